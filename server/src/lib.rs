@@ -33,9 +33,11 @@ impl Config {
     /// Read the settings from the environment; a malformed value is an error naming it.
     pub fn from_env() -> anyhow::Result<Self> {
         let listen = match std::env::var("ROLO_LISTEN") {
-            Ok(text) => text
-                .parse()
-                .map_err(|error| anyhow::anyhow!("ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080: {error}"))?,
+            Ok(text) => text.parse().map_err(|error| {
+                anyhow::anyhow!(
+                    "ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080: {error}"
+                )
+            })?,
             Err(_) => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         Ok(Self { listen })
@@ -65,6 +67,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
-    axum::serve(listener, router()).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

@@ -4,8 +4,8 @@
 //! calls [`accept_changes`], and stores what it returns inside the transaction that allocates
 //! the feed `seq`. Keeping the decision here means every backend judges a push the same way.
 
-use automerge::{ChangeHash, ReadDoc};
 use automerge::sync::{Message, State, SyncDoc};
+use automerge::{ChangeHash, ReadDoc};
 use serde_bytes::ByteBuf;
 
 use crate::document::{ContactDoc, DocumentError, ensure_no_new_errors};
@@ -20,7 +20,7 @@ pub enum Accepted {
     /// The document grew by these changes.
     Changed {
         /// The document with the changes applied, to store.
-        doc: ContactDoc,
+        doc: Box<ContactDoc>,
         /// The raw bytes of the changes that were new, in causal order, for the feed.
         new_changes: Vec<Vec<u8>>,
     },
@@ -41,7 +41,10 @@ pub mod codes {
 }
 
 fn reject(code: &str, message: impl Into<String>) -> Rejection {
-    Rejection { code: code.to_string(), message: message.into() }
+    Rejection {
+        code: code.to_string(),
+        message: message.into(),
+    }
 }
 
 /// Apply pushed `changes` to `current` (the stored document, `None` for a new contact) and
@@ -64,30 +67,46 @@ pub fn accept_changes(
     let mut pushed = Vec::with_capacity(changes.len());
     for (index, bytes) in changes.iter().enumerate() {
         let change = automerge::Change::try_from(bytes.as_slice()).map_err(|error| {
-            reject(codes::MALFORMED, format!("change {index} of contact {id} is not an Automerge change: {error}"))
+            reject(
+                codes::MALFORMED,
+                format!("change {index} of contact {id} is not an Automerge change: {error}"),
+            )
         })?;
         pushed.push(change.hash());
     }
-    let fresh: Vec<&ByteBuf> =
-        changes.iter().zip(&pushed).filter(|(_, hash)| !doc.has_change(hash)).map(|(bytes, _)| bytes).collect();
+    let fresh: Vec<&ByteBuf> = changes
+        .iter()
+        .zip(&pushed)
+        .filter(|(_, hash)| !doc.has_change(hash))
+        .map(|(bytes, _)| bytes)
+        .collect();
     if fresh.is_empty() {
         return Ok(Accepted::AlreadyStored);
     }
-    doc.apply(&fresh).map_err(|error| reject(codes::MALFORMED, error.to_string()))?;
+    doc.apply(&fresh)
+        .map_err(|error| reject(codes::MALFORMED, error.to_string()))?;
     let missing = doc.missing_deps();
     if !missing.is_empty() {
         return Err(reject(
             codes::MISSING_DEPS,
-            format!("contact {id}: the push depends on {} change(s) the server does not have", missing.len()),
+            format!(
+                "contact {id}: the push depends on {} change(s) the server does not have",
+                missing.len()
+            ),
         ));
     }
-    let after = doc.contact().map_err(|error| reject(codes::INVALID, error.to_string()))?;
+    let after = doc
+        .contact()
+        .map_err(|error| reject(codes::INVALID, error.to_string()))?;
     match current.filter(|current| !current.is_empty()) {
         // A new contact must be valid as a whole.
-        None => crate::validate::validate(&after).map_err(|errors| reject(codes::INVALID, errors.to_string()))?,
+        None => crate::validate::validate(&after)
+            .map_err(|errors| reject(codes::INVALID, errors.to_string()))?,
         Some(current) => {
             if crate::validate::validate(&after).is_err() {
-                let before = current.contact().map_err(|error| reject(codes::INVALID, error.to_string()))?;
+                let before = current
+                    .contact()
+                    .map_err(|error| reject(codes::INVALID, error.to_string()))?;
                 if ensure_no_new_errors(&before, &after).is_err() {
                     judge_on_device_view(&mut doc, &pushed)?;
                 }
@@ -95,7 +114,7 @@ pub fn accept_changes(
         }
     }
     let new_changes = fresh.iter().map(|bytes| bytes.to_vec()).collect();
-    Ok(Accepted::Changed { doc, new_changes })
+    Ok(Accepted::Changed { doc: Box::new(doc), new_changes })
 }
 
 /// Check the push against the document as the device saw it: before its changes (their
@@ -107,7 +126,13 @@ fn judge_on_device_view(doc: &mut ContactDoc, pushed: &[ChangeHash]) -> Result<(
         let mut deps = Vec::new();
         for hash in pushed {
             if let Some(change) = automerge.get_change_by_hash(hash) {
-                deps.extend(change.deps().iter().copied().filter(|dep| !pushed.contains(dep)));
+                deps.extend(
+                    change
+                        .deps()
+                        .iter()
+                        .copied()
+                        .filter(|dep| !pushed.contains(dep)),
+                );
             }
         }
         deps.sort();
@@ -118,14 +143,24 @@ fn judge_on_device_view(doc: &mut ContactDoc, pushed: &[ChangeHash]) -> Result<(
         if heads.is_empty() {
             return Ok(crate::contact::Contact::default());
         }
-        let forked = automerge.fork_at(heads).map_err(|error| reject(codes::INVALID, error.to_string()))?;
+        let forked = automerge
+            .fork_at(heads)
+            .map_err(|error| reject(codes::INVALID, error.to_string()))?;
         autosurgeon::hydrate(&forked).map_err(|error| {
-            reject(codes::INVALID, DocumentError::Shape { doc: id, source: error }.to_string())
+            reject(
+                codes::INVALID,
+                DocumentError::Shape {
+                    doc: id,
+                    source: Box::new(error),
+                }
+                .to_string(),
+            )
         })
     };
     let seen_before = view(&deps)?;
     let seen_after = view(pushed)?;
-    ensure_no_new_errors(&seen_before, &seen_after).map_err(|errors| reject(codes::INVALID, errors.to_string()))
+    ensure_no_new_errors(&seen_before, &seen_after)
+        .map_err(|errors| reject(codes::INVALID, errors.to_string()))
 }
 
 /// Answer a device's repair message for one contact: the changes it lacks.
@@ -136,12 +171,18 @@ fn judge_on_device_view(doc: &mut ContactDoc, pushed: &[ChangeHash]) -> Result<(
 /// its heads and a Bloom filter of what it has, which is all the answer needs.
 /// Returns `None` when the device lacks nothing.
 pub fn repair_reply(doc: &mut ContactDoc, message: &[u8]) -> Result<Option<Vec<u8>>, Rejection> {
-    let message = Message::decode(message)
-        .map_err(|error| reject(codes::MALFORMED, format!("not an Automerge sync message: {error}")))?;
+    let message = Message::decode(message).map_err(|error| {
+        reject(
+            codes::MALFORMED,
+            format!("not an Automerge sync message: {error}"),
+        )
+    })?;
     let mut state = State::new_read_only();
     let automerge = doc.automerge_mut();
     automerge
         .receive_sync_message(&mut state, message)
         .map_err(|error| reject(codes::MALFORMED, error.to_string()))?;
-    Ok(automerge.generate_sync_message(&mut state).map(Message::encode))
+    Ok(automerge
+        .generate_sync_message(&mut state)
+        .map(Message::encode))
 }

@@ -393,11 +393,17 @@ impl Contact {
     /// first company.
     pub fn display_name(&self) -> String {
         let name = &self.name;
-        let full: Vec<&str> = [&name.prefix, &name.given, &name.middle, &name.family, &name.suffix]
-            .into_iter()
-            .map(|part| part.trim())
-            .filter(|part| !part.is_empty())
-            .collect();
+        let full: Vec<&str> = [
+            &name.prefix,
+            &name.given,
+            &name.middle,
+            &name.family,
+            &name.suffix,
+        ]
+        .into_iter()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect();
         if !full.is_empty() {
             return full.join(" ");
         }
@@ -450,8 +456,16 @@ mod tests {
 
     #[test]
     fn partial_date_prints_iso_with_or_without_year() {
-        let with_year = PartialDate { year: Some(1990), month: 4, day: 7 };
-        let without_year = PartialDate { year: None, month: 12, day: 31 };
+        let with_year = PartialDate {
+            year: Some(1990),
+            month: 4,
+            day: 7,
+        };
+        let without_year = PartialDate {
+            year: None,
+            month: 12,
+            day: 31,
+        };
         assert_eq!(with_year.to_string(), "1990-04-07");
         assert_eq!(without_year.to_string(), "--12-31");
     }

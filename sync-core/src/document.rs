@@ -35,16 +35,16 @@ pub enum DocumentError {
     Shape {
         /// The contact whose document is malformed.
         doc: ContactId,
-        /// What autosurgeon could not read.
-        source: autosurgeon::HydrateError,
+        /// What autosurgeon could not read (boxed: it is large and errors are rare).
+        source: Box<autosurgeon::HydrateError>,
     },
     /// Bytes that are not an Automerge document or change.
     #[error("contact {doc}: bytes are not Automerge data: {source}")]
     Corrupt {
         /// The contact the bytes were meant for.
         doc: ContactId,
-        /// What Automerge said.
-        source: automerge::AutomergeError,
+        /// What Automerge said (boxed: it is large and errors are rare).
+        source: Box<automerge::AutomergeError>,
     },
     /// Writing the edit into the document failed.
     #[error("contact {doc}: could not write the edit: {message}")]
@@ -77,7 +77,10 @@ pub struct ContactDoc {
 impl ContactDoc {
     /// An empty document (no content yet) that changes from elsewhere can be applied to.
     pub fn empty(id: ContactId, actor: ActorId) -> Self {
-        Self { id, doc: Automerge::new().with_actor(actor) }
+        Self {
+            id,
+            doc: Automerge::new().with_actor(actor),
+        }
     }
 
     /// A new contact written by `actor`. Returns the document and its first change.
@@ -88,14 +91,16 @@ impl ContactDoc {
     ) -> Result<(Self, Change), DocumentError> {
         validate::validate(contact)?;
         let mut doc = Self::empty(id, actor);
-        let change = doc.write(contact)?.expect("a new contact always changes an empty document");
+        let change = doc
+            .write(contact)?
+            .expect("a new contact always changes an empty document");
         Ok((doc, change))
     }
 
     /// A document from bytes saved by [`ContactDoc::save`] (or a concatenation of changes).
     pub fn load(id: ContactId, actor: ActorId, bytes: &[u8]) -> Result<Self, DocumentError> {
         let doc = Automerge::load(bytes)
-            .map_err(|source| DocumentError::Corrupt { doc: id, source })?
+            .map_err(|source| DocumentError::Corrupt { doc: id, source: Box::new(source) })?
             .with_actor(actor);
         Ok(Self { id, doc })
     }
@@ -107,8 +112,10 @@ impl ContactDoc {
 
     /// The contact as every replica with the same heads sees it.
     pub fn contact(&self) -> Result<Contact, DocumentError> {
-        autosurgeon::hydrate(&self.doc)
-            .map_err(|source| DocumentError::Shape { doc: self.id, source })
+        autosurgeon::hydrate(&self.doc).map_err(|source| DocumentError::Shape {
+            doc: self.id,
+            source: Box::new(source),
+        })
     }
 
     /// Whether the document holds any content yet.
@@ -137,8 +144,13 @@ impl ContactDoc {
         let id = self.id;
         let committed = self.doc.transact(|tx| autosurgeon::reconcile(tx, contact));
         match committed {
-            Ok(success) => Ok(success.hash.and_then(|hash| self.doc.get_change_by_hash(&hash))),
-            Err(failure) => Err(DocumentError::Reconcile { doc: id, message: failure.error.to_string() }),
+            Ok(success) => Ok(success
+                .hash
+                .and_then(|hash| self.doc.get_change_by_hash(&hash))),
+            Err(failure) => Err(DocumentError::Reconcile {
+                doc: id,
+                message: failure.error.to_string(),
+            }),
         }
     }
 
@@ -148,14 +160,19 @@ impl ContactDoc {
     pub fn apply(&mut self, changes: &[impl AsRef<[u8]>]) -> Result<(), DocumentError> {
         let mut decoded = Vec::with_capacity(changes.len());
         for bytes in changes {
-            let change = Change::try_from(bytes.as_ref()).map_err(|error| {
-                DocumentError::Corrupt { doc: self.id, source: error.into() }
-            })?;
+            let change =
+                Change::try_from(bytes.as_ref()).map_err(|error| DocumentError::Corrupt {
+                    doc: self.id,
+                    source: Box::new(error.into()),
+                })?;
             decoded.push(change);
         }
         self.doc
             .apply_changes(decoded)
-            .map_err(|source| DocumentError::Corrupt { doc: self.id, source })
+            .map_err(|source| DocumentError::Corrupt {
+                doc: self.id,
+                source: Box::new(source),
+            })
     }
 
     /// Merge a whole saved document (a snapshot from the server) into this one, keeping any
@@ -164,7 +181,10 @@ impl ContactDoc {
         self.doc
             .load_incremental(saved)
             .map(|_| ())
-            .map_err(|source| DocumentError::Corrupt { doc: self.id, source })
+            .map_err(|source| DocumentError::Corrupt {
+                doc: self.id,
+                source: Box::new(source),
+            })
     }
 
     /// Hashes of changes this document has been told about but does not hold. Non-empty means
@@ -219,18 +239,31 @@ pub(crate) fn ensure_no_new_errors(
     let Err(after_errors) = validate::validate(after) else {
         return Ok(());
     };
-    let before_errors = validate::validate(before).err().map(|errors| errors.0).unwrap_or_default();
-    let new: Vec<FieldError> =
-        after_errors.0.into_iter().filter(|error| !before_errors.contains(error)).collect();
-    if new.is_empty() { Ok(()) } else { Err(ValidationErrors(new)) }
+    let before_errors = validate::validate(before)
+        .err()
+        .map(|errors| errors.0)
+        .unwrap_or_default();
+    let new: Vec<FieldError> = after_errors
+        .0
+        .into_iter()
+        .filter(|error| !before_errors.contains(error))
+        .collect();
+    if new.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(new))
+    }
 }
 
 fn collect_conflicts(doc: &Automerge, obj: &ObjId, path: &str, found: &mut Vec<Conflict>) {
     match doc.object_type(obj) {
         Ok(ObjType::Map) => {
             for key in doc.keys(obj) {
-                let child_path =
-                    if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 visit_property(doc, obj, Prop::Map(key), &child_path, found);
             }
         }
@@ -247,7 +280,9 @@ fn collect_conflicts(doc: &Automerge, obj: &ObjId, path: &str, found: &mut Vec<C
 }
 
 fn visit_property(doc: &Automerge, obj: &ObjId, prop: Prop, path: &str, found: &mut Vec<Conflict>) {
-    let Ok(values) = doc.get_all(obj, prop.clone()) else { return };
+    let Ok(values) = doc.get_all(obj, prop.clone()) else {
+        return;
+    };
     if values.len() > 1 {
         let winner = doc.get(obj, prop.clone()).ok().flatten();
         let winner_id = winner.as_ref().map(|(_, id)| id.clone());
@@ -270,12 +305,11 @@ fn visit_property(doc: &Automerge, obj: &ObjId, prop: Prop, path: &str, found: &
 /// List items are named by their `id` field when they have one, so a conflict path points at
 /// the same item on every replica whatever its position.
 fn list_item_label(doc: &Automerge, list: &ObjId, index: usize) -> String {
-    if let Ok(Some((Value::Object(ObjType::Map), item))) = doc.get(list, index) {
-        if let Ok(Some((Value::Scalar(id), _))) = doc.get(&item, "id") {
-            if let automerge::ScalarValue::Str(id) = id.as_ref() {
-                return id.to_string();
-            }
-        }
+    if let Ok(Some((Value::Object(ObjType::Map), item))) = doc.get(list, index)
+        && let Ok(Some((Value::Scalar(id), _))) = doc.get(&item, "id")
+        && let automerge::ScalarValue::Str(id) = id.as_ref()
+    {
+        return id.to_string();
     }
     index.to_string()
 }

@@ -10,6 +10,24 @@
 //! let stats = SimNetwork::new(7, config).run().expect("seed 7 converges");
 //! assert!(stats.edits > 0);
 //! ```
+//!
+//! The same world can be scripted, one story at a time:
+//!
+//! ```
+//! use sync_core::contact::Contact;
+//! use sync_core::sim::{SimConfig, SimNetwork};
+//! let mut net = SimNetwork::new(1, SimConfig { devices: 2, members: 1, steps: 0, fault_per_mille: 0 });
+//! let (alice_phone, alice_laptop) = (0, 1);
+//! net.connect(alice_phone);
+//! let mut contact = Contact::default();
+//! contact.name.given = "Aiko".into();
+//! let id = net.create(alice_phone, &contact);
+//! net.run_until_quiet();
+//! net.connect(alice_laptop);
+//! net.run_until_quiet();
+//! assert_eq!(net.device(alice_laptop).contact(id).unwrap().unwrap().name.given, "Aiko");
+//! net.check().expect("converged");
+//! ```
 
 pub mod network;
 pub mod rng;

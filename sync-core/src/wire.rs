@@ -305,20 +305,31 @@ impl Frame {
     /// Decode a frame of at most `limit` bytes.
     pub fn decode(bytes: &[u8], limit: usize) -> Result<Frame, WireError> {
         if bytes.len() > limit {
-            return Err(WireError::TooLarge { size: bytes.len(), limit });
+            return Err(WireError::TooLarge {
+                size: bytes.len(),
+                limit,
+            });
         }
-        rmp_serde::from_slice(bytes).map_err(|error| WireError::Malformed { reason: error.to_string() })
+        rmp_serde::from_slice(bytes).map_err(|error| WireError::Malformed {
+            reason: error.to_string(),
+        })
     }
 
     /// An `error` frame.
     pub fn error(code: ErrorCode, message: impl Into<String>, fatal: bool) -> Frame {
-        Frame::Error { code, message: message.into(), fatal }
+        Frame::Error {
+            code,
+            message: message.into(),
+            fatal,
+        }
     }
 }
 
 /// Size of a feed item once encoded, for filling pages up to [`FEED_PAGE_BYTES`].
 pub fn encoded_len(item: &FeedItem) -> usize {
-    rmp_serde::to_vec_named(item).map(|bytes| bytes.len()).unwrap_or(usize::MAX)
+    rmp_serde::to_vec_named(item)
+        .map(|bytes| bytes.len())
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
@@ -329,10 +340,17 @@ mod tests {
     fn every_frame_round_trips() {
         let doc = ContactId::from_u128(7);
         let frames = vec![
-            Frame::Hello { v: 1, device: DeviceId::from_u128(1), cursor: 42 },
+            Frame::Hello {
+                v: 1,
+                device: DeviceId::from_u128(1),
+                cursor: 42,
+            },
             Frame::Push {
                 batch: 3,
-                docs: vec![DocChanges { doc, changes: vec![ByteBuf::from(vec![1, 2, 3])] }],
+                docs: vec![DocChanges {
+                    doc,
+                    changes: vec![ByteBuf::from(vec![1, 2, 3])],
+                }],
             },
             Frame::Feed {
                 from: 1,
@@ -362,26 +380,46 @@ mod tests {
         let bytes = vec![0xc1; 100];
         assert_eq!(
             Frame::decode(&bytes, 99),
-            Err(WireError::TooLarge { size: 100, limit: 99 })
+            Err(WireError::TooLarge {
+                size: 100,
+                limit: 99
+            })
         );
     }
 
     #[test]
     fn garbage_is_a_malformed_frame_not_a_panic() {
-        for bytes in [&[][..], &[0xc1], &[0x81, 0xa1, b't', 0xa4, b'n', b'o', b'p', b'e'], &[0xdf, 0xff, 0xff, 0xff, 0xff]] {
-            assert!(matches!(Frame::decode(bytes, MAX_FRAME_BYTES), Err(WireError::Malformed { .. })));
+        for bytes in [
+            &[][..],
+            &[0xc1],
+            &[0x81, 0xa1, b't', 0xa4, b'n', b'o', b'p', b'e'],
+            &[0xdf, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            assert!(matches!(
+                Frame::decode(bytes, MAX_FRAME_BYTES),
+                Err(WireError::Malformed { .. })
+            ));
         }
     }
 
     #[test]
     fn wrong_length_id_is_malformed() {
         // {"t":"revoke"...} inside a feed is tested via Frame; a 3-byte contact id must fail.
-        let frame = Frame::Sync { doc: ContactId::from_u128(1), msg: vec![] };
+        let frame = Frame::Sync {
+            doc: ContactId::from_u128(1),
+            msg: vec![],
+        };
         let mut bytes = frame.encode();
-        let position = bytes.windows(2).position(|window| window == [0xc4, 16]).unwrap();
+        let position = bytes
+            .windows(2)
+            .position(|window| window == [0xc4, 16])
+            .unwrap();
         bytes[position + 1] = 3;
         bytes.truncate(position + 2 + 3);
         bytes.extend_from_slice(&[0xa3, b'm', b's', b'g', 0xc4, 0]);
-        assert!(matches!(Frame::decode(&bytes, MAX_FRAME_BYTES), Err(WireError::Malformed { .. })));
+        assert!(matches!(
+            Frame::decode(&bytes, MAX_FRAME_BYTES),
+            Err(WireError::Malformed { .. })
+        ));
     }
 }

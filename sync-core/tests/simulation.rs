@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sync_core::sim::{SimConfig, SimNetwork, SimStats};
 
 fn run_seed(seed: u64) -> Result<SimStats, String> {
-    SimNetwork::new(seed, SimConfig::default()).run().map_err(|divergence| divergence.to_string())
+    SimNetwork::new(seed, SimConfig::default())
+        .run()
+        .map_err(|divergence| divergence.to_string())
 }
 
 fn add(total: &mut SimStats, stats: SimStats) {
@@ -29,7 +31,10 @@ fn fifty_devices_converge_on_every_seed_with_no_acknowledged_edit_lost() {
         println!("seed {seed}: {stats:?}");
         return;
     }
-    let seeds: u64 = std::env::var("SIM_SEEDS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let seeds: u64 = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
     let next = AtomicU64::new(0);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let results: Vec<(Vec<String>, SimStats)> = std::thread::scope(|scope| {
@@ -52,7 +57,10 @@ fn fifty_devices_converge_on_every_seed_with_no_acknowledged_edit_lost() {
                 })
             })
             .collect();
-        workers.into_iter().map(|worker| worker.join().expect("worker finished")).collect()
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("worker finished"))
+            .collect()
     });
     let failures: Vec<&String> = results.iter().flat_map(|(failures, _)| failures).collect();
     let mut total = SimStats::default();
@@ -64,10 +72,23 @@ fn fifty_devices_converge_on_every_seed_with_no_acknowledged_edit_lost() {
         failures.is_empty(),
         "{} of {seeds} seeds diverged:\n{}",
         failures.len(),
-        failures.iter().take(10).map(|f| f.as_str()).collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(10)
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // The run must have exercised what it claims to.
-    assert!(total.acknowledged > seeds * 10, "too few acknowledged edits ({}) to mean anything", total.acknowledged);
-    assert!(total.faults > seeds, "too few injected faults ({})", total.faults);
+    assert!(
+        total.acknowledged > seeds * 10,
+        "too few acknowledged edits ({}) to mean anything",
+        total.acknowledged
+    );
+    assert!(
+        total.faults > seeds,
+        "too few injected faults ({})",
+        total.faults
+    );
     assert!(total.server_restarts > 0 && total.visibility_changes > 0 && total.device_restarts > 0);
 }

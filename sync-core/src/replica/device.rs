@@ -19,7 +19,9 @@ use serde_bytes::ByteBuf;
 use crate::contact::Contact;
 use crate::document::{ContactDoc, DocumentError};
 use crate::ids::{ContactId, DeviceId};
-use crate::wire::{DocChanges, DocMeta, DocResult, FeedItem, Frame, MAX_PUSH_DOCS, PROTOCOL_VERSION, Rejection};
+use crate::wire::{
+    DocChanges, DocMeta, DocResult, FeedItem, Frame, MAX_PUSH_DOCS, PROTOCOL_VERSION, Rejection,
+};
 
 /// Ticks (host-defined time units) to wait for an ack, a welcome or a repair answer before
 /// asking again. The host decides how long a tick is; sync-core reads no clock.
@@ -173,19 +175,32 @@ impl DeviceReplica {
     }
 
     /// The device as it was stored.
-    pub fn restore(device: DeviceId, actor: ActorId, stored: StoredDevice) -> Result<Self, DocumentError> {
+    pub fn restore(
+        device: DeviceId,
+        actor: ActorId,
+        stored: StoredDevice,
+    ) -> Result<Self, DocumentError> {
         let mut docs = BTreeMap::new();
         for (id, bytes) in stored.docs {
             docs.insert(id, ContactDoc::load(id, actor.clone(), &bytes)?);
         }
-        let next_outbox_id = stored.outbox.iter().map(|entry| entry.id + 1).max().unwrap_or(0);
+        let next_outbox_id = stored
+            .outbox
+            .iter()
+            .map(|entry| entry.id + 1)
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             device,
             actor,
             docs,
             metas: stored.metas.into_iter().collect(),
             cursor: stored.cursor,
-            outbox: stored.outbox.into_iter().map(|entry| (entry.id, entry)).collect(),
+            outbox: stored
+                .outbox
+                .into_iter()
+                .map(|entry| (entry.id, entry))
+                .collect(),
             next_outbox_id,
             connection: None,
             written: BTreeMap::new(),
@@ -204,7 +219,10 @@ impl DeviceReplica {
 
     /// Ids of the contacts on this device.
     pub fn contact_ids(&self) -> impl Iterator<Item = ContactId> + '_ {
-        self.docs.iter().filter(|(_, doc)| !doc.is_empty()).map(|(id, _)| *id)
+        self.docs
+            .iter()
+            .filter(|(_, doc)| !doc.is_empty())
+            .map(|(id, _)| *id)
     }
 
     /// One contact's document.
@@ -232,7 +250,11 @@ impl DeviceReplica {
     }
 
     /// Create a contact locally. Works offline; the change waits in the outbox.
-    pub fn create(&mut self, id: ContactId, contact: &Contact) -> Result<Vec<DeviceEffect>, EditError> {
+    pub fn create(
+        &mut self,
+        id: ContactId,
+        contact: &Contact,
+    ) -> Result<Vec<DeviceEffect>, EditError> {
         if self.docs.contains_key(&id) {
             return Err(EditError::AlreadyExists(id));
         }
@@ -245,16 +267,30 @@ impl DeviceReplica {
 
     /// Edit a contact locally. Works offline; the change waits in the outbox. An edit that
     /// changes nothing returns no effects.
-    pub fn edit(&mut self, id: ContactId, edit: impl FnOnce(&mut Contact)) -> Result<Vec<DeviceEffect>, EditError> {
-        let doc = self.docs.get_mut(&id).filter(|doc| !doc.is_empty()).ok_or(EditError::UnknownContact(id))?;
-        let Some(change) = doc.edit(edit)? else { return Ok(Vec::new()) };
+    pub fn edit(
+        &mut self,
+        id: ContactId,
+        edit: impl FnOnce(&mut Contact),
+    ) -> Result<Vec<DeviceEffect>, EditError> {
+        let doc = self
+            .docs
+            .get_mut(&id)
+            .filter(|doc| !doc.is_empty())
+            .ok_or(EditError::UnknownContact(id))?;
+        let Some(change) = doc.edit(edit)? else {
+            return Ok(Vec::new());
+        };
         let mut effects = vec![self.save(id)];
         effects.extend(self.queue(id, change.raw_bytes().to_vec()));
         Ok(effects)
     }
 
     fn queue(&mut self, doc: ContactId, change: Vec<u8>) -> Vec<DeviceEffect> {
-        let entry = OutboxEntry { id: self.next_outbox_id, doc, change };
+        let entry = OutboxEntry {
+            id: self.next_outbox_id,
+            doc,
+            change,
+        };
         self.next_outbox_id += 1;
         self.outbox.insert(entry.id, entry.clone());
         let mut effects = vec![DeviceEffect::AppendOutbox(entry)];
@@ -263,10 +299,19 @@ impl DeviceReplica {
     }
 
     /// Tell the server what this device is doing with a contact.
-    pub fn presence(&mut self, doc: ContactId, state: crate::wire::PresenceState) -> Vec<DeviceEffect> {
+    pub fn presence(
+        &mut self,
+        doc: ContactId,
+        state: crate::wire::PresenceState,
+    ) -> Vec<DeviceEffect> {
         match &self.connection {
             Some(connection) if connection.welcomed => {
-                vec![DeviceEffect::Send(Frame::Presence { doc, state, member: None, device: None })]
+                vec![DeviceEffect::Send(Frame::Presence {
+                    doc,
+                    state,
+                    member: None,
+                    device: None,
+                })]
             }
             _ => Vec::new(),
         }
@@ -284,13 +329,19 @@ impl DeviceReplica {
     }
 
     fn hello(&self) -> DeviceEffect {
-        DeviceEffect::Send(Frame::Hello { v: PROTOCOL_VERSION, device: self.device, cursor: self.cursor })
+        DeviceEffect::Send(Frame::Hello {
+            v: PROTOCOL_VERSION,
+            device: self.device,
+            cursor: self.cursor,
+        })
     }
 
     /// Time passed: ask again for what was not answered.
     pub fn tick(&mut self) -> Vec<DeviceEffect> {
         let hello = self.hello();
-        let Some(connection) = &mut self.connection else { return Vec::new() };
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
         let mut effects = Vec::new();
         if !connection.welcomed {
             connection.waited_for_welcome += 1;
@@ -331,7 +382,9 @@ impl DeviceReplica {
     }
 
     fn push_if_idle(&mut self) -> Vec<DeviceEffect> {
-        let Some(connection) = &mut self.connection else { return Vec::new() };
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
         if !connection.welcomed || connection.push.is_some() || self.outbox.is_empty() {
             return Vec::new();
         }
@@ -349,7 +402,10 @@ impl DeviceReplica {
             let change = ByteBuf::from(entry.change.clone());
             match docs.iter().position(|group| group.doc == entry.doc) {
                 Some(position) => docs[position].changes.push(change),
-                None if docs.len() < MAX_PUSH_DOCS => docs.push(DocChanges { doc: entry.doc, changes: vec![change] }),
+                None if docs.len() < MAX_PUSH_DOCS => docs.push(DocChanges {
+                    doc: entry.doc,
+                    changes: vec![change],
+                }),
                 None => break,
             }
             bytes += entry.change.len();
@@ -360,7 +416,11 @@ impl DeviceReplica {
         }
         let batch = connection.next_batch;
         connection.next_batch += 1;
-        connection.push = Some(InFlightPush { batch, entries, waited: 0 });
+        connection.push = Some(InFlightPush {
+            batch,
+            entries,
+            waited: 0,
+        });
         vec![DeviceEffect::Send(Frame::Push { batch, docs })]
     }
 
@@ -375,17 +435,29 @@ impl DeviceReplica {
                     connection.welcomed = true;
                 }
                 let mut effects = self.push_if_idle();
-                let gaps: Vec<ContactId> =
-                    self.docs.iter().filter(|(_, doc)| !doc.missing_deps().is_empty()).map(|(id, _)| *id).collect();
+                let gaps: Vec<ContactId> = self
+                    .docs
+                    .iter()
+                    .filter(|(_, doc)| !doc.missing_deps().is_empty())
+                    .map(|(id, _)| *id)
+                    .collect();
                 for id in gaps {
                     effects.extend(self.start_repair(id));
                 }
                 effects
             }
             Frame::Ack { batch, results } => self.ack(batch, results),
-            Frame::Feed { from, to, reset, more, items } => self.feed(from, to, reset, more, items),
+            Frame::Feed {
+                from,
+                to,
+                reset,
+                more,
+                items,
+            } => self.feed(from, to, reset, more, items),
             Frame::Sync { doc, msg } => self.repair_message(doc, &msg),
-            Frame::Presence { doc, state, member, .. } => vec![DeviceEffect::Presence { doc, state, member }],
+            Frame::Presence {
+                doc, state, member, ..
+            } => vec![DeviceEffect::Presence { doc, state, member }],
             Frame::Error { fatal: true, .. } => {
                 self.connection = None;
                 Vec::new()
@@ -395,7 +467,9 @@ impl DeviceReplica {
     }
 
     fn ack(&mut self, batch: u64, results: Vec<DocResult>) -> Vec<DeviceEffect> {
-        let Some(connection) = &mut self.connection else { return Vec::new() };
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
         let Some(push) = connection.push.take_if(|push| push.batch == batch) else {
             // An ack for a batch given up on, or a duplicate: its changes are still in the
             // outbox and will be pushed (harmlessly) again.
@@ -406,7 +480,10 @@ impl DeviceReplica {
         for result in results {
             match result.rejected {
                 None => acknowledged.extend(
-                    push.entries.iter().copied().filter(|id| self.outbox.get(id).is_some_and(|e| e.doc == result.doc)),
+                    push.entries
+                        .iter()
+                        .copied()
+                        .filter(|id| self.outbox.get(id).is_some_and(|e| e.doc == result.doc)),
                 ),
                 Some(rejection) => effects.extend(self.rejected(result.doc, rejection)),
             }
@@ -428,14 +505,20 @@ impl DeviceReplica {
     fn rejected(&mut self, doc: ContactId, rejection: Rejection) -> Vec<DeviceEffect> {
         let mut effects = self.forget(doc);
         effects.push(DeviceEffect::Rejected { doc, rejection });
-        self.docs.insert(doc, ContactDoc::empty(doc, self.actor.clone()));
+        self.docs
+            .insert(doc, ContactDoc::empty(doc, self.actor.clone()));
         effects.extend(self.start_repair(doc));
         effects
     }
 
     /// Drop a contact and its pending changes.
     fn forget(&mut self, doc: ContactId) -> Vec<DeviceEffect> {
-        let dropped: Vec<u64> = self.outbox.values().filter(|entry| entry.doc == doc).map(|entry| entry.id).collect();
+        let dropped: Vec<u64> = self
+            .outbox
+            .values()
+            .filter(|entry| entry.doc == doc)
+            .map(|entry| entry.id)
+            .collect();
         for id in &dropped {
             self.outbox.remove(id);
         }
@@ -455,11 +538,22 @@ impl DeviceReplica {
         effects
     }
 
-    fn feed(&mut self, from: u64, to: u64, reset: bool, more: bool, items: Vec<FeedItem>) -> Vec<DeviceEffect> {
+    fn feed(
+        &mut self,
+        from: u64,
+        to: u64,
+        reset: bool,
+        more: bool,
+        items: Vec<FeedItem>,
+    ) -> Vec<DeviceEffect> {
         if from != self.cursor {
             // A page that does not continue from our cursor was duplicated, reordered or
             // follows a lost one. Stale pages are ignored; after a gap we ask again.
-            return if from > self.cursor { self.resubscribe() } else { Vec::new() };
+            return if from > self.cursor {
+                self.resubscribe()
+            } else {
+                Vec::new()
+            };
         }
         let mut effects = Vec::new();
         if reset && let Some(connection) = &mut self.connection {
@@ -480,7 +574,10 @@ impl DeviceReplica {
         match item {
             FeedItem::Changes { doc, changes } => {
                 let actor = self.actor.clone();
-                let local = self.docs.entry(doc).or_insert_with(|| ContactDoc::empty(doc, actor));
+                let local = self
+                    .docs
+                    .entry(doc)
+                    .or_insert_with(|| ContactDoc::empty(doc, actor));
                 if local.apply(&changes).is_err() {
                     // Bytes the server accepted but we cannot read: rebuild from the server.
                     return self.start_repair(doc);
@@ -492,9 +589,16 @@ impl DeviceReplica {
                 }
                 effects
             }
-            FeedItem::Grant { doc, snapshot, meta } => {
+            FeedItem::Grant {
+                doc,
+                snapshot,
+                meta,
+            } => {
                 let actor = self.actor.clone();
-                let local = self.docs.entry(doc).or_insert_with(|| ContactDoc::empty(doc, actor));
+                let local = self
+                    .docs
+                    .entry(doc)
+                    .or_insert_with(|| ContactDoc::empty(doc, actor));
                 let mut effects = Vec::new();
                 if local.merge_saved(&snapshot).is_err() {
                     effects.extend(self.start_repair(doc));
@@ -509,7 +613,11 @@ impl DeviceReplica {
                 effects
             }
             FeedItem::Revoke { doc } | FeedItem::Purge { doc } => {
-                if self.docs.contains_key(&doc) || self.metas.contains_key(&doc) { self.forget(doc) } else { Vec::new() }
+                if self.docs.contains_key(&doc) || self.metas.contains_key(&doc) {
+                    self.forget(doc)
+                } else {
+                    Vec::new()
+                }
             }
             FeedItem::Meta { doc, meta } => {
                 self.metas.insert(doc, meta.clone());
@@ -521,35 +629,51 @@ impl DeviceReplica {
     /// After the last page of a full resynchronisation: contacts the server did not grant are
     /// no longer ours to see, unless they are new here and still on their way up.
     fn finish_resync(&mut self) -> Vec<DeviceEffect> {
-        let Some(granted) = self.connection.as_mut().and_then(|c| c.resync.take()) else { return Vec::new() };
+        let Some(granted) = self.connection.as_mut().and_then(|c| c.resync.take()) else {
+            return Vec::new();
+        };
         let stale: Vec<ContactId> = self
             .docs
             .keys()
-            .filter(|id| !granted.contains(id) && !self.outbox.values().any(|entry| entry.doc == **id))
+            .filter(|id| {
+                !granted.contains(id) && !self.outbox.values().any(|entry| entry.doc == **id)
+            })
             .copied()
             .collect();
         stale.into_iter().flat_map(|id| self.forget(id)).collect()
     }
 
     fn start_repair(&mut self, doc: ContactId) -> Vec<DeviceEffect> {
-        let Some(connection) = &mut self.connection else { return Vec::new() };
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
         if !connection.welcomed {
             return Vec::new();
         }
         let actor = self.actor.clone();
-        let local = self.docs.entry(doc).or_insert_with(|| ContactDoc::empty(doc, actor));
+        let local = self
+            .docs
+            .entry(doc)
+            .or_insert_with(|| ContactDoc::empty(doc, actor));
         let mut state = State::new();
         let message = local.automerge().generate_sync_message(&mut state);
         connection.repairs.insert(doc, Repair { state, waited: 0 });
         match message {
-            Some(message) => vec![DeviceEffect::Send(Frame::Sync { doc, msg: message.encode() })],
+            Some(message) => vec![DeviceEffect::Send(Frame::Sync {
+                doc,
+                msg: message.encode(),
+            })],
             None => Vec::new(),
         }
     }
 
     fn repair_message(&mut self, doc: ContactId, msg: &[u8]) -> Vec<DeviceEffect> {
-        let Some(connection) = &mut self.connection else { return Vec::new() };
-        let Some(repair) = connection.repairs.get_mut(&doc) else { return Vec::new() };
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
+        let Some(repair) = connection.repairs.get_mut(&doc) else {
+            return Vec::new();
+        };
         let Some(local) = self.docs.get_mut(&doc) else {
             connection.repairs.remove(&doc);
             return Vec::new();
@@ -558,16 +682,31 @@ impl DeviceReplica {
             // The server has nothing for us: the contact is gone or not ours to see.
             connection.repairs.remove(&doc);
             let has_pending = self.outbox.values().any(|entry| entry.doc == doc);
-            return if local.is_empty() && !has_pending { self.forget(doc) } else { Vec::new() };
+            return if local.is_empty() && !has_pending {
+                self.forget(doc)
+            } else {
+                Vec::new()
+            };
         }
-        let Ok(message) = Message::decode(msg) else { return Vec::new() };
+        let Ok(message) = Message::decode(msg) else {
+            return Vec::new();
+        };
         let server_heads = message.heads.clone();
         repair.waited = 0;
-        if local.automerge_mut().receive_sync_message(&mut repair.state, message).is_err() {
+        if local
+            .automerge_mut()
+            .receive_sync_message(&mut repair.state, message)
+            .is_err()
+        {
             return Vec::new();
         }
-        let complete = local.missing_deps().is_empty() && server_heads.iter().all(|head| local.has_change(head));
-        let next = if complete { None } else { local.automerge().generate_sync_message(&mut repair.state) };
+        let complete = local.missing_deps().is_empty()
+            && server_heads.iter().all(|head| local.has_change(head));
+        let next = if complete {
+            None
+        } else {
+            local.automerge().generate_sync_message(&mut repair.state)
+        };
         let mut effects = vec![self.save(doc)];
         if complete {
             if let Some(connection) = &mut self.connection {
@@ -575,7 +714,10 @@ impl DeviceReplica {
             }
             effects.extend(self.push_if_idle());
         } else if let Some(next) = next {
-            effects.push(DeviceEffect::Send(Frame::Sync { doc, msg: next.encode() }));
+            effects.push(DeviceEffect::Send(Frame::Sync {
+                doc,
+                msg: next.encode(),
+            }));
         }
         effects
     }
@@ -590,11 +732,19 @@ impl DeviceReplica {
                 let bytes = doc.automerge().save_after(written_heads);
                 *written_heads = heads;
                 *appends += 1;
-                DeviceEffect::SaveDoc { doc: id, bytes, append: true }
+                DeviceEffect::SaveDoc {
+                    doc: id,
+                    bytes,
+                    append: true,
+                }
             }
             _ => {
                 self.written.insert(id, (heads, 0));
-                DeviceEffect::SaveDoc { doc: id, bytes: doc.save(), append: false }
+                DeviceEffect::SaveDoc {
+                    doc: id,
+                    bytes: doc.save(),
+                    append: false,
+                }
             }
         }
     }

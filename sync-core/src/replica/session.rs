@@ -8,8 +8,8 @@
 
 use crate::ids::{ContactId, DeviceId, MemberId};
 use crate::wire::{
-    DocChanges, DocResult, ErrorCode, FeedItem, Frame, MAX_FRAME_BYTES, MAX_PUSH_DOCS, PROTOCOL_VERSION,
-    PresenceState,
+    DocChanges, DocResult, ErrorCode, FeedItem, Frame, MAX_FRAME_BYTES, MAX_PUSH_DOCS,
+    PROTOCOL_VERSION, PresenceState,
 };
 
 /// What the session asks its host to do.
@@ -118,7 +118,13 @@ impl ServerSession {
     /// A session for an authenticated member (authentication happens at the upgrade, before
     /// any frame). `head` is the tenant's latest seq.
     pub fn new(member: MemberId, head: u64) -> Self {
-        Self { member, device: None, phase: Phase::AwaitingHello, head, generation: 0 }
+        Self {
+            member,
+            device: None,
+            phase: Phase::AwaitingHello,
+            head,
+            generation: 0,
+        }
     }
 
     /// The member this connection belongs to.
@@ -136,7 +142,9 @@ impl ServerSession {
     pub fn is_caught_up(&self) -> bool {
         match &self.phase {
             Phase::AwaitingHello => true,
-            Phase::Live(feed) => feed.fetching.is_none() && feed.resume.is_none() && feed.sent_to >= self.head,
+            Phase::Live(feed) => {
+                feed.fetching.is_none() && feed.resume.is_none() && feed.sent_to >= self.head
+            }
         }
     }
 
@@ -144,12 +152,17 @@ impl ServerSession {
     pub fn receive(&mut self, frame: Frame) -> Vec<SessionEffect> {
         match (frame, &self.phase) {
             (Frame::Hello { v, device, cursor }, _) => self.hello(v, device, cursor),
-            (_, Phase::AwaitingHello) => fatal(ErrorCode::HelloRequired, "send hello before anything else"),
+            (_, Phase::AwaitingHello) => {
+                fatal(ErrorCode::HelloRequired, "send hello before anything else")
+            }
             (Frame::Push { batch, docs }, _) => {
                 if docs.len() > MAX_PUSH_DOCS {
                     return vec![SessionEffect::Send(Frame::error(
                         ErrorCode::BatchTooLarge,
-                        format!("push {batch} carries {} contacts; at most {MAX_PUSH_DOCS} per push", docs.len()),
+                        format!(
+                            "push {batch} carries {} contacts; at most {MAX_PUSH_DOCS} per push",
+                            docs.len()
+                        ),
                         false,
                     ))];
                 }
@@ -158,9 +171,10 @@ impl ServerSession {
             (Frame::Sync { doc, msg }, _) => vec![SessionEffect::Repair { doc, msg }],
             (Frame::Presence { doc, state, .. }, _) => vec![SessionEffect::Publish { doc, state }],
             (Frame::Error { .. }, _) => Vec::new(),
-            (Frame::Welcome { .. } | Frame::Ack { .. } | Frame::Feed { .. }, _) => {
-                fatal(ErrorCode::BadFrame, "devices may not send welcome, ack or feed frames")
-            }
+            (Frame::Welcome { .. } | Frame::Ack { .. } | Frame::Feed { .. }, _) => fatal(
+                ErrorCode::BadFrame,
+                "devices may not send welcome, ack or feed frames",
+            ),
         }
     }
 
@@ -173,7 +187,9 @@ impl ServerSession {
         if version != PROTOCOL_VERSION {
             return fatal(
                 ErrorCode::UnsupportedVersion,
-                format!("protocol version {version} is not supported; this server speaks {PROTOCOL_VERSION}"),
+                format!(
+                    "protocol version {version} is not supported; this server speaks {PROTOCOL_VERSION}"
+                ),
             );
         }
         if self.device.is_some_and(|known| known != device) {
@@ -182,7 +198,12 @@ impl ServerSession {
         self.device = Some(device);
         // A repeated hello restarts the feed from the device's cursor: it is how a device that
         // noticed a gap asks again.
-        self.phase = Phase::Live(Feed { sent_to: cursor, fetching: None, resync_started: false, resume: None });
+        self.phase = Phase::Live(Feed {
+            sent_to: cursor,
+            fetching: None,
+            resync_started: false,
+            resume: None,
+        });
         let mut effects = vec![SessionEffect::Send(Frame::Welcome {
             v: PROTOCOL_VERSION,
             member: self.member,
@@ -200,8 +221,11 @@ impl ServerSession {
     }
 
     fn fetch(&mut self, force: bool) -> Vec<SessionEffect> {
-        let Phase::Live(feed) = &mut self.phase else { return Vec::new() };
-        if feed.fetching.is_some() || (!force && feed.resume.is_none() && feed.sent_to >= self.head) {
+        let Phase::Live(feed) = &mut self.phase else {
+            return Vec::new();
+        };
+        if feed.fetching.is_some() || (!force && feed.resume.is_none() && feed.sent_to >= self.head)
+        {
             return Vec::new();
         }
         self.generation += 1;
@@ -215,7 +239,9 @@ impl ServerSession {
 
     /// The host read a page of the feed for `request`.
     pub fn feed_loaded(&mut self, request: &FeedRequest, page: FeedPage) -> Vec<SessionEffect> {
-        let Phase::Live(feed) = &mut self.phase else { return Vec::new() };
+        let Phase::Live(feed) = &mut self.phase else {
+            return Vec::new();
+        };
         if feed.fetching != Some(request.generation) {
             return Vec::new();
         }
@@ -230,7 +256,13 @@ impl ServerSession {
         let mut effects = Vec::new();
         // An empty, non-resync page that moves nothing is not worth a frame.
         if !page.items.is_empty() || page.to != from || reset {
-            effects.push(SessionEffect::Send(Frame::Feed { from, to: page.to, reset, more, items: page.items }));
+            effects.push(SessionEffect::Send(Frame::Feed {
+                from,
+                to: page.to,
+                reset,
+                more,
+                items: page.items,
+            }));
         }
         if more {
             effects.extend(self.fetch(true));
@@ -248,7 +280,10 @@ impl ServerSession {
     /// The host answered a repair message; `reply` is `None` when the device lacks nothing
     /// or may not see the contact (it then receives an empty message and gives up).
     pub fn repaired(&mut self, doc: ContactId, reply: Option<Vec<u8>>) -> Vec<SessionEffect> {
-        vec![SessionEffect::Send(Frame::Sync { doc, msg: reply.unwrap_or_default() })]
+        vec![SessionEffect::Send(Frame::Sync {
+            doc,
+            msg: reply.unwrap_or_default(),
+        })]
     }
 
     /// Another device's presence, which the host already checked this member may see.
@@ -262,10 +297,18 @@ impl ServerSession {
         if Some(device) == self.device || matches!(self.phase, Phase::AwaitingHello) {
             return Vec::new();
         }
-        vec![SessionEffect::Send(Frame::Presence { doc, state, member: Some(member), device: Some(device) })]
+        vec![SessionEffect::Send(Frame::Presence {
+            doc,
+            state,
+            member: Some(member),
+            device: Some(device),
+        })]
     }
 }
 
 fn fatal(code: ErrorCode, message: impl Into<String>) -> Vec<SessionEffect> {
-    vec![SessionEffect::Send(Frame::error(code, message, true)), SessionEffect::Close]
+    vec![
+        SessionEffect::Send(Frame::error(code, message, true)),
+        SessionEffect::Close,
+    ]
 }

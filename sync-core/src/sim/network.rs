@@ -28,7 +28,12 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { devices: 50, members: 10, steps: 300, fault_per_mille: 20 }
+        Self {
+            devices: 50,
+            members: 10,
+            steps: 300,
+            fault_per_mille: 20,
+        }
     }
 }
 
@@ -43,8 +48,16 @@ struct Disk {
 impl Disk {
     fn stored(&self) -> StoredDevice {
         StoredDevice {
-            docs: self.docs.iter().map(|(id, bytes)| (*id, bytes.clone())).collect(),
-            metas: self.metas.iter().map(|(id, meta)| (*id, meta.clone())).collect(),
+            docs: self
+                .docs
+                .iter()
+                .map(|(id, bytes)| (*id, bytes.clone()))
+                .collect(),
+            metas: self
+                .metas
+                .iter()
+                .map(|(id, meta)| (*id, meta.clone()))
+                .collect(),
             outbox: self.outbox.values().cloned().collect(),
             cursor: self.cursor,
         }
@@ -59,6 +72,8 @@ struct SimDevice {
     replica: DeviceReplica,
     disk: Disk,
     online: bool,
+    /// Contacts whose changes the server refused, with the code.
+    rejections: Vec<(ContactId, String)>,
 }
 
 /// One device's connection: frames in flight each way and the server's session for it.
@@ -80,7 +95,11 @@ pub struct Divergence {
 
 impl std::fmt::Display for Divergence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "seed {}: {} (rerun with SIM_SEED={})", self.seed, self.problem, self.seed)
+        write!(
+            f,
+            "seed {}: {} (rerun with SIM_SEED={})",
+            self.seed, self.problem, self.seed
+        )
     }
 }
 
@@ -121,14 +140,23 @@ pub struct SimStats {
     pub visibility_changes: u64,
 }
 
-const GIVEN: [&str; 8] = ["Aiko", "Ben", "Chloé", "Dmitri", "Emi", "Farid", "Grace", "Hiro"];
-const COMPANIES: [&str; 4] = ["Yamata Keiki", "Norrland Pumps", "Blue Heron Labs", "Kita Logistics"];
+const GIVEN: [&str; 8] = [
+    "Aiko", "Ben", "Chloé", "Dmitri", "Emi", "Farid", "Grace", "Hiro",
+];
+const COMPANIES: [&str; 4] = [
+    "Yamata Keiki",
+    "Norrland Pumps",
+    "Blue Heron Labs",
+    "Kita Logistics",
+];
 
 impl SimNetwork {
     /// A world for `seed`.
     pub fn new(seed: u64, config: SimConfig) -> Self {
         let mut rng = SimRng::new(seed);
-        let members: Vec<MemberId> = (0..config.members).map(|m| MemberId::from_u128(1000 + m as u128)).collect();
+        let members: Vec<MemberId> = (0..config.members)
+            .map(|m| MemberId::from_u128(1000 + m as u128))
+            .collect();
         let devices = (0..config.devices)
             .map(|index| {
                 let id = DeviceId::from_u128(2000 + index as u128);
@@ -140,6 +168,7 @@ impl SimNetwork {
                     replica: DeviceReplica::new(id, actor),
                     disk: Disk::default(),
                     online: false,
+                    rejections: Vec::new(),
                 }
             })
             .collect();
@@ -175,7 +204,10 @@ impl SimNetwork {
     }
 
     fn fail(&self, problem: String) -> Divergence {
-        Divergence { seed: self.seed, problem }
+        Divergence {
+            seed: self.seed,
+            problem,
+        }
     }
 
     fn step(&mut self) {
@@ -184,7 +216,11 @@ impl SimNetwork {
             0..=399 => self.random_edit(),
             400..=429 => {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
-                if self.devices[index].online { self.disconnect(index) } else { self.connect(index) }
+                if self.devices[index].online {
+                    self.disconnect(index)
+                } else {
+                    self.connect(index)
+                }
             }
             430..=439 => {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
@@ -193,7 +229,9 @@ impl SimNetwork {
             440..=443 => self.restart_server(),
             444..=469 => self.change_visibility(),
             470..=472 => self.purge(),
-            473..=475 => self.tenant.compact_feed(self.tenant.head().saturating_sub(20)),
+            473..=475 => self
+                .tenant
+                .compact_feed(self.tenant.head().saturating_sub(20)),
             476..=519 => {
                 for index in 0..self.devices.len() {
                     let effects = self.devices[index].replica.tick();
@@ -204,7 +242,9 @@ impl SimNetwork {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
                 let first = self.devices[index].replica.contact_ids().next();
                 if let Some(doc) = first {
-                    let effects = self.devices[index].replica.presence(doc, PresenceState::Editing);
+                    let effects = self.devices[index]
+                        .replica
+                        .presence(doc, PresenceState::Editing);
                     self.device_effects(index, effects);
                 }
             }
@@ -216,35 +256,51 @@ impl SimNetwork {
         }
     }
 
-    fn connect(&mut self, index: usize) {
-        self.links[index] = Link { session: Some(ServerSession::new(self.devices[index].member, self.tenant.head())), ..Link::default() };
+    /// Scripted use: see the module page.
+    pub fn connect(&mut self, index: usize) {
+        self.links[index] = Link {
+            session: Some(ServerSession::new(
+                self.devices[index].member,
+                self.tenant.head(),
+            )),
+            ..Link::default()
+        };
         self.devices[index].online = true;
         let effects = self.devices[index].replica.connected();
         self.device_effects(index, effects);
     }
 
-    fn disconnect(&mut self, index: usize) {
+    /// Scripted use: see the module page.
+    pub fn disconnect(&mut self, index: usize) {
         self.links[index] = Link::default();
         self.devices[index].online = false;
         self.devices[index].replica.disconnected();
     }
 
-    fn restart_device(&mut self, index: usize) {
+    /// Scripted use: see the module page.
+    pub fn restart_device(&mut self, index: usize) {
         let online = self.devices[index].online;
         self.disconnect(index);
         let device = &mut self.devices[index];
-        device.replica = DeviceReplica::restore(device.id, device.actor.clone(), device.disk.stored())
-            .expect("a device restores from what it stored");
+        device.replica =
+            DeviceReplica::restore(device.id, device.actor.clone(), device.disk.stored())
+                .expect("a device restores from what it stored");
         self.stats.device_restarts += 1;
         if online {
             self.connect(index);
         }
     }
 
-    fn restart_server(&mut self) {
-        self.tenant = self.tenant.restarted().expect("the server restores from what it stored");
+    /// Scripted use: see the module page.
+    pub fn restart_server(&mut self) {
+        self.tenant = self
+            .tenant
+            .restarted()
+            .expect("the server restores from what it stored");
         self.stats.server_restarts += 1;
-        let online: Vec<usize> = (0..self.devices.len()).filter(|i| self.devices[*i].online).collect();
+        let online: Vec<usize> = (0..self.devices.len())
+            .filter(|i| self.devices[*i].online)
+            .collect();
         for index in 0..self.devices.len() {
             self.disconnect(index);
         }
@@ -275,43 +331,56 @@ impl SimNetwork {
             let id = ids[self.rng.below(ids.len() as u64) as usize];
             let action = self.rng.below(7);
             let number = 1000 + self.rng.below(9000);
-            self.devices[index].replica.edit(id, |contact| match action {
-                0 => contact.name.given = given.to_string(),
-                1 => contact.name.family = format!("{company} family"),
-                2 if contact.phones.len() < 5 => contact.phones.push(Phone {
-                    id: ItemId::from_random(bits),
-                    label: "work".into(),
-                    e164: format!("+8131234{number}"),
-                    raw: format!("03-1234-{number}"),
-                }),
-                3 if !contact.phones.is_empty() => {
-                    let position = (bits % contact.phones.len() as u64) as usize;
-                    contact.phones.remove(position);
-                }
-                4 if !contact.phones.is_empty() => {
-                    let position = (bits % contact.phones.len() as u64) as usize;
-                    contact.phones[position].label = if number % 2 == 0 { "mobile".into() } else { "fax".into() };
-                }
-                5 => {
-                    contact.notes.0.push_str(&format!("{given} called. "));
-                }
-                _ => {
-                    contact.tags.insert(company.to_lowercase(), true);
-                }
-            })
+            self.devices[index]
+                .replica
+                .edit(id, |contact| match action {
+                    0 => contact.name.given = given.to_string(),
+                    1 => contact.name.family = format!("{company} family"),
+                    2 if contact.phones.len() < 5 => contact.phones.push(Phone {
+                        id: ItemId::from_random(bits),
+                        label: "work".into(),
+                        e164: format!("+8131234{number}"),
+                        raw: format!("03-1234-{number}"),
+                    }),
+                    3 if !contact.phones.is_empty() => {
+                        let position = (bits % contact.phones.len() as u64) as usize;
+                        contact.phones.remove(position);
+                    }
+                    4 if !contact.phones.is_empty() => {
+                        let position = (bits % contact.phones.len() as u64) as usize;
+                        contact.phones[position].label = if number.is_multiple_of(2) {
+                            "mobile".into()
+                        } else {
+                            "fax".into()
+                        };
+                    }
+                    5 => {
+                        contact.notes.0.push_str(&format!("{given} called. "));
+                    }
+                    _ => {
+                        contact.tags.insert(company.to_lowercase(), true);
+                    }
+                })
         };
         match result {
             Ok(effects) => {
                 self.stats.edits += 1;
                 self.device_effects(index, effects);
             }
-            Err(error) => panic!("seed {}: a valid simulated edit was refused: {error}", self.seed),
+            Err(error) => panic!(
+                "seed {}: a valid simulated edit was refused: {error}",
+                self.seed
+            ),
         }
     }
 
     fn change_visibility(&mut self) {
-        let docs: Vec<ContactId> = self.tenant.visible_to(self.members[0]).into_iter().chain(
-            self.tenant.visible_to(self.members[1 % self.members.len()])).collect();
+        let docs: Vec<ContactId> = self
+            .tenant
+            .visible_to(self.members[0])
+            .into_iter()
+            .chain(self.tenant.visible_to(self.members[1 % self.members.len()]))
+            .collect();
         if docs.is_empty() {
             return;
         }
@@ -320,22 +389,104 @@ impl SimNetwork {
             0 => Visibility::All,
             1 => Visibility::Members { members: vec![] },
             _ => Visibility::Members {
-                members: self.members.iter().copied().filter(|_| self.rng.chance(400)).collect(),
+                members: self
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|_| self.rng.chance(400))
+                    .collect(),
             },
         };
-        self.tenant.set_visibility(doc, visibility, &self.members.clone());
+        self.tenant
+            .set_visibility(doc, visibility, &self.members.clone());
         self.stats.visibility_changes += 1;
         self.fan_out();
     }
 
     fn purge(&mut self) {
-        let docs: Vec<ContactId> = self.tenant.visible_to(self.members[0]).into_iter().collect();
+        let docs: Vec<ContactId> = self
+            .tenant
+            .visible_to(self.members[0])
+            .into_iter()
+            .collect();
         if let Some(doc) = docs.first() {
             self.tenant.purge(*doc);
             self.acknowledged.remove(doc);
             self.stats.visibility_changes += 1;
             self.fan_out();
         }
+    }
+
+    /// Scripted use: create a contact on device `index`; returns its id.
+    pub fn create(&mut self, index: usize, contact: &Contact) -> ContactId {
+        let id = ContactId::from_u128(((self.seed as u128) << 64) | self.next_contact);
+        self.next_contact += 1;
+        let effects = self.devices[index].replica.create(id, contact).expect("a valid contact");
+        self.device_effects(index, effects);
+        id
+    }
+
+    /// Scripted use: edit a contact on device `index`.
+    pub fn edit(&mut self, index: usize, id: ContactId, edit: impl FnOnce(&mut Contact)) {
+        let effects = self.devices[index].replica.edit(id, edit).expect("a valid edit");
+        self.device_effects(index, effects);
+    }
+
+    /// Scripted use: change who may see a contact, as an admin would on the server.
+    pub fn set_visibility(&mut self, id: ContactId, visibility: Visibility) {
+        let members = self.members.clone();
+        self.tenant.set_visibility(id, visibility, &members);
+        self.fan_out();
+    }
+
+    /// Scripted use: lose every frame now travelling to device `index` (an ack or a feed page
+    /// lost with a dying connection).
+    pub fn lose_frames_to(&mut self, index: usize) {
+        self.links[index].to_device.clear();
+    }
+
+    /// Scripted use: deliver every frame in flight (no faults) and tick the devices until
+    /// nothing moves.
+    pub fn run_until_quiet(&mut self) {
+        let faults = std::mem::replace(&mut self.faults, false);
+        for _ in 0..3 * crate::replica::device::RETRY_TICKS {
+            while self.in_flight() {
+                self.deliver_one();
+            }
+            for index in 0..self.devices.len() {
+                let effects = self.devices[index].replica.tick();
+                self.device_effects(index, effects);
+            }
+        }
+        self.faults = faults;
+    }
+
+    /// Scripted use: deliver every frame travelling from device `index` to the server (and
+    /// nothing travelling back).
+    pub fn deliver_to_server(&mut self, index: usize) {
+        while let Some(bytes) = self.links[index].to_server.pop_front() {
+            self.server_receive(index, &bytes);
+        }
+    }
+
+    /// Scripted use: device `index`'s replica.
+    pub fn device(&self, index: usize) -> &DeviceReplica {
+        &self.devices[index].replica
+    }
+
+    /// Scripted use: the member device `index` belongs to.
+    pub fn member_of(&self, index: usize) -> MemberId {
+        self.devices[index].member
+    }
+
+    /// Scripted use: the server's store.
+    pub fn tenant(&self) -> &MemoryTenant {
+        &self.tenant
+    }
+
+    /// Scripted use: frames device `index` was told were refused, with their codes.
+    pub fn rejections(&self, index: usize) -> &[(ContactId, String)] {
+        &self.devices[index].rejections
     }
 
     /// Tell every session the feed advanced, as the per-tenant broadcast does.
@@ -384,14 +535,19 @@ impl SimNetwork {
                 DeviceEffect::Acknowledged(ids) => {
                     for id in ids {
                         if let Some(entry) = device.disk.outbox.remove(&id) {
-                            let change = automerge::Change::try_from(entry.change.as_slice()).expect("own change");
-                            self.acknowledged.entry(entry.doc).or_default().insert(change.hash());
+                            let change = automerge::Change::try_from(entry.change.as_slice())
+                                .expect("own change");
+                            self.acknowledged
+                                .entry(entry.doc)
+                                .or_default()
+                                .insert(change.hash());
                             self.stats.acknowledged += 1;
                         }
                     }
                 }
                 DeviceEffect::SaveCursor(cursor) => device.disk.cursor = cursor,
-                DeviceEffect::Rejected { .. } | DeviceEffect::Presence { .. } => {}
+                DeviceEffect::Rejected { doc, rejection } => device.rejections.push((doc, rejection.code)),
+                DeviceEffect::Presence { .. } => {}
             }
         }
     }
@@ -400,7 +556,9 @@ impl SimNetwork {
         let mut work: VecDeque<SessionEffect> = effects.into();
         while let Some(effect) = work.pop_front() {
             let member = self.devices[index].member;
-            let Some(session) = self.links[index].session.as_mut() else { return };
+            let Some(session) = self.links[index].session.as_mut() else {
+                return;
+            };
             let more = match effect {
                 SessionEffect::Send(frame) => {
                     self.links[index].to_device.push_back(frame.encode());
@@ -428,7 +586,10 @@ impl SimNetwork {
                 SessionEffect::Publish { doc, state } => {
                     let device = session.device().expect("presence comes after hello");
                     for other in 0..self.links.len() {
-                        let sees = self.tenant.meta(doc).is_some_and(|meta| meta.visible_to(self.devices[other].member));
+                        let sees = self
+                            .tenant
+                            .meta(doc)
+                            .is_some_and(|meta| meta.visible_to(self.devices[other].member));
                         if other == index || !sees {
                             continue;
                         }
@@ -453,7 +614,10 @@ impl SimNetwork {
         let busy: Vec<(usize, bool)> = (0..self.links.len())
             .flat_map(|i| {
                 let link = &self.links[i];
-                [(!link.to_server.is_empty()).then_some((i, true)), (!link.to_device.is_empty()).then_some((i, false))]
+                [
+                    (!link.to_server.is_empty()).then_some((i, true)),
+                    (!link.to_device.is_empty()).then_some((i, false)),
+                ]
             })
             .flatten()
             .collect();
@@ -461,7 +625,11 @@ impl SimNetwork {
             return;
         }
         let (index, to_server) = busy[self.rng.below(busy.len() as u64) as usize];
-        let queue = if to_server { &mut self.links[index].to_server } else { &mut self.links[index].to_device };
+        let queue = if to_server {
+            &mut self.links[index].to_server
+        } else {
+            &mut self.links[index].to_device
+        };
         if self.faults && self.rng.chance(self.config.fault_per_mille) {
             self.stats.faults += 1;
             match self.rng.below(3) {
@@ -480,21 +648,35 @@ impl SimNetwork {
         let bytes = queue.pop_front().expect("busy queue");
         self.stats.delivered += 1;
         if to_server {
-            let Some(session) = self.links[index].session.as_mut() else { return };
+            let Some(session) = self.links[index].session.as_mut() else {
+                return;
+            };
             let effects = match Frame::decode(&bytes, MAX_FRAME_BYTES) {
                 Ok(frame) => session.receive(frame),
                 Err(error) => session.malformed(&error),
             };
             self.session_effects(index, effects);
         } else {
-            let frame = Frame::decode(&bytes, MAX_FRAME_BYTES).expect("the server sends well-formed frames");
+            let frame = Frame::decode(&bytes, MAX_FRAME_BYTES)
+                .expect("the server sends well-formed frames");
             let effects = self.devices[index].replica.receive(frame);
             self.device_effects(index, effects);
         }
     }
 
+    fn server_receive(&mut self, index: usize, bytes: &[u8]) {
+        let Some(session) = self.links[index].session.as_mut() else { return };
+        let effects = match Frame::decode(bytes, MAX_FRAME_BYTES) {
+            Ok(frame) => session.receive(frame),
+            Err(error) => session.malformed(&error),
+        };
+        self.session_effects(index, effects);
+    }
+
     fn in_flight(&self) -> bool {
-        self.links.iter().any(|link| !link.to_server.is_empty() || !link.to_device.is_empty())
+        self.links
+            .iter()
+            .any(|link| !link.to_server.is_empty() || !link.to_device.is_empty())
     }
 
     /// End the faults, bring every device online and let the world settle.
@@ -508,8 +690,15 @@ impl SimNetwork {
             while self.in_flight() {
                 self.deliver_one();
             }
-            let settled = self.devices.iter().all(|device| device.replica.is_settled())
-                && self.links.iter().all(|link| link.session.as_ref().is_some_and(ServerSession::is_caught_up));
+            let settled = self
+                .devices
+                .iter()
+                .all(|device| device.replica.is_settled())
+                && self.links.iter().all(|link| {
+                    link.session
+                        .as_ref()
+                        .is_some_and(ServerSession::is_caught_up)
+                });
             if settled && round > 0 {
                 return Ok(());
             }
@@ -524,19 +713,26 @@ impl SimNetwork {
             .filter(|device| !device.replica.is_settled())
             .map(|device| format!("{} ({} pending)", device.id, device.replica.pending()))
             .collect();
-        Err(self.fail(format!("the world did not settle; unsettled devices: {stuck:?}")))
+        Err(self.fail(format!(
+            "the world did not settle; unsettled devices: {stuck:?}"
+        )))
     }
 
-    fn check(&self) -> Result<(), Divergence> {
+    /// Scripted use: see the module page.
+    pub fn check(&self) -> Result<(), Divergence> {
         for (doc, hashes) in &self.acknowledged {
             if self.tenant.is_purged(*doc) {
                 continue;
             }
             let Some(stored) = self.tenant.doc(*doc) else {
-                return Err(self.fail(format!("acknowledged contact {doc} is missing on the server")));
+                return Err(self.fail(format!(
+                    "acknowledged contact {doc} is missing on the server"
+                )));
             };
             if let Some(hash) = hashes.iter().find(|hash| !stored.has_change(hash)) {
-                return Err(self.fail(format!("acknowledged change {hash} of contact {doc} is missing on the server")));
+                return Err(self.fail(format!(
+                    "acknowledged change {hash} of contact {doc} is missing on the server"
+                )));
             }
         }
         for device in &self.devices {
@@ -557,15 +753,24 @@ impl SimNetwork {
                 server_heads.sort();
                 local_heads.sort();
                 if server_heads != local_heads {
-                    return Err(self.fail(format!("device {} has contact {id} at other heads than the server", device.id)));
+                    return Err(self.fail(format!(
+                        "device {} has contact {id} at other heads than the server",
+                        device.id
+                    )));
                 }
                 if device.replica.meta(*id) != self.tenant.meta(*id) {
-                    return Err(self.fail(format!("device {} has stale owner/visibility for {id}", device.id)));
+                    return Err(self.fail(format!(
+                        "device {} has stale owner/visibility for {id}",
+                        device.id
+                    )));
                 }
                 let server_contact = server.contact().map_err(|e| self.fail(e.to_string()))?;
                 let local_contact = local.contact().map_err(|e| self.fail(e.to_string()))?;
                 if server_contact != local_contact {
-                    return Err(self.fail(format!("device {} reads contact {id} differently from the server", device.id)));
+                    return Err(self.fail(format!(
+                        "device {} reads contact {id} differently from the server",
+                        device.id
+                    )));
                 }
             }
         }

@@ -14,7 +14,9 @@ use crate::accept::{self, Accepted, codes};
 use crate::document::ContactDoc;
 use crate::ids::{ContactId, MemberId};
 use crate::replica::session::{FeedPage, FeedRequest, ResyncPosition};
-use crate::wire::{DocChanges, DocMeta, DocResult, FEED_PAGE_BYTES, FeedItem, Rejection, Visibility, encoded_len};
+use crate::wire::{
+    DocChanges, DocMeta, DocResult, FEED_PAGE_BYTES, FeedItem, Rejection, Visibility, encoded_len,
+};
 
 #[derive(Debug, Clone)]
 struct StoredDoc {
@@ -74,7 +76,11 @@ impl MemoryTenant {
 
     fn next_seq(&mut self, doc: ContactId, row: Row) -> u64 {
         self.head += 1;
-        self.feed.push(FeedRow { seq: self.head, doc, row });
+        self.feed.push(FeedRow {
+            seq: self.head,
+            doc,
+            row,
+        });
         self.head
     }
 
@@ -85,16 +91,32 @@ impl MemoryTenant {
             .map(|push| {
                 let outcome = self.commit_one(member, push.doc, &push.changes);
                 match outcome {
-                    Ok(seq) => DocResult { doc: push.doc, seq: Some(seq), rejected: None },
-                    Err(rejection) => DocResult { doc: push.doc, seq: None, rejected: Some(rejection) },
+                    Ok(seq) => DocResult {
+                        doc: push.doc,
+                        seq: Some(seq),
+                        rejected: None,
+                    },
+                    Err(rejection) => DocResult {
+                        doc: push.doc,
+                        seq: None,
+                        rejected: Some(rejection),
+                    },
                 }
             })
             .collect()
     }
 
-    fn commit_one(&mut self, member: MemberId, id: ContactId, changes: &[ByteBuf]) -> Result<u64, Rejection> {
+    fn commit_one(
+        &mut self,
+        member: MemberId,
+        id: ContactId,
+        changes: &[ByteBuf],
+    ) -> Result<u64, Rejection> {
         if self.purged.contains(&id) {
-            return Err(Rejection { code: codes::NOT_FOUND.into(), message: format!("contact {id} was deleted") });
+            return Err(Rejection {
+                code: codes::NOT_FOUND.into(),
+                message: format!("contact {id} was deleted"),
+            });
         }
         let stored = self.docs.get(&id);
         if let Some(stored) = stored
@@ -109,14 +131,29 @@ impl MemoryTenant {
             Accepted::AlreadyStored => Ok(stored.map_or(0, |stored| stored.last_seq)),
             Accepted::Changed { doc, new_changes } => {
                 let created = stored.is_none();
-                let row = if created { Row::Created } else { Row::Changes(new_changes) };
+                let row = if created {
+                    Row::Created
+                } else {
+                    Row::Changes(new_changes)
+                };
                 let seq = self.next_seq(id, row);
                 let meta = match self.docs.remove(&id) {
                     Some(previous) => previous.meta,
-                    None => DocMeta { owner: member, visibility: Visibility::All },
+                    None => DocMeta {
+                        owner: member,
+                        visibility: Visibility::All,
+                    },
                 };
                 let snapshot = doc.save();
-                self.docs.insert(id, StoredDoc { doc, snapshot, meta, last_seq: seq });
+                self.docs.insert(
+                    id,
+                    StoredDoc {
+                        doc: *doc,
+                        snapshot,
+                        meta,
+                        last_seq: seq,
+                    },
+                );
                 Ok(seq)
             }
         }
@@ -125,14 +162,22 @@ impl MemoryTenant {
     /// Change who may see a contact (an authorised server operation, never a CRDT edit).
     /// `members` is every member of the tenant, to work out who gained and who lost access.
     pub fn set_visibility(&mut self, id: ContactId, visibility: Visibility, members: &[MemberId]) {
-        let Some(stored) = self.docs.get_mut(&id) else { return };
+        let Some(stored) = self.docs.get_mut(&id) else {
+            return;
+        };
         let before = stored.meta.clone();
         stored.meta.visibility = visibility;
         let after = stored.meta.clone();
-        let gained: Vec<MemberId> =
-            members.iter().copied().filter(|m| after.visible_to(*m) && !before.visible_to(*m)).collect();
-        let lost: Vec<MemberId> =
-            members.iter().copied().filter(|m| !after.visible_to(*m) && before.visible_to(*m)).collect();
+        let gained: Vec<MemberId> = members
+            .iter()
+            .copied()
+            .filter(|m| after.visible_to(*m) && !before.visible_to(*m))
+            .collect();
+        let lost: Vec<MemberId> = members
+            .iter()
+            .copied()
+            .filter(|m| !after.visible_to(*m) && before.visible_to(*m))
+            .collect();
         if !gained.is_empty() {
             self.next_seq(id, Row::Granted(gained));
         }
@@ -162,14 +207,19 @@ impl MemoryTenant {
     pub fn restarted(&self) -> Result<MemoryTenant, crate::document::DocumentError> {
         let mut reloaded = self.clone();
         for (id, stored) in &mut reloaded.docs {
-            stored.doc = ContactDoc::load(*id, automerge::ActorId::from([0u8; 16]), &stored.snapshot)?;
+            stored.doc =
+                ContactDoc::load(*id, automerge::ActorId::from([0u8; 16]), &stored.snapshot)?;
         }
         Ok(reloaded)
     }
 
     /// The contacts `member` may see.
     pub fn visible_to(&self, member: MemberId) -> BTreeSet<ContactId> {
-        self.docs.iter().filter(|(_, stored)| stored.meta.visible_to(member)).map(|(id, _)| *id).collect()
+        self.docs
+            .iter()
+            .filter(|(_, stored)| stored.meta.visible_to(member))
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     /// One contact's document.
@@ -189,8 +239,13 @@ impl MemoryTenant {
 
     /// Answer a repair message, or `None` if `member` may not see the contact.
     pub fn repair(&mut self, member: MemberId, id: ContactId, message: &[u8]) -> Option<Vec<u8>> {
-        let stored = self.docs.get_mut(&id).filter(|stored| stored.meta.visible_to(member))?;
-        accept::repair_reply(&mut stored.doc, message).ok().flatten()
+        let stored = self
+            .docs
+            .get_mut(&id)
+            .filter(|stored| stored.meta.visible_to(member))?;
+        accept::repair_reply(&mut stored.doc, message)
+            .ok()
+            .flatten()
     }
 
     /// Read one page of the feed for `member`.
@@ -217,7 +272,13 @@ impl MemoryTenant {
         if !more {
             to = self.head;
         }
-        FeedPage { items, to, resync: false, resume: None, more }
+        FeedPage {
+            items,
+            to,
+            resync: false,
+            resume: None,
+            more,
+        }
     }
 
     fn item_for(&self, member: MemberId, row: &FeedRow) -> Option<FeedItem> {
@@ -226,13 +287,23 @@ impl MemoryTenant {
         let visible = stored.is_some_and(|stored| stored.meta.visible_to(member));
         match &row.row {
             Row::Created if visible => Some(self.grant(doc)),
-            Row::Granted(audience) if visible && audience.contains(&member) => Some(self.grant(doc)),
+            Row::Granted(audience) if visible && audience.contains(&member) => {
+                Some(self.grant(doc))
+            }
             Row::Changes(changes) if visible => Some(FeedItem::Changes {
                 doc,
-                changes: changes.iter().map(|bytes| ByteBuf::from(bytes.clone())).collect(),
+                changes: changes
+                    .iter()
+                    .map(|bytes| ByteBuf::from(bytes.clone()))
+                    .collect(),
             }),
-            Row::Revoked(audience) if !visible && audience.contains(&member) => Some(FeedItem::Revoke { doc }),
-            Row::Meta if visible => Some(FeedItem::Meta { doc, meta: stored?.meta.clone() }),
+            Row::Revoked(audience) if !visible && audience.contains(&member) => {
+                Some(FeedItem::Revoke { doc })
+            }
+            Row::Meta if visible => Some(FeedItem::Meta {
+                doc,
+                meta: stored?.meta.clone(),
+            }),
             Row::Purged => Some(FeedItem::Purge { doc }),
             _ => None,
         }
@@ -240,16 +311,26 @@ impl MemoryTenant {
 
     fn grant(&self, doc: ContactId) -> FeedItem {
         let stored = &self.docs[&doc];
-        FeedItem::Grant { doc, snapshot: ByteBuf::from(stored.snapshot.clone()), meta: stored.meta.clone() }
+        FeedItem::Grant {
+            doc,
+            snapshot: ByteBuf::from(stored.snapshot.clone()),
+            meta: stored.meta.clone(),
+        }
     }
 
     fn resync_page(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
-        let position = request.resume.unwrap_or(ResyncPosition { upto: self.head, after_doc: None });
+        let position = request.resume.unwrap_or(ResyncPosition {
+            upto: self.head,
+            after_doc: None,
+        });
         let mut items = Vec::new();
         let mut bytes = 0;
         let mut last = position.after_doc;
         let mut remaining = false;
-        let candidates = self.docs.iter().filter(|(id, _)| position.after_doc.is_none_or(|after| **id > after));
+        let candidates = self
+            .docs
+            .iter()
+            .filter(|(id, _)| position.after_doc.is_none_or(|after| **id > after));
         for (id, stored) in candidates {
             if !stored.meta.visible_to(member) {
                 continue;
@@ -263,10 +344,23 @@ impl MemoryTenant {
             items.push(item);
             last = Some(*id);
         }
-        let resume = remaining.then_some(ResyncPosition { upto: position.upto, after_doc: last });
+        let resume = remaining.then_some(ResyncPosition {
+            upto: position.upto,
+            after_doc: last,
+        });
         // Until the last page, the cursor stays where it was: a device cut off half-way
         // through starts the resynchronisation again rather than believing it complete.
-        let to = if remaining { request.after } else { position.upto };
-        FeedPage { items, to, resync: true, resume, more: false }
+        let to = if remaining {
+            request.after
+        } else {
+            position.upto
+        };
+        FeedPage {
+            items,
+            to,
+            resync: true,
+            resume,
+            more: false,
+        }
     }
 }
