@@ -114,7 +114,10 @@ pub fn accept_changes(
         }
     }
     let new_changes = fresh.iter().map(|bytes| bytes.to_vec()).collect();
-    Ok(Accepted::Changed { doc: Box::new(doc), new_changes })
+    Ok(Accepted::Changed {
+        doc: Box::new(doc),
+        new_changes,
+    })
 }
 
 /// Check the push against the document as the device saw it: before its changes (their

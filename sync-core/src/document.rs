@@ -100,7 +100,10 @@ impl ContactDoc {
     /// A document from bytes saved by [`ContactDoc::save`] (or a concatenation of changes).
     pub fn load(id: ContactId, actor: ActorId, bytes: &[u8]) -> Result<Self, DocumentError> {
         let doc = Automerge::load(bytes)
-            .map_err(|source| DocumentError::Corrupt { doc: id, source: Box::new(source) })?
+            .map_err(|source| DocumentError::Corrupt {
+                doc: id,
+                source: Box::new(source),
+            })?
             .with_actor(actor);
         Ok(Self { id, doc })
     }

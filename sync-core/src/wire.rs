@@ -310,9 +310,22 @@ impl Frame {
                 limit,
             });
         }
-        rmp_serde::from_slice(bytes).map_err(|error| WireError::Malformed {
-            reason: error.to_string(),
-        })
+        let mut reader = std::io::Cursor::new(bytes);
+        let frame = Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader)).map_err(
+            |error| WireError::Malformed {
+                reason: error.to_string(),
+            },
+        )?;
+        // One WebSocket message carries one frame: anything after it would be silently lost.
+        if reader.position() as usize != bytes.len() {
+            return Err(WireError::Malformed {
+                reason: format!(
+                    "{} bytes after the end of the frame",
+                    bytes.len() - reader.position() as usize
+                ),
+            });
+        }
+        Ok(frame)
     }
 
     /// An `error` frame.
@@ -376,6 +389,16 @@ mod tests {
     }
 
     #[test]
+    fn two_frames_in_one_message_are_malformed() {
+        let mut bytes = Frame::error(ErrorCode::RateLimited, "a", false).encode();
+        bytes.extend(Frame::error(ErrorCode::RateLimited, "b", false).encode());
+        assert!(matches!(
+            Frame::decode(&bytes, MAX_FRAME_BYTES),
+            Err(WireError::Malformed { .. })
+        ));
+    }
+
+    #[test]
     fn oversized_frame_is_refused_before_parsing() {
         let bytes = vec![0xc1; 100];
         assert_eq!(
@@ -421,5 +444,45 @@ mod tests {
             Frame::decode(&bytes, MAX_FRAME_BYTES),
             Err(WireError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn mutated_and_random_bytes_never_panic_the_decoder() {
+        let valid = Frame::Feed {
+            from: 1,
+            to: 2,
+            reset: false,
+            more: false,
+            items: vec![FeedItem::Changes {
+                doc: ContactId::from_u128(3),
+                changes: vec![ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83])],
+            }],
+        }
+        .encode();
+        let mut rng = crate::sim::rng::SimRng::new(99);
+        let mut decoded = 0;
+        for round in 0..20_000 {
+            let mut bytes = if round % 2 == 0 {
+                valid.clone()
+            } else {
+                (0..rng.below(64)).map(|_| rng.next_u64() as u8).collect()
+            };
+            for _ in 0..=rng.below(4) {
+                if bytes.is_empty() {
+                    break;
+                }
+                let position = rng.below(bytes.len() as u64) as usize;
+                match rng.below(3) {
+                    0 => bytes[position] = rng.next_u64() as u8,
+                    1 => bytes.truncate(position),
+                    _ => bytes.insert(position, rng.next_u64() as u8),
+                }
+            }
+            if Frame::decode(&bytes, MAX_FRAME_BYTES).is_ok() {
+                decoded += 1;
+            }
+        }
+        // Some mutations still decode (a changed byte inside change bytes); most must not.
+        assert!(decoded < 20_000);
     }
 }

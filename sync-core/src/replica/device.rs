@@ -438,7 +438,7 @@ impl DeviceReplica {
                 let gaps: Vec<ContactId> = self
                     .docs
                     .iter()
-                    .filter(|(_, doc)| !doc.missing_deps().is_empty())
+                    .filter(|(_, doc)| doc.is_empty() || !doc.missing_deps().is_empty())
                     .map(|(id, _)| *id)
                     .collect();
                 for id in gaps {
@@ -503,16 +503,21 @@ impl DeviceReplica {
     /// the server's copy. (Clients check the same rules before committing, so this happens only
     /// when access changed or the rules did.)
     fn rejected(&mut self, doc: ContactId, rejection: Rejection) -> Vec<DeviceEffect> {
-        let mut effects = self.forget(doc);
-        effects.push(DeviceEffect::Rejected { doc, rejection });
+        let mut effects = self.drop_pending(doc);
+        // An empty document is stored in place of the refused one (keeping the contact's
+        // owner and visibility): it survives a restart, and every welcome repairs empty and
+        // gapped documents, so the server's copy comes back even if this connection drops.
         self.docs
             .insert(doc, ContactDoc::empty(doc, self.actor.clone()));
+        self.written.remove(&doc);
+        effects.push(self.save(doc));
+        effects.push(DeviceEffect::Rejected { doc, rejection });
         effects.extend(self.start_repair(doc));
         effects
     }
 
-    /// Drop a contact and its pending changes.
-    fn forget(&mut self, doc: ContactId) -> Vec<DeviceEffect> {
+    /// Drop a contact's unacknowledged changes.
+    fn drop_pending(&mut self, doc: ContactId) -> Vec<DeviceEffect> {
         let dropped: Vec<u64> = self
             .outbox
             .values()
@@ -528,13 +533,20 @@ impl DeviceReplica {
                 push.entries.retain(|id| !dropped.contains(id));
             }
         }
+        if dropped.is_empty() {
+            Vec::new()
+        } else {
+            vec![DeviceEffect::RemoveOutbox(dropped)]
+        }
+    }
+
+    /// Drop a contact and its pending changes.
+    fn forget(&mut self, doc: ContactId) -> Vec<DeviceEffect> {
+        let mut effects = self.drop_pending(doc);
         self.docs.remove(&doc);
         self.metas.remove(&doc);
         self.written.remove(&doc);
-        let mut effects = vec![DeviceEffect::DeleteDoc { doc }];
-        if !dropped.is_empty() {
-            effects.push(DeviceEffect::RemoveOutbox(dropped));
-        }
+        effects.insert(0, DeviceEffect::DeleteDoc { doc });
         effects
     }
 

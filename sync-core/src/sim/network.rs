@@ -421,14 +421,20 @@ impl SimNetwork {
     pub fn create(&mut self, index: usize, contact: &Contact) -> ContactId {
         let id = ContactId::from_u128(((self.seed as u128) << 64) | self.next_contact);
         self.next_contact += 1;
-        let effects = self.devices[index].replica.create(id, contact).expect("a valid contact");
+        let effects = self.devices[index]
+            .replica
+            .create(id, contact)
+            .expect("a valid contact");
         self.device_effects(index, effects);
         id
     }
 
     /// Scripted use: edit a contact on device `index`.
     pub fn edit(&mut self, index: usize, id: ContactId, edit: impl FnOnce(&mut Contact)) {
-        let effects = self.devices[index].replica.edit(id, edit).expect("a valid edit");
+        let effects = self.devices[index]
+            .replica
+            .edit(id, edit)
+            .expect("a valid edit");
         self.device_effects(index, effects);
     }
 
@@ -546,7 +552,9 @@ impl SimNetwork {
                     }
                 }
                 DeviceEffect::SaveCursor(cursor) => device.disk.cursor = cursor,
-                DeviceEffect::Rejected { doc, rejection } => device.rejections.push((doc, rejection.code)),
+                DeviceEffect::Rejected { doc, rejection } => {
+                    device.rejections.push((doc, rejection.code))
+                }
                 DeviceEffect::Presence { .. } => {}
             }
         }
@@ -665,7 +673,9 @@ impl SimNetwork {
     }
 
     fn server_receive(&mut self, index: usize, bytes: &[u8]) {
-        let Some(session) = self.links[index].session.as_mut() else { return };
+        let Some(session) = self.links[index].session.as_mut() else {
+            return;
+        };
         let effects = match Frame::decode(bytes, MAX_FRAME_BYTES) {
             Ok(frame) => session.receive(frame),
             Err(error) => session.malformed(&error),

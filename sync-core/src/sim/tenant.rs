@@ -250,7 +250,13 @@ impl MemoryTenant {
 
     /// Read one page of the feed for `member`.
     pub fn read_feed(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
-        if request.resume.is_some() || request.after == 0 || request.after < self.floor {
+        // A cursor ahead of the head (a device restored from an old server backup, or from
+        // another tenant) cannot be trusted either: resynchronise.
+        if request.resume.is_some()
+            || request.after == 0
+            || request.after < self.floor
+            || request.after > self.head
+        {
             return self.resync_page(member, request);
         }
         let start = self.feed.partition_point(|row| row.seq <= request.after);
