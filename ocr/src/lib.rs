@@ -1,4 +1,63 @@
-//! Business-card reading: image preparation, barcodes, text recognition and field extraction.
+//! Business-card reading: from a photo to a draft contact for a person to review.
 //!
-//! Not built yet: the business-card issue fills this crate. It will read card photos into
-//! draft contacts (`sync_core::contact::Contact` with a confidence, source and box per field).
+//! A card is read in one pass that never needs the network:
+//!
+//! 1. [`decode`]: the upload is decoded under explicit limits (file size, declared pixel
+//!    count, decoder memory), so a decompression bomb or a non-image fails in microseconds
+//!    with an error that says what is wrong, and the EXIF orientation is applied.
+//! 2. [`barcode`]: a QR code is looked for on the full-resolution photo; a vCard, MECARD or
+//!    BIZCARD payload ([`payload`]) gives exact fields (source `qr`, confidence 1).
+//! 3. [`ppocr`]: PP-OCR's ONNX networks, run in pure Rust by tract, find the text lines
+//!    (DB detection), decide which way up the card is (line shape, then the 0°/180°
+//!    classifier's vote) and read each line (CTC recognition with the model's own
+//!    18,708-character dictionary: Latin, Japanese, Chinese). [`geometry`] holds the plane
+//!    geometry OpenCV would otherwise provide.
+//! 4. [`tesseract`]: lines PP-OCR is unsure of (Korean and Cyrillic, which its dictionary
+//!    lacks) are read again by the Tesseract program, and the more confident reading wins.
+//! 5. [`extract`]: lines become fields — emails and URLs that survive OCR spacing, phones by
+//!    their labels in E.164 (with a region inferred from the card), addresses, social
+//!    handles, then name / company / title / department by keywords, line height and the
+//!    email's local part — each with a confidence, its source and its box ([`draft`]).
+//!
+//! [`CardReader`] runs all of it; `rolo-card read PHOTO…` prints drafts as JSON. The models
+//! are not in the repository: `ocr/fetch-models.sh` takes them, checksummed, from the
+//! `rapidocr` wheel on PyPI into `ocr/models/` (or `$ROLO_OCR_MODELS`). Everything but the
+//! networks is plain code that the tests drive without them:
+//!
+//! ```
+//! use ocr::draft::{BBox, Engine, FieldKind, TextLine};
+//! use ocr::extract::extract;
+//!
+//! let line = |text: &str, y: u32, height: u32| TextLine {
+//!     text: text.into(),
+//!     confidence: 0.95,
+//!     bbox: BBox { x: 40, y, width: 400, height },
+//!     engine: Engine::PpOcr,
+//! };
+//! let found = extract(&[
+//!     line("Yamata Keiki Co., Ltd.", 20, 30),
+//!     line("Shin Takeuchi", 80, 44),
+//!     line("TEL03-1234-5678", 200, 20),
+//!     line("s. takeuchi @ yamatakei. co. jp", 230, 20),
+//! ]);
+//! let value = |kind| found.fields.iter().find(|f| f.kind == kind).map(|f| f.value.as_str());
+//! assert_eq!(value(FieldKind::FamilyName), Some("Takeuchi"));
+//! assert_eq!(value(FieldKind::Company), Some("Yamata Keiki Co., Ltd."));
+//! assert_eq!(value(FieldKind::Email), Some("s.takeuchi@yamatakei.co.jp"));
+//! assert_eq!(value(FieldKind::Phone), Some("+81312345678"));
+//! ```
+
+pub mod barcode;
+pub mod decode;
+pub mod draft;
+pub mod extract;
+pub mod geometry;
+pub mod payload;
+pub mod ppocr;
+mod reader;
+pub mod script;
+pub mod tesseract;
+
+pub use self::decode::DecodeError;
+pub use self::draft::Draft;
+pub use self::reader::{CardReader, ReadError};

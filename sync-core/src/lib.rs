@@ -2,6 +2,7 @@
 pub mod accept;
 pub mod contact;
 pub mod document;
+pub mod feed;
 pub mod ids;
 pub mod replica;
 pub mod sim;

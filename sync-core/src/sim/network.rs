@@ -410,7 +410,8 @@ impl SimNetwork {
             .into_iter()
             .collect();
         if let Some(doc) = docs.first() {
-            self.tenant.purge(*doc);
+            let members = self.members.clone();
+            self.tenant.purge(*doc, &members);
             self.acknowledged.remove(doc);
             self.stats.visibility_changes += 1;
             self.fan_out();

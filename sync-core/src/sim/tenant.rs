@@ -12,11 +12,10 @@ use serde_bytes::ByteBuf;
 
 use crate::accept::{self, Accepted, codes};
 use crate::document::ContactDoc;
+use crate::feed::{self, FeedRow, PageBuilder, ResyncPager, RowKind};
 use crate::ids::{ContactId, MemberId};
-use crate::replica::session::{FeedPage, FeedRequest, ResyncPosition};
-use crate::wire::{
-    DocChanges, DocMeta, DocResult, FEED_PAGE_BYTES, FeedItem, Rejection, Visibility, encoded_len,
-};
+use crate::replica::session::{FeedPage, FeedRequest};
+use crate::wire::{DocChanges, DocMeta, DocResult, FeedItem, Rejection, Visibility};
 
 #[derive(Debug, Clone)]
 struct StoredDoc {
@@ -27,29 +26,6 @@ struct StoredDoc {
     meta: DocMeta,
     /// The seq of the latest row that changed the document.
     last_seq: u64,
-}
-
-#[derive(Debug, Clone)]
-enum Row {
-    /// A new contact: members who may see it get a grant.
-    Created,
-    /// New changes to a contact.
-    Changes(Vec<Vec<u8>>),
-    /// These members may now see the contact.
-    Granted(Vec<MemberId>),
-    /// These members may no longer see the contact.
-    Revoked(Vec<MemberId>),
-    /// Owner or visibility changed.
-    Meta,
-    /// Deleted for good.
-    Purged,
-}
-
-#[derive(Debug, Clone)]
-struct FeedRow {
-    seq: u64,
-    doc: ContactId,
-    row: Row,
 }
 
 /// One tenant's data, held in memory.
@@ -74,12 +50,12 @@ impl MemoryTenant {
         self.head
     }
 
-    fn next_seq(&mut self, doc: ContactId, row: Row) -> u64 {
+    fn next_seq(&mut self, doc: ContactId, kind: RowKind) -> u64 {
         self.head += 1;
         self.feed.push(FeedRow {
             seq: self.head,
             doc,
-            row,
+            kind,
         });
         self.head
     }
@@ -132,9 +108,11 @@ impl MemoryTenant {
             Accepted::Changed { doc, new_changes } => {
                 let created = stored.is_none();
                 let row = if created {
-                    Row::Created
+                    RowKind::Created
                 } else {
-                    Row::Changes(new_changes)
+                    RowKind::Changes {
+                        changes: new_changes.into_iter().map(ByteBuf::from).collect(),
+                    }
                 };
                 let seq = self.next_seq(id, row);
                 let meta = match self.docs.remove(&id) {
@@ -167,31 +145,26 @@ impl MemoryTenant {
         };
         let before = stored.meta.clone();
         stored.meta.visibility = visibility;
-        let after = stored.meta.clone();
-        let gained: Vec<MemberId> = members
-            .iter()
-            .copied()
-            .filter(|m| after.visible_to(*m) && !before.visible_to(*m))
-            .collect();
-        let lost: Vec<MemberId> = members
-            .iter()
-            .copied()
-            .filter(|m| !after.visible_to(*m) && before.visible_to(*m))
-            .collect();
+        let (gained, lost) = feed::audience_change(&before, &stored.meta, members);
         if !gained.is_empty() {
-            self.next_seq(id, Row::Granted(gained));
+            self.next_seq(id, RowKind::Granted { audience: gained });
         }
         if !lost.is_empty() {
-            self.next_seq(id, Row::Revoked(lost));
+            self.next_seq(id, RowKind::Revoked { audience: lost });
         }
-        self.next_seq(id, Row::Meta);
+        self.next_seq(id, RowKind::Meta);
     }
 
-    /// Delete a contact for good.
-    pub fn purge(&mut self, id: ContactId) {
-        if self.docs.remove(&id).is_some() {
+    /// Delete a contact for good; `members` is every member of the tenant.
+    pub fn purge(&mut self, id: ContactId, members: &[MemberId]) {
+        if let Some(stored) = self.docs.remove(&id) {
             self.purged.insert(id);
-            self.next_seq(id, Row::Purged);
+            let audience = members
+                .iter()
+                .copied()
+                .filter(|m| stored.meta.visible_to(*m))
+                .collect();
+            self.next_seq(id, RowKind::Purged { audience });
         }
     }
 
@@ -250,36 +223,25 @@ impl MemoryTenant {
 
     /// Read one page of the feed for `member`.
     pub fn read_feed(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
-        // A cursor ahead of the head (a device restored from an old server backup, or from
-        // another tenant) cannot be trusted either: resynchronise.
-        if request.resume.is_some()
-            || request.after == 0
-            || request.after < self.floor
-            || request.after > self.head
-        {
+        if feed::needs_resync(request, self.floor, self.head) {
             return self.resync_page(member, request);
         }
         let start = self.feed.partition_point(|row| row.seq <= request.after);
-        let mut items = Vec::new();
-        let mut bytes = 0;
-        let mut to = request.after;
+        let mut page = PageBuilder::new();
+        let mut to = self.head;
         let mut more = false;
         for row in &self.feed[start..] {
-            if bytes >= FEED_PAGE_BYTES {
+            if page.is_full() {
                 more = true;
                 break;
             }
             if let Some(item) = self.item_for(member, row) {
-                bytes += encoded_len(&item);
-                items.push(item);
+                page.push(item);
             }
             to = row.seq;
         }
-        if !more {
-            to = self.head;
-        }
         FeedPage {
-            items,
+            items: page.into_items(),
             to,
             resync: false,
             resume: None,
@@ -288,31 +250,11 @@ impl MemoryTenant {
     }
 
     fn item_for(&self, member: MemberId, row: &FeedRow) -> Option<FeedItem> {
-        let doc = row.doc;
-        let stored = self.docs.get(&doc);
-        let visible = stored.is_some_and(|stored| stored.meta.visible_to(member));
-        match &row.row {
-            Row::Created if visible => Some(self.grant(doc)),
-            Row::Granted(audience) if visible && audience.contains(&member) => {
-                Some(self.grant(doc))
-            }
-            Row::Changes(changes) if visible => Some(FeedItem::Changes {
-                doc,
-                changes: changes
-                    .iter()
-                    .map(|bytes| ByteBuf::from(bytes.clone()))
-                    .collect(),
-            }),
-            Row::Revoked(audience) if !visible && audience.contains(&member) => {
-                Some(FeedItem::Revoke { doc })
-            }
-            Row::Meta if visible => Some(FeedItem::Meta {
-                doc,
-                meta: stored?.meta.clone(),
-            }),
-            Row::Purged => Some(FeedItem::Purge { doc }),
-            _ => None,
-        }
+        let stored = self.docs.get(&row.doc);
+        let delivery = feed::delivery(member, &row.kind, stored.map(|stored| &stored.meta))?;
+        feed::item(row.doc, &row.kind, delivery, || {
+            stored.map(|stored| (stored.snapshot.clone(), stored.meta.clone()))
+        })
     }
 
     fn grant(&self, doc: ContactId) -> FeedItem {
@@ -325,48 +267,17 @@ impl MemoryTenant {
     }
 
     fn resync_page(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
-        let position = request.resume.unwrap_or(ResyncPosition {
-            upto: self.head,
-            after_doc: None,
+        let mut pager = ResyncPager::new(request, self.head);
+        let after = pager.after_doc();
+        let candidates = self.docs.iter().filter(|(id, stored)| {
+            after.is_none_or(|after| **id > after) && stored.meta.visible_to(member)
         });
-        let mut items = Vec::new();
-        let mut bytes = 0;
-        let mut last = position.after_doc;
-        let mut remaining = false;
-        let candidates = self
-            .docs
-            .iter()
-            .filter(|(id, _)| position.after_doc.is_none_or(|after| **id > after));
-        for (id, stored) in candidates {
-            if !stored.meta.visible_to(member) {
-                continue;
+        for (id, _) in candidates {
+            if pager.is_full() {
+                return pager.finish(true);
             }
-            if bytes >= FEED_PAGE_BYTES {
-                remaining = true;
-                break;
-            }
-            let item = self.grant(*id);
-            bytes += encoded_len(&item);
-            items.push(item);
-            last = Some(*id);
+            pager.push(*id, self.grant(*id));
         }
-        let resume = remaining.then_some(ResyncPosition {
-            upto: position.upto,
-            after_doc: last,
-        });
-        // Until the last page, the cursor stays where it was: a device cut off half-way
-        // through starts the resynchronisation again rather than believing it complete.
-        let to = if remaining {
-            request.after
-        } else {
-            position.upto
-        };
-        FeedPage {
-            items,
-            to,
-            resync: true,
-            resume,
-            more: false,
-        }
+        pager.finish(false)
     }
 }

@@ -1,0 +1,354 @@
+//! Emails, web sites, phone numbers and social handles in one line of recognised text.
+//!
+//! OCR spaces punctuation apart (`s. takeuchi @ yamatakei. com`) and glues labels to values
+//! (`TEL03-1234-5678`), so emails and URLs are looked for after closing the spaces around `@`
+//! and `.`, and phones after splitting the line at every label.
+
+use sync_core::validate::{parse_email, parse_phone, parse_url};
+
+use super::labels::{Label, find_labels, strip_leading};
+
+/// A value found in a line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// `mobile` / `work` / `fax` for phones, the network for social handles, else empty.
+    pub label: String,
+    /// The normalised value.
+    pub value: String,
+    /// The text it was read from.
+    pub raw: String,
+    /// How sure the rule is, 0 to 1, before the OCR confidence is applied.
+    pub certainty: f32,
+}
+
+/// Top-level domains a URL without `www.` or a scheme must end in to count: enough to tell
+/// `yamatakei.co.jp` from `Co.Ltd` or a sentence's `end.Next`.
+const TLDS: &[&str] = &[
+    "com", "net", "org", "jp", "cn", "kr", "uk", "de", "fr", "io", "co", "biz", "info", "us",
+    "ca", "au", "tw", "hk", "sg", "ru", "in", "it", "es", "nl", "se", "ch", "eu", "dev", "app",
+    "ai", "tech", "asia", "vn", "th", "my", "id", "ph", "nz", "br", "mx",
+];
+
+/// Closes the spaces OCR puts around `@` and `.`, and maps `(at)` and full-width forms to
+/// ASCII, so an address split into pieces reads as one token.
+pub fn squeeze(text: &str) -> String {
+    let text = text
+        .replace("(at)", "@")
+        .replace("[at]", "@")
+        .replace(" at ", " @ ");
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let next = chars[i..].iter().find(|c| !c.is_whitespace());
+            let prev = out.chars().next_back();
+            if matches!(next, Some('@' | '.')) || matches!(prev, Some('@' | '.')) {
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Characters an email local part or a host may hold, as printed on cards.
+fn email_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "._%+-".contains(c)
+}
+
+/// Email addresses in `text`.
+pub fn find_emails(text: &str) -> Vec<Found> {
+    let (_, rest) = strip_leading(text);
+    let squeezed = squeeze(rest);
+    let mut found = Vec::new();
+    for token in squeezed.split_whitespace() {
+        let Some(at) = token.find('@') else {
+            continue;
+        };
+        // A label glued with a colon (`E-mail:a@b.jp`) ends at the last non-address character.
+        let start = token[..at]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !email_char(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = token[at + 1..]
+            .char_indices()
+            .find(|(_, c)| !email_char(*c))
+            .map_or(token.len(), |(i, _)| at + 1 + i);
+        let candidate = token[start..end].trim_matches(|c: char| c == '.' || c == '-');
+        let domain = candidate.rsplit('@').next().unwrap_or_default();
+        let tld_ok = domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if !tld_ok || !domain.contains('.') {
+            continue;
+        }
+        if let Ok(address) = parse_email("email", candidate) {
+            found.push(Found {
+                label: String::new(),
+                value: address,
+                raw: rest.trim().to_string(),
+                certainty: 0.95,
+            });
+        }
+    }
+    found
+}
+
+/// Social networks recognised by the host their profile URLs live on.
+const SOCIAL_HOSTS: &[(&str, &str)] = &[
+    ("linkedin.com/", "linkedin"),
+    ("twitter.com/", "x"),
+    ("x.com/", "x"),
+    ("facebook.com/", "facebook"),
+    ("fb.com/", "facebook"),
+    ("instagram.com/", "instagram"),
+    ("t.me/", "telegram"),
+    ("wa.me/", "whatsapp"),
+];
+
+/// Social networks recognised by a label before the handle.
+const SOCIAL_LABELS: &[(&str, &str)] = &[
+    ("linkedin", "linkedin"),
+    ("twitter", "x"),
+    ("x", "x"),
+    ("facebook", "facebook"),
+    ("instagram", "instagram"),
+    ("telegram", "telegram"),
+    ("whatsapp", "whatsapp"),
+    ("wechat", "wechat"),
+    ("微信", "wechat"),
+    ("line id", "line"),
+    ("line", "line"),
+    ("kakaotalk", "kakaotalk"),
+    ("kakao", "kakaotalk"),
+    ("카카오톡", "kakaotalk"),
+];
+
+/// A social handle: a profile URL on a known network, or `Network: handle`.
+pub fn find_social(text: &str) -> Option<Found> {
+    let squeezed = squeeze(text);
+    let lower = squeezed.to_lowercase();
+    for (host, network) in SOCIAL_HOSTS {
+        if let Some(at) = lower.find(host) {
+            let start = lower[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+            let end = lower[at..]
+                .find(char::is_whitespace)
+                .map_or(lower.len(), |i| at + i);
+            let handle = squeezed[start..end].trim_end_matches(['.', ',']);
+            return Some(Found {
+                label: network.to_string(),
+                value: handle.to_string(),
+                raw: text.trim().to_string(),
+                certainty: 0.9,
+            });
+        }
+    }
+    let trimmed = text.trim();
+    let lower = trimmed.to_lowercase();
+    for (word, network) in SOCIAL_LABELS {
+        let Some(after) = lower.strip_prefix(word) else {
+            continue;
+        };
+        // The label must end there: `Line:` yes, `Linear` no.
+        if !after.starts_with([':', '：', ' ', '@']) {
+            continue;
+        }
+        let handle = trimmed[trimmed.len() - after.len()..]
+            .trim_start_matches([':', '：', ' '])
+            .replace(' ', "");
+        if handle.is_empty() || handle.contains('@') && handle.len() > 1 && !handle.starts_with('@')
+        {
+            continue;
+        }
+        return Some(Found {
+            label: network.to_string(),
+            value: handle,
+            raw: trimmed.to_string(),
+            certainty: 0.85,
+        });
+    }
+    None
+}
+
+/// Web sites in `text` (never an email's domain).
+pub fn find_urls(text: &str) -> Vec<Found> {
+    let (label, rest) = strip_leading(text);
+    let squeezed = squeeze(rest);
+    let mut found = Vec::new();
+    for token in squeezed.split_whitespace() {
+        if token.contains('@') {
+            continue;
+        }
+        let token = token.trim_matches(|c: char| "()<>[],;\"'".contains(c) || c == '.');
+        let lower = token.to_ascii_lowercase();
+        let host = lower
+            .split_once("://")
+            .map_or(lower.as_str(), |(_, rest)| rest);
+        let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+        let labels: Vec<&str> = host.split('.').collect();
+        if labels.len() < 2
+            || labels
+                .iter()
+                .any(|l| l.is_empty() || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            continue;
+        }
+        let tld = labels[labels.len() - 1];
+        let known_tld = TLDS.contains(&tld);
+        let explicit = lower.starts_with("www.") || lower.contains("://") || label == Some(Label::Web);
+        if !(known_tld || explicit && tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+        {
+            continue;
+        }
+        if SOCIAL_HOSTS.iter().any(|(h, _)| lower.contains(h)) {
+            continue;
+        }
+        if let Ok(url) = parse_url("url", token) {
+            found.push(Found {
+                label: String::new(),
+                value: url,
+                raw: rest.trim().to_string(),
+                certainty: if explicit { 0.95 } else { 0.8 },
+            });
+        }
+    }
+    found
+}
+
+/// Maps OCR's usual misreadings inside a number (`O` for 0, `l` or `I` for 1) back to digits.
+fn digit_like(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        'O' | 'o' => Some('0'),
+        'l' | 'I' | '|' => Some('1'),
+        _ => None,
+    }
+}
+
+/// Runs of phone-number characters in `text` holding at least 7 digits: (start, end, text).
+fn number_runs(text: &str) -> Vec<(usize, usize, String)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if !(c.is_ascii_digit() || c == '+' || c == '(') {
+            i += 1;
+            continue;
+        }
+        let mut run = String::new();
+        let mut end = start;
+        let mut j = i;
+        while j < chars.len() {
+            let (at, c) = chars[j];
+            let next_is_digit = chars
+                .get(j + 1)
+                .is_some_and(|(_, n)| n.is_ascii_digit());
+            let prev_is_digit = run.chars().next_back().is_some_and(|p| p.is_ascii_digit());
+            let mapped = if c.is_ascii_digit() {
+                Some(c)
+            } else if prev_is_digit && next_is_digit {
+                digit_like(c)
+            } else {
+                None
+            };
+            if let Some(d) = mapped {
+                run.push(d);
+            } else if (c == '+' && run.is_empty()) || "()-. ".contains(c) {
+                // A double space or a separator before a letter ends the number.
+                if c == ' ' && chars.get(j + 1).is_some_and(|(_, n)| *n == ' ') {
+                    break;
+                }
+                run.push(c);
+            } else {
+                break;
+            }
+            end = at + c.len_utf8();
+            j += 1;
+        }
+        let trimmed = run.trim_end_matches([' ', '-', '.', '(']);
+        let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+        if (7..=17).contains(&digits) {
+            let consumed = trimmed.len();
+            runs.push((start, start + consumed.min(end - start), trimmed.to_string()));
+        }
+        i = j.max(i + 1);
+    }
+    runs
+}
+
+/// Phone numbers in `text`, each labelled by the nearest label before it. `region` reads
+/// national numbers; without one they are kept raw at low certainty.
+pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<Found> {
+    let labels = find_labels(text);
+    let mut found = Vec::new();
+    let mut previous_end = 0;
+    for (start, end, number) in number_runs(text) {
+        let label = labels
+            .iter()
+            .filter(|l| l.end <= start + 1 && l.start >= previous_end)
+            .next_back()
+            .map(|l| l.label);
+        previous_end = end;
+        // 〒 marks a Japanese postal code, never a phone.
+        if text[..start].trim_end().ends_with('〒') {
+            continue;
+        }
+        let (label, certainty) = match label {
+            Some(Label::Mobile) => ("mobile", 0.95),
+            Some(Label::Fax) => ("fax", 0.95),
+            Some(Label::Work) => ("work", 0.95),
+            Some(_) => continue,
+            None if address_like => continue,
+            None => ("work", 0.7),
+        };
+        let label = if label == "work" && certainty < 0.9 && is_mobile_prefix(&number, region) {
+            "mobile"
+        } else {
+            label
+        };
+        match parse_phone("phone", &number, region) {
+            Ok(e164) => found.push(Found {
+                label: label.to_string(),
+                value: e164,
+                raw: number,
+                certainty,
+            }),
+            Err(_) if region.is_none() && !number.starts_with('+') => found.push(Found {
+                label: label.to_string(),
+                value: number.clone(),
+                raw: number,
+                certainty: 0.3,
+            }),
+            Err(_) => {}
+        }
+    }
+    found
+}
+
+/// Unlabelled numbers whose national prefix marks a mobile (Japan 070/080/090, Korea 010,
+/// China 13x-19x, UK 07) are mobiles even when the card does not say so.
+fn is_mobile_prefix(number: &str, region: Option<&str>) -> bool {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match region {
+        Some("JP") => ["070", "080", "090", "8170", "8180", "8190"]
+            .iter()
+            .any(|p| digits.starts_with(p)),
+        Some("KR") => digits.starts_with("010") || digits.starts_with("8210"),
+        Some("CN") => {
+            let national = digits.strip_prefix("86").unwrap_or(&digits);
+            national.len() == 11 && national.starts_with('1')
+        }
+        Some("GB") => digits.starts_with("07") || digits.starts_with("447"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! Telling names, companies, titles and departments apart, and splitting a name into parts.
+
+use crate::script::{count, is_cjk, is_han, is_hangul, is_kana};
+
+/// Words that make a line a company name.
+const COMPANY_WORDS: &[&str] = &[
+    "inc", "inc.", "ltd", "ltd.", "llc", "l.l.c.", "co.", "corp", "corp.", "corporation",
+    "company", "gmbh", "ag", "s.a.", "pty", "plc", "group", "holdings", "technologies",
+    "technology", "solutions", "systems", "industries", "partners", "labs", "limited",
+    "logistics", "trading", "consulting", "studio", "bank", "ооо", "ао", "зао",
+];
+
+/// Marks of a company name in CJK scripts.
+const COMPANY_CJK: &[&str] = &[
+    "株式会社", "(株)", "有限会社", "合同会社", "公司", "集团", "集團", "有限", "股份",
+    "주식회사", "(주)", "㈜", "그룹", "유한회사", "컴퍼니",
+];
+
+/// Words of job titles.
+const TITLE_WORDS: &[&str] = &[
+    "manager", "director", "engineer", "president", "ceo", "cto", "cfo", "coo", "cio", "vp",
+    "vice", "head", "lead", "representative", "consultant", "officer", "specialist", "analyst",
+    "executive", "associate", "founder", "co-founder", "coordinator", "architect", "designer",
+    "developer", "administrator", "chief", "senior", "intern", "supervisor", "advisor",
+    "accountant", "assistant", "partner", "owner", "chairman", "agent", "scientist",
+    "researcher", "principal", "менеджер", "директор", "инженер",
+];
+
+/// Job titles in CJK scripts.
+const TITLE_CJK: &[&str] = &[
+    "部長", "課長", "係長", "主任", "社長", "取締役", "代表", "専務", "常務", "室長", "所長",
+    "マネージャー", "マネジャー", "エンジニア", "ディレクター", "リーダー", "顧問", "担当",
+    "経理", "经理", "經理", "总监", "總監", "主管", "工程师", "工程師", "董事长", "董事", "总裁",
+    "顾问", "专员", "助理", "销售代表", "대표", "이사", "부장", "과장", "차장", "대리", "팀장",
+    "사원", "매니저", "실장", "본부장", "상무", "전무", "사장", "연구원", "엔지니어", "주임",
+    "디자이너", "컨설턴트",
+];
+
+/// Words of department names.
+const DEPARTMENT_WORDS: &[&str] = &[
+    "department", "dept", "dept.", "division", "div.", "team", "unit", "office", "отдел",
+];
+
+/// Endings of department names in CJK scripts.
+const DEPARTMENT_CJK: &[&str] = &[
+    "部", "課", "室", "本部", "部门", "部門", "中心", "センター", "グループ", "팀", "본부",
+    "사업부", "센터", "부",
+];
+
+/// Name prefixes and suffixes that are not part of the given or family name.
+const HONORIFICS: &[&str] = &[
+    "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof", "prof.", "phd", "ph.d.",
+    "mba", "jr", "jr.", "sr.", "ii", "iii",
+];
+
+/// Two-character surnames of Korean and Chinese, which must not be split after one character.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "남궁", "제갈", "선우", "황보", "독고", "사공", "欧阳", "歐陽", "司马", "司馬", "上官",
+    "诸葛", "諸葛", "东方", "東方", "皇甫", "慕容", "令狐",
+];
+
+fn lower_words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == '/')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether `text` names a company by its legal form or a company word.
+pub fn is_company(text: &str) -> bool {
+    let words = lower_words(text);
+    words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str()))
+        || COMPANY_CJK.iter().any(|mark| text.contains(mark))
+        || text.to_lowercase().contains("co.,")
+}
+
+/// Whether `text` reads as a job title.
+pub fn is_title(text: &str) -> bool {
+    let words = lower_words(text);
+    words
+        .iter()
+        .any(|w| TITLE_WORDS.contains(&w.trim_end_matches(['.', ','])))
+        || TITLE_CJK.iter().any(|t| text.contains(t))
+}
+
+/// Whether `text` reads as a department.
+pub fn is_department(text: &str) -> bool {
+    let words = lower_words(text);
+    if words.iter().any(|w| DEPARTMENT_WORDS.contains(&w.as_str())) {
+        return true;
+    }
+    let trimmed = text.trim();
+    count(trimmed, is_cjk) >= 2
+        && DEPARTMENT_CJK.iter().any(|end| trimmed.ends_with(end))
+        && !trimmed.ends_with("部長")
+}
+
+/// Whether `text` could be a person's name: 2-4 capitalised words of letters, or 2-5 CJK
+/// characters, with no digits.
+pub fn looks_like_name(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().any(|c| c.is_ascii_digit() || "@:/&()".contains(c)) {
+        return false;
+    }
+    let cjk = count(text, is_cjk);
+    if cjk > 0 {
+        let letters = text.chars().filter(|c| !c.is_whitespace()).count();
+        return cjk == letters && (2..=5).contains(&cjk);
+    }
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !HONORIFICS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || "-'.,".contains(c))
+        })
+}
+
+/// Whether `text` is a phonetic reading: kana only, or 1-3 Latin words.
+pub fn looks_like_reading(text: &str) -> bool {
+    let letters: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if letters.is_empty() {
+        return false;
+    }
+    if letters.iter().all(|&c| is_kana(c) || c == '・') {
+        return true;
+    }
+    let words = text.split_whitespace().count();
+    (1..=3).contains(&words) && letters.iter().all(|c| c.is_alphabetic() && c.is_ascii() || *c == '-')
+}
+
+/// Splits a printed name into (given, family).
+///
+/// CJK names are family first (`山田 太郎`, `김민준` whose surname is its first syllable);
+/// Latin names are given first unless written `FAMILY Given` or `Family, Given`. Honorifics
+/// (`Dr.`, `PhD`) are dropped.
+pub fn split_name(text: &str) -> (String, String) {
+    let text = text.trim();
+    if count(text, is_cjk) > 0 {
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        if parts.len() >= 2 {
+            return (parts[1..].join(""), parts[0].to_string());
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let family_len = if COMPOUND_SURNAMES.iter().any(|s| text.starts_with(s)) {
+            2
+        } else if chars.iter().all(|&c| is_han(c)) && count(text, is_hangul) == 0 && chars.len() >= 4
+        {
+            // Japanese kanji names without a space: most surnames are two characters.
+            2
+        } else {
+            1
+        };
+        let family: String = chars[..family_len.min(chars.len())].iter().collect();
+        let given: String = chars[family_len.min(chars.len())..].iter().collect();
+        return (given, family);
+    }
+    if let Some((family, given)) = text.split_once(',') {
+        return (given.trim().to_string(), family.trim().to_string());
+    }
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !HONORIFICS.contains(&w.to_lowercase().as_str()))
+        .collect();
+    match words.len() {
+        0 => (String::new(), String::new()),
+        1 => (words[0].to_string(), String::new()),
+        _ => {
+            let upper = |w: &str| w.len() > 1 && w.chars().all(|c| !c.is_lowercase());
+            let mixed = words.iter().any(|w| !upper(w));
+            if mixed && upper(words[0]) {
+                (words[1..].join(" "), title_case(words[0]))
+            } else if mixed && upper(words[words.len() - 1]) {
+                (
+                    words[..words.len() - 1].join(" "),
+                    title_case(words[words.len() - 1]),
+                )
+            } else {
+                (
+                    words[..words.len() - 1].join(" "),
+                    words[words.len() - 1].to_string(),
+                )
+            }
+        }
+    }
+}
+
+/// `YAMADA` -> `Yamada`.
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        None => String::new(),
+    }
+}
+
+/// How well an email's local part (`s.takeuchi`, `aiko.sato`, `asato`) matches a name written
+/// in Latin letters, 0 to 1: a full word of the name in the local part, or an initial plus a
+/// word.
+pub fn email_matches_name(local: &str, name: &str) -> f32 {
+    let local: String = local
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == ',')
+        .filter(|w| w.len() >= 2)
+        .map(|w| w.to_lowercase())
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    if words.is_empty() || local.is_empty() {
+        return 0.0;
+    }
+    let whole = words.iter().filter(|w| local.contains(w.as_str())).count();
+    if whole >= 2 {
+        1.0
+    } else if whole == 1 {
+        0.8
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_by_script_and_case() {
+        let split = |s| split_name(s);
+        assert_eq!(split("Aiko Sato"), ("Aiko".into(), "Sato".into()));
+        assert_eq!(split("Mary Ann Smith"), ("Mary Ann".into(), "Smith".into()));
+        assert_eq!(split("YAMADA Taro"), ("Taro".into(), "Yamada".into()));
+        assert_eq!(split("Kennedy, Steve"), ("Steve".into(), "Kennedy".into()));
+        assert_eq!(split("Dr. Emma Clarke PhD"), ("Emma".into(), "Clarke".into()));
+        assert_eq!(split("山田 太郎"), ("太郎".into(), "山田".into()));
+        assert_eq!(split("王伟"), ("伟".into(), "王".into()));
+        assert_eq!(split("김민준"), ("민준".into(), "김".into()));
+        assert_eq!(split("남궁민수"), ("민수".into(), "남궁".into()));
+    }
+
+    #[test]
+    fn lines_are_told_apart() {
+        assert!(is_company("Yamata Keiki Co., Ltd."));
+        assert!(is_company("株式会社ヤマタ計器"));
+        assert!(is_company("北京华星科技有限公司"));
+        assert!(is_title("Senior Sales Manager"));
+        assert!(is_title("営業部 部長"));
+        assert!(is_department("営業部"));
+        assert!(!is_department("部長"));
+        assert!(is_department("Sales Department"));
+        assert!(looks_like_name("Aiko Sato"));
+        assert!(looks_like_name("山田 太郎"));
+        assert!(!looks_like_name("Sales Manager 2"));
+        assert!(looks_like_reading("やまだ たろう"));
+    }
+
+    #[test]
+    fn email_local_part_confirms_a_name() {
+        assert_eq!(email_matches_name("s.takeuchi", "Shin Takeuchi"), 0.8);
+        assert_eq!(email_matches_name("aiko.sato", "Aiko Sato"), 1.0);
+        assert_eq!(email_matches_name("info", "Aiko Sato"), 0.0);
+    }
+}

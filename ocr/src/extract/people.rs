@@ -1,0 +1,212 @@
+//! Ranking the lines left after contact details and addresses into the person's name (with
+//! its phonetic reading), company, title and department.
+
+use super::names::{
+    email_matches_name, is_company, is_department, is_title, looks_like_name, looks_like_reading,
+    split_name,
+};
+use super::{Fields, Line, mostly_cjk};
+use crate::draft::FieldKind;
+use crate::script::{count, is_kana};
+
+/// Splits a line printed as `Title, Department` or `部署 役職` into its parts.
+fn parts(text: &str) -> Vec<&str> {
+    let separators: &[&str] = &[" | ", " / ", ", ", " - ", " · ", "・"];
+    let mut parts = vec![text];
+    for sep in separators {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    if mostly_cjk(text) {
+        parts = parts.iter().flat_map(|p| p.split_whitespace()).collect();
+    }
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+}
+
+/// The letters of an email domain's first label (`yamatakei` of `s.t@yamatakei.co.jp`).
+fn domain_word(email: &str) -> Option<String> {
+    let domain = email.rsplit_once('@')?.1;
+    let first = domain.split('.').next()?;
+    let word: String = first.chars().filter(char::is_ascii_alphanumeric).collect();
+    (word.len() >= 3 && !["gmail", "yahoo", "outlook", "hotmail", "naver", "qq"].contains(&word.as_str()))
+        .then_some(word)
+}
+
+/// Whether a line's letters contain the email domain's word (`Yamata Keiki` / `yamatakei`).
+fn matches_domain(text: &str, domains: &[String]) -> bool {
+    let letters: String = text
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    letters.len() >= 3
+        && domains
+            .iter()
+            .any(|d| letters.contains(d.as_str()) || d.contains(letters.as_str()))
+}
+
+/// Picks name, company, title and department from the unused lines.
+pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
+    let domains: Vec<String> = emails.iter().filter_map(|e| domain_word(e)).collect();
+    let locals: Vec<&str> = emails
+        .iter()
+        .filter_map(|e| e.split_once('@').map(|(l, _)| l))
+        .collect();
+    let tallest = lines
+        .iter()
+        .filter(|l| !l.used)
+        .map(|l| l.bbox.height)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f32;
+
+    let mut companies: Vec<usize> = Vec::new();
+    let mut names: Vec<usize> = Vec::new();
+    let mut others: Vec<usize> = Vec::new();
+    let mut title: Option<(String, usize)> = None;
+    let mut department: Option<(String, usize)> = None;
+    for (index, line) in lines.iter().enumerate() {
+        if line.used {
+            continue;
+        }
+        let text = line.text.as_str();
+        if is_company(text) {
+            companies.push(index);
+            continue;
+        }
+        let pieces = parts(text);
+        let depts: Vec<&str> = pieces.iter().copied().filter(|p| is_department(p)).collect();
+        let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
+        if has_title || !depts.is_empty() {
+            let rest: Vec<&str> = pieces
+                .iter()
+                .copied()
+                .filter(|p| !depts.contains(p))
+                .collect();
+            if !depts.is_empty() && department.is_none() {
+                department = Some((depts.join(" "), index));
+            }
+            if !rest.is_empty() && title.is_none() {
+                let joined = if mostly_cjk(text) { rest.join(" ") } else { rest.join(", ") };
+                title = Some((joined, index));
+            }
+            continue;
+        }
+        if matches_domain(text, &domains) && !looks_like_name(text) {
+            companies.push(index);
+        } else if looks_like_name(text) {
+            names.push(index);
+        } else {
+            others.push(index);
+        }
+    }
+
+    // The name: the tallest candidate, with the email's local part as a strong vote.
+    let score = |index: usize| {
+        let line = &lines[index];
+        let height = line.bbox.height as f32 / tallest;
+        let vote = locals
+            .iter()
+            .map(|l| email_matches_name(l, &line.text))
+            .fold(0.0_f32, f32::max);
+        (height + 0.6 * vote, vote)
+    };
+    let name = names
+        .iter()
+        .copied()
+        .max_by(|&a, &b| score(a).0.total_cmp(&score(b).0));
+    if let Some(index) = name {
+        let (s, vote) = score(index);
+        let line = &lines[index];
+        let certainty = (0.55 + 0.25 * s.min(1.0) + 0.2 * vote).min(0.98);
+        let (given, family) = split_name(&line.text);
+        out.text(FieldKind::GivenName, &given, line.confidence * certainty, line.bbox);
+        out.text(FieldKind::FamilyName, &family, line.confidence * certainty, line.bbox);
+        lines[index].used = true;
+        if mostly_cjk(&lines[index].text) {
+            add_reading(out, lines, index);
+        }
+    }
+
+    let company = companies
+        .iter()
+        .copied()
+        .max_by_key(|&i| lines[i].bbox.height)
+        .map(|i| (i, 0.9))
+        .or_else(|| {
+            // No legal form printed: the tallest remaining line, a guess the rep must confirm.
+            others
+                .iter()
+                .chain(names.iter())
+                .copied()
+                .filter(|&i| !lines[i].used && lines[i].text.chars().count() >= 3)
+                .max_by_key(|&i| lines[i].bbox.height)
+                .map(|i| (i, 0.5))
+        });
+    if let Some((index, certainty)) = company {
+        let line = &lines[index];
+        out.text(FieldKind::Company, &line.text, line.confidence * certainty, line.bbox);
+        lines[index].used = true;
+    }
+    if let Some((text, index)) = department {
+        let line = &lines[index];
+        out.text(FieldKind::Department, &text, line.confidence * 0.85, line.bbox);
+        lines[index].used = true;
+    }
+    if let Some((text, index)) = title {
+        let line = &lines[index];
+        out.text(FieldKind::Title, &text, line.confidence * 0.85, line.bbox);
+        lines[index].used = true;
+    }
+}
+
+/// Adds the phonetic reading printed just above or below a CJK name (furigana, romanisation).
+fn add_reading(out: &mut Fields, lines: &mut [Line], name: usize) {
+    let name_box = lines[name].bbox;
+    let near = |index: usize| {
+        let b = lines[index].bbox;
+        let gap = if b.y >= name_box.y {
+            b.y.saturating_sub(name_box.y + name_box.height)
+        } else {
+            name_box.y.saturating_sub(b.y + b.height)
+        };
+        let overlaps = b.x < name_box.x + name_box.width + name_box.height
+            && name_box.x < b.x + b.width + name_box.height;
+        gap <= name_box.height && overlaps && b.height <= name_box.height
+    };
+    let Some(index) = (0..lines.len())
+        .filter(|&i| !lines[i].used && near(i) && looks_like_reading(&lines[i].text))
+        .min_by_key(|&i| lines[i].bbox.y.abs_diff(name_box.y))
+    else {
+        return;
+    };
+    let text = lines[index].text.clone();
+    let kana = count(&text, is_kana) > 0;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (given, family) = if kana || words.len() < 2 {
+        // Kana follows the name's own order: family first.
+        match words.as_slice() {
+            [family, rest @ ..] => (rest.join(" "), family.to_string()),
+            [] => (String::new(), String::new()),
+        }
+    } else {
+        let caps = |w: &str| w.len() > 1 && w.chars().all(|c| !c.is_lowercase());
+        let japanese = count(&lines[name].text, is_kana) > 0
+            || lines.iter().any(|l| count(&l.text, is_kana) > 0);
+        if caps(words[0]) && !caps(words[words.len() - 1]) {
+            (words[1..].join(" "), words[0].to_string())
+        } else if caps(words[words.len() - 1]) && !caps(words[0]) {
+            (words[..words.len() - 1].join(" "), words[words.len() - 1].to_string())
+        } else if japanese {
+            // Romaji on Japanese cards is printed in Western order (Taro Yamada).
+            (words[..words.len() - 1].join(" "), words[words.len() - 1].to_string())
+        } else {
+            // Pinyin and Korean romanisation keep the family name first (Wang Wei).
+            (words[1..].join(" "), words[0].to_string())
+        }
+    };
+    let line = &lines[index];
+    let confidence = line.confidence * 0.8;
+    out.text(FieldKind::PhoneticGivenName, &given, confidence, line.bbox);
+    out.text(FieldKind::PhoneticFamilyName, &family, confidence, line.bbox);
+    lines[index].used = true;
+}

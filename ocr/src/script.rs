@@ -1,0 +1,46 @@
+//! Character classes and text normalisation shared by the parsers and the field extractor.
+
+/// A Han ideograph (Chinese characters, Japanese kanji).
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Japanese hiragana or katakana (including the long-vowel mark).
+pub fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}')
+}
+
+/// Korean Hangul syllables and jamo.
+pub fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7AF}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
+}
+
+/// Cyrillic letters.
+pub fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}')
+}
+
+/// Any CJK script: Han, kana or Hangul. Names in these scripts are written family name first.
+pub fn is_cjk(c: char) -> bool {
+    is_han(c) || is_kana(c) || is_hangul(c)
+}
+
+/// Maps full-width ASCII (U+FF01-U+FF5E) and the ideographic space to ASCII, and the dash and
+/// "at" look-alikes OCR and Asian typography produce to their ASCII forms, so one set of
+/// patterns reads every card.
+pub fn to_ascii_forms(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
+            '\u{FF20}' => '@',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The number of characters of `text` for which `class` holds.
+pub fn count(text: &str, class: fn(char) -> bool) -> usize {
+    text.chars().filter(|&c| class(c)).count()
+}

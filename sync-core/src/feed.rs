@@ -1,0 +1,311 @@
+//! The change feed as every store keeps it, and who receives which row.
+//!
+//! Each store (the in-memory reference, SQLite, Postgres) writes a [`FeedRow`] per committed
+//! change, visibility change or purge, under a per-tenant sequence number. Reading the feed
+//! for a member is the same decision everywhere, so it lives here: [`delivery`] says what a
+//! row becomes for a member given the contact's metadata *now*, and [`PageBuilder`] fills a
+//! page up to [`FEED_PAGE_BYTES`].
+//!
+//! Filtering by the metadata at read time (not at write time) is what keeps a feed correct
+//! across visibility changes: a member who may see a contact now receives its whole history
+//! (or a snapshot), and one who may not receives nothing of it, whatever it was when the row
+//! was written.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ContactId, MemberId};
+use crate::replica::session::{FeedPage, FeedRequest, ResyncPosition};
+use crate::wire::{DocMeta, FEED_PAGE_BYTES, FeedItem, encoded_len};
+
+/// What a feed row records. Serialisable so SQL stores can keep it as one MessagePack value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum RowKind {
+    /// A new contact: members who may see it receive a grant (snapshot and metadata).
+    Created,
+    /// New changes to a contact, as raw Automerge change bytes.
+    Changes {
+        /// The changes, in causal order.
+        changes: Vec<serde_bytes::ByteBuf>,
+    },
+    /// These members may now see the contact.
+    Granted {
+        /// Who gained access.
+        audience: Vec<MemberId>,
+    },
+    /// These members may no longer see the contact.
+    Revoked {
+        /// Who lost access.
+        audience: Vec<MemberId>,
+    },
+    /// Owner or visibility changed.
+    Meta,
+    /// Deleted for good; only those who could see it are told, so ids of contacts a member
+    /// never saw do not leak.
+    Purged {
+        /// Who could see the contact when it was purged.
+        audience: Vec<MemberId>,
+    },
+}
+
+/// One row of a tenant's feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    /// Allocated in the committing transaction under the tenant's lock.
+    pub seq: u64,
+    /// The contact.
+    pub doc: ContactId,
+    /// What happened.
+    pub kind: RowKind,
+}
+
+/// What a row becomes for one member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Send the whole contact (the store supplies snapshot and metadata).
+    Grant,
+    /// Send the row's changes.
+    Changes,
+    /// Tell the device to drop the contact.
+    Revoke,
+    /// Send the current metadata.
+    Meta,
+    /// Tell the device the contact is gone for good.
+    Purge,
+}
+
+/// What `row` becomes for `member`, given the contact's metadata now (`None` once purged).
+pub fn delivery(member: MemberId, kind: &RowKind, meta_now: Option<&DocMeta>) -> Option<Delivery> {
+    let visible = meta_now.is_some_and(|meta| meta.visible_to(member));
+    match kind {
+        RowKind::Created if visible => Some(Delivery::Grant),
+        RowKind::Granted { audience } if visible && audience.contains(&member) => {
+            Some(Delivery::Grant)
+        }
+        RowKind::Changes { .. } if visible => Some(Delivery::Changes),
+        RowKind::Revoked { audience } if !visible && audience.contains(&member) => {
+            Some(Delivery::Revoke)
+        }
+        RowKind::Meta if visible => Some(Delivery::Meta),
+        RowKind::Purged { audience } if audience.contains(&member) => Some(Delivery::Purge),
+        _ => None,
+    }
+}
+
+/// Who gains and who loses sight of a contact when its metadata changes from `before` to
+/// `after`, among `members`.
+pub fn audience_change(
+    before: &DocMeta,
+    after: &DocMeta,
+    members: &[MemberId],
+) -> (Vec<MemberId>, Vec<MemberId>) {
+    let gained = members
+        .iter()
+        .copied()
+        .filter(|m| after.visible_to(*m) && !before.visible_to(*m))
+        .collect();
+    let lost = members
+        .iter()
+        .copied()
+        .filter(|m| !after.visible_to(*m) && before.visible_to(*m))
+        .collect();
+    (gained, lost)
+}
+
+/// Whether a feed read must resynchronise from snapshots instead of reading rows: a new
+/// device (cursor 0), a cursor older than the rows the store keeps (`floor`), a cursor ahead
+/// of the head (a device restored against an older server backup: its cursor can't be
+/// trusted), or a resynchronisation already under way.
+pub fn needs_resync(request: &FeedRequest, floor: u64, head: u64) -> bool {
+    request.resume.is_some() || request.after == 0 || request.after < floor || request.after > head
+}
+
+/// Fills one feed page up to [`FEED_PAGE_BYTES`].
+#[derive(Debug, Default)]
+pub struct PageBuilder {
+    items: Vec<FeedItem>,
+    bytes: usize,
+}
+
+impl PageBuilder {
+    /// An empty page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the page has reached its size; a page always takes at least one item, so an
+    /// item larger than the target still travels (alone).
+    pub fn is_full(&self) -> bool {
+        self.bytes >= FEED_PAGE_BYTES
+    }
+
+    /// Add an item.
+    pub fn push(&mut self, item: FeedItem) {
+        self.bytes += encoded_len(&item);
+        self.items.push(item);
+    }
+
+    /// The items.
+    pub fn into_items(self) -> Vec<FeedItem> {
+        self.items
+    }
+}
+
+/// Builds one page of a resynchronisation: a grant for every contact the member may see, in
+/// id order, across as many pages as it takes.
+#[derive(Debug)]
+pub struct ResyncPager {
+    after: u64,
+    position: ResyncPosition,
+    page: PageBuilder,
+}
+
+impl ResyncPager {
+    /// Start (or continue) the resynchronisation `request` asks for; `head` is the tenant's
+    /// latest seq, which a new resynchronisation brings the device to.
+    pub fn new(request: &FeedRequest, head: u64) -> Self {
+        let position = request.resume.unwrap_or(ResyncPosition {
+            upto: head,
+            after_doc: None,
+        });
+        Self {
+            after: request.after,
+            position,
+            page: PageBuilder::new(),
+        }
+    }
+
+    /// Grant contacts with ids after this one (all when `None`).
+    pub fn after_doc(&self) -> Option<ContactId> {
+        self.position.after_doc
+    }
+
+    /// Whether the page is full: stop adding and call [`ResyncPager::finish`] with
+    /// `remaining` true.
+    pub fn is_full(&self) -> bool {
+        self.page.is_full()
+    }
+
+    /// Add the grant of contact `doc`.
+    pub fn push(&mut self, doc: ContactId, item: FeedItem) {
+        self.page.push(item);
+        self.position.after_doc = Some(doc);
+    }
+
+    /// The page. `remaining` says whether visible contacts are left for later pages.
+    pub fn finish(self, remaining: bool) -> FeedPage {
+        // Until the last page the cursor stays where it was: a device cut off half-way
+        // starts the resynchronisation again rather than believing it complete.
+        let to = if remaining {
+            self.after
+        } else {
+            self.position.upto
+        };
+        FeedPage {
+            items: self.page.into_items(),
+            to,
+            resync: true,
+            resume: remaining.then_some(self.position),
+            more: false,
+        }
+    }
+}
+
+/// The feed item for a delivery of a row (`snapshot_and_meta` supplies a grant's content).
+pub fn item(
+    doc: ContactId,
+    kind: &RowKind,
+    delivery: Delivery,
+    snapshot_and_meta: impl FnOnce() -> Option<(Vec<u8>, DocMeta)>,
+) -> Option<FeedItem> {
+    Some(match delivery {
+        Delivery::Grant => {
+            let (snapshot, meta) = snapshot_and_meta()?;
+            FeedItem::Grant {
+                doc,
+                snapshot: serde_bytes::ByteBuf::from(snapshot),
+                meta,
+            }
+        }
+        Delivery::Changes => match kind {
+            RowKind::Changes { changes } => FeedItem::Changes {
+                doc,
+                changes: changes.clone(),
+            },
+            _ => return None,
+        },
+        Delivery::Revoke => FeedItem::Revoke { doc },
+        Delivery::Meta => FeedItem::Meta {
+            doc,
+            meta: snapshot_and_meta()?.1,
+        },
+        Delivery::Purge => FeedItem::Purge { doc },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Visibility;
+
+    const OWNER: MemberId = MemberId::from_u128(1);
+    const OTHER: MemberId = MemberId::from_u128(2);
+
+    fn private() -> DocMeta {
+        DocMeta {
+            owner: OWNER,
+            visibility: Visibility::Members { members: vec![] },
+        }
+    }
+
+    #[test]
+    fn a_private_contact_reaches_only_its_owner() {
+        let changes = RowKind::Changes { changes: vec![] };
+        assert_eq!(
+            delivery(OWNER, &changes, Some(&private())),
+            Some(Delivery::Changes)
+        );
+        assert_eq!(delivery(OTHER, &changes, Some(&private())), None);
+        assert_eq!(delivery(OTHER, &RowKind::Created, Some(&private())), None);
+    }
+
+    #[test]
+    fn a_revoke_reaches_only_those_who_lost_access_and_still_lack_it() {
+        let revoked = RowKind::Revoked {
+            audience: vec![OTHER],
+        };
+        assert_eq!(
+            delivery(OTHER, &revoked, Some(&private())),
+            Some(Delivery::Revoke)
+        );
+        let shared = DocMeta {
+            owner: OWNER,
+            visibility: Visibility::All,
+        };
+        assert_eq!(
+            delivery(OTHER, &revoked, Some(&shared)),
+            None,
+            "access came back since"
+        );
+    }
+
+    #[test]
+    fn a_purge_is_told_only_to_those_who_could_see_the_contact() {
+        let purged = RowKind::Purged {
+            audience: vec![OWNER],
+        };
+        assert_eq!(delivery(OWNER, &purged, None), Some(Delivery::Purge));
+        assert_eq!(delivery(OTHER, &purged, None), None);
+    }
+
+    #[test]
+    fn making_a_contact_private_loses_everyone_but_the_owner() {
+        let shared = DocMeta {
+            owner: OWNER,
+            visibility: Visibility::All,
+        };
+        let (gained, lost) = audience_change(&shared, &private(), &[OWNER, OTHER]);
+        assert!(gained.is_empty());
+        assert_eq!(lost, [OTHER]);
+    }
+}
