@@ -89,8 +89,9 @@ impl Network {
         ))
     }
 
-    /// Runs the network on a `shape` f32 input, optimising a plan for the shape on first use.
-    fn run(&self, shape: &[usize], input: &[f32]) -> Result<Tensor, ModelError> {
+    /// Runs the network on a `shape` f32 input, optimising a plan for the shape on first use,
+    /// and returns the first output's shape and values.
+    fn run(&self, shape: &[usize], input: &[f32]) -> Result<(Vec<usize>, Vec<f32>), ModelError> {
         let fail = |error: anyhow::Error| ModelError::Tract {
             file: self.file,
             reason: format!("{error:#}"),
@@ -113,8 +114,16 @@ impl Network {
             }
         };
         let tensor = Tensor::from_shape(shape, input).map_err(fail)?;
-        let mut outputs = plan.run(tvec!(tensor.into())).map_err(fail)?;
-        Ok(outputs.remove(0).into_tensor())
+        let outputs = plan.run(tvec!(tensor.into())).map_err(fail)?;
+        let output = outputs.first().ok_or_else(|| ModelError::Tract {
+            file: self.file,
+            reason: "no output".into(),
+        })?;
+        let values = output
+            .try_as_plain_ram()
+            .and_then(|view| view.as_slice::<f32>().map(<[f32]>::to_vec))
+            .map_err(fail)?;
+        Ok((output.shape().to_vec(), values))
     }
 }
 

@@ -34,7 +34,6 @@ pub fn to_ascii_forms(text: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
-            '\u{FF20}' => '@',
             _ => c,
         })
         .collect()

@@ -1,10 +1,14 @@
-//! The Rolo server.
+//! The Rolo server: authenticated real-time sync of contacts into SQLite or Postgres.
 //!
-//! Today it serves health and readiness; the authenticated WebSocket sync endpoint, the REST
-//! API and storage (SQLite embedded, Postgres for several nodes) arrive with the server issue,
-//! built on `sync-core`'s session state machine and its in-memory reference store.
+//! - [`store`]: every line of SQL, behind one `Store` trait (SQLite embedded, Postgres for
+//!   several nodes).
+//! - [`sync`]: the WebSocket endpoint driving `sync_core`'s session state machine, and the
+//!   per-tenant fan-out hub.
+//! - [`http`]: the REST API, one module per resource.
+//! - [`auth`]: passwords, access and refresh tokens.
 //!
-//! `main` only reads [`Config`] and calls [`run`]; tests call the same `run` on `127.0.0.1:0`.
+//! `main` only reads [`Config`] and calls [`run`]; tests call the same `run` on `127.0.0.1:0`
+//! and connect at once.
 //!
 //! ```no_run
 //! # async fn example() -> anyhow::Result<()> {
@@ -16,59 +20,63 @@
 //! ```
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::Router;
-use axum::routing::get;
+pub mod auth;
+pub mod config;
+pub mod http;
+pub mod metrics;
+pub mod state;
+pub mod store;
+pub mod sync;
 
-/// Server settings, read from `ROLO_*` environment variables.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Address to listen on (`ROLO_LISTEN`, default `127.0.0.1:8080`: safe until an admin
-    /// decides to expose the server).
-    pub listen: SocketAddr,
+pub use config::Config;
+
+use crate::state::AppState;
+use crate::store::Store;
+
+/// How long shutdown waits for open sync connections to finish their current step.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Open the store `config.database_url` names and bring its schema up to date.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if config.database_url.starts_with("postgres") {
+        Arc::new(store::postgres::PostgresStore::connect(&config.database_url).await?)
+    } else {
+        Arc::new(store::sqlite::SqliteStore::open(&config.database_url).await?)
+    };
+    store.migrate().await?;
+    Ok(store)
 }
 
-impl Config {
-    /// Read the settings from the environment; a malformed value is an error naming it.
-    pub fn from_env() -> anyhow::Result<Self> {
-        let listen = match std::env::var("ROLO_LISTEN") {
-            Ok(text) => text.parse().map_err(|error| {
-                anyhow::anyhow!(
-                    "ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080: {error}"
-                )
-            })?,
-            Err(_) => SocketAddr::from(([127, 0, 0, 1], 8080)),
-        };
-        Ok(Self { listen })
-    }
-}
-
-/// The HTTP routes.
-pub fn router() -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ready" }))
-        .route(
-            "/v1/version",
-            get(|| async {
-                axum::Json(serde_json::json!({
-                    "server": env!("CARGO_PKG_VERSION"),
-                    "protocol": sync_core::wire::PROTOCOL_VERSION,
-                }))
-            }),
-        )
-}
-
-/// Serve until `shutdown` completes, then finish in-flight requests and return.
+/// Serve until `shutdown` completes; then stop accepting, let every sync connection finish
+/// what it is doing (an in-flight commit still gets its ack), and return.
 pub async fn run(
-    _config: Config,
+    config: Config,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    metrics::install();
+    let store = open_store(&config).await?;
+    let auth = Arc::new(auth::Auth::new(store.clone(), &config).await?);
+    let hub = Arc::new(sync::hub::Hub::new());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (live, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
+    let listen_task = {
+        let hub = hub.clone();
+        store.clone().listen(Arc::new(move |tenant, seq| hub.advanced(tenant, seq)))
+    };
+    let state = AppState { store, config: Arc::new(config), auth, hub, shutdown: stopped, live };
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
-    axum::serve(listener, router())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = http::router(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    // Upgraded sockets outlive the HTTP server: tell them to finish, then wait for the last
+    // one to drop its handle on `live`.
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, all_closed.recv()).await;
+    if let Some(task) = listen_task {
+        task.abort();
+    }
     Ok(())
 }

@@ -14,10 +14,15 @@ async fn get(address: std::net::SocketAddr, path: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_running_server_reports_healthy_and_its_protocol_version() {
+async fn a_running_server_reports_healthy_ready_and_its_protocol_version() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let config = server::Config { listen: address };
+    let data = tempfile::tempdir().unwrap();
+    let config = server::Config {
+        listen: address,
+        database_url: format!("sqlite://{}", data.path().join("rolo.db").display()),
+        ..server::Config::default()
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(server::run(config, listener, async {
         let _ = stopped.await;
@@ -25,6 +30,8 @@ async fn a_running_server_reports_healthy_and_its_protocol_version() {
     let health = get(address, "/healthz").await;
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.ends_with("ok"), "{health}");
+    let ready = get(address, "/readyz").await;
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
     let version = get(address, "/v1/version").await;
     assert!(version.contains("\"protocol\":1"), "{version}");
     stop.send(()).unwrap();

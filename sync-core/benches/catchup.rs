@@ -544,8 +544,9 @@ fn report(
     let sync_trips = format!("{} per doc", sync.most_messages_per_doc.div_ceil(2));
     row("round trips", feed.up_frames.to_string(), sync_trips);
     println!("\nfeed bytes by where they go:");
-    let part =
-        |label: &str, bytes: usize, note: String| println!("  {label:<22}{bytes:>10}  {note}");
+    let part = |label: &str, bytes: usize, note: String| {
+        println!("{}", format!("  {label:<22}{bytes:>10}  {note}").trim_end())
+    };
     part(
         "automerge changes",
         breakdown.change_bytes,

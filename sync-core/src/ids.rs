@@ -104,6 +104,17 @@ uuid_id!(
     "device id"
 );
 
+uuid_id!(
+    /// Identifies a tenant (a company) on a server.
+    TenantId,
+    "tenant id"
+);
+uuid_id!(
+    /// Identifies a group of members within a tenant.
+    GroupId,
+    "group id"
+);
+
 /// The stable identity of one item in a contact's list (a phone, an email, an activity entry).
 ///
 /// It is what lets two devices add a phone each at once and keep both, and what an edit or a

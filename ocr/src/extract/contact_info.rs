@@ -62,7 +62,9 @@ fn email_char(c: char) -> bool {
 
 /// Email addresses in `text`.
 pub fn find_emails(text: &str) -> Vec<Found> {
-    let (_, rest) = strip_leading(text);
+    // No label is stripped first: `m.okafor@` must not lose its `m.` to the `M.` label. A
+    // label glued on with a colon or in another script ends at the first address character.
+    let rest = text;
     let squeezed = squeeze(rest);
     let mut found = Vec::new();
     for token in squeezed.split_whitespace() {
@@ -178,7 +180,8 @@ pub fn find_social(text: &str) -> Option<Found> {
 
 /// Web sites in `text` (never an email's domain).
 pub fn find_urls(text: &str) -> Vec<Found> {
-    let (label, rest) = strip_leading(text);
+    let (label, _) = strip_leading(text);
+    let rest = text;
     let squeezed = squeeze(rest);
     let mut found = Vec::new();
     for token in squeezed.split_whitespace() {

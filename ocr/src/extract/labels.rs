@@ -49,7 +49,6 @@ const LABELS: &[(&str, Label)] = &[
     ("website", Label::Web),
     ("web", Label::Web),
     ("url", Label::Web),
-    ("www", Label::Web),
     ("w", Label::Web),
     ("address", Label::Address),
     ("addr.", Label::Address),

@@ -26,13 +26,9 @@ impl Classifier {
         let resized = image::imageops::resize(line, width, HEIGHT, FilterType::Triangle);
         let mut input = vec![0.0f32; 3 * (HEIGHT * WIDTH) as usize];
         write_chw(&resized, &mut input, HEIGHT as usize, WIDTH as usize);
-        let output = self
+        let (_, probs) = self
             .net
             .run(&[1, 3, HEIGHT as usize, WIDTH as usize], &input)?;
-        let probs = output.as_slice::<f32>().map_err(|e| ModelError::Tract {
-            file: self.net.file,
-            reason: format!("{e:#}"),
-        })?;
         Ok(probs.get(1).copied().unwrap_or(0.0))
     }
 }

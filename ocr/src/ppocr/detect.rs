@@ -65,11 +65,7 @@ impl Detector {
         let (bw_us, bh_us) = (bw as usize, bh as usize);
         let mut input = vec![0.0f32; 3 * bw_us * bh_us];
         write_chw(&resized, &mut input, bh_us, bw_us);
-        let output = self.net.run(&[1, 3, bh_us, bw_us], &input)?;
-        let prob = output.as_slice::<f32>().map_err(|e| ModelError::Tract {
-            file: self.net.file,
-            reason: format!("{e:#}"),
-        })?;
+        let (_, prob) = self.net.run(&[1, 3, bh_us, bw_us], &input)?;
         let (rw, rh) = (rw as usize, rh as usize);
         let at = |x: usize, y: usize| prob[y * bw_us + x];
         // Threshold then dilate by 2 × 2, as PP-OCR does, so broken strokes join one line.

@@ -41,17 +41,11 @@ impl Recognizer {
         let resized = image::imageops::resize(line, width, HEIGHT, FilterType::Triangle);
         let mut input = vec![0.0f32; 3 * (HEIGHT * bucket) as usize];
         write_chw(&resized, &mut input, HEIGHT as usize, bucket as usize);
-        let output = self
+        let (shape, probs) = self
             .net
             .run(&[1, 3, HEIGHT as usize, bucket as usize], &input)?;
-        let fail = |e: anyhow::Error| ModelError::Tract {
-            file: self.net.file,
-            reason: format!("{e:#}"),
-        };
-        let shape = output.shape().to_vec();
-        let probs = output.as_slice::<f32>().map_err(fail)?;
         let classes = *shape.last().unwrap_or(&1);
-        Ok(self.decode(probs, classes))
+        Ok(self.decode(&probs, classes))
     }
 
     /// Greedy CTC: the best class per step, repeats collapsed, blanks dropped.

@@ -1,0 +1,135 @@
+//! Server settings: one typed struct read from `ROLO_*` environment variables. Loading never
+//! writes anything; secrets are hidden from `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Server settings. `.env.sample` lists every variable with its default.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on (`ROLO_LISTEN`, default `127.0.0.1:8080`: safe until an admin
+    /// decides to expose the server).
+    pub listen: SocketAddr,
+    /// Where data lives (`ROLO_DATABASE_URL`): `sqlite://PATH` (default `sqlite://rolo.db`,
+    /// created if missing) or `postgres://…` for several nodes.
+    pub database_url: String,
+    /// `iss` of issued access tokens, checked on every token (`ROLO_JWT_ISSUER`).
+    pub jwt_issuer: String,
+    /// `aud` of issued access tokens, checked on every token (`ROLO_JWT_AUDIENCE`).
+    pub jwt_audience: String,
+    /// Lifetime of an access token (`ROLO_ACCESS_TOKEN_SECONDS`, default 900): short, so a
+    /// revoked device loses access soon even where its socket is not cut.
+    pub access_token_ttl: Duration,
+    /// Lifetime of a refresh token (`ROLO_REFRESH_TOKEN_DAYS`, default 60).
+    pub refresh_token_ttl: Duration,
+    /// Documents kept decoded in memory (`ROLO_DOC_CACHE`, default 2000).
+    pub doc_cache: usize,
+    /// Largest WebSocket message accepted, bytes (`ROLO_MAX_FRAME_BYTES`, default 4 MiB).
+    pub max_frame_bytes: usize,
+    /// Frames a device may send per second before it is cut off (`ROLO_FRAMES_PER_SECOND`,
+    /// default 200, with a burst of twice that).
+    pub frames_per_second: u32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The database URL may carry a password.
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &redact(&self.database_url))
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("doc_cache", &self.doc_cache)
+            .field("max_frame_bytes", &self.max_frame_bytes)
+            .field("frames_per_second", &self.frames_per_second)
+            .finish()
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://rolo.db".into(),
+            jwt_issuer: "rolo".into(),
+            jwt_audience: "rolo-sync".into(),
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(60 * 24 * 3600),
+            doc_cache: 2000,
+            max_frame_bytes: sync_core::wire::MAX_FRAME_BYTES,
+            frames_per_second: 200,
+        }
+    }
+}
+
+impl Config {
+    /// Read the settings from the environment; a malformed value is an error naming the
+    /// variable and the value.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Read the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let defaults = Config::default();
+        let parse = |name: &str| -> anyhow::Result<Option<u64>> {
+            lookup(name)
+                .map(|text| text.parse::<u64>().map_err(|_| anyhow::anyhow!("{name}={text:?} is not a whole number")))
+                .transpose()
+        };
+        let listen = match lookup("ROLO_LISTEN") {
+            Some(text) => text
+                .parse()
+                .map_err(|_| anyhow::anyhow!("ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080"))?,
+            None => defaults.listen,
+        };
+        let database_url = lookup("ROLO_DATABASE_URL").unwrap_or(defaults.database_url);
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            anyhow::bail!("ROLO_DATABASE_URL={:?} must start with sqlite:// or postgres://", redact(&database_url));
+        }
+        Ok(Self {
+            listen,
+            database_url,
+            jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),
+            jwt_audience: lookup("ROLO_JWT_AUDIENCE").unwrap_or(defaults.jwt_audience),
+            access_token_ttl: parse("ROLO_ACCESS_TOKEN_SECONDS")?.map_or(defaults.access_token_ttl, Duration::from_secs),
+            refresh_token_ttl: parse("ROLO_REFRESH_TOKEN_DAYS")?
+                .map_or(defaults.refresh_token_ttl, |days| Duration::from_secs(days * 24 * 3600)),
+            doc_cache: parse("ROLO_DOC_CACHE")?.map_or(defaults.doc_cache, |n| n as usize),
+            max_frame_bytes: parse("ROLO_MAX_FRAME_BYTES")?.map_or(defaults.max_frame_bytes, |n| n as usize),
+            frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?.map_or(defaults.frames_per_second, |n| n as u32),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let error = Config::from_lookup(|name| (name == "ROLO_DOC_CACHE").then(|| "lots".to_string())).unwrap_err();
+        assert!(error.to_string().contains("ROLO_DOC_CACHE=\"lots\""), "{error}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let config = Config::from_lookup(|name| {
+            (name == "ROLO_DATABASE_URL").then(|| "postgres://rolo:hunter2@db.internal/rolo".to_string())
+        })
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.internal"));
+    }
+}

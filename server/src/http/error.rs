@@ -1,0 +1,101 @@
+//! The one error type of the HTTP API: a stable machine-readable `code` and a human message,
+//! never internal details. The request log (the trace layer) records failures; nothing is
+//! logged here.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::store::StoreError;
+
+/// What an API call can answer instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A field of the request is missing or malformed.
+    #[error("{field}: {message}")]
+    BadRequest {
+        /// The field, as the request names it.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No credentials, or wrong ones.
+    #[error("the credentials were refused")]
+    Unauthorized,
+    /// The access token expired: refresh it.
+    #[error("the access token expired; refresh it")]
+    TokenExpired,
+    /// Authenticated, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing named does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A unique value is taken.
+    #[error("{0} is already taken")]
+    Conflict(String),
+    /// The server could not do its part; retry later.
+    #[error("the server could not complete the request; try again")]
+    Unavailable(#[source] StoreError),
+}
+
+impl ApiError {
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::TokenExpired => "token_expired",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unavailable(_) => "unavailable",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized | ApiError::TokenExpired => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// A bad field.
+    pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadRequest { field: field.into(), message: message.into() }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { what } => ApiError::Conflict(what),
+            StoreError::NotFound { what } => ApiError::NotFound(what),
+            other => ApiError::Unavailable(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let field = match &self {
+            ApiError::BadRequest { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = serde_json::json!({ "code": self.code(), "message": self.to_string(), "field": field });
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::Unavailable(source) = self {
+            // For the request log to record; never sent to the client.
+            response.extensions_mut().insert(InternalError(source.to_string()));
+        }
+        response
+    }
+}
+
+/// The hidden cause of an `unavailable` answer, carried to the logging layer.
+#[derive(Debug, Clone)]
+pub struct InternalError(pub String);

@@ -1,0 +1,34 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::store::Store;
+use crate::sync::hub::Hub;
+
+/// Shared by every request and connection; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where everything is stored.
+    pub store: Arc<dyn Store>,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Tokens and passwords.
+    pub auth: Arc<Auth>,
+    /// In-process fan-out of feed advances, presence and device revocations.
+    pub hub: Arc<Hub>,
+    /// Becomes `true` when the server shuts down; connections finish what they are doing
+    /// (an in-flight commit and its ack) and close.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Held by every clone of the state, so by every open connection: shutdown waits until
+    /// the last one is dropped.
+    pub live: tokio::sync::mpsc::Sender<()>,
+}
+
+/// Seconds since the Unix epoch, UTC: the one place the server reads the clock for tokens.
+pub fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}

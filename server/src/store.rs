@@ -1,0 +1,250 @@
+//! Every line of SQL lives below this module, behind one [`Store`] trait with two
+//! implementations: SQLite (the embedded default, one node) and Postgres (several nodes).
+//! One conformance suite (`server/tests/store_conformance.rs`) runs against both.
+//!
+//! The sync decisions themselves are not here: which pushed changes to accept comes from
+//! `sync_core::accept`, who receives which feed row from `sync_core::feed`. A store's job is
+//! to keep the data and to make each decision inside the right transaction — above all, to
+//! allocate feed sequence numbers in the committing transaction under a per-tenant lock, so
+//! commit order equals seq order and a cursor never skips a row.
+
+use async_trait::async_trait;
+use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
+use sync_core::replica::session::{FeedPage, FeedRequest};
+use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
+
+pub mod postgres;
+pub mod sqlite;
+
+/// What can go wrong in a store. Details stay in the server's logs; clients see only a code.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or could not be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed at start-up.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A unique value (an email, a tenant slug) is taken.
+    #[error("{what} is already taken")]
+    Conflict {
+        /// What clashed, for the message.
+        what: String,
+    },
+    /// The row named does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What is missing, for the message.
+        what: String,
+    },
+    /// Stored bytes did not decode (a document, a feed row): the data is damaged.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// A member's role in a tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Created the tenant; may do everything, including managing admins.
+    Owner,
+    /// Manages members, groups and every contact's visibility.
+    Admin,
+    /// Works with the contacts shared with them.
+    Member,
+}
+
+impl Role {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    /// Parse the stored form.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+/// A new tenant and its owner.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    /// The company's name.
+    pub name: String,
+    /// The owner's login email, lowercase.
+    pub owner_email: String,
+    /// The owner's display name.
+    pub owner_name: String,
+    /// Argon2id PHC string of the owner's password.
+    pub owner_password_hash: String,
+    /// Default region for phone numbers (ISO 3166 alpha-2), e.g. `JP`.
+    pub region: String,
+}
+
+/// A new member of a tenant.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    /// Login email, lowercase; unique across the server.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string of the password.
+    pub password_hash: String,
+}
+
+/// A stored member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The member.
+    pub member: MemberId,
+    /// Login email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Deactivated members can't log in and their devices are cut off.
+    pub active: bool,
+}
+
+/// A stored device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The member who owns it.
+    pub member: MemberId,
+    /// The device.
+    pub device: DeviceId,
+    /// What the member called it ("Aiko's iPhone").
+    pub name: String,
+    /// Revoked devices can't refresh tokens or connect.
+    pub revoked: bool,
+}
+
+/// A refresh token as stored: only its SHA-256 hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// SHA-256 of the token.
+    pub hash: [u8; 32],
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The member.
+    pub member: MemberId,
+    /// The device it was issued to.
+    pub device: DeviceId,
+    /// Expiry, seconds since the Unix epoch (UTC).
+    pub expires_at: i64,
+}
+
+/// The outcome of rotating a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The old token was valid and is now spent; the new one is stored.
+    Rotated(RefreshRecord),
+    /// No such token, or expired, or its device revoked.
+    Invalid,
+    /// The token was already spent: someone replayed it. Every token of that device is revoked
+    /// (the usual answer to refresh-token theft).
+    Reused {
+        /// The device whose tokens were revoked.
+        device: DeviceId,
+    },
+}
+
+/// Called when another node committed: the tenant's feed reached this seq.
+pub type OnAdvance = std::sync::Arc<dyn Fn(TenantId, u64) + Send + Sync>;
+
+/// The storage every server node shares.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
+    /// per committed batch). A single-node store (SQLite) has nothing to follow.
+    fn listen(self: std::sync::Arc<Self>, on_advance: OnAdvance) -> Option<tokio::task::JoinHandle<()>> {
+        let _ = on_advance;
+        None
+    }
+
+    /// Bring the schema up to date (numbered migrations, never edited once landed).
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    // --- accounts -------------------------------------------------------------------------
+
+    /// Create a tenant with its owner. `Conflict` if the email is taken.
+    async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError>;
+    /// The tenant's default phone region.
+    async fn tenant_region(&self, tenant: TenantId) -> Result<String, StoreError>;
+    /// Add a member. `Conflict` if the email is taken.
+    async fn add_member(&self, tenant: TenantId, new: &NewMember) -> Result<MemberId, StoreError>;
+    /// Find a member by login email (lowercase).
+    async fn member_by_email(&self, email: &str) -> Result<Option<MemberRecord>, StoreError>;
+    /// One member.
+    async fn member(&self, tenant: TenantId, member: MemberId) -> Result<Option<MemberRecord>, StoreError>;
+    /// Every member of a tenant, active or not.
+    async fn members(&self, tenant: TenantId) -> Result<Vec<MemberRecord>, StoreError>;
+    /// Replace a member's password hash (accepting an invitation, changing a password).
+    async fn set_password(&self, tenant: TenantId, member: MemberId, password_hash: &str) -> Result<(), StoreError>;
+    /// Create a group.
+    async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError>;
+    /// Put a member in a group (idempotent).
+    async fn add_to_group(&self, tenant: TenantId, group: GroupId, member: MemberId) -> Result<(), StoreError>;
+    /// The groups a member belongs to.
+    async fn groups_of(&self, tenant: TenantId, member: MemberId) -> Result<Vec<GroupId>, StoreError>;
+
+    /// Register a device for a member.
+    async fn register_device(&self, tenant: TenantId, member: MemberId, name: &str) -> Result<DeviceId, StoreError>;
+    /// One device.
+    async fn device(&self, tenant: TenantId, device: DeviceId) -> Result<Option<DeviceRecord>, StoreError>;
+    /// A member's devices.
+    async fn devices_of(&self, tenant: TenantId, member: MemberId) -> Result<Vec<DeviceRecord>, StoreError>;
+    /// Revoke a device and every refresh token issued to it.
+    async fn revoke_device(&self, tenant: TenantId, device: DeviceId) -> Result<(), StoreError>;
+
+    /// Store a new refresh token.
+    async fn insert_refresh(&self, record: &RefreshRecord) -> Result<(), StoreError>;
+    /// Spend `old` and store `new` in one transaction (see [`Rotation`]); `now` in seconds
+    /// since the Unix epoch.
+    async fn rotate_refresh(&self, old: &[u8; 32], new: &RefreshRecord, now: i64) -> Result<Rotation, StoreError>;
+
+    /// The secret of signing key `kid`, if it exists.
+    async fn signing_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The key to sign new tokens with; stores `candidate` under `candidate_kid` if there is
+    /// none yet (so every node of a cluster agrees on one key).
+    async fn current_signing_key(&self, candidate_kid: &str, candidate: &[u8]) -> Result<(String, Vec<u8>), StoreError>;
+
+    // --- sync -----------------------------------------------------------------------------
+
+    /// The tenant's latest feed seq.
+    async fn head(&self, tenant: TenantId) -> Result<u64, StoreError>;
+    /// Check and commit a push from `member` in one transaction: per contact, authorise (the
+    /// member may see it; a new contact is owned by the member and visible to all), run
+    /// `sync_core::accept::accept_changes`, store the document, its snapshot, heads and
+    /// search projection, and append a feed row with the next seq under the tenant's lock.
+    /// One result per contact, in order; a refused contact does not hold back the others.
+    async fn commit(&self, tenant: TenantId, member: MemberId, docs: &[DocChanges]) -> Result<Vec<DocResult>, StoreError>;
+    /// One page of the feed for `member`, decided by `sync_core::feed`.
+    async fn read_feed(&self, tenant: TenantId, member: MemberId, request: &FeedRequest) -> Result<FeedPage, StoreError>;
+    /// Answer a repair message with `sync_core::accept::repair_reply`, or `None` if the member
+    /// may not see the contact or it does not exist.
+    async fn repair(&self, tenant: TenantId, member: MemberId, doc: ContactId, message: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A contact's owner and visibility.
+    async fn doc_meta(&self, tenant: TenantId, doc: ContactId) -> Result<Option<DocMeta>, StoreError>;
+    /// Change who may see a contact: grant / revoke / meta feed rows in one transaction.
+    async fn set_visibility(&self, tenant: TenantId, doc: ContactId, visibility: &Visibility) -> Result<(), StoreError>;
+    /// Delete a contact for good, with a purge feed row.
+    async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError>;
+}

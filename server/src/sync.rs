@@ -1,0 +1,66 @@
+//! `GET /v1/sync`: the authenticated WebSocket every device syncs over (docs/protocol.md).
+//!
+//! The access token is checked at the upgrade — from `Authorization: Bearer …`, or from the
+//! `access_token` query parameter for browsers, which can't set headers on a WebSocket — and
+//! the device must not be revoked. Socket buffers are small (DESIGN.md 3: an idle connection
+//! must cost kilobytes, not the default 134 KB).
+
+use axum::Router;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::http::error::ApiError;
+use crate::state::{AppState, now_seconds};
+
+pub mod connection;
+pub mod hub;
+
+/// Read buffer per connection: frames are small; a large one is read in several steps.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// The sync route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/sync", get(upgrade))
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    access_token: Option<String>,
+}
+
+/// The bearer token of a request, from the header or the query.
+pub fn bearer_token(headers: &HeaderMap, query_token: Option<String>) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or(query_token)
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let token = bearer_token(&headers, query.access_token).ok_or(ApiError::Unauthorized)?;
+    let claims = state.auth.verify_access(&token, now_seconds()).await?;
+    match state.store.device(claims.tenant, claims.device).await? {
+        Some(device) if !device.revoked && device.member == claims.member => {}
+        _ => return Err(ApiError::Unauthorized),
+    }
+    let limit = state.config.max_frame_bytes;
+    let shutdown = state.shutdown.clone();
+    Ok(upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        // A little over the protocol limit, so an oversized frame still arrives and gets a
+        // clear `frame_too_large` error instead of a bare socket error.
+        .max_message_size(limit + 64 * 1024)
+        .max_frame_size(limit + 64 * 1024)
+        .on_upgrade(move |socket| connection::serve(state, claims, socket, shutdown)))
+}

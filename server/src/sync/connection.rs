@@ -1,0 +1,237 @@
+//! One device's WebSocket: drives `sync_core`'s [`ServerSession`] with real I/O.
+//!
+//! The loop waits for whichever comes first: a frame from the device, the tenant's feed
+//! advancing, a tenant event (presence, revocation), the access token expiring, or shutdown.
+//! Effects run one at a time in order, so an `ack` is only ever sent after its commit returned
+//! and a feed page only after the previous one went out.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
+use sync_core::replica::session::{ServerSession, SessionEffect};
+use sync_core::wire::{ErrorCode, Frame, WireError};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::hub::TenantEvent;
+use crate::auth::AccessClaims;
+use crate::state::{AppState, now_seconds};
+use crate::store::StoreError;
+
+/// Why a connection ended, for the log and the metrics.
+#[derive(Debug)]
+enum End {
+    DeviceLeft,
+    Protocol,
+    Store(StoreError),
+    Socket(axum::Error),
+    Revoked,
+    TokenExpired,
+    Shutdown,
+}
+
+/// A token bucket: `rate` frames a second with bursts of twice that. A device over it is cut
+/// off, so a flooding client can't starve the others on the node.
+struct RateLimit {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    fn new(rate: u32) -> Self {
+        let rate = f64::from(rate.max(1));
+        Self { rate, tokens: rate * 2.0, last: Instant::now() }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Serve one authenticated device until it leaves, breaks the protocol, is revoked, its
+/// token expires, or the server shuts down.
+pub async fn serve(state: AppState, claims: AccessClaims, socket: WebSocket, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    metrics::gauge!("rolo_connections").increment(1.0);
+    let (mut seq, mut events) = state.hub.subscribe(claims.tenant);
+    let mut connection = Connection { state, claims, socket, session: None };
+    let end = connection.run(&mut seq, &mut events, &mut shutdown).await;
+    metrics::gauge!("rolo_connections").decrement(1.0);
+    match &end {
+        End::DeviceLeft | End::Shutdown => tracing::debug!(device = %connection.claims.device, ?end, "sync connection closed"),
+        End::Store(error) => {
+            metrics::counter!("rolo_errors_total", "kind" => "store").increment(1);
+            tracing::error!(device = %connection.claims.device, %error, "sync connection ended by a store failure");
+        }
+        other => tracing::info!(device = %connection.claims.device, end = ?other, "sync connection cut"),
+    }
+}
+
+struct Connection {
+    state: AppState,
+    claims: AccessClaims,
+    socket: WebSocket,
+    session: Option<ServerSession>,
+}
+
+impl Connection {
+    async fn run(
+        &mut self,
+        seq: &mut tokio::sync::watch::Receiver<u64>,
+        events: &mut tokio::sync::broadcast::Receiver<TenantEvent>,
+        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> End {
+        let head = match self.state.store.head(self.claims.tenant).await {
+            Ok(head) => head,
+            Err(error) => return End::Store(error),
+        };
+        self.session = Some(ServerSession::new(self.claims.member, head));
+        let mut limit = RateLimit::new(self.state.config.frames_per_second);
+        let expires_in = Duration::from_secs(self.claims.expires_at.saturating_sub(now_seconds()).max(0) as u64);
+        let expiry = tokio::time::sleep(expires_in);
+        tokio::pin!(expiry);
+        loop {
+            let effects = tokio::select! {
+                message = self.socket.next() => match message {
+                    None | Some(Ok(Message::Close(_))) => return End::DeviceLeft,
+                    Some(Err(error)) => return End::Socket(error),
+                    Some(Ok(Message::Binary(bytes))) => {
+                        metrics::counter!("rolo_frames_in_total").increment(1);
+                        if !limit.allow() {
+                            self.send_error(ErrorCode::RateLimited, "too many frames; reconnect later").await;
+                            return End::Protocol;
+                        }
+                        let session = self.session.as_mut().expect("set above");
+                        match Frame::decode(&bytes, self.state.config.max_frame_bytes) {
+                            Ok(frame) => session.receive(frame),
+                            Err(error) => {
+                                metrics::counter!("rolo_errors_total", "kind" => "bad_frame").increment(1);
+                                session.malformed(&error)
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Text(_))) => self.session.as_mut().expect("set above").malformed(
+                        &WireError::Malformed { reason: "frames are binary MessagePack, not text".into() },
+                    ),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
+                },
+                changed = seq.changed() => {
+                    if changed.is_err() {
+                        return End::Shutdown;
+                    }
+                    let head = *seq.borrow_and_update();
+                    self.session.as_mut().expect("set above").head_advanced(head)
+                }
+                event = events.recv() => match event {
+                    Ok(TenantEvent::DeviceRevoked(device)) if device == self.claims.device => {
+                        self.send_error(ErrorCode::Unauthorized, "this device was signed out").await;
+                        return End::Revoked;
+                    }
+                    Ok(TenantEvent::Presence { doc, meta, state, member, device }) if meta.visible_to(self.claims.member) => {
+                        self.session.as_mut().expect("set above").presence(doc, state, member, device)
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => Vec::new(),
+                    Err(RecvError::Closed) => return End::Shutdown,
+                },
+                () = &mut expiry => {
+                    self.send_error(ErrorCode::TokenExpired, "the access token expired; refresh it and reconnect").await;
+                    return End::TokenExpired;
+                }
+                _ = shutdown.changed() => {
+                    let _ = self.socket.send(Message::Close(None)).await;
+                    return End::Shutdown;
+                }
+            };
+            if let Some(end) = self.execute(effects).await {
+                return end;
+            }
+        }
+    }
+
+    async fn send_error(&mut self, code: ErrorCode, message: &str) {
+        let frame = Frame::error(code, message, true);
+        // The device may already be gone; the connection ends either way.
+        let _ = self.socket.send(Message::Binary(frame.encode().into())).await;
+        let _ = self.socket.send(Message::Close(None)).await;
+    }
+
+    /// Carry out effects (and the effects they lead to) in order.
+    async fn execute(&mut self, effects: Vec<SessionEffect>) -> Option<End> {
+        let mut queue: VecDeque<SessionEffect> = effects.into();
+        let (tenant, member) = (self.claims.tenant, self.claims.member);
+        while let Some(effect) = queue.pop_front() {
+            let store = &self.state.store;
+            let more = match effect {
+                SessionEffect::Send(frame) => {
+                    metrics::counter!("rolo_frames_out_total").increment(1);
+                    if let Err(error) = self.socket.send(Message::Binary(frame.encode().into())).await {
+                        return Some(End::Socket(error));
+                    }
+                    Vec::new()
+                }
+                SessionEffect::Close => {
+                    let _ = self.socket.send(Message::Close(None)).await;
+                    return Some(End::Protocol);
+                }
+                SessionEffect::FetchFeed(request) => match store.read_feed(tenant, member, &request).await {
+                    Ok(page) => {
+                        let lag = seq_lag(&page, request.after);
+                        metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
+                        self.session_mut().feed_loaded(&request, page)
+                    }
+                    Err(error) => return Some(End::Store(error)),
+                },
+                SessionEffect::Commit { batch, docs } => {
+                    metrics::counter!("rolo_pushes_total").increment(1);
+                    let results = match store.commit(tenant, member, &docs).await {
+                        Ok(results) => results,
+                        Err(error) => return Some(End::Store(error)),
+                    };
+                    let rejected = results.iter().filter(|result| result.rejected.is_some()).count();
+                    metrics::counter!("rolo_acks_total").increment((results.len() - rejected) as u64);
+                    metrics::counter!("rolo_rejections_total").increment(rejected as u64);
+                    if let Some(newest) = results.iter().filter_map(|result| result.seq).max() {
+                        self.state.hub.advanced(tenant, newest);
+                    }
+                    self.session_mut().committed(batch, results)
+                }
+                SessionEffect::Repair { doc, msg } => match store.repair(tenant, member, doc, &msg).await {
+                    Ok(reply) => self.session_mut().repaired(doc, reply),
+                    Err(error) => return Some(End::Store(error)),
+                },
+                SessionEffect::Publish { doc, state } => {
+                    match store.doc_meta(tenant, doc).await {
+                        // Only a member who may see the contact can say they are on it.
+                        Ok(Some(meta)) if meta.visible_to(member) => self.state.hub.publish(
+                            tenant,
+                            TenantEvent::Presence { doc, meta, state, member, device: self.claims.device },
+                        ),
+                        Ok(_) => {}
+                        Err(error) => return Some(End::Store(error)),
+                    }
+                    Vec::new()
+                }
+            };
+            queue.extend(more);
+        }
+        None
+    }
+
+    fn session_mut(&mut self) -> &mut ServerSession {
+        self.session.as_mut().expect("the session starts before any effect")
+    }
+}
+
+/// How far behind the head the page started: rows the device still had to catch up on.
+fn seq_lag(page: &sync_core::replica::session::FeedPage, after: u64) -> u64 {
+    page.to.saturating_sub(after)
+}
