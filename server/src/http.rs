@@ -8,6 +8,7 @@ use axum::routing::get;
 use crate::state::AppState;
 
 pub mod accounts;
+pub mod contacts;
 pub mod error;
 
 /// Every route of the server.
@@ -18,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/v1/version", get(version))
         .merge(accounts::router())
+        .merge(contacts::router())
         .merge(crate::sync::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

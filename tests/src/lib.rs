@@ -1,4 +1,262 @@
-//! End-to-end stories: a real server on `127.0.0.1:0`, real Postgres, many simulated devices.
+//! End-to-end harness: a real server on `127.0.0.1:0` (SQLite in a temp dir, or a throw-away
+//! Postgres cluster), accounts made through the real HTTP API, and devices speaking the real
+//! protocol over real WebSockets.
 //!
-//! Not built yet: the server issue adds the stories. Until then the deterministic simulation in
-//! `sync-core` (tests/simulation.rs) is the end-to-end check of the protocol.
+//! [`WireDevice`] is the protocol's device replica (`sync_core`'s `DeviceReplica`) on a socket,
+//! with its storage in memory: light enough for the benchmarks to run a thousand of them. The
+//! stories that care about the disk use the `client` crate's replica.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use sync_core::ids::{DeviceId, MemberId, TenantId};
+use sync_core::replica::device::{DeviceEffect, DeviceReplica};
+use sync_core::wire::{Frame, MAX_FRAME_BYTES};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// A server running inside the test process.
+pub struct TestServer {
+    /// Where it listens.
+    pub address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _data: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    /// A server on a fresh SQLite database.
+    pub async fn sqlite() -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", data.path().join("rolo.db").display());
+        let mut server = Self::start(url).await?;
+        server._data = Some(data);
+        Ok(server)
+    }
+
+    /// A server on the Postgres database `url`.
+    pub async fn postgres(url: &str) -> anyhow::Result<Self> {
+        Self::start(url.to_string()).await
+    }
+
+    async fn start(database_url: String) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let config = server::Config { listen: address, database_url, ..server::Config::default() };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server::run(config, listener, async {
+            let _ = stopped.await;
+        }));
+        let server = Self { address, stop: Some(stop), task: Some(task), _data: None };
+        server.wait_ready().await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&self) -> anyhow::Result<()> {
+        // The listener is bound before `run` starts, so connecting works at once; readiness
+        // waits only for the migrations.
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", self.base_url())).await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        bail!("the server at {} never became ready", self.address)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// `ws://127.0.0.1:PORT/v1/sync`.
+    pub fn sync_url(&self) -> String {
+        format!("ws://{}/v1/sync", self.address)
+    }
+
+    /// Shut down gracefully and wait.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// A logged-in device's identity and tokens.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Account {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The member.
+    pub member: MemberId,
+    /// This device.
+    pub device: DeviceId,
+    /// Short-lived access token.
+    pub access_token: String,
+    /// Rotating refresh token.
+    pub refresh_token: String,
+}
+
+async fn post(server: &TestServer, path: &str, body: serde_json::Value, token: Option<&str>) -> anyhow::Result<serde_json::Value> {
+    let client = reqwest::Client::new();
+    let mut request = client.post(format!("{}{path}", server.base_url())).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.with_context(|| format!("{path} answered {status} without JSON"))?;
+    if !status.is_success() {
+        bail!("{path} answered {status}: {body}");
+    }
+    Ok(body)
+}
+
+fn account(body: serde_json::Value) -> anyhow::Result<Account> {
+    serde_json::from_value(body.clone()).with_context(|| format!("not an account: {body}"))
+}
+
+/// Sign up a tenant with its owner; the owner's first device is logged in.
+pub async fn signup(server: &TestServer, company: &str, email: &str, password: &str) -> anyhow::Result<Account> {
+    let body = serde_json::json!({
+        "company": company, "name": "Owner", "email": email, "password": password,
+        "region": "JP", "device_name": "owner phone",
+    });
+    account(post(server, "/v1/signup", body, None).await?)
+}
+
+/// Log in a new device.
+pub async fn login(server: &TestServer, email: &str, password: &str, device_name: &str) -> anyhow::Result<Account> {
+    let body = serde_json::json!({ "email": email, "password": password, "device_name": device_name });
+    account(post(server, "/v1/login", body, None).await?)
+}
+
+/// As an admin, invite a member and accept the invitation with `password`; returns the new
+/// member's first device.
+pub async fn add_member(server: &TestServer, admin: &Account, email: &str, password: &str) -> anyhow::Result<Account> {
+    let invited = post(
+        server,
+        "/v1/members",
+        serde_json::json!({ "email": email, "name": email, "role": "member" }),
+        Some(&admin.access_token),
+    )
+    .await?;
+    let code = invited["invite_code"].as_str().context("the invitation has a code")?.to_string();
+    let body = serde_json::json!({ "email": email, "invite_code": code, "password": password, "device_name": "phone" });
+    account(post(server, "/v1/invitations/accept", body, None).await?)
+}
+
+/// Open a sync WebSocket with `token`.
+pub async fn connect(server: &TestServer, token: &str) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+    let mut request = server.sync_url().into_client_request()?;
+    request.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
+    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(socket)
+}
+
+/// A device replica on a real socket, with its storage in memory.
+pub struct WireDevice {
+    /// The protocol state machine.
+    pub replica: DeviceReplica,
+    /// Frames the server refused or errors it sent, for assertions.
+    pub errors: Vec<Frame>,
+    socket: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
+}
+
+impl WireDevice {
+    /// Connect `account`'s device and say hello.
+    pub async fn connect(server: &TestServer, account: &Account, actor: [u8; 16]) -> anyhow::Result<Self> {
+        let mut device = Self {
+            replica: DeviceReplica::new(account.device, automerge::ActorId::from(actor)),
+            errors: Vec::new(),
+            socket: None,
+        };
+        device.reconnect(server, account).await?;
+        Ok(device)
+    }
+
+    /// Go offline, keeping the replica: edits made now wait in its outbox.
+    pub async fn disconnect(&mut self) {
+        if let Some(mut socket) = self.socket.take() {
+            let _ = socket.close(None).await;
+        }
+        self.replica.disconnected();
+    }
+
+    /// Come back online with a new socket.
+    pub async fn reconnect(&mut self, server: &TestServer, account: &Account) -> anyhow::Result<()> {
+        self.disconnect().await;
+        self.socket = Some(connect(server, &account.access_token).await?);
+        let effects = self.replica.connected();
+        self.apply(effects).await
+    }
+
+    /// Carry out effects: send frames; storage effects need nothing (memory).
+    pub async fn apply(&mut self, effects: Vec<DeviceEffect>) -> anyhow::Result<()> {
+        for effect in effects {
+            if let (DeviceEffect::Send(frame), Some(socket)) = (effect, self.socket.as_mut()) {
+                socket.send(Message::Binary(frame.encode().into())).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Receive and handle one frame (waiting at most `timeout`). Returns it, or `None` on
+    /// timeout.
+    pub async fn step(&mut self, timeout: Duration) -> anyhow::Result<Option<Frame>> {
+        let Some(socket) = self.socket.as_mut() else { bail!("the device is offline") };
+        let message = match tokio::time::timeout(timeout, socket.next()).await {
+            Err(_) => return Ok(None),
+            Ok(None) => bail!("the server closed the connection"),
+            Ok(Some(message)) => message?,
+        };
+        let Message::Binary(bytes) = message else { return Ok(None) };
+        let frame = Frame::decode(&bytes, MAX_FRAME_BYTES)?;
+        if matches!(frame, Frame::Error { .. }) {
+            self.errors.push(frame.clone());
+        }
+        let effects = self.replica.receive(frame.clone());
+        self.apply(effects).await?;
+        Ok(Some(frame))
+    }
+
+    /// Handle frames until the replica is settled and nothing arrives for `quiet`.
+    pub async fn settle(&mut self, quiet: Duration) -> anyhow::Result<()> {
+        loop {
+            match self.step(quiet).await? {
+                Some(_) => continue,
+                None if self.replica.is_settled() => return Ok(()),
+                None => {
+                    let effects = self.replica.tick();
+                    self.apply(effects).await?;
+                }
+            }
+        }
+    }
+
+    /// Send raw bytes as one WebSocket message (for malformed-frame stories).
+    pub async fn send_raw(&mut self, bytes: Vec<u8>) -> anyhow::Result<()> {
+        let Some(socket) = self.socket.as_mut() else { bail!("the device is offline") };
+        socket.send(Message::Binary(bytes.into())).await?;
+        Ok(())
+    }
+}
