@@ -32,22 +32,28 @@ pub struct TestServer {
 impl TestServer {
     /// A server on a fresh SQLite database.
     pub async fn sqlite() -> anyhow::Result<Self> {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    /// A server on a fresh SQLite database, with settings changed by `adjust`.
+    pub async fn sqlite_with(adjust: impl FnOnce(&mut server::Config)) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let url = format!("sqlite://{}", data.path().join("rolo.db").display());
-        let mut server = Self::start(url).await?;
+        let mut server = Self::start(url, adjust).await?;
         server._data = Some(data);
         Ok(server)
     }
 
     /// A server on the Postgres database `url`.
     pub async fn postgres(url: &str) -> anyhow::Result<Self> {
-        Self::start(url.to_string()).await
+        Self::start(url.to_string(), |_| {}).await
     }
 
-    async fn start(database_url: String) -> anyhow::Result<Self> {
+    async fn start(database_url: String, adjust: impl FnOnce(&mut server::Config)) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let config = server::Config { listen: address, database_url, ..server::Config::default() };
+        let mut config = server::Config { listen: address, database_url, ..server::Config::default() };
+        adjust(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server::run(config, listener, async {
             let _ = stopped.await;
@@ -98,6 +104,67 @@ impl Drop for TestServer {
         if let Some(task) = &self.task {
             task.abort();
         }
+    }
+}
+
+/// The `rolo-server` binary built beside the test binaries (`cargo test --workspace` builds
+/// it), for stories that kill the server process.
+pub fn server_binary() -> anyhow::Result<std::path::PathBuf> {
+    let test_binary = std::env::current_exe()?;
+    let target_dir = test_binary.parent().and_then(|deps| deps.parent()).context("target dir")?;
+    let binary = target_dir.join("rolo-server");
+    anyhow::ensure!(binary.exists(), "{} is missing: build it with `cargo build -p server`", binary.display());
+    Ok(binary)
+}
+
+/// A server in its own process, to be killed.
+pub struct ChildServer {
+    /// Where it listens.
+    pub address: SocketAddr,
+    child: std::process::Child,
+}
+
+impl ChildServer {
+    /// Start `rolo-server` on `database_url`, on a free port, and wait until it is ready.
+    pub async fn start(database_url: &str) -> anyhow::Result<Self> {
+        let address = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?
+        };
+        let child = std::process::Command::new(server_binary()?)
+            .env("ROLO_LISTEN", address.to_string())
+            .env("ROLO_DATABASE_URL", database_url)
+            .env("RUST_LOG", "warn")
+            .spawn()?;
+        let server = Self { address, child };
+        for _ in 0..400 {
+            if let Ok(response) = reqwest::get(format!("http://{address}/readyz")).await
+                && response.status().is_success()
+            {
+                return Ok(server);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        bail!("rolo-server on {address} never became ready")
+    }
+
+    /// The server as the harness's other helpers address it.
+    pub fn as_test_server(&self) -> TestServer {
+        TestServer { address: self.address, stop: None, task: None, _data: None }
+    }
+
+    /// `kill -9`.
+    pub fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -179,6 +246,9 @@ pub struct WireDevice {
     pub replica: DeviceReplica,
     /// Frames the server refused or errors it sent, for assertions.
     pub errors: Vec<Frame>,
+    /// Hashes of this device's changes the server acknowledged.
+    pub acknowledged: Vec<automerge::ChangeHash>,
+    outbox: std::collections::HashMap<u64, automerge::ChangeHash>,
     socket: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
 }
 
@@ -188,6 +258,8 @@ impl WireDevice {
         let mut device = Self {
             replica: DeviceReplica::new(account.device, automerge::ActorId::from(actor)),
             errors: Vec::new(),
+            acknowledged: Vec::new(),
+            outbox: std::collections::HashMap::new(),
             socket: None,
         };
         device.reconnect(server, account).await?;
@@ -213,8 +285,20 @@ impl WireDevice {
     /// Carry out effects: send frames; storage effects need nothing (memory).
     pub async fn apply(&mut self, effects: Vec<DeviceEffect>) -> anyhow::Result<()> {
         for effect in effects {
-            if let (DeviceEffect::Send(frame), Some(socket)) = (effect, self.socket.as_mut()) {
-                socket.send(Message::Binary(frame.encode().into())).await?;
+            match effect {
+                DeviceEffect::Send(frame) => {
+                    if let Some(socket) = self.socket.as_mut() {
+                        socket.send(Message::Binary(frame.encode().into())).await?;
+                    }
+                }
+                DeviceEffect::AppendOutbox(entry) => {
+                    let change = automerge::Change::try_from(entry.change.as_slice())?;
+                    self.outbox.insert(entry.id, change.hash());
+                }
+                DeviceEffect::Acknowledged(ids) => {
+                    self.acknowledged.extend(ids.iter().filter_map(|id| self.outbox.remove(id)));
+                }
+                _ => {}
             }
         }
         Ok(())

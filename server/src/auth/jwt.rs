@@ -102,7 +102,7 @@ impl TokenRules {
             did: device.to_string(),
             iat: now,
             nbf: now,
-            exp: now + self.ttl,
+            exp: now.saturating_add(self.ttl),
         };
         // HMAC takes a key of any length and these claims always serialise, so encoding
         // cannot fail; a failure would be a broken build of jsonwebtoken, not a bad request.
