@@ -48,9 +48,18 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
     let mut out = Fields::default();
 
     // Pass 1: values with a shape of their own.
-    for line in lines.iter_mut() {
+    let card_text: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
+    for (index, line) in lines.iter_mut().enumerate() {
         let conf = line.confidence;
-        for found in contact_info::find_emails(&line.text) {
+        let others: String = card_text
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != index)
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for mut found in contact_info::find_emails(&line.text) {
+            found.value = contact_info::unglue_email_label(&found.value, &others);
             out.push(FieldKind::Email, found, conf, line.bbox);
             line.used = true;
         }

@@ -103,10 +103,8 @@ impl CardReader {
         for found in &detected {
             let quad = found.quad.map(|p| rotate_point(p, ww, wh, rotation));
             let line = crop_line(&upright, &quad);
+            // A line read as nothing stays: Tesseract may read it (Hangul, Cyrillic).
             let (text, confidence) = self.ppocr.recognizer.recognize(&line)?;
-            if text.is_empty() {
-                continue;
-            }
             let (x, y, w, h) = quad.bounds(upright.width(), upright.height());
             let unscale = |v: u32| (v as f32 / scale).round() as u32;
             lines.push(TextLine {
@@ -125,6 +123,7 @@ impl CardReader {
         if let Some(tesseract) = &self.tesseract {
             second_opinion(tesseract, &mut lines, &crops);
         }
+        lines.retain(|line| !line.text.trim().is_empty());
 
         let extraction = extract(&lines);
         let mut fields = Vec::new();
@@ -225,25 +224,80 @@ fn rotate_box(bbox: BBox, width: u32, height: u32, degrees: u16) -> BBox {
     }
 }
 
-/// Reads the lines PP-OCR was unsure of again with Tesseract, in one run over a sheet of the
-/// line crops stacked top to bottom, and keeps whichever reading is more confident.
+/// Reads lines again with Tesseract where PP-OCR cannot be trusted, in two steps.
+///
+/// First the lines PP-OCR was unsure of (or read as nothing: its dictionary has no Hangul or
+/// Cyrillic) go to Tesseract with Korean, Russian and English; the more confident reading
+/// wins. If that turns up Hangul or Cyrillic, the card is in that script, and PP-OCR's
+/// confident readings of the other non-ASCII lines are suspect too (it reads a Hangul label as
+/// a look-alike Han character with high confidence), so those are read again in that language
+/// and replaced where Tesseract finds the script.
 fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbImage]) {
-    const SLOT: u32 = 64;
-    const LINE: u32 = 40;
     let unsure: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].confidence < SECOND_OPINION_BELOW)
         .collect();
-    if unsure.is_empty() {
-        return;
-    }
     let langs: Vec<&str> = ["kor", "rus", "eng"]
         .into_iter()
         .filter(|l| tesseract.has(l))
         .collect();
-    if langs.is_empty() {
+    if unsure.is_empty() || langs.is_empty() {
         return;
     }
-    let scaled: Vec<GrayImage> = unsure
+    let first = read_sheet(tesseract, crops, &unsure, &langs.join("+"));
+    let mut script = None;
+    for (&index, reading) in unsure.iter().zip(&first) {
+        let Some((text, confidence)) = reading else {
+            continue;
+        };
+        if crate::script::count(text, crate::script::is_hangul) >= 2 && *confidence >= 0.6 {
+            script = Some("kor");
+        } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6 {
+            script = script.or(Some("rus"));
+        }
+        if *confidence > lines[index].confidence {
+            lines[index].text = text.clone();
+            lines[index].confidence = *confidence;
+            lines[index].engine = Engine::Tesseract;
+        }
+    }
+    let Some(script) = script else {
+        return;
+    };
+    let is_script = if script == "kor" {
+        crate::script::is_hangul
+    } else {
+        crate::script::is_cyrillic
+    };
+    let suspect: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].engine == Engine::PpOcr && !lines[i].text.is_ascii())
+        .collect();
+    if suspect.is_empty() {
+        return;
+    }
+    let second = read_sheet(tesseract, crops, &suspect, &format!("{script}+eng"));
+    for (&index, reading) in suspect.iter().zip(second) {
+        if let Some((text, confidence)) = reading
+            && crate::script::count(&text, is_script) > 0
+            && confidence >= 0.5
+        {
+            lines[index].text = text;
+            lines[index].confidence = confidence;
+            lines[index].engine = Engine::Tesseract;
+        }
+    }
+}
+
+/// Reads the crops at `indices` with Tesseract in one run over a sheet stacking them top to
+/// bottom, one slot each; returns each slot's text and mean confidence.
+fn read_sheet(
+    tesseract: &Tesseract,
+    crops: &[RgbImage],
+    indices: &[usize],
+    langs: &str,
+) -> Vec<Option<(String, f32)>> {
+    const SLOT: u32 = 64;
+    const LINE: u32 = 40;
+    let scaled: Vec<GrayImage> = indices
         .iter()
         .map(|&i| {
             let gray = DynamicImage::ImageRgb8(crops[i].clone()).to_luma8();
@@ -254,35 +308,34 @@ fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbIma
         })
         .collect();
     let sheet_width = scaled.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * SLOT;
-    let mut sheet = GrayImage::from_pixel(sheet_width, SLOT * (scaled.len() as u32 + 1), image::Luma([255]));
+    let sheet_height = SLOT * (scaled.len() as u32 + 1);
+    let mut sheet = GrayImage::from_pixel(sheet_width, sheet_height, image::Luma([255]));
     for (slot, line) in scaled.iter().enumerate() {
         let y = SLOT / 2 + slot as u32 * SLOT + (SLOT - LINE) / 2;
         image::imageops::overlay(&mut sheet, line, SLOT as i64, y as i64);
     }
-    let Ok(read) = tesseract.read(&sheet, &langs.join("+"), 6) else {
-        return;
+    let Ok(read) = tesseract.read(&sheet, langs, 6) else {
+        return vec![None; indices.len()];
     };
-    for (slot, &index) in unsure.iter().enumerate() {
-        let top = SLOT / 2 + slot as u32 * SLOT;
-        let in_slot: Vec<&TextLine> = read
-            .iter()
-            .filter(|l| {
-                let centre = l.bbox.y + l.bbox.height / 2;
-                centre >= top && centre < top + SLOT
-            })
-            .collect();
-        if in_slot.is_empty() {
-            continue;
-        }
-        let text: Vec<&str> = in_slot.iter().map(|l| l.text.as_str()).collect();
-        let confidence =
-            in_slot.iter().map(|l| l.confidence).sum::<f32>() / in_slot.len() as f32;
-        if confidence > lines[index].confidence {
-            lines[index].text = text.join(" ");
-            lines[index].confidence = confidence;
-            lines[index].engine = Engine::Tesseract;
-        }
-    }
+    (0..indices.len())
+        .map(|slot| {
+            let top = SLOT / 2 + slot as u32 * SLOT;
+            let in_slot: Vec<&TextLine> = read
+                .iter()
+                .filter(|l| {
+                    let centre = l.bbox.y + l.bbox.height / 2;
+                    centre >= top && centre < top + SLOT
+                })
+                .collect();
+            if in_slot.is_empty() {
+                return None;
+            }
+            let text: Vec<&str> = in_slot.iter().map(|l| l.text.as_str()).collect();
+            let confidence =
+                in_slot.iter().map(|l| l.confidence).sum::<f32>() / in_slot.len() as f32;
+            Some((text.join(" "), confidence))
+        })
+        .collect()
 }
 
 /// Adds the OCR fields to the QR ones: a single-valued kind the QR code states is not

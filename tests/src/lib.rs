@@ -153,6 +153,11 @@ impl ChildServer {
         TestServer { address: self.address, stop: None, task: None, _data: None }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `kill -9`.
     pub fn kill(mut self) -> anyhow::Result<()> {
         self.child.kill()?;
@@ -248,6 +253,12 @@ pub struct WireDevice {
     pub errors: Vec<Frame>,
     /// Hashes of this device's changes the server acknowledged.
     pub acknowledged: Vec<automerge::ChangeHash>,
+    /// Bytes of frames sent and received, for the benchmarks.
+    pub bytes_sent: u64,
+    /// Bytes of frames received.
+    pub bytes_received: u64,
+    /// Bytes of the changes this device made.
+    pub change_bytes: u64,
     outbox: std::collections::HashMap<u64, automerge::ChangeHash>,
     socket: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
 }
@@ -259,6 +270,9 @@ impl WireDevice {
             replica: DeviceReplica::new(account.device, automerge::ActorId::from(actor)),
             errors: Vec::new(),
             acknowledged: Vec::new(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            change_bytes: 0,
             outbox: std::collections::HashMap::new(),
             socket: None,
         };
@@ -288,11 +302,14 @@ impl WireDevice {
             match effect {
                 DeviceEffect::Send(frame) => {
                     if let Some(socket) = self.socket.as_mut() {
-                        socket.send(Message::Binary(frame.encode().into())).await?;
+                        let bytes = frame.encode();
+                        self.bytes_sent += bytes.len() as u64;
+                        socket.send(Message::Binary(bytes.into())).await?;
                     }
                 }
                 DeviceEffect::AppendOutbox(entry) => {
                     let change = automerge::Change::try_from(entry.change.as_slice())?;
+                    self.change_bytes += entry.change.len() as u64;
                     self.outbox.insert(entry.id, change.hash());
                 }
                 DeviceEffect::Acknowledged(ids) => {
@@ -314,6 +331,7 @@ impl WireDevice {
             Ok(Some(message)) => message?,
         };
         let Message::Binary(bytes) = message else { return Ok(None) };
+        self.bytes_received += bytes.len() as u64;
         let frame = Frame::decode(&bytes, MAX_FRAME_BYTES)?;
         if matches!(frame, Frame::Error { .. }) {
             self.errors.push(frame.clone());
@@ -342,5 +360,31 @@ impl WireDevice {
         let Some(socket) = self.socket.as_mut() else { bail!("the device is offline") };
         socket.send(Message::Binary(bytes.into())).await?;
         Ok(())
+    }
+}
+
+/// Small tools the benchmarks share.
+pub mod bench {
+    /// The `q`-quantile (0..=1) of `samples`, which it sorts.
+    pub fn quantile(samples: &mut [f64], q: f64) -> f64 {
+        if samples.is_empty() {
+            return f64::NAN;
+        }
+        samples.sort_by(f64::total_cmp);
+        let index = ((samples.len() - 1) as f64 * q).round() as usize;
+        samples[index]
+    }
+
+    /// Resident memory of process `pid`, in bytes (Linux `/proc`).
+    pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let line = status.lines().find(|line| line.starts_with("VmRSS:")).ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
+        let kilobytes: u64 = line.split_whitespace().nth(1).unwrap_or("0").parse()?;
+        Ok(kilobytes * 1024)
+    }
+
+    /// A number from the environment, or `default`.
+    pub fn env_number(name: &str, default: u64) -> u64 {
+        std::env::var(name).ok().and_then(|text| text.parse().ok()).unwrap_or(default)
     }
 }

@@ -75,18 +75,20 @@ async fn two_nodes_on_one_postgres_deliver_each_others_edits_live() {
     let mut on_b = WireDevice::connect(&node_b, &other, [4; 16]).await.unwrap();
     on_a.settle(QUIET).await.unwrap();
     on_b.settle(QUIET).await.unwrap();
-    for (writer, reader, id) in [(&mut on_a, &mut on_b, 1u128), (&mut on_b, &mut on_a, 2u128)] {
-        let id = ContactId::from_u128(id);
-        let effects = writer.replica.create(id, &contact(1)).unwrap();
-        writer.apply(effects).await.unwrap();
-        writer.settle(QUIET).await.unwrap();
-        // The reader does nothing but listen: the edit must arrive by itself.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while reader.replica.contact(id).is_none() && tokio::time::Instant::now() < deadline {
-            reader.step(Duration::from_millis(100)).await.unwrap();
-        }
-        assert!(reader.replica.contact(id).is_some(), "the other node delivered {id} live");
-    }
+    delivered_live(&mut on_a, &mut on_b, ContactId::from_u128(1)).await;
+    delivered_live(&mut on_b, &mut on_a, ContactId::from_u128(2)).await;
     node_a.stop().await.unwrap();
     node_b.stop().await.unwrap();
+}
+
+/// `writer` creates contact `id`; `reader`, only listening, must receive it within seconds.
+async fn delivered_live(writer: &mut WireDevice, reader: &mut WireDevice, id: ContactId) {
+    let effects = writer.replica.create(id, &contact(1)).unwrap();
+    writer.apply(effects).await.unwrap();
+    writer.settle(QUIET).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while reader.replica.contact(id).is_none() && tokio::time::Instant::now() < deadline {
+        reader.step(Duration::from_millis(100)).await.unwrap();
+    }
+    assert!(reader.replica.contact(id).is_some(), "the other node delivered {id} live");
 }

@@ -102,6 +102,37 @@ pub fn find_emails(text: &str) -> Vec<Found> {
     found
 }
 
+/// Labels OCR glues to the front of an email address when the printed gap is narrow
+/// (`E  aiko@…` read as `Eaiko@…`), longest first.
+const GLUED_EMAIL_LABELS: &[&str] = &["E-mail", "EMAIL", "Email", "email", "Mail", "E"];
+
+/// Undoes a label glued to an address: `Epriya.raman@…` becomes `priya.raman@…` unless the
+/// glued form is itself a word elsewhere on the card (`Emily@…` next to the name "Emily").
+pub fn unglue_email_label(address: &str, card_text: &str) -> String {
+    let Some((local, domain)) = address.split_once('@') else {
+        return address.to_string();
+    };
+    let card = card_text.to_lowercase();
+    for label in GLUED_EMAIL_LABELS {
+        let Some(rest) = local.strip_prefix(label) else {
+            continue;
+        };
+        // The label is capitalised and the address is not: `Eaiko`, not `EAIKO` or `Ethan`.
+        let glued = rest.len() >= 2
+            && rest.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && !rest.chars().any(|c| c.is_ascii_uppercase());
+        let word: String = local
+            .to_lowercase()
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        if glued && !card.contains(&word) {
+            return format!("{rest}@{domain}");
+        }
+    }
+    address.to_string()
+}
+
 /// Social networks recognised by the host their profile URLs live on.
 const SOCIAL_HOSTS: &[(&str, &str)] = &[
     ("linkedin.com/", "linkedin"),
@@ -189,6 +220,13 @@ pub fn find_urls(text: &str) -> Vec<Found> {
             continue;
         }
         let token = token.trim_matches(|c: char| "()<>[],;\"'".contains(c) || c == '.');
+        // A label glued to the front (`Wwww.`, `URLwww.`) goes.
+        let token = match token.to_ascii_lowercase().find("www.") {
+            Some(at) if at > 0 && at <= 7 && token[..at].chars().all(|c| c.is_ascii_alphabetic() || c == ':') => {
+                &token[at..]
+            }
+            _ => token,
+        };
         let lower = token.to_ascii_lowercase();
         let host = lower
             .split_once("://")

@@ -9,6 +9,31 @@ use super::{Fields, Line, mostly_cjk};
 use crate::draft::FieldKind;
 use crate::script::{count, is_kana};
 
+/// Department endings a CJK title line may run straight into the title from (`営業部部長`).
+const DEPARTMENT_ENDS: &[&str] = &[
+    "本部", "部门", "部門", "中心", "センター", "グループ", "사업부", "본부", "센터", "部", "課",
+    "室", "팀",
+];
+
+/// Splits a CJK line with no space between department and title (`営業部部長`,
+/// `研发中心技术总监`) at the last department ending whose remainder is a title.
+fn split_glued(text: &str) -> Option<(&str, &str)> {
+    let mut best = None;
+    for end in DEPARTMENT_ENDS {
+        for (at, _) in text.match_indices(end) {
+            let split = at + end.len();
+            let (dept, title) = text.split_at(split);
+            if dept.chars().count() >= 2 && !title.is_empty() && is_title(title) && !is_department(title)
+            {
+                if best.is_none_or(|(d, _): (&str, &str)| dept.len() > d.len()) {
+                    best = Some((dept, title));
+                }
+            }
+        }
+    }
+    best
+}
+
 /// Splits a line printed as `Title, Department` or `部署 役職` into its parts.
 fn parts(text: &str) -> Vec<&str> {
     let separators: &[&str] = &[" | ", " / ", ", ", " - ", " · ", "・"];
@@ -18,6 +43,13 @@ fn parts(text: &str) -> Vec<&str> {
     }
     if mostly_cjk(text) {
         parts = parts.iter().flat_map(|p| p.split_whitespace()).collect();
+        parts = parts
+            .iter()
+            .flat_map(|p| match split_glued(p) {
+                Some((dept, title)) => vec![dept, title],
+                None => vec![*p],
+            })
+            .collect();
     }
     parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
 }
@@ -100,6 +132,26 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         }
     }
 
+    // A Latin line just above or below a taller CJK name is its reading, not a second name.
+    let is_reading_of_cjk = |latin: usize| {
+        let l = lines[latin].bbox;
+        !mostly_cjk(&lines[latin].text)
+            && names.iter().any(|&c| {
+                let b = lines[c].bbox;
+                let gap = if l.y >= b.y {
+                    l.y.saturating_sub(b.y + b.height)
+                } else {
+                    b.y.saturating_sub(l.y + l.height)
+                };
+                mostly_cjk(&lines[c].text) && b.height > l.height && gap <= b.height
+            })
+    };
+    let names: Vec<usize> = names
+        .iter()
+        .copied()
+        .filter(|&i| !is_reading_of_cjk(i))
+        .collect();
+
     // The name: the tallest candidate, with the email's local part as a strong vote.
     let score = |index: usize| {
         let line = &lines[index];
@@ -138,7 +190,12 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
                 .iter()
                 .chain(names.iter())
                 .copied()
-                .filter(|&i| !lines[i].used && lines[i].text.chars().count() >= 3)
+                .filter(|&i| {
+                    let text = &lines[i].text;
+                    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+                    let digits = text.chars().filter(char::is_ascii_digit).count();
+                    !lines[i].used && text.chars().count() >= 3 && letters > digits
+                })
                 .max_by_key(|&i| lines[i].bbox.height)
                 .map(|i| (i, 0.5))
         });

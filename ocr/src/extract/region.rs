@@ -22,8 +22,9 @@ const TLD_REGIONS: &[(&str, &str)] = &[
 ];
 
 /// The ISO 3166-1 alpha-2 region of a card, strongest evidence first: a `+CC` phone prefix, a
-/// country named in the text, a US state and ZIP, the script (kana: Japan, Hangul: Korea,
-/// Cyrillic: Russia, Han alone: China), then an email or web domain's country code.
+/// country named in the text, a US state and ZIP, an email or web domain's country code, then
+/// the script (kana: Japan, Hangul: Korea, Cyrillic: Russia, Han alone: China). The domain
+/// comes before the script because a misread label turns into stray Han characters.
 pub fn infer_region<'a>(lines: impl Iterator<Item = &'a str>) -> Option<String> {
     let lines: Vec<&str> = lines.collect();
     for line in &lines {
@@ -46,6 +47,14 @@ pub fn infer_region<'a>(lines: impl Iterator<Item = &'a str>) -> Option<String> 
         return Some("US".into());
     }
     let all = lines.join("\n");
+    // OCR spaces domains apart (`yamatakei. co. jp`); close them before looking at the end.
+    let lower = super::contact_info::squeeze(&all).to_lowercase();
+    for word in lower.split(|c: char| c.is_whitespace() || c == '/') {
+        let host = word.trim_end_matches(['.', ',']);
+        if let Some((_, region)) = TLD_REGIONS.iter().find(|(tld, _)| host.ends_with(tld)) {
+            return Some(region.to_string());
+        }
+    }
     if count(&all, is_kana) >= 2 {
         return Some("JP".into());
     }
@@ -57,14 +66,6 @@ pub fn infer_region<'a>(lines: impl Iterator<Item = &'a str>) -> Option<String> 
     }
     if count(&all, is_han) >= 2 {
         return Some("CN".into());
-    }
-    // OCR spaces domains apart (`yamatakei. co. jp`); close them before looking at the end.
-    let lower = super::contact_info::squeeze(&all).to_lowercase();
-    for word in lower.split(|c: char| c.is_whitespace() || c == '/') {
-        let host = word.trim_end_matches(['.', ',']);
-        if let Some((_, region)) = TLD_REGIONS.iter().find(|(tld, _)| host.ends_with(tld)) {
-            return Some(region.to_string());
-        }
     }
     None
 }

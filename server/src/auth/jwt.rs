@@ -141,10 +141,10 @@ impl TokenRules {
         let claims = jsonwebtoken::decode::<WireClaims>(token, key, &validation)
             .map_err(|_| ApiError::Unauthorized)?
             .claims;
-        if claims.nbf > now + LEEWAY_SECONDS {
+        if claims.nbf > now.saturating_add(LEEWAY_SECONDS) {
             return Err(ApiError::Unauthorized);
         }
-        if claims.exp + LEEWAY_SECONDS <= now {
+        if claims.exp.saturating_add(LEEWAY_SECONDS) <= now {
             return Err(ApiError::TokenExpired);
         }
         Ok(AccessClaims {

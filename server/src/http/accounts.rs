@@ -1,10 +1,76 @@
-//! Accounts (placeholder being written by the auth task).
+//! Accounts over HTTP: sign-up, login, token refresh, invitations, members, groups and
+//! devices. JSON in and out; ids as hyphenated UUID text; failures as [`ApiError`].
+//!
+//! | Route | Who | Does |
+//! |---|---|---|
+//! | `POST /v1/signup` | anyone | a tenant, its owner, a first device and tokens |
+//! | `POST /v1/login` | anyone | a new device record and tokens |
+//! | `POST /v1/token` | a refresh token | the next token pair |
+//! | `POST /v1/invitations/accept` | an invited person | sets their password, logs in |
+//! | `GET /v1/members` | any member | the tenant's members |
+//! | `POST /v1/members` | owner, admin | invites a member, answers a one-time code |
+//! | `POST /v1/groups` | owner, admin | a group |
+//! | `POST /v1/groups/{id}/members` | owner, admin | puts a member in a group |
+//! | `GET /v1/devices` | any member | the caller's devices |
+//! | `DELETE /v1/devices/{id}` | the device's member; owner, admin | revokes it, cuts its socket |
 
 use axum::Router;
+use axum::routing::{delete, get, post};
+use sync_core::validate::{FieldError, parse_email};
 
+use crate::http::error::ApiError;
 use crate::state::AppState;
 
-/// The accounts routes.
+mod devices;
+mod extract;
+mod members;
+mod session;
+
+pub use extract::{Authenticated, AuthenticatedMember, JsonBody};
+
+/// Longest company, member or device name, in characters: ample for a name, short enough to
+/// fit any list on a phone.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// The accounts routes, to merge into the app's router.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/v1/signup", post(session::signup))
+        .route("/v1/login", post(session::login))
+        .route("/v1/token", post(session::token))
+        .route("/v1/invitations/accept", post(session::accept_invitation))
+        .route("/v1/members", get(members::list).post(members::invite))
+        .route("/v1/groups", post(members::create_group))
+        .route("/v1/groups/{id}/members", post(members::add_to_group))
+        .route("/v1/devices", get(devices::list))
+        .route("/v1/devices/{id}", delete(devices::revoke))
+}
+
+/// A name-like field, trimmed: required, or `default` when absent or blank.
+fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, ApiError> {
+    let text = raw.trim();
+    match (text.is_empty(), default) {
+        (true, Some(default)) => Ok(default.to_string()),
+        (true, None) => Err(ApiError::bad(field, "is required")),
+        (false, _) if text.chars().count() > MAX_NAME_CHARS => {
+            Err(ApiError::bad(field, format!("must have at most {MAX_NAME_CHARS} characters")))
+        }
+        (false, _) => Ok(text.to_string()),
+    }
+}
+
+/// A login email: read like any email (trimmed, `mailto:` dropped), then lowercased whole.
+/// The local part is lowercased too, unlike a contact's email: one person must not end up
+/// with two accounts, or be locked out, because of how they capitalised their address.
+fn login_email(raw: &str) -> Result<String, ApiError> {
+    parse_email("email", raw).map(|email| email.to_lowercase()).map_err(field_error)
+}
+
+/// A sync-core validation error as the API's `bad_request`, without repeating the field name
+/// in the message (the error already carries it apart).
+fn field_error(error: FieldError) -> ApiError {
+    let field = error.field().to_string();
+    let text = error.to_string();
+    let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text).to_string();
+    ApiError::BadRequest { field, message }
 }

@@ -97,7 +97,6 @@ pub(crate) fn classify(error: sqlx::Error, taken: &str, parent: &str) -> StoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sync_core::ids::ContactId;
 
     #[test]
     fn visibility_and_rows_round_trip() {
@@ -113,7 +112,6 @@ mod tests {
             audience: vec![member],
         };
         assert_eq!(decode_kind(3, &encode_kind(&kind)).unwrap(), kind);
-        let _ = ContactId::from_u128(1);
     }
 
     #[test]

@@ -1,0 +1,350 @@
+//! What a write changes, decided without touching the database.
+//!
+//! A store locks the tenant, reads what the write needs (the pushed contacts as stored, the
+//! tenant's head and members), asks this module what to write, writes it and commits. The
+//! decisions themselves come from sync-core (`accept_changes`, `audience_change`), exactly as
+//! the in-memory reference store makes them; this module only turns them into rows, and is
+//! shared so SQLite and Postgres cannot drift apart.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_bytes::ByteBuf;
+use sync_core::accept::{self, Accepted, codes};
+use sync_core::contact::Contact;
+use sync_core::document::ContactDoc;
+use sync_core::feed::{self, RowKind};
+use sync_core::ids::{ContactId, MemberId};
+use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection, Visibility};
+
+use super::cache::DocSource;
+use super::codec;
+use crate::store::StoreError;
+
+/// A pushed contact as the store holds it, read under the tenant's lock.
+#[derive(Debug)]
+pub(crate) enum Stored {
+    /// A live contact.
+    Live {
+        /// Owner and visibility.
+        meta: DocMeta,
+        /// The seq of the latest row that changed its content.
+        last_seq: u64,
+        /// The document (cached or still to be loaded).
+        doc: DocSource,
+    },
+    /// Deleted for good.
+    Purged,
+}
+
+/// The columns of a contact's search projection, filled from the hydrated contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchFields {
+    /// The name shown in lists.
+    pub display_name: String,
+    /// Email addresses, one a line.
+    pub emails: String,
+    /// Phone numbers in E.164, one a line.
+    pub phones: String,
+    /// Company names, one a line.
+    pub companies: String,
+    /// Tags, one a line.
+    pub tags: String,
+}
+
+impl SearchFields {
+    /// The projection of `contact`.
+    pub(crate) fn of(contact: &Contact) -> Self {
+        let lines = |values: Vec<&str>| values.join("\n");
+        Self {
+            display_name: contact.display_name(),
+            emails: lines(contact.emails.iter().map(|e| e.address.as_str()).collect()),
+            phones: lines(contact.phones.iter().map(|p| p.e164.as_str()).collect()),
+            companies: lines(
+                contact
+                    .organizations
+                    .iter()
+                    .map(|o| o.company.as_str())
+                    .filter(|company| !company.is_empty())
+                    .collect(),
+            ),
+            tags: lines(contact.tag_list()),
+        }
+    }
+}
+
+/// A contact's new state after a commit: its document row and search projection.
+#[derive(Debug)]
+pub(crate) struct DocWrite {
+    /// The contact.
+    pub doc: ContactId,
+    /// Owner and visibility (written only when the contact is new).
+    pub meta: DocMeta,
+    /// The compacted document.
+    pub snapshot: Vec<u8>,
+    /// Its heads, as stored.
+    pub heads: Vec<u8>,
+    /// The seq of the row that produced this state.
+    pub last_seq: u64,
+    /// The search projection.
+    pub search: SearchFields,
+    /// The document itself, for the cache once the transaction committed.
+    pub loaded: Arc<ContactDoc>,
+}
+
+/// A feed row to insert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewRow {
+    /// Its seq.
+    pub seq: u64,
+    /// The contact.
+    pub doc: ContactId,
+    /// The encoded [`RowKind`].
+    pub kind: Vec<u8>,
+}
+
+/// A raw change to keep, by hash.
+#[derive(Debug)]
+pub(crate) struct NewChange {
+    /// The contact.
+    pub doc: ContactId,
+    /// The change's hash.
+    pub hash: [u8; 32],
+    /// The change.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything a push writes.
+#[derive(Debug, Default)]
+pub(crate) struct CommitPlan {
+    /// One result per pushed contact, in order.
+    pub results: Vec<DocResult>,
+    /// The final state of each changed contact (once each, however often it was pushed).
+    pub writes: Vec<DocWrite>,
+    /// New feed rows, in seq order.
+    pub rows: Vec<NewRow>,
+    /// New raw changes.
+    pub changes: Vec<NewChange>,
+    /// The tenant's head after the push.
+    pub head: u64,
+    /// Stored documents loaded from their saved bytes (with their `last_seq`), worth caching
+    /// even when the push did not change them.
+    pub opened: Vec<(ContactId, u64, Arc<ContactDoc>)>,
+}
+
+fn rejection(code: &str, message: String) -> Rejection {
+    Rejection {
+        code: code.to_string(),
+        message,
+    }
+}
+
+/// Decide a push from `member` to a tenant whose head is `head`, given each pushed contact
+/// as stored (`stored` lacks the new ones). CPU-bound (loading, applying and saving
+/// documents): stores run it on a blocking thread.
+pub(crate) fn plan_commit(
+    member: MemberId,
+    head: u64,
+    pushes: &[DocChanges],
+    mut stored: HashMap<ContactId, Stored>,
+) -> Result<CommitPlan, StoreError> {
+    let mut plan = CommitPlan {
+        head,
+        ..CommitPlan::default()
+    };
+    // Index into `plan.writes` by contact, so a contact pushed twice is written once.
+    let mut written: HashMap<ContactId, usize> = HashMap::new();
+    for push in pushes {
+        let outcome = commit_one(member, push, &mut stored, &mut plan, &mut written)?;
+        plan.results.push(match outcome {
+            Ok(seq) => DocResult {
+                doc: push.doc,
+                seq: Some(seq),
+                rejected: None,
+            },
+            Err(rejected) => DocResult {
+                doc: push.doc,
+                seq: None,
+                rejected: Some(rejected),
+            },
+        });
+    }
+    Ok(plan)
+}
+
+/// One contact of a push: `Ok(Ok(seq))` accepted, `Ok(Err(_))` refused, `Err` when stored
+/// data is damaged.
+fn commit_one(
+    member: MemberId,
+    push: &DocChanges,
+    stored: &mut HashMap<ContactId, Stored>,
+    plan: &mut CommitPlan,
+    written: &mut HashMap<ContactId, usize>,
+) -> Result<Result<u64, Rejection>, StoreError> {
+    let id = push.doc;
+    let current = match stored.get_mut(&id) {
+        None => None,
+        Some(Stored::Purged) => {
+            return Ok(Err(rejection(
+                codes::NOT_FOUND,
+                format!("contact {id} was deleted"),
+            )));
+        }
+        Some(Stored::Live { meta, .. }) if !meta.visible_to(member) => {
+            return Ok(Err(rejection(
+                codes::FORBIDDEN,
+                format!("contact {id} is not shared with you"),
+            )));
+        }
+        Some(Stored::Live {
+            meta,
+            last_seq,
+            doc,
+        }) => {
+            // Loaded on first use, so contacts the member may not change are never loaded.
+            if let DocSource::Saved(_) = doc {
+                let saved = std::mem::replace(doc, DocSource::Saved(Vec::new()));
+                let (loaded, _) = saved.open(id)?;
+                plan.opened.push((id, *last_seq, Arc::clone(&loaded)));
+                *doc = DocSource::Cached(loaded);
+            }
+            let DocSource::Cached(loaded) = doc else {
+                unreachable!("loaded just above")
+            };
+            Some((meta.clone(), *last_seq, Arc::clone(loaded)))
+        }
+    };
+    let accepted = match accept::accept_changes(
+        id,
+        current.as_ref().map(|(_, _, doc)| doc.as_ref()),
+        &push.changes,
+    ) {
+        Ok(accepted) => accepted,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    let (doc, new_changes) = match accepted {
+        Accepted::AlreadyStored => {
+            return Ok(Ok(current.map_or(0, |(_, last_seq, _)| last_seq)));
+        }
+        Accepted::Changed { doc, new_changes } => (doc, new_changes),
+    };
+    plan.head += 1;
+    let seq = plan.head;
+    let kind = match current {
+        None => RowKind::Created,
+        Some(_) => RowKind::Changes {
+            changes: new_changes.iter().cloned().map(ByteBuf::from).collect(),
+        },
+    };
+    plan.rows.push(NewRow {
+        seq,
+        doc: id,
+        kind: codec::encode_kind(&kind),
+    });
+    for bytes in new_changes {
+        let hash = automerge::Change::try_from(bytes.as_slice())
+            .map_err(|error| StoreError::Corrupt(format!("an accepted change: {error}")))?
+            .hash()
+            .0;
+        plan.changes.push(NewChange {
+            doc: id,
+            hash,
+            bytes,
+        });
+    }
+    let meta = current.map_or_else(
+        || DocMeta {
+            owner: member,
+            visibility: Visibility::All,
+        },
+        |(meta, _, _)| meta,
+    );
+    let contact = doc
+        .contact()
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    let loaded = Arc::new(*doc);
+    let write = DocWrite {
+        doc: id,
+        meta: meta.clone(),
+        snapshot: loaded.save(),
+        heads: codec::encode_heads(&loaded.heads()),
+        last_seq: seq,
+        search: SearchFields::of(&contact),
+        loaded: Arc::clone(&loaded),
+    };
+    match written.get(&id) {
+        Some(&index) => plan.writes[index] = write,
+        None => {
+            written.insert(id, plan.writes.len());
+            plan.writes.push(write);
+        }
+    }
+    stored.insert(
+        id,
+        Stored::Live {
+            meta,
+            last_seq: seq,
+            doc: DocSource::Cached(loaded),
+        },
+    );
+    Ok(Ok(seq))
+}
+
+/// The feed rows a visibility change from `before` to `after` writes, from seq `head + 1`
+/// on: a grant to those who gain sight, a revoke to those who lose it, and the new metadata.
+pub(crate) fn visibility_rows(
+    doc: ContactId,
+    before: &DocMeta,
+    after: &DocMeta,
+    members: &[MemberId],
+    head: u64,
+) -> Vec<NewRow> {
+    let (gained, lost) = feed::audience_change(before, after, members);
+    let mut kinds = Vec::new();
+    if !gained.is_empty() {
+        kinds.push(RowKind::Granted { audience: gained });
+    }
+    if !lost.is_empty() {
+        kinds.push(RowKind::Revoked { audience: lost });
+    }
+    kinds.push(RowKind::Meta);
+    kinds
+        .iter()
+        .zip(head + 1..)
+        .map(|(kind, seq)| NewRow {
+            seq,
+            doc,
+            kind: codec::encode_kind(kind),
+        })
+        .collect()
+}
+
+/// The purge row of a contact: told to those who could see it.
+pub(crate) fn purge_row(doc: ContactId, meta: &DocMeta, members: &[MemberId], seq: u64) -> NewRow {
+    let audience = members
+        .iter()
+        .copied()
+        .filter(|member| meta.visible_to(*member))
+        .collect();
+    NewRow {
+        seq,
+        doc,
+        kind: codec::encode_kind(&RowKind::Purged { audience }),
+    }
+}
+
+/// A purged contact's feed row with its content erased, or `None` if it carries none.
+///
+/// The change bytes of a contact deleted for good must not stay in the feed. After a purge a
+/// `Changes` row reaches no one (`feed::delivery` needs the contact visible), so emptying it
+/// changes nothing any device receives; the row itself stays so seqs remain contiguous.
+pub(crate) fn erased_row(seq: u64, kind: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    match codec::decode_kind(seq, kind)? {
+        RowKind::Changes { changes } if !changes.is_empty() => Ok(Some(codec::encode_kind(
+            &RowKind::Changes {
+                changes: Vec::new(),
+            },
+        ))),
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,68 @@
+//! Acknowledged edits per second into Postgres through the real server (ack after commit).
+//!
+//! A throw-away Postgres cluster, the server in this process, `ACK_DEVICES` (default 50)
+//! devices each editing its own contact as fast as its acks come back (edits made while a push
+//! is in flight travel in the next batch), for `ACK_SECONDS` (default 10). Target
+//! (DESIGN.md 7): ≥ 5,000 acknowledged edits/s.
+//!
+//! `cargo bench -p tests --bench postgres_acks`
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sync_core::contact::Contact;
+use sync_core::ids::ContactId;
+use tests::bench::env_number;
+use tests::{TestServer, WireDevice, login, signup};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let devices = env_number("ACK_DEVICES", 50);
+    let seconds = env_number("ACK_SECONDS", 10);
+    let database = server::testing::fresh_database().await?;
+    let server = Arc::new(TestServer::postgres(&database).await?);
+    signup(&server, "Acks Co", "owner@acks.example", "correct horse battery").await?;
+    let acknowledged = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for n in 0..devices {
+        let account = login(&server, "owner@acks.example", "correct horse battery", &format!("device {n}")).await?;
+        let server = server.clone();
+        let acknowledged = acknowledged.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut device = WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
+            device.settle(Duration::from_millis(50)).await?;
+            let id = ContactId::from_u128(u128::from(n) + 1);
+            let mut contact = Contact::default();
+            contact.name.given = format!("Customer {n}");
+            let effects = device.replica.create(id, &contact)?;
+            device.apply(effects).await?;
+            let mut edit = 0u64;
+            while Instant::now() < deadline {
+                for _ in 0..8 {
+                    edit += 1;
+                    let effects = device.replica.edit(id, |c| c.name.family = format!("Edit {edit}"))?;
+                    device.apply(effects).await?;
+                }
+                let before = device.acknowledged.len();
+                while device.replica.pending() > 0 && Instant::now() < deadline + Duration::from_secs(5) {
+                    device.step(Duration::from_millis(200)).await?;
+                }
+                acknowledged.fetch_add((device.acknowledged.len() - before) as u64, Ordering::Relaxed);
+            }
+            anyhow::Ok(())
+        }));
+    }
+    let started = Instant::now();
+    for task in tasks {
+        task.await??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let total = acknowledged.load(Ordering::Relaxed);
+    let rate = total as f64 / elapsed;
+    println!("{devices} devices, {total} acknowledged edits in {elapsed:.1} s: {rate:.0} edits/s (ack after commit, Postgres)");
+    println!("target (DESIGN.md 7): >= 5,000 edits/s: {}", if rate >= 5000.0 { "met" } else { "not met" });
+    println!("bench postgres_acks: devices={devices} acknowledged={total} seconds={elapsed:.1} edits_per_second={rate:.0}");
+    Ok(())
+}
