@@ -272,8 +272,10 @@ struct FeedBreakdown {
     change_bytes: usize,
     /// Encoded `changes` items minus the change bytes they carry.
     item_overhead: usize,
-    /// Feed frames minus their items (the `from`/`to`/`more`/`reset` envelope).
-    feed_envelope: usize,
+    /// Feed frames as plain MessagePack (before DEFLATE).
+    feed_plain: usize,
+    /// Feed frames as sent (deflated when smaller).
+    feed_wire: usize,
     feed_frames: usize,
     /// Frames other than `feed` (`welcome`).
     other_frame_bytes: usize,
@@ -283,10 +285,13 @@ fn break_down(down_log: &[Vec<u8>]) -> Result<FeedBreakdown, String> {
     let mut breakdown = FeedBreakdown::default();
     for bytes in down_log {
         match Frame::decode(bytes, MAX_FRAME_BYTES).map_err(|e| e.to_string())? {
-            Frame::Feed { items, .. } => {
+            frame @ Frame::Feed { .. } => {
                 breakdown.feed_frames += 1;
-                let items_len: usize = items.iter().map(encoded_len).sum();
-                breakdown.feed_envelope += bytes.len() - items_len;
+                breakdown.feed_plain += frame.encode().len();
+                breakdown.feed_wire += bytes.len();
+                let Frame::Feed { items, .. } = frame else {
+                    unreachable!("matched above")
+                };
                 for item in &items {
                     if let FeedItem::Changes { changes, .. } = item {
                         let carried: usize = changes.iter().map(|change| change.len()).sum();
@@ -558,9 +563,20 @@ fn report(
         format!("{} B per item", per(breakdown.item_overhead)),
     );
     part(
-        "feed frame envelopes",
-        breakdown.feed_envelope,
-        format!("{} frame(s)", breakdown.feed_frames),
+        "feed frames, plain",
+        breakdown.feed_plain,
+        format!(
+            "{} frame(s), items plus from/to/more/reset",
+            breakdown.feed_frames
+        ),
+    );
+    part(
+        "feed frames, sent",
+        breakdown.feed_wire,
+        format!(
+            "after DEFLATE ({:.0} % of plain)",
+            100.0 * breakdown.feed_wire as f64 / breakdown.feed_plain.max(1) as f64
+        ),
     );
     part("welcome", breakdown.other_frame_bytes, String::new());
     part("hello", feed.up_bytes, String::new());

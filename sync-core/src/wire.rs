@@ -28,6 +28,13 @@ pub const FEED_PAGE_BYTES: usize = 1024 * 1024;
 /// Most documents one push may carry.
 pub const MAX_PUSH_DOCS: usize = 1000;
 
+/// The name of raw DEFLATE in `hello.accept`.
+pub const DEFLATE: &str = "deflate";
+
+/// Frames smaller than this are sent plain even to devices that accept DEFLATE: compressing
+/// them saves too little to be worth the work.
+pub const DEFLATE_ABOVE_BYTES: usize = 512;
+
 /// Everything that crosses the socket, in both directions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
@@ -40,6 +47,10 @@ pub enum Frame {
         device: DeviceId,
         /// The highest feed `seq` the device has applied all items up to; 0 for a new device.
         cursor: u64,
+        /// Frame encodings the device can read besides plain MessagePack; today only
+        /// [`DEFLATE`]. Absent means none (older devices).
+        #[serde(default)]
+        accept: Vec<String>,
     },
     /// Server → device, the answer to `hello`.
     Welcome {
@@ -102,6 +113,15 @@ pub enum Frame {
         member: Option<MemberId>,
         /// Filled in by the server when forwarding; ignored from devices.
         device: Option<DeviceId>,
+    },
+    /// Server → device: another frame, encoded and then compressed with raw DEFLATE
+    /// (RFC 1951), sent only to devices whose `hello` accepts [`DEFLATE`]. Feed pages travel
+    /// this way: a page of changes from one colleague repeats the same actor id, column layout
+    /// and field names in every change and shrinks to under half. Never nested.
+    Deflated {
+        /// The compressed frame.
+        #[serde(with = "serde_bytes")]
+        frame: Vec<u8>,
     },
     /// Either direction: something went wrong.
     Error {
@@ -325,7 +345,34 @@ impl Frame {
                 ),
             });
         }
-        Ok(frame)
+        match frame {
+            Frame::Deflated { frame } => {
+                let inner = inflate(&frame, limit)?;
+                match Frame::decode(&inner, limit)? {
+                    Frame::Deflated { .. } => Err(WireError::Malformed {
+                        reason: "a deflated frame inside a deflated frame".into(),
+                    }),
+                    inner => Ok(inner),
+                }
+            }
+            frame => Ok(frame),
+        }
+    }
+
+    /// This frame compressed into a [`Frame::Deflated`], if that makes it smaller; else itself.
+    pub fn deflated(self) -> Frame {
+        use std::io::Write;
+        let plain = self.encode();
+        if plain.len() < DEFLATE_ABOVE_BYTES {
+            return self;
+        }
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        let compressed = encoder.write_all(&plain).and_then(|()| encoder.finish());
+        match compressed {
+            Ok(frame) if frame.len() < plain.len() => Frame::Deflated { frame },
+            _ => self,
+        }
     }
 
     /// An `error` frame.
@@ -336,6 +383,25 @@ impl Frame {
             fatal,
         }
     }
+}
+
+/// Inflate at most `limit` bytes: a small compressed frame must not expand into gigabytes.
+fn inflate(compressed: &[u8], limit: usize) -> Result<Vec<u8>, WireError> {
+    use std::io::Read;
+    let mut inflated = Vec::new();
+    flate2::read::DeflateDecoder::new(compressed)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|error| WireError::Malformed {
+            reason: format!("deflated frame: {error}"),
+        })?;
+    if inflated.len() > limit {
+        return Err(WireError::TooLarge {
+            size: inflated.len(),
+            limit,
+        });
+    }
+    Ok(inflated)
 }
 
 /// Size of a feed item once encoded, for filling pages up to [`FEED_PAGE_BYTES`].
@@ -357,6 +423,7 @@ mod tests {
                 v: 1,
                 device: DeviceId::from_u128(1),
                 cursor: 42,
+                accept: vec![DEFLATE.into()],
             },
             Frame::Push {
                 batch: 3,
@@ -484,5 +551,45 @@ mod tests {
         }
         // Some mutations still decode (a changed byte inside change bytes); most must not.
         assert!(decoded < 20_000);
+    }
+
+    #[test]
+    fn a_deflated_feed_page_decodes_to_the_page_and_is_smaller() {
+        let change = vec![
+            0x85, 0x6f, 0x4a, 0x83, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+        ];
+        let page = Frame::Feed {
+            from: 0,
+            to: 100,
+            reset: false,
+            more: false,
+            items: (0..100)
+                .map(|n| FeedItem::Changes {
+                    doc: ContactId::from_u128(n),
+                    changes: vec![ByteBuf::from(change.clone())],
+                })
+                .collect(),
+        };
+        let deflated = page.clone().deflated();
+        assert!(matches!(deflated, Frame::Deflated { .. }));
+        assert!(deflated.encode().len() < page.encode().len() / 2);
+        assert_eq!(Frame::decode(&deflated.encode(), MAX_FRAME_BYTES), Ok(page));
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused_not_inflated() {
+        use std::io::Write;
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![0u8; 64 * 1024 * 1024]).unwrap();
+        let bomb = Frame::Deflated {
+            frame: encoder.finish().unwrap(),
+        }
+        .encode();
+        assert!(bomb.len() < 100 * 1024, "small on the wire");
+        assert!(matches!(
+            Frame::decode(&bomb, MAX_FRAME_BYTES),
+            Err(WireError::TooLarge { .. })
+        ));
     }
 }

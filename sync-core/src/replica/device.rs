@@ -330,6 +330,7 @@ impl DeviceReplica {
 
     fn hello(&self) -> DeviceEffect {
         DeviceEffect::Send(Frame::Hello {
+            accept: vec![crate::wire::DEFLATE.to_string()],
             v: PROTOCOL_VERSION,
             device: self.device,
             cursor: self.cursor,
@@ -462,7 +463,12 @@ impl DeviceReplica {
                 self.connection = None;
                 Vec::new()
             }
-            Frame::Error { .. } | Frame::Hello { .. } | Frame::Push { .. } => Vec::new(),
+            // Deflated frames are unpacked by `Frame::decode`; one arriving here was built in
+            // memory, not received, and carries nothing for the device.
+            Frame::Error { .. }
+            | Frame::Hello { .. }
+            | Frame::Push { .. }
+            | Frame::Deflated { .. } => Vec::new(),
         }
     }
 

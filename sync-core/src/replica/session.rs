@@ -112,6 +112,8 @@ pub struct ServerSession {
     /// The tenant's latest seq as far as this session knows.
     head: u64,
     generation: u64,
+    /// The device reads deflated frames.
+    deflate: bool,
 }
 
 impl ServerSession {
@@ -124,6 +126,7 @@ impl ServerSession {
             phase: Phase::AwaitingHello,
             head,
             generation: 0,
+            deflate: false,
         }
     }
 
@@ -151,7 +154,20 @@ impl ServerSession {
     /// A frame arrived from the device.
     pub fn receive(&mut self, frame: Frame) -> Vec<SessionEffect> {
         match (frame, &self.phase) {
-            (Frame::Hello { v, device, cursor }, _) => self.hello(v, device, cursor),
+            (
+                Frame::Hello {
+                    v,
+                    device,
+                    cursor,
+                    accept,
+                },
+                _,
+            ) => {
+                self.deflate = accept
+                    .iter()
+                    .any(|encoding| encoding == crate::wire::DEFLATE);
+                self.hello(v, device, cursor)
+            }
             (_, Phase::AwaitingHello) => {
                 fatal(ErrorCode::HelloRequired, "send hello before anything else")
             }
@@ -171,9 +187,15 @@ impl ServerSession {
             (Frame::Sync { doc, msg }, _) => vec![SessionEffect::Repair { doc, msg }],
             (Frame::Presence { doc, state, .. }, _) => vec![SessionEffect::Publish { doc, state }],
             (Frame::Error { .. }, _) => Vec::new(),
-            (Frame::Welcome { .. } | Frame::Ack { .. } | Frame::Feed { .. }, _) => fatal(
+            (
+                Frame::Welcome { .. }
+                | Frame::Ack { .. }
+                | Frame::Feed { .. }
+                | Frame::Deflated { .. },
+                _,
+            ) => fatal(
                 ErrorCode::BadFrame,
-                "devices may not send welcome, ack or feed frames",
+                "devices may not send welcome, ack, feed or deflated frames",
             ),
         }
     }
@@ -256,12 +278,17 @@ impl ServerSession {
         let mut effects = Vec::new();
         // An empty, non-resync page that moves nothing is not worth a frame.
         if !page.items.is_empty() || page.to != from || reset {
-            effects.push(SessionEffect::Send(Frame::Feed {
+            let page = Frame::Feed {
                 from,
                 to: page.to,
                 reset,
                 more,
                 items: page.items,
+            };
+            effects.push(SessionEffect::Send(if self.deflate {
+                page.deflated()
+            } else {
+                page
             }));
         }
         if more {
