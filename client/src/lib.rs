@@ -1,4 +1,70 @@
-//! The Rust client: a durable offline replica on disk and the `rolo` CLI.
+//! The Rust client: a durable offline replica on disk, the sync driver, and the `rolo` CLI.
 //!
-//! Not built yet: the server issue fills this crate, driving
-//! `sync_core::replica::device::DeviceReplica` with SQLite storage and a WebSocket.
+//! # Design
+//!
+//! A [`Replica`] is one SQLite file holding what `sync_core`'s device state machine
+//! (`DeviceReplica`) needs to survive a restart: each contact's Automerge document, its
+//! owner and visibility, the outbox of unacknowledged changes, the feed cursor, the
+//! device's Automerge actor id (16 random bytes drawn once) and, after sign-in, the account
+//! and its tokens. The state machine does the protocol; this crate does the I/O:
+//!
+//! - **Every call is one transaction.** A local edit, an incoming frame or a tick runs the
+//!   state machine and stores the effects it returns, in order, in one SQLite transaction
+//!   (`BEGIN IMMEDIATE`, WAL, `synchronous = FULL`). An edit is durable the moment the call
+//!   returns — document and outbox entry together, or neither — and frames go to the server
+//!   only after the commit, so the server never acknowledges a change the device could lose.
+//! - **Several processes, one file.** `rolo sync --live` in one terminal and `rolo add` in
+//!   another share the file. Each operation checks a generation counter inside its
+//!   transaction and reloads the state machine if another process changed the replica; a
+//!   live connection whose state was reloaded reconnects, which pushes the other process's
+//!   edits.
+//! - **Sync** ([`sync_once`], [`run_live`]) opens a WebSocket to `/v1/sync` with the bearer
+//!   access token, says `hello`, and feeds frames to the state machine. A one-second tick
+//!   drives its retries. "Caught up" means welcomed, the feed stream finished (`more:
+//!   false`), the cursor at or past the welcome's head and every acked `seq`, and the outbox
+//!   empty with no repair under way. Live mode reconnects with exponential backoff and
+//!   jitter and refreshes tokens (rotating refresh tokens, stored in one statement, with a
+//!   lease in the database so two processes never spend the same one).
+//! - **Input** ([`input`]) turns what a person typed into contact fields with
+//!   `sync_core::validate`'s parsers, so a bad value is refused before anything is stored,
+//!   with the field and the value in the message.
+//!
+//! Plain HTTP/WebSocket only for now: TLS is expected from a reverse proxy in front of the
+//! server until this crate enables rustls.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use client::Replica;
+//! use sync_core::contact::Contact;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("replica.db");
+//!
+//! let mut replica = Replica::open(&path).await?;
+//! let mut contact = Contact::default();
+//! contact.name.given = "Aiko".into();
+//! let id = replica.create(&contact).await?;
+//! drop(replica); // no close, no network: the edit is already on disk
+//!
+//! let mut replica = Replica::open(&path).await?;
+//! assert_eq!(replica.contact(id).await?.unwrap().name.given, "Aiko");
+//! assert_eq!(replica.status().await?.pending, 1); // waiting in the outbox for a sync
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+
+pub mod account;
+pub mod api;
+pub mod cli;
+pub mod error;
+pub mod input;
+pub mod replica;
+mod store;
+pub mod sync;
+pub mod view;
+
+pub use account::{Account, Secret, Tokens};
+pub use error::Error;
+pub use replica::{Event, Replica, Status};
+pub use store::rejections::StoredRejection;
+pub use sync::{SyncEvent, SyncOptions, SyncReport, run_live, sync_once};

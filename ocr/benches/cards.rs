@@ -1,1 +1,170 @@
-fn main() {}
+//! `cargo bench -p ocr --bench cards`: reads every fixture card (fixtures/cards/synthetic),
+//! prints per-field precision and recall and seconds per card, next to Tesseract alone on the
+//! same photos, and ends with one `bench cards: key=value …` line.
+//!
+//! Tesseract alone gets its best general setup: the card's own languages (from the fixture)
+//! and page segmentation with orientation detection (`--psm 1`), then the same field
+//! extraction. Timing covers decoding, QR, OCR and extraction of a card on a warm reader (the
+//! models' one-time load and optimisation are reported apart). `CARDS_LIMIT=N` reads only the
+//! first N cards.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ocr::CardReader;
+use ocr::decode::decode_file;
+use ocr::draft::Draft;
+use ocr::evaluate::{Expected, Scores, accumulate, score};
+use ocr::extract::extract;
+use ocr::tesseract::Tesseract;
+
+/// Fields in the order the table prints them.
+const FIELDS: [&str; 10] = [
+    "name",
+    "reading",
+    "company",
+    "title",
+    "department",
+    "phone",
+    "phone_label",
+    "email",
+    "url",
+    "social",
+];
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[rank]
+}
+
+fn cards() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cards/synthetic");
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "jpg"))
+        .collect();
+    photos.sort();
+    if let Some(limit) = std::env::var("CARDS_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        photos.truncate(limit);
+    }
+    photos
+}
+
+/// Tesseract alone on the whole photo, then the same field extraction.
+fn tesseract_alone(tesseract: &Tesseract, photo: &Path, langs: &str) -> Draft {
+    let image = decode_file(photo).unwrap();
+    let lines = tesseract
+        .read(&image.to_luma8(), langs, 1)
+        .unwrap_or_else(|e| panic!("{}: {e}", photo.display()));
+    let extraction = extract(&lines);
+    Draft {
+        fields: extraction.fields,
+        region: extraction.region,
+        lines,
+        rotation: 0,
+    }
+}
+
+fn main() {
+    let photos = cards();
+    let started = Instant::now();
+    let reader = CardReader::from_env().unwrap_or_else(|e| panic!("{e}"));
+    // The first card pays for optimising the networks for its shapes; it is read once before
+    // timing so the numbers are those of a warm worker.
+    reader.read_file(&photos[0]).unwrap();
+    let warm_up = started.elapsed().as_secs_f64();
+    let tesseract = Tesseract::find();
+
+    let mut ours = Scores::new();
+    let mut theirs = Scores::new();
+    let mut times = Vec::new();
+    let mut tesseract_times = Vec::new();
+    println!("card        seconds  tesseract_s  missed");
+    for photo in &photos {
+        let expected = Expected::for_photo(photo).unwrap();
+        let started = Instant::now();
+        let draft = reader.read_file(photo).unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        times.push(seconds);
+        let scores = score(&draft, &expected.fields);
+        accumulate(&mut ours, &scores);
+        let mut tesseract_s = f64::NAN;
+        if let Some(tesseract) = &tesseract {
+            let started = Instant::now();
+            let draft = tesseract_alone(tesseract, photo, &expected.tesseract_langs);
+            tesseract_s = started.elapsed().as_secs_f64();
+            tesseract_times.push(tesseract_s);
+            accumulate(&mut theirs, &score(&draft, &expected.fields));
+        }
+        let missed: Vec<&str> = scores
+            .iter()
+            .filter(|(_, t)| t.correct < t.expected)
+            .map(|(field, _)| *field)
+            .collect();
+        println!(
+            "{:<11} {seconds:>7.2}  {tesseract_s:>11.2}  {}",
+            photo.file_stem().unwrap().to_string_lossy(),
+            missed.join(" ")
+        );
+    }
+    times.sort_by(f64::total_cmp);
+    tesseract_times.sort_by(f64::total_cmp);
+
+    println!();
+    println!("field        precision  recall   tesseract_precision  tesseract_recall");
+    for field in FIELDS {
+        let Some(tally) = ours.get(field) else {
+            continue;
+        };
+        let other = theirs.get(field).copied().unwrap_or_default();
+        println!(
+            "{field:<12} {:>9.3}  {:>6.3}   {:>19.3}  {:>16.3}",
+            tally.precision(),
+            tally.recall(),
+            other.precision(),
+            other.recall()
+        );
+    }
+    println!(
+        "\nwarm-up (load + optimise + first card): {warm_up:.2} s; tesseract alone p50 {:.2} s",
+        percentile(&tesseract_times, 0.5)
+    );
+    let recall =
+        |scores: &Scores, field: &str| scores.get(field).map_or(f64::NAN, |tally| tally.recall());
+    let precision = |scores: &Scores, field: &str| {
+        scores
+            .get(field)
+            .map_or(f64::NAN, |tally| tally.precision())
+    };
+    println!(
+        "bench cards: cards={} p50_s={:.2} p95_s={:.2} email_recall={:.3} url_recall={:.3} \
+         phone_recall={:.3} name_recall={:.3} company_recall={:.3} title_recall={:.3} \
+         email_precision={:.3} phone_precision={:.3} name_precision={:.3} \
+         tesseract_p50_s={:.2} tesseract_email_recall={:.3} tesseract_phone_recall={:.3} \
+         tesseract_name_recall={:.3} tesseract_company_recall={:.3}",
+        photos.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        recall(&ours, "email"),
+        recall(&ours, "url"),
+        recall(&ours, "phone"),
+        recall(&ours, "name"),
+        recall(&ours, "company"),
+        recall(&ours, "title"),
+        precision(&ours, "email"),
+        precision(&ours, "phone"),
+        precision(&ours, "name"),
+        percentile(&tesseract_times, 0.5),
+        recall(&theirs, "email"),
+        recall(&theirs, "phone"),
+        recall(&theirs, "name"),
+        recall(&theirs, "company"),
+    );
+}

@@ -41,9 +41,7 @@ pub enum DecodeError {
     #[error("not an image Rolo reads (JPEG, PNG, GIF or WebP expected)")]
     NotAnImage,
     /// The header declares more pixels than [`MAX_SIDE_PIXELS`] allows.
-    #[error(
-        "the image declares {width} × {height} pixels; at most {max} pixels a side are read"
-    )]
+    #[error("the image declares {width} × {height} pixels; at most {max} pixels a side are read")]
     TooManyPixels {
         /// Declared width.
         width: u32,
@@ -131,6 +129,13 @@ pub fn decode_bytes(data: &[u8]) -> Result<DynamicImage, DecodeError> {
             width,
             height,
             max: MAX_SIDE_PIXELS,
+        });
+    }
+    // The decoder allocates the whole output buffer up front, and not every format's decoder
+    // checks that allocation against the limits; it is checked here.
+    if decoder.total_bytes() > MAX_ALLOC_BYTES {
+        return Err(DecodeError::TooMuchMemory {
+            max: MAX_ALLOC_BYTES,
         });
     }
     decoder.set_limits(limits()).map_err(corrupt)?;

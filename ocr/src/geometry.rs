@@ -140,7 +140,8 @@ fn convex_hull(mut points: Vec<Point>) -> Vec<Point> {
     if points.len() < 3 {
         return points;
     }
-    let cross = |o: Point, a: Point, b: Point| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
+    let cross =
+        |o: Point, a: Point, b: Point| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
     let mut hull: Vec<Point> = Vec::with_capacity(points.len() * 2);
     for pass in 0..2 {
         let start = hull.len();
@@ -150,7 +151,9 @@ fn convex_hull(mut points: Vec<Point>) -> Vec<Point> {
             Box::new(points.iter().rev())
         };
         for &p in iter {
-            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+            {
                 hull.pop();
             }
             hull.push(p);
@@ -210,7 +213,10 @@ fn min_area_rect(hull: &[Point]) -> (Quad, f32) {
 /// Grows a rectangle outward by `distance` on every side (DB's "unclip": the detector's
 /// shrunk text kernel back to the text's full extent).
 pub fn expand(quad: &Quad, distance: f32) -> Quad {
-    let centre = quad.0.iter().fold((0.0, 0.0), |c, p| (c.0 + p.0 / 4.0, c.1 + p.1 / 4.0));
+    let centre = quad
+        .0
+        .iter()
+        .fold((0.0, 0.0), |c, p| (c.0 + p.0 / 4.0, c.1 + p.1 / 4.0));
     let [tl, tr, _, bl] = quad.0;
     let along = unit((tr.0 - tl.0, tr.1 - tl.1));
     let across = unit((bl.0 - tl.0, bl.1 - tl.1));
@@ -259,8 +265,17 @@ fn bilinear(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
     let x0 = x.floor() as i64;
     let y0 = y.floor() as i64;
     let (dx, dy) = (x - x0 as f32, y - y0 as f32);
-    let px = |xx: i64, yy: i64| image.get_pixel(xx.clamp(0, w - 1) as u32, yy.clamp(0, h - 1) as u32).0;
-    let (a, b, c, d) = (px(x0, y0), px(x0 + 1, y0), px(x0, y0 + 1), px(x0 + 1, y0 + 1));
+    let px = |xx: i64, yy: i64| {
+        image
+            .get_pixel(xx.clamp(0, w - 1) as u32, yy.clamp(0, h - 1) as u32)
+            .0
+    };
+    let (a, b, c, d) = (
+        px(x0, y0),
+        px(x0 + 1, y0),
+        px(x0, y0 + 1),
+        px(x0 + 1, y0 + 1),
+    );
     let mut out = [0u8; 3];
     for i in 0..3 {
         let top = a[i] as f32 * (1.0 - dx) + b[i] as f32 * dx;
@@ -293,7 +308,9 @@ mod tests {
         let (quad, short) = found[0].min_area_rect();
         assert!((quad.width() - 41.0).abs() < 3.0, "{quad:?}");
         assert!((short - 7.0).abs() < 2.0, "{short}");
-        let tilt = (quad.0[1].1 - quad.0[0].1).atan2(quad.0[1].0 - quad.0[0].0).to_degrees();
+        let tilt = (quad.0[1].1 - quad.0[0].1)
+            .atan2(quad.0[1].0 - quad.0[0].0)
+            .to_degrees();
         assert!((tilt - 10.0).abs() < 3.0, "{tilt}");
     }
 

@@ -19,10 +19,11 @@
 //!    handles, then name / company / title / department by keywords, line height and the
 //!    email's local part — each with a confidence, its source and its box ([`draft`]).
 //!
-//! [`CardReader`] runs all of it; `rolo-card read PHOTO…` prints drafts as JSON. The models
-//! are not in the repository: `ocr/fetch-models.sh` takes them, checksummed, from the
-//! `rapidocr` wheel on PyPI into `ocr/models/` (or `$ROLO_OCR_MODELS`). Everything but the
-//! networks is plain code that the tests drive without them:
+//! [`CardReader`] runs all of it, `rolo-card read PHOTO…` prints its drafts as JSON, and
+//! [`evaluate`] scores drafts against the fixture cards for the tests and the `cards`
+//! benchmark. The models are not in the repository: `ocr/fetch-models.sh` takes them,
+//! checksummed, from the `rapidocr` wheel on PyPI into `ocr/models/` (or `$ROLO_OCR_MODELS`).
+//! Everything but the networks is plain code that the tests drive without them:
 //!
 //! ```
 //! use ocr::draft::{BBox, Engine, FieldKind, TextLine};
@@ -50,6 +51,7 @@
 pub mod barcode;
 pub mod decode;
 pub mod draft;
+pub mod evaluate;
 pub mod extract;
 pub mod geometry;
 pub mod payload;

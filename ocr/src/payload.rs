@@ -196,11 +196,9 @@ fn property(line: &str) -> Option<Property<'_>> {
     for param in parts {
         let upper = param.to_ascii_uppercase();
         match upper.split_once('=') {
-            Some(("TYPE", types)) => params.extend(
-                types
-                    .split(',')
-                    .map(|t| t.trim_matches('"').to_string()),
-            ),
+            Some(("TYPE", types)) => {
+                params.extend(types.split(',').map(|t| t.trim_matches('"').to_string()))
+            }
             _ => params.push(upper),
         }
     }

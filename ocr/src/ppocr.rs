@@ -97,7 +97,10 @@ impl Network {
             reason: format!("{error:#}"),
         };
         let plan = {
-            let mut plans = self.plans.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut plans = self
+                .plans
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             match plans.get(shape) {
                 Some(plan) => plan.clone(),
                 None => {

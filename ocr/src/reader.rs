@@ -214,8 +214,14 @@ fn rotate_box(bbox: BBox, width: u32, height: u32, degrees: u16) -> BBox {
         ((bbox.x + bbox.width) as f32, (bbox.y + bbox.height) as f32),
     ]
     .map(|p| rotate_point(p, width, height, degrees));
-    let (x0, x1) = (corners[0].0.min(corners[1].0), corners[0].0.max(corners[1].0));
-    let (y0, y1) = (corners[0].1.min(corners[1].1), corners[0].1.max(corners[1].1));
+    let (x0, x1) = (
+        corners[0].0.min(corners[1].0),
+        corners[0].0.max(corners[1].0),
+    );
+    let (y0, y1) = (
+        corners[0].1.min(corners[1].1),
+        corners[0].1.max(corners[1].1),
+    );
     BBox {
         x: x0 as u32,
         y: y0 as u32,
@@ -251,7 +257,8 @@ fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbIma
         };
         if crate::script::count(text, crate::script::is_hangul) >= 2 && *confidence >= 0.6 {
             script = Some("kor");
-        } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6 {
+        } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6
+        {
             script = script.or(Some("rus"));
         }
         if *confidence > lines[index].confidence {
@@ -280,11 +287,43 @@ fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbIma
             && crate::script::count(&text, is_script) > 0
             && confidence >= 0.5
         {
-            lines[index].text = text;
+            lines[index].text = merge_readings(&lines[index].text, &text);
             lines[index].confidence = confidence;
             lines[index].engine = Engine::Tesseract;
         }
     }
+}
+
+/// Combines two readings of a mixed line (`휴대폰 010-4821-3367`): PP-OCR reads the ASCII
+/// part (digits, addresses) more reliably and Tesseract the script PP-OCR lacks, so the result
+/// is Tesseract's non-ASCII words around PP-OCR's ASCII text. A line with little ASCII is
+/// Tesseract's alone.
+fn merge_readings(ppocr: &str, tesseract: &str) -> String {
+    let ascii: String = ppocr.chars().filter(char::is_ascii).collect();
+    let ascii = ascii.trim();
+    if ascii.chars().filter(char::is_ascii_alphanumeric).count() < 5 {
+        return tesseract.to_string();
+    }
+    let words: Vec<&str> = tesseract.split_whitespace().collect();
+    let first_ascii = words
+        .iter()
+        .position(|w| w.is_ascii())
+        .unwrap_or(words.len());
+    let before: Vec<&str> = words[..first_ascii]
+        .iter()
+        .copied()
+        .filter(|w| !w.is_ascii())
+        .collect();
+    let after: Vec<&str> = words[first_ascii..]
+        .iter()
+        .copied()
+        .filter(|w| !w.is_ascii())
+        .collect();
+    [before.join(" "), ascii.to_string(), after.join(" ")]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads the crops at `indices` with Tesseract in one run over a sheet stacking them top to
@@ -300,7 +339,13 @@ fn read_sheet(
     let scaled: Vec<GrayImage> = indices
         .iter()
         .map(|&i| {
-            let gray = DynamicImage::ImageRgb8(crops[i].clone()).to_luma8();
+            let mut gray = DynamicImage::ImageRgb8(crops[i].clone()).to_luma8();
+            // Tesseract expects dark text on light paper; a line printed white on a coloured
+            // band is turned around.
+            if dark_background(&gray) {
+                image::imageops::invert(&mut gray);
+            }
+            stretch(&mut gray);
             let width = (gray.width() as f32 * LINE as f32 / gray.height().max(1) as f32)
                 .round()
                 .clamp(1.0, 2400.0) as u32;
@@ -338,6 +383,38 @@ fn read_sheet(
         .collect()
 }
 
+/// Whether a line crop is light text on a dark background: its median (the background, which
+/// covers most of a line) is nearer its darkest than its lightest tones.
+fn dark_background(gray: &GrayImage) -> bool {
+    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
+    if values.is_empty() {
+        return false;
+    }
+    values.sort_unstable();
+    let at = |q: f32| values[((values.len() - 1) as f32 * q) as usize] as i32;
+    let (low, median, high) = (at(0.05), at(0.5), at(0.95));
+    median - low < high - median
+}
+
+/// Stretches a crop's tones so its paper is white and its ink black: on a white sheet, a
+/// crop left grey reads to Tesseract's binariser as a dark block, not as text.
+fn stretch(gray: &mut GrayImage) {
+    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
+    if values.is_empty() {
+        return;
+    }
+    values.sort_unstable();
+    let low = values[(values.len() - 1) / 20] as f32;
+    let high = values[(values.len() - 1) * 9 / 10] as f32;
+    if high - low < 8.0 {
+        return;
+    }
+    for pixel in gray.pixels_mut() {
+        let v = (pixel[0] as f32 - low) * 255.0 / (high - low);
+        pixel[0] = v.round().clamp(0.0, 255.0) as u8;
+    }
+}
+
 /// Adds the OCR fields to the QR ones: a single-valued kind the QR code states is not
 /// second-guessed, and a value already there is not repeated.
 fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
@@ -348,9 +425,9 @@ fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
         )
     };
     for field in ocr {
-        let clash = fields.iter().any(|f| {
-            f.kind == field.kind && (!multi(field.kind) || f.value == field.value)
-        });
+        let clash = fields
+            .iter()
+            .any(|f| f.kind == field.kind && (!multi(field.kind) || f.value == field.value));
         if !clash {
             fields.push(field);
         }
@@ -360,6 +437,15 @@ fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mixed_line_keeps_pp_ocrs_digits_and_tesseracts_hangul() {
+        assert_eq!(
+            merge_readings("喜010-4821-3367", "휴대폰 010-482-3367"),
+            "휴대폰 010-4821-3367"
+        );
+        assert_eq!(merge_readings("召", "김민준"), "김민준");
+    }
 
     #[test]
     fn rotating_a_point_four_quarter_turns_comes_back() {

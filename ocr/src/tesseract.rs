@@ -68,7 +68,12 @@ impl Tesseract {
 
     /// Reads `image` with the languages `langs` (`kor+eng`) in page segmentation mode `psm`,
     /// returning one line per Tesseract text line.
-    pub fn read(&self, image: &GrayImage, langs: &str, psm: u8) -> Result<Vec<TextLine>, TesseractError> {
+    pub fn read(
+        &self,
+        image: &GrayImage,
+        langs: &str,
+        psm: u8,
+    ) -> Result<Vec<TextLine>, TesseractError> {
         for lang in langs.split('+') {
             if !self.has(lang) {
                 return Err(TesseractError::MissingLanguage(lang.to_string()));
@@ -128,8 +133,18 @@ pub fn parse_tsv(tsv: &str) -> Vec<TextLine> {
         };
         match lines.iter_mut().find(|(k, ..)| *k == key) {
             Some((_, line, confs)) => {
-                let cjk_join = line.text.chars().next_back().is_some_and(crate::script::is_cjk)
-                    && text.chars().next().is_some_and(crate::script::is_cjk);
+                // Tesseract splits CJK text into "words" of a character or two; they are joined
+                // again unless the print shows a clear gap. Korean spaces its words, but by less
+                // than a character, so its word spaces are lost too; field extraction splits
+                // glued department and title itself.
+                let gap = bbox.x as i64 - (line.bbox.x + line.bbox.width) as i64;
+                let cjk_join = line
+                    .text
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::script::is_cjk)
+                    && text.chars().next().is_some_and(crate::script::is_cjk)
+                    && gap * 2 < bbox.height as i64;
                 if !cjk_join {
                     line.text.push(' ');
                 }
@@ -167,13 +182,24 @@ mod tests {
         let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
                    5\t1\t1\t1\t1\t1\t10\t10\t40\t12\t96\tAiko\n\
                    5\t1\t1\t1\t1\t2\t55\t10\t40\t12\t90\tSato\n\
-                   5\t1\t1\t1\t2\t1\t10\t30\t20\t12\t80\t김\n\
-                   5\t1\t1\t1\t2\t2\t32\t30\t40\t12\t70\t민준\n";
+                   5\t1\t1\t1\t2\t1\t10\t30\t20\t12\t80\t山田\n\
+                   5\t1\t1\t1\t2\t2\t32\t30\t40\t12\t70\t太郎\n\
+                   5\t1\t1\t1\t3\t1\t10\t50\t20\t12\t80\t영업팀\n\
+                   5\t1\t1\t1\t3\t2\t50\t50\t40\t12\t70\t부장\n";
         let lines = parse_tsv(tsv);
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
         assert_eq!(lines[0].text, "Aiko Sato");
-        assert_eq!(lines[0].bbox, BBox { x: 10, y: 10, width: 85, height: 12 });
+        assert_eq!(
+            lines[0].bbox,
+            BBox {
+                x: 10,
+                y: 10,
+                width: 85,
+                height: 12
+            }
+        );
         assert!((lines[0].confidence - 0.93).abs() < 1e-4);
-        assert_eq!(lines[1].text, "김민준");
+        assert_eq!(lines[1].text, "山田太郎");
+        assert_eq!(lines[2].text, "영업팀 부장");
     }
 }

@@ -9,15 +9,15 @@
 //!   memory), never taken from the token. The first node to start stores a random secret;
 //!   every later node adopts it, so a token from one node is good on all.
 //! - **Refresh tokens** are random, one per device session, stored only as SHA-256, and
-//!   rotate on every use. Presenting a spent one means it was copied: the store revokes the
-//!   device and the caller cuts its socket (see [`Refresh::Replayed`]).
+//!   rotate on every use. Presenting a spent one means it was copied: the device is revoked
+//!   and the caller cuts its socket (see [`Refresh::Replayed`]).
 //!
 //! Every function that depends on time takes `now` (seconds since the Unix epoch) rather
 //! than reading the clock, so tests can move time.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use jsonwebtoken::DecodingKey;
 use serde::Serialize;
@@ -36,7 +36,9 @@ mod refresh;
 mod tests;
 
 pub use invitation::{INVITATION_TTL_SECONDS, Invitation, invitation_matches};
-pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password, hash_password, verify_password};
+pub use password::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password, hash_password, verify_password,
+};
 
 use jwt::{SigningKey, TokenRules};
 use refresh::RefreshToken;
@@ -80,8 +82,8 @@ impl fmt::Debug for Tokens {
 pub enum Refresh {
     /// The token was good and is now spent; here is the next pair.
     Rotated(Tokens),
-    /// The token had already been spent: someone replayed it. The store has revoked every
-    /// token of the device; the caller answers "unauthorized" and cuts the device's socket.
+    /// The token had already been spent: someone replayed it. The device and every token it
+    /// holds are revoked; the caller answers "unauthorized" and cuts the device's socket.
     Replayed {
         /// The device's tenant.
         tenant: TenantId,
@@ -123,9 +125,17 @@ impl Auth {
     pub async fn new(store: Arc<dyn Store>, config: &Config) -> Result<Self, StoreError> {
         let candidate_kid = hex::encode(rand::random::<[u8; 16]>());
         let candidate = rand::random::<[u8; 32]>();
-        let (kid, secret) = store.current_signing_key(&candidate_kid, &candidate).await?;
+        let (kid, secret) = store
+            .current_signing_key(&candidate_kid, &candidate)
+            .await?;
         let current = SigningKey::new(kid.clone(), &secret);
         let keys = HashMap::from([(kid, current.decoding().clone())]);
+        // Build the decoy hash now, off the async threads, rather than during the first login
+        // for an unknown email (which would then take twice as long as any other). Nothing
+        // waits for it: a login that comes first simply builds it itself.
+        drop(tokio::task::spawn_blocking(|| {
+            LazyLock::force(&password::DECOY_HASH);
+        }));
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             store,
@@ -133,6 +143,7 @@ impl Auth {
                 issuer: config.jwt_issuer.clone(),
                 audience: config.jwt_audience.clone(),
                 ttl: seconds(config.access_token_ttl),
+                leeway: seconds(config.clock_leeway),
             },
             refresh_ttl: seconds(config.refresh_token_ttl),
             current,
@@ -153,9 +164,15 @@ impl Auth {
 
     /// [`Auth::verify_access`], then check in the store that the device is not revoked and the
     /// member is still active: what every authenticated request and the WebSocket upgrade need.
-    pub async fn authenticate(&self, token: &str, now: i64) -> Result<(AccessClaims, MemberRecord), ApiError> {
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<(AccessClaims, MemberRecord), ApiError> {
         let claims = self.verify_access(token, now).await?;
-        let member = self.live_member(claims.tenant, claims.member, claims.device).await?;
+        let member = self
+            .live_member(claims.tenant, claims.member, claims.device)
+            .await?;
         Ok((claims, member))
     }
 
@@ -168,7 +185,9 @@ impl Auth {
         now: i64,
     ) -> Result<Tokens, ApiError> {
         let refresh = RefreshToken::generate(tenant, member, device);
-        self.store.insert_refresh(&self.refresh_record(&refresh, now)).await?;
+        self.store
+            .insert_refresh(&self.refresh_record(&refresh, now))
+            .await?;
         Ok(self.tokens(refresh, now))
     }
 
@@ -181,12 +200,27 @@ impl Auth {
         // checking the member and device first keeps a deactivated member from rotating.
         self.live_member(old.tenant, old.member, old.device).await?;
         let next = RefreshToken::generate(old.tenant, old.member, old.device);
-        match self.store.rotate_refresh(&old.hash, &self.refresh_record(&next, now), now).await? {
-            Rotation::Rotated(spent) if spent.tenant == old.tenant && spent.device == old.device => {
+        match self
+            .store
+            .rotate_refresh(&old.hash, &self.refresh_record(&next, now), now)
+            .await?
+        {
+            Rotation::Rotated(spent)
+                if spent.tenant == old.tenant && spent.device == old.device =>
+            {
                 Ok(Refresh::Rotated(self.tokens(next, now)))
             }
             Rotation::Rotated(_) | Rotation::Invalid => Err(ApiError::Unauthorized),
-            Rotation::Reused { device } => Ok(Refresh::Replayed { tenant: old.tenant, device }),
+            Rotation::Reused { device } => {
+                // The store dropped the device's refresh tokens, but its access token would
+                // still work (and reopen a socket) until it expires. Revoking the device ends
+                // that now; the phone's real owner logs in again as a new device.
+                self.store.revoke_device(old.tenant, device).await?;
+                Ok(Refresh::Replayed {
+                    tenant: old.tenant,
+                    device,
+                })
+            }
         }
     }
 
@@ -195,7 +229,8 @@ impl Auth {
     pub async fn hash_password(&self, password: &str) -> Result<String, ApiError> {
         password::check_password(password)?;
         let password = password.to_string();
-        self.off_thread(move || password::hash_password(&password)).await
+        self.off_thread(move || password::hash_password(&password))
+            .await
     }
 
     /// Whether `password` matches `stored` (a member's password hash, or `None` when no
@@ -207,12 +242,19 @@ impl Auth {
             _ => (password::DECOY_HASH.clone(), false),
         };
         let password = password.to_string();
-        let matches = self.off_thread(move || password::verify_password(&password, &hash)).await;
+        let matches = self
+            .off_thread(move || password::verify_password(&password, &hash))
+            .await;
         matches && usable
     }
 
     /// The member behind a token, if the device is not revoked and the member is active.
-    async fn live_member(&self, tenant: TenantId, member: MemberId, device: DeviceId) -> Result<MemberRecord, ApiError> {
+    async fn live_member(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        device: DeviceId,
+    ) -> Result<MemberRecord, ApiError> {
         match self.store.device(tenant, device).await? {
             Some(record) if !record.revoked && record.member == member => {}
             _ => return Err(ApiError::Unauthorized),
@@ -227,12 +269,24 @@ impl Auth {
     async fn key(&self, kid: &str) -> Result<DecodingKey, ApiError> {
         // A poisoned lock only means another thread panicked mid-insert of a complete
         // value; the map is still sound.
-        if let Some(key) = self.keys.read().unwrap_or_else(PoisonError::into_inner).get(kid) {
+        if let Some(key) = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(kid)
+        {
             return Ok(key.clone());
         }
-        let secret = self.store.signing_key(kid).await?.ok_or(ApiError::Unauthorized)?;
+        let secret = self
+            .store
+            .signing_key(kid)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
         let key = DecodingKey::from_secret(&secret);
-        self.keys.write().unwrap_or_else(PoisonError::into_inner).insert(kid.to_string(), key.clone());
+        self.keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kid.to_string(), key.clone());
         Ok(key)
     }
 
@@ -248,7 +302,13 @@ impl Auth {
 
     fn tokens(&self, refresh: RefreshToken, now: i64) -> Tokens {
         Tokens {
-            access_token: self.rules.sign(&self.current, refresh.tenant, refresh.member, refresh.device, now),
+            access_token: self.rules.sign(
+                &self.current,
+                refresh.tenant,
+                refresh.member,
+                refresh.device,
+                now,
+            ),
             refresh_token: refresh.text,
             expires_in: self.rules.ttl,
         }
@@ -257,7 +317,11 @@ impl Auth {
     /// Run Argon2 work on the blocking pool, at most one job per core.
     async fn off_thread<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
         // The semaphore is never closed, so acquiring only waits.
-        let _permit = self.hashing.acquire().await.expect("the hashing semaphore is never closed");
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .expect("the hashing semaphore is never closed");
         match tokio::task::spawn_blocking(work).await {
             Ok(value) => value,
             Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),

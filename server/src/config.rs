@@ -21,6 +21,10 @@ pub struct Config {
     /// Lifetime of an access token (`ROLO_ACCESS_TOKEN_SECONDS`, default 900): short, so a
     /// revoked device loses access soon even where its socket is not cut.
     pub access_token_ttl: Duration,
+    /// Clock skew tolerated between nodes when checking a token's `nbf` and `exp`
+    /// (`ROLO_CLOCK_LEEWAY_SECONDS`, default 30). A sync connection is cut when its token
+    /// expires plus this leeway: the moment the same token would be refused at the upgrade.
+    pub clock_leeway: Duration,
     /// Lifetime of a refresh token (`ROLO_REFRESH_TOKEN_DAYS`, default 60).
     pub refresh_token_ttl: Duration,
     /// Documents kept decoded in memory (`ROLO_DOC_CACHE`, default 2000).
@@ -41,6 +45,7 @@ impl fmt::Debug for Config {
             .field("jwt_issuer", &self.jwt_issuer)
             .field("jwt_audience", &self.jwt_audience)
             .field("access_token_ttl", &self.access_token_ttl)
+            .field("clock_leeway", &self.clock_leeway)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("doc_cache", &self.doc_cache)
             .field("max_frame_bytes", &self.max_frame_bytes)
@@ -64,6 +69,7 @@ impl Default for Config {
             jwt_issuer: "rolo".into(),
             jwt_audience: "rolo-sync".into(),
             access_token_ttl: Duration::from_secs(900),
+            clock_leeway: Duration::from_secs(30),
             refresh_token_ttl: Duration::from_secs(60 * 24 * 3600),
             doc_cache: 2000,
             max_frame_bytes: sync_core::wire::MAX_FRAME_BYTES,
@@ -103,6 +109,7 @@ impl Config {
             jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),
             jwt_audience: lookup("ROLO_JWT_AUDIENCE").unwrap_or(defaults.jwt_audience),
             access_token_ttl: parse("ROLO_ACCESS_TOKEN_SECONDS")?.map_or(defaults.access_token_ttl, Duration::from_secs),
+            clock_leeway: parse("ROLO_CLOCK_LEEWAY_SECONDS")?.map_or(defaults.clock_leeway, Duration::from_secs),
             refresh_token_ttl: parse("ROLO_REFRESH_TOKEN_DAYS")?
                 .map_or(defaults.refresh_token_ttl, |days| Duration::from_secs(days * 24 * 3600)),
             doc_cache: parse("ROLO_DOC_CACHE")?.map_or(defaults.doc_cache, |n| n as usize),

@@ -21,7 +21,13 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(contacts::router())
         .merge(crate::sync::router())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Spans name the path only: a browser's sync URL carries the access token in its
+        // query string, which must never reach the logs.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            },
+        ))
         .with_state(state)
 }
 

@@ -30,6 +30,8 @@ pub mod metrics;
 pub mod state;
 pub mod store;
 pub mod sync;
+/// Test support: a throw-away PostgreSQL cluster and a fresh database per test.
+pub mod testing;
 
 pub use config::Config;
 

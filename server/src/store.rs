@@ -14,6 +14,7 @@ use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 /// What can go wrong in a store. Details stay in the server's logs; clients see only a code.
@@ -103,7 +104,7 @@ pub struct NewMember {
 }
 
 /// A stored member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct MemberRecord {
     /// The tenant.
     pub tenant: TenantId,
@@ -119,6 +120,20 @@ pub struct MemberRecord {
     pub password_hash: String,
     /// Deactivated members can't log in and their devices are cut off.
     pub active: bool,
+}
+
+impl std::fmt::Debug for MemberRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password hash stays out of logs and panic messages.
+        f.debug_struct("MemberRecord")
+            .field("tenant", &self.tenant)
+            .field("member", &self.member)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A stored device.

@@ -48,11 +48,8 @@ async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let token = bearer_token(&headers, query.access_token).ok_or(ApiError::Unauthorized)?;
-    let claims = state.auth.verify_access(&token, now_seconds()).await?;
-    match state.store.device(claims.tenant, claims.device).await? {
-        Some(device) if !device.revoked && device.member == claims.member => {}
-        _ => return Err(ApiError::Unauthorized),
-    }
+    // Checks the signature and claims, that the device is not revoked and the member active.
+    let (claims, _member) = state.auth.authenticate(&token, now_seconds()).await?;
     let limit = state.config.max_frame_bytes;
     let shutdown = state.shutdown.clone();
     Ok(upgrade

@@ -71,21 +71,60 @@ macro_rules! uuid_id {
         }
 
         impl Serialize for $name {
+            /// 16 raw bytes in binary formats (MessagePack on the wire), the hyphenated UUID in
+            /// human-readable ones (JSON in the HTTP API).
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_bytes(self.0.as_bytes())
+                if serializer.is_human_readable() {
+                    serializer.collect_str(&self.0.hyphenated())
+                } else {
+                    serializer.serialize_bytes(self.0.as_bytes())
+                }
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
+            /// Accepts either form whatever the format claims: serde's internally tagged enums
+            /// (every frame) replay fields through a buffer that always says "human readable",
+            /// so the choice is made on what the data holds.
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let bytes: serde_bytes::ByteBuf = Deserialize::deserialize(deserializer)?;
-                let array: [u8; 16] = bytes.as_slice().try_into().map_err(|_| {
-                    serde::de::Error::invalid_length(bytes.len(), &concat!($kind, " of 16 bytes"))
-                })?;
-                Ok(Self::from_bytes(array))
+                deserializer.deserialize_any(IdVisitor { kind: $kind }).map(Self::from_bytes)
             }
         }
     };
+}
+
+/// Reads an id from 16 raw bytes or from its UUID text.
+struct IdVisitor {
+    kind: &'static str,
+}
+
+impl<'de> serde::de::Visitor<'de> for IdVisitor {
+    type Value = [u8; 16];
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "a {} as 16 bytes or UUID text", self.kind)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        bytes.try_into().map_err(|_| E::invalid_length(bytes.len(), &self))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Uuid::try_parse(text)
+            .map(|uuid| *uuid.as_bytes())
+            .map_err(|_| E::custom(IdParseError { kind: self.kind, value: text.to_string() }))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut bytes = [0u8; 16];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = seq.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(index, &self))?;
+        }
+        if seq.next_element::<u8>()?.is_some() {
+            return Err(serde::de::Error::invalid_length(17, &self));
+        }
+        Ok(bytes)
+    }
 }
 
 uuid_id!(
@@ -199,6 +238,17 @@ mod tests {
         let error = "not-an-id".parse::<ContactId>().unwrap_err();
         assert_eq!(error.kind, "contact id");
         assert!(error.to_string().contains("not-an-id"));
+    }
+
+    #[test]
+    fn ids_are_bytes_in_messagepack_and_text_in_json() {
+        let id = MemberId::from_u128(5);
+        let packed = crate::wire::to_msgpack(&id);
+        assert_eq!(packed.len(), 18, "bin8 header and 16 bytes");
+        assert_eq!(crate::wire::from_msgpack::<MemberId>(&packed).unwrap(), id);
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, "\"00000000-0000-0000-0000-000000000005\"");
+        assert_eq!(serde_json::from_str::<MemberId>(&json).unwrap(), id);
     }
 
     #[test]

@@ -319,7 +319,7 @@ impl WireError {
 impl Frame {
     /// The frame as MessagePack bytes.
     pub fn encode(&self) -> Vec<u8> {
-        rmp_serde::to_vec_named(self).expect("frames contain only serialisable data")
+        to_msgpack(self)
     }
 
     /// Decode a frame of at most `limit` bytes.
@@ -331,7 +331,7 @@ impl Frame {
             });
         }
         let mut reader = std::io::Cursor::new(bytes);
-        let frame = Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader)).map_err(
+        let frame = Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader).with_binary()).map_err(
             |error| WireError::Malformed {
                 reason: error.to_string(),
             },
@@ -385,6 +385,24 @@ impl Frame {
     }
 }
 
+/// MessagePack with named fields, in binary mode: ids as 16-byte `bin`, never as text. (The
+/// encoder's and decoder's defaults for "human readable" differ between rmp-serde
+/// constructors, so both sides say it explicitly.)
+pub fn to_msgpack<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    to_msgpack_checked(value).expect("frames contain only serialisable data")
+}
+
+/// Read a value written by [`to_msgpack`] (stores keep feed rows and visibility this way).
+pub fn from_msgpack<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, rmp_serde::decode::Error> {
+    T::deserialize(&mut rmp_serde::Deserializer::from_read_ref(bytes).with_binary())
+}
+
+fn to_msgpack_checked<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+    let mut bytes = Vec::new();
+    value.serialize(&mut rmp_serde::Serializer::new(&mut bytes).with_struct_map().with_binary())?;
+    Ok(bytes)
+}
+
 /// Inflate at most `limit` bytes: a small compressed frame must not expand into gigabytes.
 fn inflate(compressed: &[u8], limit: usize) -> Result<Vec<u8>, WireError> {
     use std::io::Read;
@@ -406,7 +424,7 @@ fn inflate(compressed: &[u8], limit: usize) -> Result<Vec<u8>, WireError> {
 
 /// Size of a feed item once encoded, for filling pages up to [`FEED_PAGE_BYTES`].
 pub fn encoded_len(item: &FeedItem) -> usize {
-    rmp_serde::to_vec_named(item)
+    to_msgpack_checked(item)
         .map(|bytes| bytes.len())
         .unwrap_or(usize::MAX)
 }

@@ -50,6 +50,13 @@ impl TestServer {
     }
 
     async fn start(database_url: String, adjust: impl FnOnce(&mut server::Config)) -> anyhow::Result<Self> {
+        // The server's logs, for a failing story (`RUST_LOG=debug`); quiet by default.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let mut config = server::Config { listen: address, database_url, ..server::Config::default() };

@@ -27,7 +27,12 @@ async fn a_forged_token_is_refused_at_the_upgrade() {
 
 #[tokio::test]
 async fn an_expired_token_is_refused_and_a_connection_outliving_its_token_is_told_why() {
-    let server = TestServer::sqlite_with(|config| config.access_token_ttl = Duration::from_secs(2)).await.unwrap();
+    let server = TestServer::sqlite_with(|config| {
+        config.access_token_ttl = Duration::from_secs(2);
+        config.clock_leeway = Duration::ZERO;
+    })
+    .await
+    .unwrap();
     let owner = signup(&server, "Expiry Co", "owner@expiry.example", PASSWORD).await.unwrap();
     let mut device = WireDevice::connect(&server, &owner, [1; 16]).await.unwrap();
     device.settle(Duration::from_millis(100)).await.unwrap();

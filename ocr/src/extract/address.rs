@@ -39,18 +39,55 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
 
 /// US state abbreviations, for `City, ST 12345`.
 const US_STATES: &[&str] = &[
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
-    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
-    "VA", "WA", "WV", "WI", "WY", "DC",
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
+    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+    "WI", "WY", "DC",
 ];
 
 /// Words of street addresses in Latin script.
 const STREET_WORDS: &[&str] = &[
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "suite", "ste", "floor",
-    "fl", "lane", "ln", "drive", "dr", "way", "plaza", "building", "bldg", "square", "sq",
-    "court", "ct", "place", "pl", "parkway", "pkwy", "highway", "hwy", "strasse", "straße",
-    "str", "platz", "tower", "unit", "po box", "ул", "д", "г", "офис",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "suite",
+    "ste",
+    "floor",
+    "fl",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "way",
+    "plaza",
+    "building",
+    "bldg",
+    "square",
+    "sq",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "parkway",
+    "pkwy",
+    "highway",
+    "hwy",
+    "strasse",
+    "straße",
+    "str",
+    "platz",
+    "tower",
+    "unit",
+    "po box",
+    "ул",
+    "д",
+    "г",
+    "офис",
 ];
 
 /// The country a line names, as ISO 3166-1 alpha-2.
@@ -127,9 +164,7 @@ pub fn address_score(text: &str) -> f32 {
         return 0.0;
     }
     let words = words(text);
-    let street = words
-        .iter()
-        .any(|w| STREET_WORDS.contains(&w.as_str()));
+    let street = words.iter().any(|w| STREET_WORDS.contains(&w.as_str()));
     if street && digits > 0 {
         return 0.9;
     }
@@ -153,7 +188,9 @@ fn is_uk_postcode_line(text: &str) -> bool {
         let out_ok = (2..=4).contains(&out.len())
             && out.chars().next().is_some_and(|c| c.is_ascii_uppercase())
             && out.chars().any(|c| c.is_ascii_digit())
-            && out.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && out
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         let inward_ok = inward.len() == 3
             && inward.starts_with(|c: char| c.is_ascii_digit())
             && inward[1..].chars().all(|c| c.is_ascii_uppercase());
@@ -181,7 +218,13 @@ mod tests {
 
     #[test]
     fn names_titles_and_companies_are_not_addresses() {
-        for line in ["Aiko Sato", "Sales Manager", "Yamata Keiki Co., Ltd.", "山田 太郎", "营销部经理"] {
+        for line in [
+            "Aiko Sato",
+            "Sales Manager",
+            "Yamata Keiki Co., Ltd.",
+            "山田 太郎",
+            "营销部经理",
+        ] {
             assert_eq!(address_score(line), 0.0, "{line}");
         }
     }

@@ -24,9 +24,9 @@ pub struct Found {
 /// Top-level domains a URL without `www.` or a scheme must end in to count: enough to tell
 /// `yamatakei.co.jp` from `Co.Ltd` or a sentence's `end.Next`.
 const TLDS: &[&str] = &[
-    "com", "net", "org", "jp", "cn", "kr", "uk", "de", "fr", "io", "co", "biz", "info", "us",
-    "ca", "au", "tw", "hk", "sg", "ru", "in", "it", "es", "nl", "se", "ch", "eu", "dev", "app",
-    "ai", "tech", "asia", "vn", "th", "my", "id", "ph", "nz", "br", "mx",
+    "com", "net", "org", "jp", "cn", "kr", "uk", "de", "fr", "io", "co", "biz", "info", "us", "ca",
+    "au", "tw", "hk", "sg", "ru", "in", "it", "es", "nl", "se", "ch", "eu", "dev", "app", "ai",
+    "tech", "asia", "vn", "th", "my", "id", "ph", "nz", "br", "mx",
 ];
 
 /// Closes the spaces OCR puts around `@` and `.`, and maps `(at)` and full-width forms to
@@ -119,7 +119,10 @@ pub fn unglue_email_label(address: &str, card_text: &str) -> String {
         };
         // The label is capitalised and the address is not: `Eaiko`, not `EAIKO` or `Ethan`.
         let glued = rest.len() >= 2
-            && rest.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && !rest.chars().any(|c| c.is_ascii_uppercase());
         let word: String = local
             .to_lowercase()
@@ -127,6 +130,31 @@ pub fn unglue_email_label(address: &str, card_text: &str) -> String {
             .take_while(char::is_ascii_alphabetic)
             .collect();
         if glued && !card.contains(&word) {
+            return format!("{rest}@{domain}");
+        }
+    }
+    // A label in a script OCR cannot read often comes out as one stray character (`이메일`
+    // read as `0`): drop it when what follows is a name printed elsewhere on the card.
+    let mut chars = local.chars();
+    if let Some(first) = chars.next()
+        && !first.is_ascii_lowercase()
+    {
+        let rest = chars.as_str();
+        let word = |text: &str| -> String {
+            text.to_lowercase()
+                .chars()
+                .skip_while(|c| !c.is_ascii_alphabetic())
+                .take_while(char::is_ascii_alphabetic)
+                .collect()
+        };
+        let (with, without) = (word(local), word(rest));
+        let first_is_junk = !first.is_ascii_alphabetic() || with != without;
+        if first_is_junk
+            && without.len() >= 2
+            && card.contains(&without)
+            && !card.contains(&format!("{first}{without}").to_lowercase())
+            && rest.starts_with(|c: char| c.is_ascii_lowercase())
+        {
             return format!("{rest}@{domain}");
         }
     }
@@ -222,7 +250,13 @@ pub fn find_urls(text: &str) -> Vec<Found> {
         let token = token.trim_matches(|c: char| "()<>[],;\"'".contains(c) || c == '.');
         // A label glued to the front (`Wwww.`, `URLwww.`) goes.
         let token = match token.to_ascii_lowercase().find("www.") {
-            Some(at) if at > 0 && at <= 7 && token[..at].chars().all(|c| c.is_ascii_alphabetic() || c == ':') => {
+            Some(at)
+                if at > 0
+                    && at <= 7
+                    && token[..at]
+                        .chars()
+                        .all(|c| c.is_ascii_alphabetic() || c == ':') =>
+            {
                 &token[at..]
             }
             _ => token,
@@ -242,8 +276,10 @@ pub fn find_urls(text: &str) -> Vec<Found> {
         }
         let tld = labels[labels.len() - 1];
         let known_tld = TLDS.contains(&tld);
-        let explicit = lower.starts_with("www.") || lower.contains("://") || label == Some(Label::Web);
-        if !(known_tld || explicit && tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+        let explicit =
+            lower.starts_with("www.") || lower.contains("://") || label == Some(Label::Web);
+        if !(known_tld
+            || explicit && tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
         {
             continue;
         }
@@ -288,9 +324,7 @@ fn number_runs(text: &str) -> Vec<(usize, usize, String)> {
         let mut j = i;
         while j < chars.len() {
             let (at, c) = chars[j];
-            let next_is_digit = chars
-                .get(j + 1)
-                .is_some_and(|(_, n)| n.is_ascii_digit());
+            let next_is_digit = chars.get(j + 1).is_some_and(|(_, n)| n.is_ascii_digit());
             let prev_is_digit = run.chars().next_back().is_some_and(|p| p.is_ascii_digit());
             let mapped = if c.is_ascii_digit() {
                 Some(c)
@@ -317,7 +351,11 @@ fn number_runs(text: &str) -> Vec<(usize, usize, String)> {
         let digits = trimmed.chars().filter(char::is_ascii_digit).count();
         if (7..=17).contains(&digits) {
             let consumed = trimmed.len();
-            runs.push((start, start + consumed.min(end - start), trimmed.to_string()));
+            runs.push((
+                start,
+                start + consumed.min(end - start),
+                trimmed.to_string(),
+            ));
         }
         i = j.max(i + 1);
     }

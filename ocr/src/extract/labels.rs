@@ -153,7 +153,10 @@ fn label_at(text: &str, at: usize) -> Option<Found> {
             Some(c) if c == ':' || c == '：' || c == '.' => true,
             Some(c) if c.is_whitespace() => {
                 // "T 03-…" and "E s.sato@…" read as labels; "A Smith" does not.
-                !single || after.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
+                !single
+                    || after
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
             }
             Some(c) if c.is_ascii_digit() || c == '+' || c == '(' => true,
             // CJK labels run into the value with no space, but not into another word.
@@ -194,12 +197,30 @@ mod tests {
 
     #[test]
     fn glued_and_spaced_labels_are_found() {
-        assert_eq!(strip_leading("TEL03-1234-5678"), (Some(Label::Work), "03-1234-5678"));
-        assert_eq!(strip_leading("MOB +44 7700 900123"), (Some(Label::Mobile), "+44 7700 900123"));
-        assert_eq!(strip_leading("E-mail: a@b.jp"), (Some(Label::Email), "a@b.jp"));
-        assert_eq!(strip_leading("携帯 090-1234-5678"), (Some(Label::Mobile), "090-1234-5678"));
-        assert_eq!(strip_leading("팩스 02-555-0100"), (Some(Label::Fax), "02-555-0100"));
-        assert_eq!(strip_leading("T. 415 555 0100"), (Some(Label::Work), "415 555 0100"));
+        assert_eq!(
+            strip_leading("TEL03-1234-5678"),
+            (Some(Label::Work), "03-1234-5678")
+        );
+        assert_eq!(
+            strip_leading("MOB +44 7700 900123"),
+            (Some(Label::Mobile), "+44 7700 900123")
+        );
+        assert_eq!(
+            strip_leading("E-mail: a@b.jp"),
+            (Some(Label::Email), "a@b.jp")
+        );
+        assert_eq!(
+            strip_leading("携帯 090-1234-5678"),
+            (Some(Label::Mobile), "090-1234-5678")
+        );
+        assert_eq!(
+            strip_leading("팩스 02-555-0100"),
+            (Some(Label::Fax), "02-555-0100")
+        );
+        assert_eq!(
+            strip_leading("T. 415 555 0100"),
+            (Some(Label::Work), "415 555 0100")
+        );
     }
 
     #[test]

@@ -4,59 +4,206 @@ use crate::script::{count, is_cjk, is_han, is_hangul, is_kana};
 
 /// Words that make a line a company name.
 const COMPANY_WORDS: &[&str] = &[
-    "inc", "inc.", "ltd", "ltd.", "llc", "l.l.c.", "co.", "corp", "corp.", "corporation",
-    "company", "gmbh", "ag", "s.a.", "pty", "plc", "group", "holdings", "technologies",
-    "technology", "solutions", "systems", "industries", "partners", "labs", "limited",
-    "logistics", "trading", "consulting", "studio", "bank", "ооо", "ао", "зао",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "llc",
+    "l.l.c.",
+    "co.",
+    "corp",
+    "corp.",
+    "corporation",
+    "company",
+    "gmbh",
+    "ag",
+    "s.a.",
+    "pty",
+    "plc",
+    "group",
+    "holdings",
+    "technologies",
+    "technology",
+    "solutions",
+    "systems",
+    "industries",
+    "partners",
+    "labs",
+    "limited",
+    "logistics",
+    "trading",
+    "consulting",
+    "studio",
+    "bank",
+    "ооо",
+    "ао",
+    "зао",
 ];
 
 /// Marks of a company name in CJK scripts.
 const COMPANY_CJK: &[&str] = &[
-    "株式会社", "(株)", "有限会社", "合同会社", "公司", "集团", "集團", "有限", "股份",
-    "주식회사", "(주)", "㈜", "그룹", "유한회사", "컴퍼니",
+    "株式会社",
+    "(株)",
+    "有限会社",
+    "合同会社",
+    "公司",
+    "集团",
+    "集團",
+    "有限",
+    "股份",
+    "주식회사",
+    "(주)",
+    "㈜",
+    "그룹",
+    "유한회사",
+    "컴퍼니",
 ];
 
 /// Words of job titles.
 const TITLE_WORDS: &[&str] = &[
-    "manager", "director", "engineer", "president", "ceo", "cto", "cfo", "coo", "cio", "vp",
-    "vice", "head", "lead", "representative", "consultant", "officer", "specialist", "analyst",
-    "executive", "associate", "founder", "co-founder", "coordinator", "architect", "designer",
-    "developer", "administrator", "chief", "senior", "intern", "supervisor", "advisor",
-    "accountant", "assistant", "partner", "owner", "chairman", "agent", "scientist",
-    "researcher", "principal", "менеджер", "директор", "инженер",
+    "manager",
+    "director",
+    "engineer",
+    "president",
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cio",
+    "vp",
+    "vice",
+    "head",
+    "lead",
+    "representative",
+    "consultant",
+    "officer",
+    "specialist",
+    "analyst",
+    "executive",
+    "associate",
+    "founder",
+    "co-founder",
+    "coordinator",
+    "architect",
+    "designer",
+    "developer",
+    "administrator",
+    "chief",
+    "senior",
+    "intern",
+    "supervisor",
+    "advisor",
+    "accountant",
+    "assistant",
+    "partner",
+    "owner",
+    "chairman",
+    "agent",
+    "scientist",
+    "researcher",
+    "principal",
+    "менеджер",
+    "директор",
+    "инженер",
 ];
 
 /// Job titles in CJK scripts.
 const TITLE_CJK: &[&str] = &[
-    "部長", "課長", "係長", "主任", "社長", "取締役", "代表", "専務", "常務", "室長", "所長",
-    "マネージャー", "マネジャー", "エンジニア", "ディレクター", "リーダー", "顧問", "担当",
-    "経理", "经理", "經理", "总监", "總監", "主管", "工程师", "工程師", "董事长", "董事", "总裁",
-    "顾问", "专员", "助理", "销售代表", "대표", "이사", "부장", "과장", "차장", "대리", "팀장",
-    "사원", "매니저", "실장", "본부장", "상무", "전무", "사장", "연구원", "엔지니어", "주임",
-    "디자이너", "컨설턴트",
+    "部長",
+    "課長",
+    "係長",
+    "主任",
+    "社長",
+    "取締役",
+    "代表",
+    "専務",
+    "常務",
+    "室長",
+    "所長",
+    "マネージャー",
+    "マネジャー",
+    "エンジニア",
+    "ディレクター",
+    "リーダー",
+    "顧問",
+    "担当",
+    "経理",
+    "经理",
+    "經理",
+    "总监",
+    "總監",
+    "主管",
+    "工程师",
+    "工程師",
+    "董事长",
+    "董事",
+    "总裁",
+    "顾问",
+    "专员",
+    "助理",
+    "销售代表",
+    "대표",
+    "이사",
+    "부장",
+    "과장",
+    "차장",
+    "대리",
+    "팀장",
+    "사원",
+    "매니저",
+    "실장",
+    "본부장",
+    "상무",
+    "전무",
+    "사장",
+    "연구원",
+    "엔지니어",
+    "주임",
+    "디자이너",
+    "컨설턴트",
 ];
 
 /// Words of department names.
 const DEPARTMENT_WORDS: &[&str] = &[
-    "department", "dept", "dept.", "division", "div.", "team", "unit", "office", "отдел",
+    "department",
+    "dept",
+    "dept.",
+    "division",
+    "div.",
+    "team",
+    "unit",
+    "office",
+    "отдел",
 ];
 
 /// Endings of department names in CJK scripts.
 const DEPARTMENT_CJK: &[&str] = &[
-    "部", "課", "室", "本部", "部门", "部門", "中心", "センター", "グループ", "팀", "본부",
-    "사업부", "센터", "부",
+    "部",
+    "課",
+    "室",
+    "本部",
+    "部门",
+    "部門",
+    "中心",
+    "センター",
+    "グループ",
+    "팀",
+    "본부",
+    "사업부",
+    "센터",
+    "부",
 ];
 
 /// Name prefixes and suffixes that are not part of the given or family name.
 const HONORIFICS: &[&str] = &[
-    "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof", "prof.", "phd", "ph.d.",
-    "mba", "jr", "jr.", "sr.", "ii", "iii",
+    "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "dr", "dr.", "prof", "prof.", "phd", "ph.d.", "mba",
+    "jr", "jr.", "sr.", "ii", "iii",
 ];
 
 /// Two-character surnames of Korean and Chinese, which must not be split after one character.
 const COMPOUND_SURNAMES: &[&str] = &[
-    "남궁", "제갈", "선우", "황보", "독고", "사공", "欧阳", "歐陽", "司马", "司馬", "上官",
-    "诸葛", "諸葛", "东方", "東方", "皇甫", "慕容", "令狐",
+    "남궁", "제갈", "선우", "황보", "독고", "사공", "欧阳", "歐陽", "司马", "司馬", "上官", "诸葛",
+    "諸葛", "东方", "東方", "皇甫", "慕容", "令狐",
 ];
 
 fn lower_words(text: &str) -> Vec<String> {
@@ -99,7 +246,10 @@ pub fn is_department(text: &str) -> bool {
 /// characters, with no digits.
 pub fn looks_like_name(text: &str) -> bool {
     let text = text.trim();
-    if text.chars().any(|c| c.is_ascii_digit() || "@:/&()".contains(c)) {
+    if text
+        .chars()
+        .any(|c| c.is_ascii_digit() || "@:/&()".contains(c))
+    {
         return false;
     }
     let cjk = count(text, is_cjk);
@@ -128,7 +278,10 @@ pub fn looks_like_reading(text: &str) -> bool {
         return true;
     }
     let words = text.split_whitespace().count();
-    (1..=3).contains(&words) && letters.iter().all(|c| c.is_alphabetic() && c.is_ascii() || *c == '-')
+    (1..=3).contains(&words)
+        && letters
+            .iter()
+            .all(|c| c.is_alphabetic() && c.is_ascii() || *c == '-')
 }
 
 /// Splits a printed name into (given, family).
@@ -146,7 +299,9 @@ pub fn split_name(text: &str) -> (String, String) {
         let chars: Vec<char> = text.chars().collect();
         let family_len = if COMPOUND_SURNAMES.iter().any(|s| text.starts_with(s)) {
             2
-        } else if chars.iter().all(|&c| is_han(c)) && count(text, is_hangul) == 0 && chars.len() >= 4
+        } else if chars.iter().all(|&c| is_han(c))
+            && count(text, is_hangul) == 0
+            && chars.len() >= 4
         {
             // Japanese kanji names without a space: most surnames are two characters.
             2
@@ -191,7 +346,10 @@ pub fn split_name(text: &str) -> (String, String) {
 fn title_case(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
         None => String::new(),
     }
 }
@@ -235,7 +393,10 @@ mod tests {
         assert_eq!(split("Mary Ann Smith"), ("Mary Ann".into(), "Smith".into()));
         assert_eq!(split("YAMADA Taro"), ("Taro".into(), "Yamada".into()));
         assert_eq!(split("Kennedy, Steve"), ("Steve".into(), "Kennedy".into()));
-        assert_eq!(split("Dr. Emma Clarke PhD"), ("Emma".into(), "Clarke".into()));
+        assert_eq!(
+            split("Dr. Emma Clarke PhD"),
+            ("Emma".into(), "Clarke".into())
+        );
         assert_eq!(split("山田 太郎"), ("太郎".into(), "山田".into()));
         assert_eq!(split("王伟"), ("伟".into(), "王".into()));
         assert_eq!(split("김민준"), ("민준".into(), "김".into()));

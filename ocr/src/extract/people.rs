@@ -11,8 +11,19 @@ use crate::script::{count, is_kana};
 
 /// Department endings a CJK title line may run straight into the title from (`営業部部長`).
 const DEPARTMENT_ENDS: &[&str] = &[
-    "本部", "部门", "部門", "中心", "センター", "グループ", "사업부", "본부", "센터", "部", "課",
-    "室", "팀",
+    "本部",
+    "部门",
+    "部門",
+    "中心",
+    "センター",
+    "グループ",
+    "사업부",
+    "본부",
+    "센터",
+    "部",
+    "課",
+    "室",
+    "팀",
 ];
 
 /// Splits a CJK line with no space between department and title (`営業部部長`,
@@ -23,7 +34,10 @@ fn split_glued(text: &str) -> Option<(&str, &str)> {
         for (at, _) in text.match_indices(end) {
             let split = at + end.len();
             let (dept, title) = text.split_at(split);
-            if dept.chars().count() >= 2 && !title.is_empty() && is_title(title) && !is_department(title)
+            if dept.chars().count() >= 2
+                && !title.is_empty()
+                && is_title(title)
+                && !is_department(title)
             {
                 if best.is_none_or(|(d, _): (&str, &str)| dept.len() > d.len()) {
                     best = Some((dept, title));
@@ -51,7 +65,11 @@ fn parts(text: &str) -> Vec<&str> {
             })
             .collect();
     }
-    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// The letters of an email domain's first label (`yamatakei` of `s.t@yamatakei.co.jp`).
@@ -59,8 +77,9 @@ fn domain_word(email: &str) -> Option<String> {
     let domain = email.rsplit_once('@')?.1;
     let first = domain.split('.').next()?;
     let word: String = first.chars().filter(char::is_ascii_alphanumeric).collect();
-    (word.len() >= 3 && !["gmail", "yahoo", "outlook", "hotmail", "naver", "qq"].contains(&word.as_str()))
-        .then_some(word)
+    (word.len() >= 3
+        && !["gmail", "yahoo", "outlook", "hotmail", "naver", "qq"].contains(&word.as_str()))
+    .then_some(word)
 }
 
 /// Whether a line's letters contain the email domain's word (`Yamata Keiki` / `yamatakei`).
@@ -106,7 +125,11 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
             continue;
         }
         let pieces = parts(text);
-        let depts: Vec<&str> = pieces.iter().copied().filter(|p| is_department(p)).collect();
+        let depts: Vec<&str> = pieces
+            .iter()
+            .copied()
+            .filter(|p| is_department(p))
+            .collect();
         let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
         if has_title || !depts.is_empty() {
             let rest: Vec<&str> = pieces
@@ -118,12 +141,19 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
                 department = Some((depts.join(" "), index));
             }
             if !rest.is_empty() && title.is_none() {
-                let joined = if mostly_cjk(text) { rest.join(" ") } else { rest.join(", ") };
+                let joined = if mostly_cjk(text) {
+                    rest.join(" ")
+                } else {
+                    rest.join(", ")
+                };
                 title = Some((joined, index));
             }
             continue;
         }
-        if matches_domain(text, &domains) && !looks_like_name(text) {
+        // A line spelling the email's domain is the company, unless the local part names it
+        // too (`kevin@osei.com` on Kevin Osei's own card).
+        let named_by_local = locals.iter().any(|l| email_matches_name(l, text) > 0.0);
+        if matches_domain(text, &domains) && (!looks_like_name(text) || !named_by_local) {
             companies.push(index);
         } else if looks_like_name(text) {
             names.push(index);
@@ -171,8 +201,18 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         let line = &lines[index];
         let certainty = (0.55 + 0.25 * s.min(1.0) + 0.2 * vote).min(0.98);
         let (given, family) = split_name(&line.text);
-        out.text(FieldKind::GivenName, &given, line.confidence * certainty, line.bbox);
-        out.text(FieldKind::FamilyName, &family, line.confidence * certainty, line.bbox);
+        out.text(
+            FieldKind::GivenName,
+            &given,
+            line.confidence * certainty,
+            line.bbox,
+        );
+        out.text(
+            FieldKind::FamilyName,
+            &family,
+            line.confidence * certainty,
+            line.bbox,
+        );
         lines[index].used = true;
         if mostly_cjk(&lines[index].text) {
             add_reading(out, lines, index);
@@ -201,12 +241,22 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         });
     if let Some((index, certainty)) = company {
         let line = &lines[index];
-        out.text(FieldKind::Company, &line.text, line.confidence * certainty, line.bbox);
+        out.text(
+            FieldKind::Company,
+            &line.text,
+            line.confidence * certainty,
+            line.bbox,
+        );
         lines[index].used = true;
     }
     if let Some((text, index)) = department {
         let line = &lines[index];
-        out.text(FieldKind::Department, &text, line.confidence * 0.85, line.bbox);
+        out.text(
+            FieldKind::Department,
+            &text,
+            line.confidence * 0.85,
+            line.bbox,
+        );
         lines[index].used = true;
     }
     if let Some((text, index)) = title {
@@ -252,10 +302,16 @@ fn add_reading(out: &mut Fields, lines: &mut [Line], name: usize) {
         if caps(words[0]) && !caps(words[words.len() - 1]) {
             (words[1..].join(" "), words[0].to_string())
         } else if caps(words[words.len() - 1]) && !caps(words[0]) {
-            (words[..words.len() - 1].join(" "), words[words.len() - 1].to_string())
+            (
+                words[..words.len() - 1].join(" "),
+                words[words.len() - 1].to_string(),
+            )
         } else if japanese {
             // Romaji on Japanese cards is printed in Western order (Taro Yamada).
-            (words[..words.len() - 1].join(" "), words[words.len() - 1].to_string())
+            (
+                words[..words.len() - 1].join(" "),
+                words[words.len() - 1].to_string(),
+            )
         } else {
             // Pinyin and Korean romanisation keep the family name first (Wang Wei).
             (words[1..].join(" "), words[0].to_string())
@@ -264,6 +320,11 @@ fn add_reading(out: &mut Fields, lines: &mut [Line], name: usize) {
     let line = &lines[index];
     let confidence = line.confidence * 0.8;
     out.text(FieldKind::PhoneticGivenName, &given, confidence, line.bbox);
-    out.text(FieldKind::PhoneticFamilyName, &family, confidence, line.bbox);
+    out.text(
+        FieldKind::PhoneticFamilyName,
+        &family,
+        confidence,
+        line.bbox,
+    );
     lines[index].used = true;
 }

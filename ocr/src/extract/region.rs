@@ -1,6 +1,6 @@
 //! The region a card's national phone numbers are dialled in, inferred from the card itself.
 
-use crate::script::{count, is_cyrillic, is_hangul, is_han, is_kana};
+use crate::script::{count, is_cyrillic, is_han, is_hangul, is_kana};
 
 use super::address::{country_in, has_us_state_zip};
 
@@ -80,16 +80,25 @@ mod tests {
 
     #[test]
     fn a_country_code_prefix_wins() {
-        assert_eq!(region(&["山田 太郎", "Tel +44 20 7946 0958"]).as_deref(), Some("GB"));
+        assert_eq!(
+            region(&["山田 太郎", "Tel +44 20 7946 0958"]).as_deref(),
+            Some("GB")
+        );
     }
 
     #[test]
     fn the_address_then_the_script_then_the_domain_decide() {
-        assert_eq!(region(&["Minato-ku, Tokyo, Japan", "03-1234-5678"]).as_deref(), Some("JP"));
+        assert_eq!(
+            region(&["Minato-ku, Tokyo, Japan", "03-1234-5678"]).as_deref(),
+            Some("JP")
+        );
         assert_eq!(region(&["Austin, TX 78701"]).as_deref(), Some("US"));
         assert_eq!(region(&["김민준", "010-1234-5678"]).as_deref(), Some("KR"));
         assert_eq!(region(&["王伟", "010-8888-6666"]).as_deref(), Some("CN"));
-        assert_eq!(region(&["Emma Clarke", "emma@clarke.co.uk"]).as_deref(), Some("GB"));
+        assert_eq!(
+            region(&["Emma Clarke", "emma@clarke.co.uk"]).as_deref(),
+            Some("GB")
+        );
         assert_eq!(region(&["Emma Clarke"]), None);
     }
 }

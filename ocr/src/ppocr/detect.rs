@@ -115,7 +115,9 @@ impl Detector {
         }
         found.sort_by(|a, b| {
             let key = |d: &Detected| (d.quad.0[0].1, d.quad.0[0].0);
-            key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
         Ok(found)
     }

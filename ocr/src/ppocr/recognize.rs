@@ -58,7 +58,10 @@ impl Recognizer {
                 .iter()
                 .copied()
                 .enumerate()
-                .fold((0, f32::MIN), |acc, (i, p)| if p > acc.1 { (i, p) } else { acc });
+                .fold(
+                    (0, f32::MIN),
+                    |acc, (i, p)| if p > acc.1 { (i, p) } else { acc },
+                );
             if best != 0 && best != previous {
                 if let Some(c) = self.chars.get(best) {
                     text.push_str(c);

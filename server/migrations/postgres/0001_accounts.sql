@@ -73,7 +73,9 @@ CREATE TABLE refresh_tokens (
     tenant_id   UUID        NOT NULL,
     member_id   UUID        NOT NULL,
     device_id   UUID        NOT NULL,
-    expires_at  TIMESTAMPTZ NOT NULL,
+    -- Seconds since the Unix epoch (UTC), as the Store trait speaks them, so both stores
+    -- accept the same range.
+    expires_at  BIGINT      NOT NULL,
     spent       BOOLEAN     NOT NULL DEFAULT false,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     FOREIGN KEY (tenant_id, device_id) REFERENCES devices (tenant_id, id)

@@ -72,6 +72,7 @@ CREATE TABLE refresh_tokens (
     tenant_id   BLOB    NOT NULL,
     member_id   BLOB    NOT NULL,
     device_id   BLOB    NOT NULL,
+    -- Seconds since the Unix epoch (UTC).
     expires_at  INTEGER NOT NULL,
     spent       INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL DEFAULT (unixepoch()),

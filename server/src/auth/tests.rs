@@ -10,7 +10,7 @@ const NOW: i64 = 1_750_000_000;
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 fn rules() -> TokenRules {
-    TokenRules { issuer: "rolo".into(), audience: "rolo-sync".into(), ttl: 900 }
+    TokenRules { issuer: "rolo".into(), audience: "rolo-sync".into(), ttl: 900, leeway: LEEWAY_SECONDS }
 }
 
 fn key() -> SigningKey {

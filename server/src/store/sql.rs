@@ -6,3 +6,17 @@ pub(crate) mod cache;
 pub(crate) mod codec;
 pub(crate) mod feed_pages;
 pub(crate) mod plan;
+pub(crate) mod refresh;
+
+/// Run CPU-bound work (loading, applying and saving Automerge documents) on a blocking
+/// thread, so the async threads keep serving sockets. A panic in `work` is a bug and is
+/// passed on as one.
+pub(crate) async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(cancelled) => panic!("the runtime shut down under a store task: {cancelled}"),
+        },
+    }
+}

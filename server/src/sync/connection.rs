@@ -96,7 +96,9 @@ impl Connection {
         };
         self.session = Some(ServerSession::new(self.claims.member, head));
         let mut limit = RateLimit::new(self.state.config.frames_per_second);
-        let expires_in = Duration::from_secs(self.claims.expires_at.saturating_sub(now_seconds()).max(0) as u64);
+        let leeway = self.state.config.clock_leeway.as_secs() as i64;
+        let expires_in =
+            Duration::from_secs((self.claims.expires_at + leeway).saturating_sub(now_seconds()).max(0) as u64);
         let expiry = tokio::time::sleep(expires_in);
         tokio::pin!(expiry);
         loop {
@@ -173,6 +175,9 @@ impl Connection {
             let more = match effect {
                 SessionEffect::Send(frame) => {
                     metrics::counter!("rolo_frames_out_total").increment(1);
+                    if let Frame::Error { code, message, .. } = &frame {
+                        tracing::info!(device = %self.claims.device, ?code, %message, "sync error sent");
+                    }
                     if let Err(error) = self.socket.send(Message::Binary(frame.encode().into())).await {
                         return Some(End::Socket(error));
                     }

@@ -70,7 +70,13 @@ impl DocCache {
 
     /// Keep the committed version `last_seq` of a document, unless a newer one is cached
     /// already (a slow reader must not replace what a commit just put).
-    pub(crate) fn put(&self, tenant: TenantId, doc: ContactId, last_seq: u64, loaded: Arc<ContactDoc>) {
+    pub(crate) fn put(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+        last_seq: u64,
+        loaded: Arc<ContactDoc>,
+    ) {
         let mut docs = self.docs();
         if docs
             .peek(&(tenant, doc))
@@ -136,8 +142,14 @@ mod tests {
         let id = ContactId::from_u128(1);
         cache.put(TENANT, id, 5, doc(1));
         assert!(cache.get(TENANT, id, 5).is_some());
-        assert!(cache.get(TENANT, id, 6).is_none(), "another node committed seq 6");
-        assert!(cache.get(TENANT, id, 5).is_none(), "the stale entry was dropped");
+        assert!(
+            cache.get(TENANT, id, 6).is_none(),
+            "another node committed seq 6"
+        );
+        assert!(
+            cache.get(TENANT, id, 5).is_none(),
+            "the stale entry was dropped"
+        );
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! How sync-core values map to SQL columns, in one place for both stores.
 //!
 //! Ids travel as UUIDs (native in Postgres, 16-byte blobs in SQLite); a contact's visibility
-//! and each feed row's kind as MessagePack blobs, the form sync-core already serialises them
-//! in; seqs as signed 64-bit integers, the widest integer both databases have.
+//! and each feed row's kind as MessagePack blobs written by `sync_core::wire::to_msgpack` (ids
+//! as 16-byte `bin`, the form the wire uses); seqs as signed 64-bit integers, the widest integer both databases have.
 
 use automerge::ChangeHash;
 use sync_core::feed::RowKind;
-use sync_core::ids::MemberId;
+use sync_core::ids::{DeviceId, MemberId, TenantId};
 use sync_core::wire::{DocMeta, Visibility};
 use uuid::Uuid;
 
-use crate::store::{Role, StoreError};
+use crate::store::{DeviceRecord, MemberRecord, Role, StoreError};
 
 /// An id's 16 bytes as the UUID a column holds.
 pub(crate) fn uuid(bytes: &[u8; 16]) -> Uuid {
@@ -35,12 +35,12 @@ pub(crate) fn seq_from_sql(value: i64) -> Result<u64, StoreError> {
 
 /// A contact's visibility as stored.
 pub(crate) fn encode_visibility(visibility: &Visibility) -> Vec<u8> {
-    rmp_serde::to_vec_named(visibility).expect("a visibility holds only serialisable data")
+    sync_core::wire::to_msgpack(visibility)
 }
 
 /// A contact's metadata from its stored owner and visibility.
 pub(crate) fn decode_meta(owner: Uuid, visibility: &[u8]) -> Result<DocMeta, StoreError> {
-    let visibility = rmp_serde::from_slice(visibility)
+    let visibility = sync_core::wire::from_msgpack(visibility)
         .map_err(|error| StoreError::Corrupt(format!("visibility of a contact: {error}")))?;
     Ok(DocMeta {
         owner: MemberId::from_bytes(owner.into_bytes()),
@@ -50,12 +50,12 @@ pub(crate) fn decode_meta(owner: Uuid, visibility: &[u8]) -> Result<DocMeta, Sto
 
 /// A feed row's kind as stored.
 pub(crate) fn encode_kind(kind: &RowKind) -> Vec<u8> {
-    rmp_serde::to_vec_named(kind).expect("a feed row holds only serialisable data")
+    sync_core::wire::to_msgpack(kind)
 }
 
 /// A stored feed row's kind.
 pub(crate) fn decode_kind(seq: u64, bytes: &[u8]) -> Result<RowKind, StoreError> {
-    rmp_serde::from_slice(bytes)
+    sync_core::wire::from_msgpack(bytes)
         .map_err(|error| StoreError::Corrupt(format!("feed row {seq}: {error}")))
 }
 
@@ -69,11 +69,38 @@ pub(crate) fn decode_role(text: &str) -> Result<Role, StoreError> {
     Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown role {text:?}")))
 }
 
-/// A refresh token hash from its column.
-pub(crate) fn decode_hash(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
-    bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt(format!("a token hash of {} bytes", bytes.len())))
+/// The columns every member query selects, in this order:
+/// `tenant_id, id, email, name, role, password_hash, active`.
+pub(crate) type MemberRow = (Uuid, Uuid, String, String, String, String, bool);
+
+/// A member from its row.
+pub(crate) fn member_record(row: MemberRow) -> Result<MemberRecord, StoreError> {
+    let (tenant, member, email, name, role, password_hash, active) = row;
+    Ok(MemberRecord {
+        tenant: TenantId::from_bytes(tenant.into_bytes()),
+        member: MemberId::from_bytes(member.into_bytes()),
+        email,
+        name,
+        role: decode_role(&role)?,
+        password_hash,
+        active,
+    })
+}
+
+/// The columns every device query selects, in this order:
+/// `tenant_id, member_id, id, name, revoked`.
+pub(crate) type DeviceRow = (Uuid, Uuid, Uuid, String, bool);
+
+/// A device from its row.
+pub(crate) fn device_record(row: DeviceRow) -> DeviceRecord {
+    let (tenant, member, device, name, revoked) = row;
+    DeviceRecord {
+        tenant: TenantId::from_bytes(tenant.into_bytes()),
+        member: MemberId::from_bytes(member.into_bytes()),
+        device: DeviceId::from_bytes(device.into_bytes()),
+        name,
+        revoked,
+    }
 }
 
 /// `Conflict` for a unique violation, `NotFound` for a missing parent row, anything else as

@@ -340,11 +340,40 @@ pub(crate) fn purge_row(doc: ContactId, meta: &DocMeta, members: &[MemberId], se
 /// changes nothing any device receives; the row itself stays so seqs remain contiguous.
 pub(crate) fn erased_row(seq: u64, kind: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     match codec::decode_kind(seq, kind)? {
-        RowKind::Changes { changes } if !changes.is_empty() => Ok(Some(codec::encode_kind(
-            &RowKind::Changes {
+        RowKind::Changes { changes } if !changes.is_empty() => {
+            Ok(Some(codec::encode_kind(&RowKind::Changes {
                 changes: Vec::new(),
-            },
-        ))),
+            })))
+        }
         _ => Ok(None),
     }
+}
+
+/// A repair's answer.
+#[derive(Debug)]
+pub(crate) struct Repaired {
+    /// The sync message for the device, if it lacks anything.
+    pub reply: Option<Vec<u8>>,
+    /// The document, if it was loaded from its saved bytes just now (worth caching).
+    pub loaded: Option<Arc<ContactDoc>>,
+}
+
+/// Answer a repair message from the stored document, as the reference store does: a
+/// message that is not a sync message gets no answer, like a contact the member may not see.
+pub(crate) fn repair(
+    id: ContactId,
+    source: DocSource,
+    message: &[u8],
+) -> Result<Repaired, StoreError> {
+    let (doc, fresh) = source.open(id)?;
+    // Answering needs the document mutably (read-only sync still updates Automerge's
+    // bookkeeping), and the cached copy is shared: answer from a copy.
+    let mut copy = ContactDoc::clone(&doc);
+    // A malformed message is the device's fault, not the store's: it receives an empty sync
+    // message and gives up.
+    let reply = accept::repair_reply(&mut copy, message).unwrap_or_default();
+    Ok(Repaired {
+        reply,
+        loaded: fresh.then_some(doc),
+    })
 }

@@ -1,0 +1,141 @@
+//! The `rolo` command line: argument types and what each command does. `main.rs` only parses
+//! the arguments and calls [`run`]; everything here goes through the library's public API,
+//! as any other program using the client would.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::input::InputError;
+use crate::replica::Replica;
+
+/// `println!` that tolerates a closed standard output (`rolo list | head -1`): the rest of
+/// the output is dropped instead of the command panicking half-way.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
+mod account;
+mod contacts;
+mod sync;
+
+/// The file inside the data directory that holds the replica.
+pub const REPLICA_FILE: &str = "replica.db";
+
+/// Rolo: your team's shared contact book, offline first.
+#[derive(Debug, Parser)]
+#[command(name = "rolo", version, about)]
+pub struct Cli {
+    /// Data directory holding this device's replica (default: ~/.local/share/rolo).
+    #[arg(long, env = "ROLO_HOME", global = true)]
+    pub home: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a company account with you as its owner, and sign this device in.
+    Signup(account::SignupArgs),
+    /// Sign this device in to an existing account.
+    Login(account::LoginArgs),
+    /// List the contacts (not those in the trash).
+    List(contacts::ListArgs),
+    /// Show one contact.
+    Show(contacts::ShowArgs),
+    /// Add a contact. Works offline; it is sent at the next sync.
+    Add(contacts::AddArgs),
+    /// Change a contact. Works offline; the change is sent at the next sync.
+    Edit(contacts::EditArgs),
+    /// Move a contact to the trash.
+    Delete(contacts::IdArgs),
+    /// Take a contact back out of the trash.
+    Restore(contacts::IdArgs),
+    /// Sync with the server: once, or staying connected with --live.
+    Sync(sync::SyncArgs),
+    /// Where this device stands: cursor, unsent changes, last sync.
+    Status(sync::StatusArgs),
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let home = home_dir(cli.home)?;
+    match cli.command {
+        Command::Signup(args) => account::signup(&home, args).await,
+        Command::Login(args) => account::login(&home, args).await,
+        Command::List(args) => contacts::list(&home, args).await,
+        Command::Show(args) => contacts::show(&home, args).await,
+        Command::Add(args) => contacts::add(&home, args).await,
+        Command::Edit(args) => contacts::edit(&home, args).await,
+        Command::Delete(args) => contacts::delete(&home, args).await,
+        Command::Restore(args) => contacts::restore(&home, args).await,
+        Command::Sync(args) => sync::sync(&home, args).await,
+        Command::Status(args) => sync::status(&home, args).await,
+    }
+}
+
+/// The process exit code for a failed command: 2 when the input was at fault (a field that
+/// does not parse, a contact that breaks a rule, an id that matches nothing), 1 otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    let input = error.chain().any(|cause| {
+        cause.is::<InputError>()
+            || matches!(
+                cause.downcast_ref::<Error>(),
+                Some(
+                    Error::Edit(_)
+                        | Error::UnknownContact(_)
+                        | Error::NoMatch { .. }
+                        | Error::AmbiguousId { .. }
+                        | Error::ServerUrl { .. }
+                )
+            )
+    });
+    if input { 2 } else { 1 }
+}
+
+/// Writes one line to standard output; see `say!`.
+pub(crate) fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = writeln!(out, "{line}")
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        tracing::warn!(%error, "could not write to standard output");
+    }
+}
+
+/// The data directory: `--home`, `ROLO_HOME`, `$XDG_DATA_HOME/rolo` or
+/// `~/.local/share/rolo`.
+fn home_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(home) = given {
+        return Ok(home);
+    }
+    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(data).join("rolo"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .context("no data directory: pass --home or set ROLO_HOME")?;
+    Ok(PathBuf::from(home).join(".local/share/rolo"))
+}
+
+/// Opens the replica in `home`, creating the directory (private to the user) if needed.
+async fn open(home: &Path) -> anyhow::Result<Replica> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(home)
+        .with_context(|| format!("could not create the data directory {}", home.display()))?;
+    Ok(Replica::open(home.join(REPLICA_FILE)).await?)
+}

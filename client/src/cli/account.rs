@@ -1,0 +1,113 @@
+//! `rolo signup` and `rolo login`.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::account::{Account, Secret};
+use crate::api::{self, Login, SignUp};
+
+/// Arguments of `rolo signup`.
+#[derive(Debug, Args)]
+pub struct SignupArgs {
+    /// The server, `http://host:port`.
+    #[arg(long, env = "ROLO_SERVER")]
+    server: String,
+    /// Your company's name.
+    #[arg(long)]
+    company: String,
+    /// Your name.
+    #[arg(long)]
+    name: String,
+    /// Your email: you log in with it.
+    #[arg(long)]
+    email: String,
+    /// Your password (or set ROLO_PASSWORD; asked for if neither is given).
+    #[arg(long, env = "ROLO_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Your company's country (ISO 3166-1, such as JP or US): phone numbers typed without a
+    /// country code are read as numbers of this country.
+    #[arg(long)]
+    region: String,
+    /// What to call this device in your list of devices.
+    #[arg(long, default_value = "rolo CLI")]
+    device_name: String,
+}
+
+/// Arguments of `rolo login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The server, `http://host:port`.
+    #[arg(long, env = "ROLO_SERVER")]
+    server: String,
+    /// Your email.
+    #[arg(long)]
+    email: String,
+    /// Your password (or set ROLO_PASSWORD; asked for if neither is given).
+    #[arg(long, env = "ROLO_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// The country national phone numbers you type are in (ISO 3166-1, such as JP).
+    #[arg(long)]
+    region: Option<String>,
+    /// What to call this device in your list of devices.
+    #[arg(long, default_value = "rolo CLI")]
+    device_name: String,
+}
+
+pub(super) async fn signup(home: &Path, args: SignupArgs) -> anyhow::Result<()> {
+    let request = SignUp {
+        company: args.company,
+        name: args.name,
+        email: args.email,
+        password: password(args.password)?,
+        region: args.region,
+        device_name: args.device_name,
+    };
+    let account = api::signup(&args.server, &request).await?;
+    signed_in(home, account, &request.email).await
+}
+
+pub(super) async fn login(home: &Path, args: LoginArgs) -> anyhow::Result<()> {
+    let request = Login {
+        email: args.email,
+        password: password(args.password)?,
+        device_name: args.device_name,
+    };
+    let mut account = api::login(&args.server, &request).await?;
+    account.default_region = args.region.map(|region| region.to_ascii_uppercase());
+    signed_in(home, account, &request.email).await
+}
+
+async fn signed_in(home: &Path, account: Account, email: &str) -> anyhow::Result<()> {
+    let mut replica = super::open(home).await?;
+    let device = account.device;
+    let server = account.server.clone();
+    replica.sign_in(account).await?;
+    replica.close().await?;
+    say!("signed in to {server} as {email}; this device is {device}");
+    say!("run `rolo sync` to fetch the contacts");
+    Ok(())
+}
+
+/// The password from the flag or environment, else asked for.
+fn password(given: Option<String>) -> anyhow::Result<Secret> {
+    if let Some(password) = given {
+        return Ok(Secret::new(password));
+    }
+    let stdin = std::io::stdin();
+    let typed = if stdin.is_terminal() {
+        rpassword::prompt_password("Password: ").context("could not read the password")?
+    } else {
+        // Piped in by a script: the first line.
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("could not read the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    anyhow::ensure!(!typed.is_empty(), "password: none given");
+    Ok(Secret::new(typed))
+}

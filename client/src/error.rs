@@ -1,0 +1,125 @@
+//! The one error type of the client library.
+
+use sync_core::document::DocumentError;
+use sync_core::ids::ContactId;
+use sync_core::replica::device::EditError;
+
+/// What a client operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The replica database could not be read or written. Nothing of the operation was stored.
+    #[error("the replica database failed: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// The replica database could not be brought to this version's schema.
+    #[error("the replica database could not be upgraded: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A file or directory could not be created or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The replica database holds something this client cannot read.
+    #[error("the replica database is damaged: {what}")]
+    Corrupt {
+        /// What could not be read.
+        what: String,
+    },
+    /// The contact is not on this device (or is in the trash).
+    #[error("no contact {0} on this device")]
+    UnknownContact(ContactId),
+    /// No contact's id is or starts with what was typed.
+    #[error("no contact on this device has an id starting with {prefix:?}")]
+    NoMatch {
+        /// What was typed.
+        prefix: String,
+    },
+    /// A contact id prefix that matches more than one contact.
+    #[error("{prefix:?} matches {count} contacts; give more of the id")]
+    AmbiguousId {
+        /// What was typed.
+        prefix: String,
+        /// How many contacts it matches.
+        count: usize,
+    },
+    /// The edit breaks a field rule (or the document could not be written); nothing was saved.
+    #[error("{0}")]
+    Edit(#[from] EditError),
+    /// A stored contact document could not be read.
+    #[error("{0}")]
+    Document(#[from] DocumentError),
+    /// This replica has never signed in, so there is no server to sync with.
+    #[error("not signed in: run `rolo login` (or `rolo signup`) first")]
+    NotSignedIn,
+    /// The server no longer accepts this device's credentials (the device was signed out, or
+    /// its refresh token was used elsewhere): sign in again.
+    #[error("the server signed this device out ({message}); sign in again with `rolo login`")]
+    SignedOut {
+        /// What the server said.
+        message: String,
+    },
+    /// Signing in would mix two accounts' contacts in one replica.
+    #[error(
+        "this replica belongs to member {existing} of another account; \
+         use another data directory (--home) for {new}"
+    )]
+    AccountMismatch {
+        /// The member the replica holds contacts of.
+        existing: String,
+        /// The member that tried to sign in.
+        new: String,
+    },
+    /// The server answered an HTTP call with an error.
+    #[error("the server refused: {message} ({code}{})", field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default())]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Stable machine-readable code (`unauthorized`, `conflict`, `bad_request`, …).
+        code: String,
+        /// Human explanation.
+        message: String,
+        /// The request field at fault, when there is one.
+        field: Option<String>,
+    },
+    /// The server could not be reached or the connection broke.
+    #[error("could not reach the server: {0}")]
+    Network(String),
+    /// The server does not speak this client's protocol version.
+    #[error("the server speaks another protocol version ({0}); update rolo")]
+    UnsupportedVersion(String),
+    /// The server sent something the protocol does not allow, or closed the session with an
+    /// error.
+    #[error("sync failed: {0}")]
+    Protocol(String),
+    /// A server URL that is not `http://host[:port]`.
+    #[error("server: {value:?} is not a server address ({reason})")]
+    ServerUrl {
+        /// What was given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Whether retrying later may succeed (the network or the server hiccupped), as opposed to
+    /// an error that needs the user (signed out, wrong version, damaged database).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Network(_) | Error::Protocol(_))
+            || matches!(self, Error::Server { status, .. } if *status >= 500)
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(error: reqwest::Error) -> Self {
+        Error::Network(error.to_string())
+    }
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for Error {
+    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
+        Error::Network(error.to_string())
+    }
+}

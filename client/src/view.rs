@@ -1,0 +1,203 @@
+//! How a contact is shown: one line in a list, a page for `rolo show`, or JSON for scripts.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+use sync_core::contact::{Contact, CustomValue};
+use sync_core::ids::ContactId;
+
+/// Characters of a contact id shown in lists: enough to be unique in any real address book,
+/// and `rolo show`/`edit` accept any unique prefix.
+const SHORT_ID: usize = 8;
+
+/// One line for `rolo list`: short id, display name, first company, first phone and email.
+pub fn list_line(id: ContactId, contact: &Contact) -> String {
+    let id = id.to_string();
+    let company = contact
+        .organizations
+        .first()
+        .map(|org| org.company.as_str())
+        .unwrap_or_default();
+    let phone = contact
+        .phones
+        .first()
+        .map(|p| p.e164.as_str())
+        .unwrap_or_default();
+    let email = contact
+        .emails
+        .first()
+        .map(|e| e.address.as_str())
+        .unwrap_or_default();
+    format!(
+        "{}  {:<24}  {:<20}  {:<16}  {}",
+        &id[..SHORT_ID],
+        contact.display_name(),
+        company,
+        phone,
+        email
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// The contact as a page of text for a person, with each list item's id (which
+/// `rolo edit --remove-phone` takes).
+pub fn page(id: ContactId, contact: &Contact) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", contact.display_name());
+    let mut line = |label: &str, text: String| {
+        let _ = writeln!(out, "  {label:<10} {text}");
+    };
+    line("id", id.to_string());
+    if contact.is_trashed() {
+        line("status", "in the trash".into());
+    }
+    for org in &contact.organizations {
+        let parts: Vec<&str> = [&org.company, &org.title, &org.department]
+            .into_iter()
+            .map(String::as_str)
+            .filter(|part| !part.is_empty())
+            .collect();
+        line("company", format!("{}  [{}]", parts.join(", "), org.id));
+    }
+    for phone in &contact.phones {
+        line(
+            "phone",
+            format!(
+                "{} {} ({})  [{}]",
+                phone.label, phone.e164, phone.raw, phone.id
+            ),
+        );
+    }
+    for email in &contact.emails {
+        line(
+            "email",
+            format!("{} {}  [{}]", email.label, email.address, email.id),
+        );
+    }
+    for url in &contact.urls {
+        line("url", format!("{} {}  [{}]", url.label, url.url, url.id));
+    }
+    for date in &contact.dates {
+        line(
+            "date",
+            format!("{} {}  [{}]", date.label, date.date, date.id),
+        );
+    }
+    line("type", contact.contact_type.as_str().into());
+    if let Some(level) = contact.level {
+        line("level", level.as_str().into());
+    }
+    if let Some(language) = &contact.language {
+        line("language", language.clone());
+    }
+    let tags = contact.tag_list();
+    if !tags.is_empty() {
+        line("tags", tags.join(", "));
+    }
+    if !contact.notes.as_str().is_empty() {
+        let _ = writeln!(out, "  notes");
+        for text in contact.notes.as_str().lines() {
+            let _ = writeln!(out, "    {text}");
+        }
+    }
+    out
+}
+
+/// The contact as JSON: every field, enumerations in their stored lowercase form, dates in
+/// ISO form.
+pub fn json(id: ContactId, contact: &Contact) -> Value {
+    let name = &contact.name;
+    json!({
+        "id": id.to_string(),
+        "display_name": contact.display_name(),
+        "name": {
+            "prefix": name.prefix, "given": name.given, "middle": name.middle,
+            "family": name.family, "suffix": name.suffix,
+            "phonetic_given": name.phonetic_given, "phonetic_family": name.phonetic_family,
+            "nickname": name.nickname,
+        },
+        "phones": contact.phones.iter().map(|p| json!({
+            "id": p.id.as_str(), "label": p.label, "e164": p.e164, "raw": p.raw,
+        })).collect::<Vec<_>>(),
+        "emails": contact.emails.iter().map(|e| json!({
+            "id": e.id.as_str(), "label": e.label, "address": e.address,
+        })).collect::<Vec<_>>(),
+        "addresses": contact.addresses.iter().map(|a| json!({
+            "id": a.id.as_str(), "label": a.label, "street": a.street, "city": a.city,
+            "region": a.region, "postal_code": a.postal_code, "country": a.country,
+        })).collect::<Vec<_>>(),
+        "organizations": contact.organizations.iter().map(|o| json!({
+            "id": o.id.as_str(), "company": o.company, "department": o.department,
+            "title": o.title,
+        })).collect::<Vec<_>>(),
+        "dates": contact.dates.iter().map(|d| json!({
+            "id": d.id.as_str(), "label": d.label, "date": d.date.to_string(),
+        })).collect::<Vec<_>>(),
+        "urls": contact.urls.iter().map(|u| json!({
+            "id": u.id.as_str(), "label": u.label, "url": u.url,
+        })).collect::<Vec<_>>(),
+        "social": contact.social.iter().map(|s| json!({
+            "id": s.id.as_str(), "network": s.network.as_str(), "handle": s.handle,
+        })).collect::<Vec<_>>(),
+        "type": contact.contact_type.as_str(),
+        "level": contact.level.map(|level| level.as_str()),
+        "language": contact.language,
+        "tags": contact.tag_list(),
+        "notes": contact.notes.as_str(),
+        "custom": contact.custom.iter().map(|(key, value)| (key.clone(), custom(value)))
+            .collect::<serde_json::Map<_, _>>(),
+        "activity": contact.activity.iter().map(|a| json!({
+            "id": a.id.as_str(), "kind": a.kind.as_str(), "at_ms": a.at_ms, "by": a.by,
+            "text": a.text,
+        })).collect::<Vec<_>>(),
+        "lifecycle": {
+            "archived": contact.lifecycle.archived,
+            "trashed_at_ms": contact.lifecycle.trashed_at_ms,
+            "merged_into": contact.lifecycle.merged_into,
+        },
+    })
+}
+
+fn custom(value: &CustomValue) -> Value {
+    match value {
+        CustomValue::Text(text) => json!({"text": text}),
+        CustomValue::Number(number) => json!({"number": number}),
+        CustomValue::Bool(flag) => json!({"bool": flag}),
+        CustomValue::Date(date) => json!({"date": date.to_string()}),
+    }
+}
+
+/// A time (ms since the Unix epoch) as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn utc(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil: exact for the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_prints_calendar_time() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_767_225_599_000), "2025-12-31 23:59:59 UTC");
+    }
+}

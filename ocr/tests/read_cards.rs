@@ -1,0 +1,156 @@
+//! End to end: synthetic card photos (crooked, turned, blurred, JPEG) through the real PP-OCR
+//! models, Tesseract and field extraction, checked against the fields beside each photo.
+//!
+//! The models are not in the repository; without them these tests fail and say how to fetch
+//! them (`ocr/fetch-models.sh`) rather than skipping.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ocr::CardReader;
+use ocr::draft::{Draft, FieldKind, Source};
+use ocr::evaluate::{Expected, normalize};
+
+/// One reader for every test: the models load and optimise once.
+fn reader() -> &'static CardReader {
+    static READER: OnceLock<CardReader> = OnceLock::new();
+    READER.get_or_init(|| {
+        CardReader::from_env().unwrap_or_else(|error| {
+            panic!(
+                "{error}\nRun ocr/fetch-models.sh: it fetches the OCR models from the rapidocr \
+                 wheel on PyPI."
+            )
+        })
+    })
+}
+
+fn card(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/cards/synthetic")
+        .join(format!("{name}.jpg"))
+}
+
+/// Reads a fixture card and checks the key fields: name, company, every email and phone.
+fn read_and_check(name: &str) -> Draft {
+    let photo = card(name);
+    let expected = Expected::for_photo(&photo).unwrap();
+    let draft = reader().read_file(&photo).unwrap();
+    let fields = &expected.fields;
+    let value = |kind| draft.first(kind).map_or(String::new(), |f| f.value.clone());
+    let report = || serde_json::to_string_pretty(&draft).unwrap();
+    assert_eq!(
+        normalize(&value(FieldKind::FamilyName)),
+        normalize(&fields.family_name),
+        "{name}: {}",
+        report()
+    );
+    assert_eq!(
+        normalize(&value(FieldKind::GivenName)),
+        normalize(&fields.given_name),
+        "{name}: {}",
+        report()
+    );
+    assert_eq!(
+        normalize(&value(FieldKind::Company)),
+        normalize(&fields.company),
+        "{name}"
+    );
+    let emails = draft.values(FieldKind::Email);
+    for email in &fields.emails {
+        assert!(
+            emails.contains(&email.as_str()),
+            "{name}: {email} not in {emails:?}"
+        );
+    }
+    let phones: Vec<(String, String)> = draft
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Phone)
+        .map(|f| (f.label.clone(), f.value.clone()))
+        .collect();
+    for phone in &fields.phones {
+        let wanted = (phone.label.clone(), phone.e164.clone());
+        assert!(
+            phones.contains(&wanted),
+            "{name}: {wanted:?} not in {phones:?}"
+        );
+    }
+    draft
+}
+
+#[test]
+fn an_english_card_photographed_upside_down_reads_whole() {
+    let draft = read_and_check("en-01");
+    assert_eq!(draft.rotation, 180);
+    assert_eq!(
+        draft.first(FieldKind::Title).unwrap().value,
+        "Senior Account Manager"
+    );
+    assert_eq!(
+        draft.values(FieldKind::Url),
+        ["https://www.brightwellanalytics.com"]
+    );
+    let address = &draft.first(FieldKind::Address).unwrap().value;
+    assert!(address.contains("San Francisco, CA 94107"), "{address}");
+}
+
+#[test]
+fn a_japanese_card_on_its_side_reads_name_reading_department_and_title() {
+    let draft = read_and_check("ja-02");
+    assert_eq!(draft.region.as_deref(), Some("JP"));
+    let value = |kind| draft.first(kind).map_or(String::new(), |f| f.value.clone());
+    // Printed with a space that OCR may drop, so only the whole reading is checked.
+    let reading = value(FieldKind::PhoneticFamilyName) + &value(FieldKind::PhoneticGivenName);
+    assert_eq!(normalize(&reading), "あおきみさき");
+    assert_eq!(value(FieldKind::Department), "海外事業部");
+    assert_eq!(value(FieldKind::Title), "課長");
+}
+
+#[test]
+fn a_chinese_card_keeps_pinyin_as_the_reading() {
+    let draft = read_and_check("zh-05");
+    assert_eq!(
+        draft.first(FieldKind::PhoneticFamilyName).unwrap().value,
+        "Chen"
+    );
+    assert_eq!(draft.first(FieldKind::Department).unwrap().value, "销售部");
+}
+
+#[test]
+fn a_korean_card_is_read_by_tesseract_where_pp_ocr_has_no_hangul() {
+    assert!(
+        reader().has_tesseract(),
+        "Korean needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-kor"
+    );
+    let draft = read_and_check("ko-02");
+    assert_eq!(draft.region.as_deref(), Some("KR"));
+    assert_eq!(
+        draft.first(FieldKind::Department).unwrap().value,
+        "마케팅팀"
+    );
+}
+
+#[test]
+fn a_vcard_qr_on_a_turned_card_fills_fields_exactly() {
+    let draft = read_and_check("en-06");
+    for kind in [FieldKind::FamilyName, FieldKind::Email, FieldKind::Phone] {
+        assert_eq!(draft.first(kind).unwrap().source, Source::Qr, "{kind:?}");
+    }
+    // What the QR code lacks still comes from the printed text.
+    assert_eq!(draft.first(FieldKind::Address).unwrap().source, Source::Ocr);
+}
+
+#[test]
+fn a_draft_becomes_a_valid_contact() {
+    let photo = card("en-02");
+    let draft = reader().read_file(&photo).unwrap();
+    let mut next = 0;
+    let contact = draft.to_contact(|| {
+        next += 1;
+        sync_core::ids::ItemId::from(format!("item-{next}").as_str())
+    });
+    sync_core::validate::validate(&contact).unwrap();
+    assert_eq!(contact.display_name(), "Marcus Okafor");
+    assert_eq!(contact.organizations[0].company, "Northpeak Logistics LLC");
+    assert_eq!(contact.phones.len(), 2);
+}

@@ -1,0 +1,353 @@
+//! Pushes, repairs, visibility changes and purges in Postgres. Every write locks the tenant
+//! row first (`FOR UPDATE`), allocates seqs from it and releases it by committing.
+
+use std::collections::HashMap;
+
+use sqlx::PgConnection;
+use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::wire::{DocChanges, DocMeta, DocResult};
+use uuid::Uuid;
+
+use super::PostgresStore;
+use super::notify;
+use crate::store::StoreError;
+use crate::store::sql;
+use crate::store::sql::cache::DocSource;
+use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
+
+fn no_tenant(tenant: TenantId) -> StoreError {
+    StoreError::NotFound {
+        what: format!("tenant {tenant}"),
+    }
+}
+
+pub(super) async fn head(store: &PostgresStore, tenant: TenantId) -> Result<u64, StoreError> {
+    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM tenants WHERE id = $1")
+        .bind(uuid(tenant.as_bytes()))
+        .fetch_optional(&store.pool)
+        .await?
+        .ok_or_else(|| no_tenant(tenant))?;
+    codec::seq_from_sql(head)
+}
+
+/// Take the tenant's lock for the rest of the transaction and read its head.
+pub(super) async fn lock_tenant(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<u64, StoreError> {
+    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(uuid(tenant.as_bytes()))
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| no_tenant(tenant))?;
+    codec::seq_from_sql(head)
+}
+
+/// Move the tenant's head and tell the other nodes, both taking effect at commit.
+pub(super) async fn advance(
+    conn: &mut PgConnection,
+    store: &PostgresStore,
+    tenant: TenantId,
+    head: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tenants SET last_seq = $2 WHERE id = $1")
+        .bind(uuid(tenant.as_bytes()))
+        .bind(codec::seq_to_sql(head))
+        .execute(&mut *conn)
+        .await?;
+    notify::announce(conn, store.node, tenant, head).await
+}
+
+type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool);
+
+/// The stored state of these contacts: metadata, `last_seq` and whether purged.
+async fn stored_metas(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    docs: &[Uuid],
+) -> Result<HashMap<ContactId, (DocMeta, u64, bool)>, StoreError> {
+    let rows: Vec<MetaRow> = sqlx::query_as(
+        "SELECT id, owner, visibility, last_seq, purged FROM documents \
+         WHERE tenant_id = $1 AND id = ANY($2)",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(docs)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, owner, visibility, last_seq, purged)| {
+            Ok((
+                ContactId::from_bytes(id.into_bytes()),
+                (
+                    codec::decode_meta(owner, &visibility)?,
+                    codec::seq_from_sql(last_seq)?,
+                    purged,
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Saved bytes of these contacts, each with the `last_seq` that labels them.
+async fn saved_docs(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    docs: &[Uuid],
+) -> Result<HashMap<ContactId, (Vec<u8>, u64)>, StoreError> {
+    if docs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, Vec<u8>, i64)> = sqlx::query_as(
+        "SELECT id, snapshot, last_seq FROM documents WHERE tenant_id = $1 AND id = ANY($2)",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(docs)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, snapshot, last_seq)| {
+            Ok((
+                ContactId::from_bytes(id.into_bytes()),
+                (snapshot, codec::seq_from_sql(last_seq)?),
+            ))
+        })
+        .collect()
+}
+
+pub(super) async fn commit(
+    store: &PostgresStore,
+    tenant: TenantId,
+    member: MemberId,
+    docs: &[DocChanges],
+) -> Result<Vec<DocResult>, StoreError> {
+    let mut tx = store.pool.begin().await?;
+    let head = lock_tenant(&mut tx, tenant).await?;
+    let ids: Vec<Uuid> = docs.iter().map(|push| uuid(push.doc.as_bytes())).collect();
+    let metas = stored_metas(&mut tx, tenant, &ids).await?;
+    let mut stored = HashMap::with_capacity(metas.len());
+    let mut misses = Vec::new();
+    for (doc, (meta, last_seq, purged)) in metas {
+        if purged {
+            stored.insert(doc, Stored::Purged);
+        } else if let Some(cached) = store.cache.get(tenant, doc, last_seq) {
+            let source = DocSource::Cached(cached);
+            stored.insert(
+                doc,
+                Stored::Live {
+                    meta,
+                    last_seq,
+                    doc: source,
+                },
+            );
+        } else {
+            misses.push((doc, meta));
+        }
+    }
+    let wanted: Vec<Uuid> = misses.iter().map(|(doc, _)| uuid(doc.as_bytes())).collect();
+    let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
+    for (doc, meta) in misses {
+        let (snapshot, last_seq) = saved
+            .remove(&doc)
+            .ok_or_else(|| StoreError::Corrupt(format!("contact {doc} vanished under lock")))?;
+        stored.insert(
+            doc,
+            Stored::Live {
+                meta,
+                last_seq,
+                doc: DocSource::Saved(snapshot),
+            },
+        );
+    }
+    let pushes = docs.to_vec();
+    let plan = sql::off_thread(move || plan::plan_commit(member, head, &pushes, stored)).await?;
+    write_plan(&mut tx, tenant, &plan).await?;
+    if plan.head != head {
+        advance(&mut tx, store, tenant, plan.head).await?;
+    }
+    tx.commit().await?;
+    remember(store, tenant, &plan);
+    Ok(plan.results)
+}
+
+/// Cache what the push loaded and wrote, now that it is committed.
+fn remember(store: &PostgresStore, tenant: TenantId, plan: &CommitPlan) {
+    for (doc, last_seq, loaded) in &plan.opened {
+        store.cache.put(tenant, *doc, *last_seq, loaded.clone());
+    }
+    for write in &plan.writes {
+        store
+            .cache
+            .put(tenant, write.doc, write.last_seq, write.loaded.clone());
+    }
+}
+
+/// Write a push's rows: one statement per table, whatever the number of contacts.
+async fn write_plan(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &CommitPlan,
+) -> Result<(), StoreError> {
+    let tenant_id = uuid(tenant.as_bytes());
+    if !plan.writes.is_empty() {
+        let ids: Vec<Uuid> = plan.writes.iter().map(|w| uuid(w.doc.as_bytes())).collect();
+        let owners: Vec<Uuid> = plan
+            .writes
+            .iter()
+            .map(|w| uuid(w.meta.owner.as_bytes()))
+            .collect();
+        let visibilities: Vec<Vec<u8>> = plan
+            .writes
+            .iter()
+            .map(|w| codec::encode_visibility(&w.meta.visibility))
+            .collect();
+        let snapshots: Vec<&[u8]> = plan.writes.iter().map(|w| w.snapshot.as_slice()).collect();
+        let heads: Vec<&[u8]> = plan.writes.iter().map(|w| w.heads.as_slice()).collect();
+        let seqs: Vec<i64> = plan
+            .writes
+            .iter()
+            .map(|w| codec::seq_to_sql(w.last_seq))
+            .collect();
+        sqlx::query(
+            "INSERT INTO documents (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::uuid[], $4::bytea[], $5::bytea[], \
+             $6::bytea[], $7::bigint[]) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = EXCLUDED.snapshot, \
+             heads = EXCLUDED.heads, last_seq = EXCLUDED.last_seq, updated_at = now()",
+        )
+        .bind(tenant_id)
+        .bind(&ids)
+        .bind(&owners)
+        .bind(&visibilities)
+        .bind(&snapshots)
+        .bind(&heads)
+        .bind(&seqs)
+        .execute(&mut *conn)
+        .await?;
+        let column = |field: fn(&plan::SearchFields) -> &String| -> Vec<&str> {
+            plan.writes
+                .iter()
+                .map(|w| field(&w.search).as_str())
+                .collect()
+        };
+        sqlx::query(
+            "INSERT INTO contact_search \
+             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[]) \
+             ON CONFLICT (tenant_id, doc_id) DO UPDATE SET display_name = EXCLUDED.display_name, \
+             emails = EXCLUDED.emails, phones = EXCLUDED.phones, \
+             companies = EXCLUDED.companies, tags = EXCLUDED.tags",
+        )
+        .bind(tenant_id)
+        .bind(&ids)
+        .bind(column(|s| &s.display_name))
+        .bind(column(|s| &s.emails))
+        .bind(column(|s| &s.phones))
+        .bind(column(|s| &s.companies))
+        .bind(column(|s| &s.tags))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !plan.changes.is_empty() {
+        let docs: Vec<Uuid> = plan
+            .changes
+            .iter()
+            .map(|c| uuid(c.doc.as_bytes()))
+            .collect();
+        let hashes: Vec<&[u8]> = plan.changes.iter().map(|c| c.hash.as_slice()).collect();
+        let bytes: Vec<&[u8]> = plan.changes.iter().map(|c| c.bytes.as_slice()).collect();
+        sqlx::query(
+            "INSERT INTO changes (tenant_id, doc_id, hash, bytes) \
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::bytea[], $4::bytea[]) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(&docs)
+        .bind(&hashes)
+        .bind(&bytes)
+        .execute(&mut *conn)
+        .await?;
+    }
+    insert_rows(conn, tenant, &plan.rows).await
+}
+
+pub(super) async fn insert_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    rows: &[NewRow],
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let seqs: Vec<i64> = rows.iter().map(|r| codec::seq_to_sql(r.seq)).collect();
+    let docs: Vec<Uuid> = rows.iter().map(|r| uuid(r.doc.as_bytes())).collect();
+    let kinds: Vec<&[u8]> = rows.iter().map(|r| r.kind.as_slice()).collect();
+    sqlx::query(
+        "INSERT INTO feed (tenant_id, seq, doc_id, kind) \
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::bytea[])",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(&seqs)
+    .bind(&docs)
+    .bind(&kinds)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One contact's metadata, `last_seq` and whether purged.
+pub(super) async fn stored_meta(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    doc: ContactId,
+) -> Result<Option<(DocMeta, u64, bool)>, StoreError> {
+    let mut found = stored_metas(conn, tenant, &[uuid(doc.as_bytes())]).await?;
+    Ok(found.remove(&doc))
+}
+
+pub(super) async fn repair(
+    store: &PostgresStore,
+    tenant: TenantId,
+    member: MemberId,
+    doc: ContactId,
+    message: &[u8],
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut conn = store.pool.acquire().await?;
+    let Some((meta, last_seq, false)) = stored_meta(&mut conn, tenant, doc).await? else {
+        return Ok(None);
+    };
+    if !meta.visible_to(member) {
+        return Ok(None);
+    }
+    let (source, last_seq) = match store.cache.get(tenant, doc, last_seq) {
+        Some(cached) => (DocSource::Cached(cached), last_seq),
+        None => {
+            let mut saved = saved_docs(&mut conn, tenant, &[uuid(doc.as_bytes())]).await?;
+            // Purged between the two reads: as if never seen.
+            let Some((snapshot, last_seq)) = saved.remove(&doc) else {
+                return Ok(None);
+            };
+            (DocSource::Saved(snapshot), last_seq)
+        }
+    };
+    drop(conn);
+    let message = message.to_vec();
+    let repaired = sql::off_thread(move || plan::repair(doc, source, &message)).await?;
+    if let Some(loaded) = repaired.loaded {
+        store.cache.put(tenant, doc, last_seq, loaded);
+    }
+    Ok(repaired.reply)
+}
+
+pub(super) async fn doc_meta(
+    store: &PostgresStore,
+    tenant: TenantId,
+    doc: ContactId,
+) -> Result<Option<DocMeta>, StoreError> {
+    let mut conn = store.pool.acquire().await?;
+    Ok(match stored_meta(&mut conn, tenant, doc).await? {
+        Some((meta, _, false)) => Some(meta),
+        _ => None,
+    })
+}

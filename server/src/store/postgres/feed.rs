@@ -1,0 +1,113 @@
+//! Feed rows, live contacts and snapshots for feed pages, read from Postgres.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sync_core::feed::FeedRow;
+use sync_core::ids::{ContactId, TenantId};
+use sync_core::wire::DocMeta;
+use uuid::Uuid;
+
+use super::PostgresStore;
+use crate::store::StoreError;
+use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::feed_pages::{FeedSource, RowWithMeta};
+
+fn contact(id: Uuid) -> ContactId {
+    ContactId::from_bytes(id.into_bytes())
+}
+
+#[async_trait]
+impl FeedSource for PostgresStore {
+    async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError> {
+        let (head, floor): (i64, i64) =
+            sqlx::query_as("SELECT last_seq, feed_floor FROM tenants WHERE id = $1")
+                .bind(uuid(tenant.as_bytes()))
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("tenant {tenant}"),
+                })?;
+        Ok((codec::seq_from_sql(head)?, codec::seq_from_sql(floor)?))
+    }
+
+    async fn rows(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        upto: u64,
+        limit: usize,
+    ) -> Result<Vec<RowWithMeta>, StoreError> {
+        let rows: Vec<(i64, Uuid, Vec<u8>, Uuid, Vec<u8>, bool)> = sqlx::query_as(
+            "SELECT f.seq, f.doc_id, f.kind, d.owner, d.visibility, d.purged FROM feed f \
+             JOIN documents d ON d.tenant_id = f.tenant_id AND d.id = f.doc_id \
+             WHERE f.tenant_id = $1 AND f.seq > $2 AND f.seq <= $3 ORDER BY f.seq LIMIT $4",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(codec::seq_to_sql(after))
+        .bind(codec::seq_to_sql(upto))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, doc, kind, owner, visibility, purged)| {
+                let seq = codec::seq_from_sql(seq)?;
+                Ok(RowWithMeta {
+                    row: FeedRow {
+                        seq,
+                        doc: contact(doc),
+                        kind: codec::decode_kind(seq, &kind)?,
+                    },
+                    meta: if purged {
+                        None
+                    } else {
+                        Some(codec::decode_meta(owner, &visibility)?)
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn live_docs(
+        &self,
+        tenant: TenantId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<Vec<(ContactId, DocMeta)>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, owner, visibility FROM documents \
+             WHERE tenant_id = $1 AND NOT purged AND ($2::uuid IS NULL OR id > $2) \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(after.map(|doc| uuid(doc.as_bytes())))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, owner, visibility)| {
+                Ok((contact(id), codec::decode_meta(owner, &visibility)?))
+            })
+            .collect()
+    }
+
+    async fn snapshots(
+        &self,
+        tenant: TenantId,
+        docs: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<u8>>, StoreError> {
+        let ids: Vec<Uuid> = docs.iter().map(|doc| uuid(doc.as_bytes())).collect();
+        let rows: Vec<(Uuid, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, snapshot FROM documents \
+             WHERE tenant_id = $1 AND id = ANY($2) AND NOT purged",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, snapshot)| (contact(id), snapshot))
+            .collect())
+    }
+}

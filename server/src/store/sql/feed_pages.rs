@@ -1,0 +1,193 @@
+//! Reading one page of a tenant's feed for a member, the same way on every SQL store.
+//!
+//! A store supplies rows, metadata and snapshots in bounded chunks through [`FeedSource`];
+//! which rows a member receives and how a page fills are sync-core's decisions
+//! (`feed::needs_resync`, `feed::delivery`, `PageBuilder`, `ResyncPager`), applied here
+//! exactly as the in-memory reference store applies them. Nothing reads a whole tenant at
+//! once: a page stops at `FEED_PAGE_BYTES`, and rows and documents arrive in chunks.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use serde_bytes::ByteBuf;
+use sync_core::feed::{self, Delivery, FeedRow, PageBuilder, ResyncPager};
+use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::replica::session::{FeedPage, FeedRequest};
+use sync_core::wire::{DocMeta, FeedItem};
+
+use crate::store::StoreError;
+
+/// How many feed rows or documents one query reads.
+const CHUNK: usize = 256;
+
+/// How many snapshots one query reads: few, since a page of 1 MiB may hold only a handful
+/// of large contacts.
+const SNAPSHOT_BATCH: usize = 16;
+
+/// A feed row with its contact's metadata now (`None` once purged).
+#[derive(Debug)]
+pub(crate) struct RowWithMeta {
+    /// The row.
+    pub row: FeedRow,
+    /// The contact's owner and visibility at read time.
+    pub meta: Option<DocMeta>,
+}
+
+/// What a store reads for feed pages.
+#[async_trait]
+pub(crate) trait FeedSource: Sync {
+    /// The tenant's head and the seq up to which rows were dropped.
+    async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError>;
+    /// Up to `limit` rows with `after < seq <= upto`, in seq order.
+    async fn rows(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        upto: u64,
+        limit: usize,
+    ) -> Result<Vec<RowWithMeta>, StoreError>;
+    /// Up to `limit` live (not purged) contacts with ids after `after`, in id order.
+    async fn live_docs(
+        &self,
+        tenant: TenantId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<Vec<(ContactId, DocMeta)>, StoreError>;
+    /// The snapshots of these contacts that are still live.
+    async fn snapshots(
+        &self,
+        tenant: TenantId,
+        docs: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<u8>>, StoreError>;
+}
+
+/// One page of the feed for `member`.
+pub(crate) async fn read_feed(
+    source: &dyn FeedSource,
+    tenant: TenantId,
+    member: MemberId,
+    request: &FeedRequest,
+) -> Result<FeedPage, StoreError> {
+    let (head, floor) = source.positions(tenant).await?;
+    if feed::needs_resync(request, floor, head) {
+        resync_page(source, tenant, member, request, head).await
+    } else {
+        rows_page(source, tenant, member, request.after, head).await
+    }
+}
+
+async fn rows_page(
+    source: &dyn FeedSource,
+    tenant: TenantId,
+    member: MemberId,
+    after: u64,
+    head: u64,
+) -> Result<FeedPage, StoreError> {
+    let mut page = PageBuilder::new();
+    let mut from = after;
+    let mut to = head;
+    let mut more = false;
+    'chunks: loop {
+        let rows = source.rows(tenant, from, head, CHUNK).await?;
+        let Some(last) = rows.last() else { break };
+        from = last.row.seq;
+        let deliveries: Vec<Option<Delivery>> = rows
+            .iter()
+            .map(|row| feed::delivery(member, &row.row.kind, row.meta.as_ref()))
+            .collect();
+        let mut snapshots = HashMap::new();
+        for (index, (row, delivery)) in rows.iter().zip(&deliveries).enumerate() {
+            if page.is_full() {
+                more = true;
+                break 'chunks;
+            }
+            to = row.row.seq;
+            let Some(delivery) = delivery.clone() else {
+                continue;
+            };
+            if delivery == Delivery::Grant && !snapshots.contains_key(&row.row.doc) {
+                // The grants of the next few rows in one query.
+                let wanted: Vec<ContactId> = rows[index..]
+                    .iter()
+                    .zip(&deliveries[index..])
+                    .filter(|(_, delivery)| *delivery == &Some(Delivery::Grant))
+                    .map(|(row, _)| row.row.doc)
+                    .filter(|doc| !snapshots.contains_key(doc))
+                    .take(SNAPSHOT_BATCH)
+                    .collect();
+                snapshots.extend(source.snapshots(tenant, &wanted).await?);
+            }
+            let item = feed::item(row.row.doc, &row.row.kind, delivery.clone(), || {
+                let meta = row.meta.clone()?;
+                match delivery {
+                    Delivery::Grant => Some((snapshots.get(&row.row.doc)?.clone(), meta)),
+                    // A meta item uses only the metadata: no snapshot is read for it.
+                    _ => Some((Vec::new(), meta)),
+                }
+            });
+            if let Some(item) = item {
+                page.push(item);
+            }
+        }
+        if rows.len() < CHUNK {
+            break;
+        }
+    }
+    if !more {
+        to = head;
+    }
+    Ok(FeedPage {
+        items: page.into_items(),
+        to,
+        resync: false,
+        resume: None,
+        more,
+    })
+}
+
+async fn resync_page(
+    source: &dyn FeedSource,
+    tenant: TenantId,
+    member: MemberId,
+    request: &FeedRequest,
+    head: u64,
+) -> Result<FeedPage, StoreError> {
+    let mut pager = ResyncPager::new(request, head);
+    let mut after = pager.after_doc();
+    loop {
+        let docs = source.live_docs(tenant, after, CHUNK).await?;
+        let Some((last, _)) = docs.last() else {
+            return Ok(pager.finish(false));
+        };
+        after = Some(*last);
+        let visible: Vec<(ContactId, DocMeta)> = docs
+            .iter()
+            .filter(|(_, meta)| meta.visible_to(member))
+            .cloned()
+            .collect();
+        for batch in visible.chunks(SNAPSHOT_BATCH) {
+            let ids: Vec<ContactId> = batch.iter().map(|(id, _)| *id).collect();
+            let mut snapshots = source.snapshots(tenant, &ids).await?;
+            for (id, meta) in batch {
+                if pager.is_full() {
+                    return Ok(pager.finish(true));
+                }
+                // Purged since the ids were read: nothing to grant.
+                let Some(snapshot) = snapshots.remove(id) else {
+                    continue;
+                };
+                pager.push(
+                    *id,
+                    FeedItem::Grant {
+                        doc: *id,
+                        snapshot: ByteBuf::from(snapshot),
+                        meta: meta.clone(),
+                    },
+                );
+            }
+        }
+        if docs.len() < CHUNK {
+            return Ok(pager.finish(false));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Pushes, repairs, visibility changes and purges in SQLite: each write one `BEGIN IMMEDIATE`
+//! transaction, so the write lock orders seqs (see the module page of `sqlite`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::SqliteConnection;
+use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::wire::{DocChanges, DocMeta, DocResult};
+use uuid::Uuid;
+
+use super::SqliteStore;
+use crate::store::StoreError;
+use crate::store::sql;
+use crate::store::sql::cache::{DocCache, DocSource};
+use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
+
+fn not_found(tenant: TenantId) -> StoreError {
+    StoreError::NotFound {
+        what: format!("tenant {tenant}"),
+    }
+}
+
+pub(super) async fn head(store: &SqliteStore, tenant: TenantId) -> Result<u64, StoreError> {
+    let mut conn = store.reader.acquire().await?;
+    tenant_head(&mut conn, tenant).await
+}
+
+pub(super) async fn tenant_head(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+) -> Result<u64, StoreError> {
+    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM tenants WHERE id = ?1")
+        .bind(uuid(tenant.as_bytes()))
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| not_found(tenant))?;
+    codec::seq_from_sql(head)
+}
+
+pub(super) async fn set_head(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    head: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tenants SET last_seq = ?2 WHERE id = ?1")
+        .bind(uuid(tenant.as_bytes()))
+        .bind(codec::seq_to_sql(head))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A contact's metadata, `last_seq` and whether it was purged.
+pub(super) async fn stored_meta(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    doc: ContactId,
+) -> Result<Option<(DocMeta, u64, bool)>, StoreError> {
+    let row: Option<(Uuid, Vec<u8>, i64, bool)> = sqlx::query_as(
+        "SELECT owner, visibility, last_seq, purged FROM documents \
+         WHERE tenant_id = ?1 AND id = ?2",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(uuid(doc.as_bytes()))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(owner, visibility, last_seq, purged)| {
+        Ok((
+            codec::decode_meta(owner, &visibility)?,
+            codec::seq_from_sql(last_seq)?,
+            purged,
+        ))
+    })
+    .transpose()
+}
+
+/// The document as of `last_seq`: cached, or its saved bytes with the `last_seq` read beside
+/// them (never a `last_seq` read apart from the bytes it labels).
+async fn doc_source(
+    conn: &mut SqliteConnection,
+    cache: &DocCache,
+    tenant: TenantId,
+    doc: ContactId,
+    last_seq: u64,
+) -> Result<(DocSource, u64), StoreError> {
+    if let Some(cached) = cache.get(tenant, doc, last_seq) {
+        return Ok((DocSource::Cached(cached), last_seq));
+    }
+    let (snapshot, last_seq): (Vec<u8>, i64) =
+        sqlx::query_as("SELECT snapshot, last_seq FROM documents WHERE tenant_id = ?1 AND id = ?2")
+            .bind(uuid(tenant.as_bytes()))
+            .bind(uuid(doc.as_bytes()))
+            .fetch_one(conn)
+            .await?;
+    Ok((DocSource::Saved(snapshot), codec::seq_from_sql(last_seq)?))
+}
+
+pub(super) async fn commit(
+    store: &SqliteStore,
+    tenant: TenantId,
+    member: MemberId,
+    docs: &[DocChanges],
+) -> Result<Vec<DocResult>, StoreError> {
+    let mut tx = store.write().await?;
+    let head = tenant_head(&mut tx, tenant).await?;
+    let mut stored = HashMap::new();
+    for push in docs {
+        if stored.contains_key(&push.doc) {
+            continue;
+        }
+        let Some((meta, last_seq, purged)) = stored_meta(&mut tx, tenant, push.doc).await? else {
+            continue;
+        };
+        let state = if purged {
+            Stored::Purged
+        } else {
+            let (doc, last_seq) =
+                doc_source(&mut tx, &store.cache, tenant, push.doc, last_seq).await?;
+            Stored::Live {
+                meta,
+                last_seq,
+                doc,
+            }
+        };
+        stored.insert(push.doc, state);
+    }
+    let pushes = docs.to_vec();
+    let plan = sql::off_thread(move || plan::plan_commit(member, head, &pushes, stored)).await?;
+    write_plan(&mut tx, tenant, head, &plan).await?;
+    tx.commit().await?;
+    remember(&store.cache, tenant, &plan);
+    Ok(plan.results)
+}
+
+/// Cache what the push loaded and wrote, now that it is committed.
+fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
+    for (doc, last_seq, loaded) in &plan.opened {
+        cache.put(tenant, *doc, *last_seq, Arc::clone(loaded));
+    }
+    for write in &plan.writes {
+        cache.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
+    }
+}
+
+async fn write_plan(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    head: u64,
+    plan: &CommitPlan,
+) -> Result<(), StoreError> {
+    let tenant_id = uuid(tenant.as_bytes());
+    for write in &plan.writes {
+        sqlx::query(
+            "INSERT INTO documents (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = excluded.snapshot, \
+             heads = excluded.heads, last_seq = excluded.last_seq, updated_at = unixepoch()",
+        )
+        .bind(tenant_id)
+        .bind(uuid(write.doc.as_bytes()))
+        .bind(uuid(write.meta.owner.as_bytes()))
+        .bind(codec::encode_visibility(&write.meta.visibility))
+        .bind(write.snapshot.as_slice())
+        .bind(write.heads.as_slice())
+        .bind(codec::seq_to_sql(write.last_seq))
+        .execute(&mut *conn)
+        .await?;
+        let search = &write.search;
+        sqlx::query(
+            "INSERT INTO contact_search \
+             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (tenant_id, doc_id) DO UPDATE SET display_name = excluded.display_name, \
+             emails = excluded.emails, phones = excluded.phones, \
+             companies = excluded.companies, tags = excluded.tags",
+        )
+        .bind(tenant_id)
+        .bind(uuid(write.doc.as_bytes()))
+        .bind(&search.display_name)
+        .bind(&search.emails)
+        .bind(&search.phones)
+        .bind(&search.companies)
+        .bind(&search.tags)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for change in &plan.changes {
+        sqlx::query(
+            "INSERT INTO changes (tenant_id, doc_id, hash, bytes) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(uuid(change.doc.as_bytes()))
+        .bind(change.hash.as_slice())
+        .bind(change.bytes.as_slice())
+        .execute(&mut *conn)
+        .await?;
+    }
+    insert_rows(conn, tenant, &plan.rows).await?;
+    if plan.head != head {
+        set_head(conn, tenant, plan.head).await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn insert_rows(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    rows: &[NewRow],
+) -> Result<(), StoreError> {
+    for row in rows {
+        sqlx::query("INSERT INTO feed (tenant_id, seq, doc_id, kind) VALUES (?1, ?2, ?3, ?4)")
+            .bind(uuid(tenant.as_bytes()))
+            .bind(codec::seq_to_sql(row.seq))
+            .bind(uuid(row.doc.as_bytes()))
+            .bind(row.kind.as_slice())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn repair(
+    store: &SqliteStore,
+    tenant: TenantId,
+    member: MemberId,
+    doc: ContactId,
+    message: &[u8],
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut conn = store.reader.acquire().await?;
+    let Some((meta, last_seq, false)) = stored_meta(&mut conn, tenant, doc).await? else {
+        return Ok(None);
+    };
+    if !meta.visible_to(member) {
+        return Ok(None);
+    }
+    let (source, last_seq) = doc_source(&mut conn, &store.cache, tenant, doc, last_seq).await?;
+    drop(conn);
+    let message = message.to_vec();
+    let repaired = sql::off_thread(move || plan::repair(doc, source, &message)).await?;
+    if let Some(loaded) = repaired.loaded {
+        store.cache.put(tenant, doc, last_seq, loaded);
+    }
+    Ok(repaired.reply)
+}
+
+pub(super) async fn doc_meta(
+    store: &SqliteStore,
+    tenant: TenantId,
+    doc: ContactId,
+) -> Result<Option<DocMeta>, StoreError> {
+    let mut conn = store.reader.acquire().await?;
+    Ok(match stored_meta(&mut conn, tenant, doc).await? {
+        Some((meta, _, false)) => Some(meta),
+        _ => None,
+    })
+}

@@ -1,0 +1,121 @@
+//! Who may see a contact, and deleting one for good, in SQLite: each a write under the
+//! tenant's lock, with the feed rows `sql::plan` decides.
+
+use sqlx::SqliteConnection;
+use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::wire::{DocMeta, Visibility};
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::contacts::{insert_rows, set_head, stored_meta, tenant_head};
+use crate::store::StoreError;
+use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::plan;
+
+async fn member_ids(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+) -> Result<Vec<MemberId>, StoreError> {
+    let ids: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM members WHERE tenant_id = ?1 ORDER BY id")
+            .bind(uuid(tenant.as_bytes()))
+            .fetch_all(conn)
+            .await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| MemberId::from_bytes(id.into_bytes()))
+        .collect())
+}
+
+fn no_contact(doc: ContactId) -> StoreError {
+    StoreError::NotFound {
+        what: format!("contact {doc}"),
+    }
+}
+
+pub(super) async fn set_visibility(
+    store: &SqliteStore,
+    tenant: TenantId,
+    doc: ContactId,
+    visibility: &Visibility,
+) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    let head = tenant_head(&mut tx, tenant).await?;
+    let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
+        return Err(no_contact(doc));
+    };
+    let members = member_ids(&mut tx, tenant).await?;
+    let after = DocMeta {
+        owner: before.owner,
+        visibility: visibility.clone(),
+    };
+    let rows = plan::visibility_rows(doc, &before, &after, &members, head);
+    sqlx::query("UPDATE documents SET visibility = ?3, updated_at = unixepoch() WHERE tenant_id = ?1 AND id = ?2")
+        .bind(uuid(tenant.as_bytes()))
+        .bind(uuid(doc.as_bytes()))
+        .bind(codec::encode_visibility(visibility))
+        .execute(&mut *tx)
+        .await?;
+    insert_rows(&mut tx, tenant, &rows).await?;
+    set_head(&mut tx, tenant, head + rows.len() as u64).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn purge(
+    store: &SqliteStore,
+    tenant: TenantId,
+    doc: ContactId,
+) -> Result<(), StoreError> {
+    let mut tx = store.write().await?;
+    let head = tenant_head(&mut tx, tenant).await?;
+    let meta = match stored_meta(&mut tx, tenant, doc).await? {
+        None => return Err(no_contact(doc)),
+        // Purged already: a retried purge changes nothing.
+        Some((_, _, true)) => return Ok(()),
+        Some((meta, _, false)) => meta,
+    };
+    let members = member_ids(&mut tx, tenant).await?;
+    let row = plan::purge_row(doc, &meta, &members, head + 1);
+    let tenant_id = uuid(tenant.as_bytes());
+    let doc_id = uuid(doc.as_bytes());
+    let history: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, kind FROM feed WHERE tenant_id = ?1 AND doc_id = ?2")
+            .bind(tenant_id)
+            .bind(doc_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    for (seq, kind) in history {
+        if let Some(erased) = plan::erased_row(codec::seq_from_sql(seq)?, &kind)? {
+            sqlx::query("UPDATE feed SET kind = ?3 WHERE tenant_id = ?1 AND seq = ?2")
+                .bind(tenant_id)
+                .bind(seq)
+                .bind(erased)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    for table in [
+        "DELETE FROM changes WHERE tenant_id = ?1 AND doc_id = ?2",
+        "DELETE FROM contact_search WHERE tenant_id = ?1 AND doc_id = ?2",
+    ] {
+        sqlx::query(table)
+            .bind(tenant_id)
+            .bind(doc_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE documents SET purged = 1, snapshot = X'', heads = X'', updated_at = unixepoch() \
+         WHERE tenant_id = ?1 AND id = ?2",
+    )
+    .bind(tenant_id)
+    .bind(doc_id)
+    .execute(&mut *tx)
+    .await?;
+    insert_rows(&mut tx, tenant, std::slice::from_ref(&row)).await?;
+    set_head(&mut tx, tenant, row.seq).await?;
+    tx.commit().await?;
+    store.cache.remove(tenant, doc);
+    Ok(())
+}
