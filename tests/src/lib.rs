@@ -337,6 +337,9 @@ impl WireDevice {
             Ok(None) => bail!("the server closed the connection"),
             Ok(Some(message)) => message?,
         };
+        if let Message::Close(_) = message {
+            bail!("the server closed the connection");
+        }
         let Message::Binary(bytes) = message else { return Ok(None) };
         self.bytes_received += bytes.len() as u64;
         let frame = Frame::decode(&bytes, MAX_FRAME_BYTES)?;
