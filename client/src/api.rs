@@ -113,6 +113,9 @@ struct SignedIn {
     tenant: String,
     member: String,
     device: String,
+    /// The company's default phone region (servers before it was sent omit it).
+    #[serde(default)]
+    region: Option<String>,
     #[serde(flatten)]
     tokens: TokenFields,
 }
@@ -130,7 +133,7 @@ impl SignedIn {
             member: parse_id("member", &self.member).map_err(bad)?,
             device: parse_id("device", &self.device).map_err(bad)?,
             tokens: self.tokens.tokens(),
-            default_region,
+            default_region: default_region.or(self.region),
         })
     }
 }

@@ -1,8 +1,9 @@
-//! [`fresh_database`] is what a test calls. With `DATABASE_URL` set it creates a database on
-//! that server; otherwise it starts (once per test binary) a private cluster from the
-//! machine's PostgreSQL server binaries, listening on a random port of 127.0.0.1 with its
-//! socket and data in a temporary directory. Without binaries the tests fail, saying how to
-//! install them: a suite that silently skips its Postgres half proves nothing.
+//! [`fresh_database`](crate::testing::fresh_database) is what a test calls. With
+//! `DATABASE_URL` set it creates a database on that server; otherwise it starts (once per test
+//! binary) a private cluster from the machine's PostgreSQL server binaries, listening on a
+//! random port of 127.0.0.1 with its socket and data in a temporary directory. Without
+//! binaries the tests fail, saying how to install them: a suite that silently skips its
+//! Postgres half proves nothing.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), server::testing::TestingError> {

@@ -25,7 +25,11 @@ macro_rules! conformance {
         conformance!(@backend sqlite, sqlite, [$($smodule::$sname),*], [$($bmodule::$bname),*]);
         conformance!(@backend postgres, postgres, [$($smodule::$sname),*], [$($bmodule::$bname),*]);
     };
-    (@backend $name:ident, $open:ident, [$($smodule:ident :: $sname:ident),*], [$($bmodule:ident :: $bname:ident),*]) => {
+    (
+        @backend $name:ident, $open:ident,
+        [$($smodule:ident :: $sname:ident),*],
+        [$($bmodule:ident :: $bname:ident),*]
+    ) => {
         mod $name {
             use crate::store_conformance::support::Backend;
             $(

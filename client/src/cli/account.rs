@@ -76,7 +76,10 @@ pub(super) async fn login(home: &Path, args: LoginArgs) -> anyhow::Result<()> {
         device_name: args.device_name,
     };
     let mut account = api::login(&args.server, &request).await?;
-    account.default_region = args.region.map(|region| region.to_ascii_uppercase());
+    // A region given here overrides the company's, which the server sent.
+    if let Some(region) = args.region {
+        account.default_region = Some(region.to_ascii_uppercase());
+    }
     signed_in(home, account, &request.email).await
 }
 

@@ -91,14 +91,14 @@ pub async fn members_receive_only_what_they_may_see_as_the_reference_store_decid
 }
 
 /// Contacts that together need about three pages.
-const LARGE_CONTACTS: u64 = 30;
-const NOTES_LETTERS: usize = 90_000;
+const LARGE_CONTACTS: u64 = 24;
+const CONTACT_KIB: usize = 100;
 
 async fn many_large_contacts(s: &mut Shadow<'_>) {
     let owner = s.team.owner;
     for n in 0..LARGE_CONTACTS {
         let id = contact(1_000 + u128::from(n));
-        let (_, created) = Phone::create_with(id, 1, &large_contact(n, NOTES_LETTERS));
+        let (_, created) = Phone::create_with(id, 1, &large_contact(n, CONTACT_KIB));
         let results = s.commit(owner, &[push(id, &[&created])]).await;
         assert_eq!(accepted(&results[0]), n + 1);
     }

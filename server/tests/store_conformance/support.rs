@@ -10,9 +10,9 @@ use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{NewMember, NewTenant, Role, Store};
 use server::testing::TestDatabase;
-use sync_core::contact::{Contact, SharedText};
+use sync_core::contact::{Address, Contact};
 use sync_core::document::ContactDoc;
-use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::sim::tenant::MemoryTenant;
 use sync_core::wire::{DocChanges, DocResult, FeedItem, Visibility};
@@ -223,11 +223,26 @@ pub fn incompressible_text(seed: u64, len: usize) -> String {
         .collect()
 }
 
-/// A contact carrying `len` letters of notes.
-pub fn large_contact(seed: u64, len: usize) -> Contact {
+/// A contact of about `kib` KiB once saved: addresses whose lines are long random text. (Long
+/// values in few fields, not long notes: notes are collaborative text, one Automerge
+/// operation per letter, and a test would spend its time on them.)
+pub fn large_contact(seed: u64, kib: usize) -> Contact {
     let mut contact = Contact::default();
     contact.name.given = format!("Large {seed}");
-    contact.notes = SharedText::from(incompressible_text(seed, len).as_str());
+    // Random letters deflate to about 60 % of their length; four lines of 1,000 each.
+    let addresses = (kib * 1024).div_ceil(2_400);
+    for n in 0..addresses {
+        let line = |part: u64| incompressible_text(seed * 1_000 + n as u64 * 4 + part, 1_000);
+        contact.addresses.push(Address {
+            id: ItemId::from(format!("a{n}").as_str()),
+            label: "work".into(),
+            street: line(0),
+            city: line(1),
+            region: line(2),
+            postal_code: line(3),
+            country: String::new(),
+        });
+    }
     contact
 }
 

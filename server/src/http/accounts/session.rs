@@ -64,6 +64,9 @@ pub(super) struct Session {
     tenant: String,
     member: String,
     device: String,
+    /// The company's country: every device reads phone numbers typed without a country
+    /// code as numbers of this country.
+    region: String,
     #[serde(flatten)]
     tokens: Tokens,
 }
@@ -191,10 +194,12 @@ async fn start_session(
         .auth
         .issue(tenant, member, device, now_seconds())
         .await?;
+    let region = state.store.tenant_region(tenant).await?;
     Ok(Session {
         tenant: tenant.to_string(),
         member: member.to_string(),
         device: device.to_string(),
+        region,
         tokens,
     })
 }

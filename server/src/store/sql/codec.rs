@@ -2,7 +2,8 @@
 //!
 //! Ids travel as UUIDs (native in Postgres, 16-byte blobs in SQLite); a contact's visibility
 //! and each feed row's kind as MessagePack blobs written by `sync_core::wire::to_msgpack` (ids
-//! as 16-byte `bin`, the form the wire uses); seqs as signed 64-bit integers, the widest integer both databases have.
+//! as 16-byte `bin`, the form the wire uses); seqs as signed 64-bit integers, the widest
+//! integer both databases have.
 
 use automerge::ChangeHash;
 use sync_core::feed::RowKind;

@@ -50,12 +50,15 @@ pub(super) async fn set_visibility(
         visibility: visibility.clone(),
     };
     let rows = plan::visibility_rows(doc, &before, &after, &members, head);
-    sqlx::query("UPDATE documents SET visibility = ?3, updated_at = unixepoch() WHERE tenant_id = ?1 AND id = ?2")
-        .bind(uuid(tenant.as_bytes()))
-        .bind(uuid(doc.as_bytes()))
-        .bind(codec::encode_visibility(visibility))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE documents SET visibility = ?3, updated_at = unixepoch() \
+         WHERE tenant_id = ?1 AND id = ?2",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(uuid(doc.as_bytes()))
+    .bind(codec::encode_visibility(visibility))
+    .execute(&mut *tx)
+    .await?;
     insert_rows(&mut tx, tenant, &rows).await?;
     set_head(&mut tx, tenant, head + rows.len() as u64).await?;
     tx.commit().await?;
