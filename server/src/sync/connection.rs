@@ -68,6 +68,9 @@ pub async fn serve(state: AppState, claims: AccessClaims, socket: WebSocket, mut
     metrics::gauge!("rolo_connections").decrement(1.0);
     match &end {
         End::DeviceLeft | End::Shutdown => tracing::debug!(device = %connection.claims.device, ?end, "sync connection closed"),
+        End::Socket(error) => {
+            tracing::debug!(device = %connection.claims.device, %error, "sync socket failed");
+        }
         End::Store(error) => {
             metrics::counter!("rolo_errors_total", "kind" => "store").increment(1);
             tracing::error!(device = %connection.claims.device, %error, "sync connection ended by a store failure");
