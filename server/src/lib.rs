@@ -43,10 +43,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Open the store `config.database_url` names and bring its schema up to date.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let cache = std::num::NonZeroUsize::new(config.doc_cache).unwrap_or(std::num::NonZeroUsize::MIN);
     let store: Arc<dyn Store> = if config.database_url.starts_with("postgres") {
-        Arc::new(store::postgres::PostgresStore::connect(&config.database_url).await?)
+        Arc::new(store::postgres::PostgresStore::connect_with_cache(&config.database_url, cache).await?)
     } else {
-        Arc::new(store::sqlite::SqliteStore::open(&config.database_url).await?)
+        Arc::new(store::sqlite::SqliteStore::open_with_cache(&config.database_url, cache).await?)
     };
     store.migrate().await?;
     Ok(store)

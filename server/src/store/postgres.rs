@@ -53,11 +53,19 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connect to the database at `url` (`postgres://…`). Call [`Store::migrate`] before use.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with_cache(url, DEFAULT_CACHE_DOCS).await
+    }
+
+    /// [`PostgresStore::connect`], keeping at most `cache_docs` documents loaded.
+    pub async fn connect_with_cache(
+        url: &str,
+        cache_docs: NonZeroUsize,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(DEFAULT_CONNECTIONS)
             .connect(url)
             .await?;
-        Ok(Self::from_pool(pool, DEFAULT_CACHE_DOCS))
+        Ok(Self::from_pool(pool, cache_docs))
     }
 
     /// A store on an existing pool, keeping at most `cache_docs` documents loaded.

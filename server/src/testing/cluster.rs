@@ -155,7 +155,13 @@ impl Drop for PgCluster {
 /// The newest version's binaries (`ROLO_PG_BIN` overrides the search).
 fn binaries() -> Result<PathBuf, TestingError> {
     if let Ok(bin) = std::env::var("ROLO_PG_BIN") {
-        return Ok(PathBuf::from(bin));
+        let bin = PathBuf::from(bin);
+        if !bin.join("initdb").exists() {
+            return Err(TestingError::NoBinaries {
+                searched: format!("ROLO_PG_BIN={}", bin.display()),
+            });
+        }
+        return Ok(bin);
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(DEBIAN_ROOT)
         .into_iter()
