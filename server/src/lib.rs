@@ -73,6 +73,13 @@ pub async fn run(
     let state = AppState { store, config: Arc::new(config), auth, hub, shutdown: stopped, live };
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let app = http::router(state);
+    // Frames are small and latency matters (an ack, a live edit): Nagle's algorithm meeting
+    // the peer's delayed ACK would hold each one back ~40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     // Upgraded sockets outlive the HTTP server: tell them to finish, then wait for the last
     // one to drop its handle on `live`.

@@ -248,7 +248,8 @@ pub async fn add_member(server: &TestServer, admin: &Account, email: &str, passw
 pub async fn connect(server: &TestServer, token: &str) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
     let mut request = server.sync_url().into_client_request()?;
     request.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
-    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    // No Nagle: small frames must not wait for the peer's delayed ACK.
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
     Ok(socket)
 }
 
