@@ -32,17 +32,23 @@ async fn main() -> anyhow::Result<()> {
     signup(&server, "Live Co", "owner@live.example", password).await?;
     let sent_at: SentAt = Arc::default();
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
-    let stop_at = Instant::now() + Duration::from_secs(seconds + 3);
+    // Readers listen until told to stop (after the last edit had time to arrive): setting
+    // up hundreds of devices takes longer than the measurement.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut listening = Vec::new();
     for n in 0..readers {
         let account = login(&server, "owner@live.example", password, &format!("reader {n}")).await?;
         let mut device = WireDevice::connect(&server, &account, (u128::from(n) + 10_000).to_be_bytes()).await?;
         device.settle(Duration::from_millis(5)).await?;
-        let (sent_at, latencies) = (sent_at.clone(), latencies.clone());
+        let (sent_at, latencies, stopped) = (sent_at.clone(), latencies.clone(), stopped.clone());
         listening.push(tokio::spawn(async move {
             let mut mine = Vec::new();
-            while Instant::now() < stop_at {
-                if let Some(Frame::Feed { items, .. }) = device.step(Duration::from_millis(100)).await? {
+            while !*stopped.borrow() {
+                let frame = device.step(Duration::from_millis(100)).await?;
+                if std::env::var("LIVE_DEBUG").is_ok() && frame.is_some() {
+                    eprintln!("reader got {frame:?}");
+                }
+                if let Some(Frame::Feed { items, .. }) = frame {
                     let now = Instant::now();
                     let sent = sent_at.lock().expect("not poisoned");
                     for item in items {
@@ -86,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
         device.apply(effects).await?;
         while let Ok(Some(_)) = device.step(Duration::from_millis(0)).await {}
     }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _ = stop.send(true);
     for task in listening {
         task.await??;
     }
