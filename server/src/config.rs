@@ -56,7 +56,9 @@ impl fmt::Debug for Config {
 
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_string(),
     }
 }
@@ -90,31 +92,43 @@ impl Config {
         let defaults = Config::default();
         let parse = |name: &str| -> anyhow::Result<Option<u64>> {
             lookup(name)
-                .map(|text| text.parse::<u64>().map_err(|_| anyhow::anyhow!("{name}={text:?} is not a whole number")))
+                .map(|text| {
+                    text.parse::<u64>()
+                        .map_err(|_| anyhow::anyhow!("{name}={text:?} is not a whole number"))
+                })
                 .transpose()
         };
         let listen = match lookup("ROLO_LISTEN") {
-            Some(text) => text
-                .parse()
-                .map_err(|_| anyhow::anyhow!("ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080"))?,
+            Some(text) => text.parse().map_err(|_| {
+                anyhow::anyhow!("ROLO_LISTEN={text:?} is not an address like 127.0.0.1:8080")
+            })?,
             None => defaults.listen,
         };
         let database_url = lookup("ROLO_DATABASE_URL").unwrap_or(defaults.database_url);
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
-            anyhow::bail!("ROLO_DATABASE_URL={:?} must start with sqlite:// or postgres://", redact(&database_url));
+            anyhow::bail!(
+                "ROLO_DATABASE_URL={:?} must start with sqlite:// or postgres://",
+                redact(&database_url)
+            );
         }
         Ok(Self {
             listen,
             database_url,
             jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),
             jwt_audience: lookup("ROLO_JWT_AUDIENCE").unwrap_or(defaults.jwt_audience),
-            access_token_ttl: parse("ROLO_ACCESS_TOKEN_SECONDS")?.map_or(defaults.access_token_ttl, Duration::from_secs),
-            clock_leeway: parse("ROLO_CLOCK_LEEWAY_SECONDS")?.map_or(defaults.clock_leeway, Duration::from_secs),
+            access_token_ttl: parse("ROLO_ACCESS_TOKEN_SECONDS")?
+                .map_or(defaults.access_token_ttl, Duration::from_secs),
+            clock_leeway: parse("ROLO_CLOCK_LEEWAY_SECONDS")?
+                .map_or(defaults.clock_leeway, Duration::from_secs),
             refresh_token_ttl: parse("ROLO_REFRESH_TOKEN_DAYS")?
-                .map_or(defaults.refresh_token_ttl, |days| Duration::from_secs(days * 24 * 3600)),
+                .map_or(defaults.refresh_token_ttl, |days| {
+                    Duration::from_secs(days * 24 * 3600)
+                }),
             doc_cache: parse("ROLO_DOC_CACHE")?.map_or(defaults.doc_cache, |n| n as usize),
-            max_frame_bytes: parse("ROLO_MAX_FRAME_BYTES")?.map_or(defaults.max_frame_bytes, |n| n as usize),
-            frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?.map_or(defaults.frames_per_second, |n| n as u32),
+            max_frame_bytes: parse("ROLO_MAX_FRAME_BYTES")?
+                .map_or(defaults.max_frame_bytes, |n| n as usize),
+            frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?
+                .map_or(defaults.frames_per_second, |n| n as u32),
         })
     }
 }
@@ -125,14 +139,20 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        let error = Config::from_lookup(|name| (name == "ROLO_DOC_CACHE").then(|| "lots".to_string())).unwrap_err();
-        assert!(error.to_string().contains("ROLO_DOC_CACHE=\"lots\""), "{error}");
+        let error =
+            Config::from_lookup(|name| (name == "ROLO_DOC_CACHE").then(|| "lots".to_string()))
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("ROLO_DOC_CACHE=\"lots\""),
+            "{error}"
+        );
     }
 
     #[test]
     fn debug_output_hides_the_database_password() {
         let config = Config::from_lookup(|name| {
-            (name == "ROLO_DATABASE_URL").then(|| "postgres://rolo:hunter2@db.internal/rolo".to_string())
+            (name == "ROLO_DATABASE_URL")
+                .then(|| "postgres://rolo:hunter2@db.internal/rolo".to_string())
         })
         .unwrap();
         let shown = format!("{config:?}");

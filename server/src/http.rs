@@ -40,7 +40,11 @@ async fn version() -> axum::Json<serde_json::Value> {
 
 /// Ready when the database answers.
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.head(sync_core::ids::TenantId::from_u128(0)).await {
+    match state
+        .store
+        .head(sync_core::ids::TenantId::from_u128(0))
+        .await
+    {
         Ok(_) | Err(crate::store::StoreError::NotFound { .. }) => (StatusCode::OK, "ready"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }

@@ -43,9 +43,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Open the store `config.database_url` names and bring its schema up to date.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let cache = std::num::NonZeroUsize::new(config.doc_cache).unwrap_or(std::num::NonZeroUsize::MIN);
+    let cache =
+        std::num::NonZeroUsize::new(config.doc_cache).unwrap_or(std::num::NonZeroUsize::MIN);
     let store: Arc<dyn Store> = if config.database_url.starts_with("postgres") {
-        Arc::new(store::postgres::PostgresStore::connect_with_cache(&config.database_url, cache).await?)
+        Arc::new(
+            store::postgres::PostgresStore::connect_with_cache(&config.database_url, cache).await?,
+        )
     } else {
         Arc::new(store::sqlite::SqliteStore::open_with_cache(&config.database_url, cache).await?)
     };
@@ -68,19 +71,31 @@ pub async fn run(
     let (live, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
     let listen_task = {
         let hub = hub.clone();
-        store.clone().listen(Arc::new(move |tenant, seq| hub.advanced(tenant, seq)))
+        store
+            .clone()
+            .listen(Arc::new(move |tenant, seq| hub.advanced(tenant, seq)))
     };
-    let state = AppState { store, config: Arc::new(config), auth, hub, shutdown: stopped, live };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        auth,
+        hub,
+        shutdown: stopped,
+        live,
+    };
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let app = http::router(state);
     // Frames are small and latency matters (an ack, a live edit): Nagle's algorithm meeting
     // the peer's delayed ACK would hold each one back ~40 ms.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let listener =
+        axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     // Upgraded sockets outlive the HTTP server: tell them to finish, then wait for the last
     // one to drop its handle on `live`.
     let _ = stop.send(true);

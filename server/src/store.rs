@@ -189,7 +189,10 @@ pub type OnAdvance = std::sync::Arc<dyn Fn(TenantId, u64) + Send + Sync>;
 pub trait Store: Send + Sync + 'static {
     /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
     /// per committed batch). A single-node store (SQLite) has nothing to follow.
-    fn listen(self: std::sync::Arc<Self>, on_advance: OnAdvance) -> Option<tokio::task::JoinHandle<()>> {
+    fn listen(
+        self: std::sync::Arc<Self>,
+        on_advance: OnAdvance,
+    ) -> Option<tokio::task::JoinHandle<()>> {
         let _ = on_advance;
         None
     }
@@ -208,24 +211,55 @@ pub trait Store: Send + Sync + 'static {
     /// Find a member by login email (lowercase).
     async fn member_by_email(&self, email: &str) -> Result<Option<MemberRecord>, StoreError>;
     /// One member.
-    async fn member(&self, tenant: TenantId, member: MemberId) -> Result<Option<MemberRecord>, StoreError>;
+    async fn member(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Option<MemberRecord>, StoreError>;
     /// Every member of a tenant, active or not.
     async fn members(&self, tenant: TenantId) -> Result<Vec<MemberRecord>, StoreError>;
     /// Replace a member's password hash (accepting an invitation, changing a password).
-    async fn set_password(&self, tenant: TenantId, member: MemberId, password_hash: &str) -> Result<(), StoreError>;
+    async fn set_password(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        password_hash: &str,
+    ) -> Result<(), StoreError>;
     /// Create a group.
     async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError>;
     /// Put a member in a group (idempotent).
-    async fn add_to_group(&self, tenant: TenantId, group: GroupId, member: MemberId) -> Result<(), StoreError>;
+    async fn add_to_group(
+        &self,
+        tenant: TenantId,
+        group: GroupId,
+        member: MemberId,
+    ) -> Result<(), StoreError>;
     /// The groups a member belongs to.
-    async fn groups_of(&self, tenant: TenantId, member: MemberId) -> Result<Vec<GroupId>, StoreError>;
+    async fn groups_of(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Vec<GroupId>, StoreError>;
 
     /// Register a device for a member.
-    async fn register_device(&self, tenant: TenantId, member: MemberId, name: &str) -> Result<DeviceId, StoreError>;
+    async fn register_device(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        name: &str,
+    ) -> Result<DeviceId, StoreError>;
     /// One device.
-    async fn device(&self, tenant: TenantId, device: DeviceId) -> Result<Option<DeviceRecord>, StoreError>;
+    async fn device(
+        &self,
+        tenant: TenantId,
+        device: DeviceId,
+    ) -> Result<Option<DeviceRecord>, StoreError>;
     /// A member's devices.
-    async fn devices_of(&self, tenant: TenantId, member: MemberId) -> Result<Vec<DeviceRecord>, StoreError>;
+    async fn devices_of(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Vec<DeviceRecord>, StoreError>;
     /// Revoke a device and every refresh token issued to it.
     async fn revoke_device(&self, tenant: TenantId, device: DeviceId) -> Result<(), StoreError>;
 
@@ -233,13 +267,22 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_refresh(&self, record: &RefreshRecord) -> Result<(), StoreError>;
     /// Spend `old` and store `new` in one transaction (see [`Rotation`]); `now` in seconds
     /// since the Unix epoch.
-    async fn rotate_refresh(&self, old: &[u8; 32], new: &RefreshRecord, now: i64) -> Result<Rotation, StoreError>;
+    async fn rotate_refresh(
+        &self,
+        old: &[u8; 32],
+        new: &RefreshRecord,
+        now: i64,
+    ) -> Result<Rotation, StoreError>;
 
     /// The secret of signing key `kid`, if it exists.
     async fn signing_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// The key to sign new tokens with; stores `candidate` under `candidate_kid` if there is
     /// none yet (so every node of a cluster agrees on one key).
-    async fn current_signing_key(&self, candidate_kid: &str, candidate: &[u8]) -> Result<(String, Vec<u8>), StoreError>;
+    async fn current_signing_key(
+        &self,
+        candidate_kid: &str,
+        candidate: &[u8],
+    ) -> Result<(String, Vec<u8>), StoreError>;
 
     // --- sync -----------------------------------------------------------------------------
 
@@ -250,16 +293,41 @@ pub trait Store: Send + Sync + 'static {
     /// `sync_core::accept::accept_changes`, store the document, its snapshot, heads and
     /// search projection, and append a feed row with the next seq under the tenant's lock.
     /// One result per contact, in order; a refused contact does not hold back the others.
-    async fn commit(&self, tenant: TenantId, member: MemberId, docs: &[DocChanges]) -> Result<Vec<DocResult>, StoreError>;
+    async fn commit(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        docs: &[DocChanges],
+    ) -> Result<Vec<DocResult>, StoreError>;
     /// One page of the feed for `member`, decided by `sync_core::feed`.
-    async fn read_feed(&self, tenant: TenantId, member: MemberId, request: &FeedRequest) -> Result<FeedPage, StoreError>;
+    async fn read_feed(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        request: &FeedRequest,
+    ) -> Result<FeedPage, StoreError>;
     /// Answer a repair message with `sync_core::accept::repair_reply`, or `None` if the member
     /// may not see the contact or it does not exist.
-    async fn repair(&self, tenant: TenantId, member: MemberId, doc: ContactId, message: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn repair(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        doc: ContactId,
+        message: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError>;
     /// A contact's owner and visibility.
-    async fn doc_meta(&self, tenant: TenantId, doc: ContactId) -> Result<Option<DocMeta>, StoreError>;
+    async fn doc_meta(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+    ) -> Result<Option<DocMeta>, StoreError>;
     /// Change who may see a contact: grant / revoke / meta feed rows in one transaction.
-    async fn set_visibility(&self, tenant: TenantId, doc: ContactId, visibility: &Visibility) -> Result<(), StoreError>;
+    async fn set_visibility(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+        visibility: &Visibility,
+    ) -> Result<(), StoreError>;
     /// Delete a contact for good, with a purge feed row.
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError>;
 }

@@ -106,19 +106,28 @@ impl<'de> serde::de::Visitor<'de> for IdVisitor {
     }
 
     fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
-        bytes.try_into().map_err(|_| E::invalid_length(bytes.len(), &self))
+        bytes
+            .try_into()
+            .map_err(|_| E::invalid_length(bytes.len(), &self))
     }
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
         Uuid::try_parse(text)
             .map(|uuid| *uuid.as_bytes())
-            .map_err(|_| E::custom(IdParseError { kind: self.kind, value: text.to_string() }))
+            .map_err(|_| {
+                E::custom(IdParseError {
+                    kind: self.kind,
+                    value: text.to_string(),
+                })
+            })
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut bytes = [0u8; 16];
         for (index, byte) in bytes.iter_mut().enumerate() {
-            *byte = seq.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(index, &self))?;
+            *byte = seq
+                .next_element()?
+                .ok_or_else(|| serde::de::Error::invalid_length(index, &self))?;
         }
         if seq.next_element::<u8>()?.is_some() {
             return Err(serde::de::Error::invalid_length(17, &self));

@@ -331,11 +331,11 @@ impl Frame {
             });
         }
         let mut reader = std::io::Cursor::new(bytes);
-        let frame = Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader).with_binary()).map_err(
-            |error| WireError::Malformed {
-                reason: error.to_string(),
-            },
-        )?;
+        let frame =
+            Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader).with_binary())
+                .map_err(|error| WireError::Malformed {
+                    reason: error.to_string(),
+                })?;
         // One WebSocket message carries one frame: anything after it would be silently lost.
         if reader.position() as usize != bytes.len() {
             return Err(WireError::Malformed {
@@ -393,13 +393,21 @@ pub fn to_msgpack<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 }
 
 /// Read a value written by [`to_msgpack`] (stores keep feed rows and visibility this way).
-pub fn from_msgpack<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, rmp_serde::decode::Error> {
+pub fn from_msgpack<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, rmp_serde::decode::Error> {
     T::deserialize(&mut rmp_serde::Deserializer::from_read_ref(bytes).with_binary())
 }
 
-fn to_msgpack_checked<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+fn to_msgpack_checked<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<Vec<u8>, rmp_serde::encode::Error> {
     let mut bytes = Vec::new();
-    value.serialize(&mut rmp_serde::Serializer::new(&mut bytes).with_struct_map().with_binary())?;
+    value.serialize(
+        &mut rmp_serde::Serializer::new(&mut bytes)
+            .with_struct_map()
+            .with_binary(),
+    )?;
     Ok(bytes)
 }
 

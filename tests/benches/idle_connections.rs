@@ -20,9 +20,24 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("sqlite://{}", data.path().join("rolo.db").display());
     let server = ChildServer::start(&url).await?;
     let handle = server.as_test_server();
-    let owner = signup(&handle, "Idle Co", "owner@idle.example", "correct horse battery").await?;
+    let owner = signup(
+        &handle,
+        "Idle Co",
+        "owner@idle.example",
+        "correct horse battery",
+    )
+    .await?;
     // A few devices share the connections' tokens: the cost measured is the connection's.
-    let accounts = [owner.clone(), login(&handle, "owner@idle.example", "correct horse battery", "second").await?];
+    let accounts = [
+        owner.clone(),
+        login(
+            &handle,
+            "owner@idle.example",
+            "correct horse battery",
+            "second",
+        )
+        .await?,
+    ];
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = rss_bytes(server.pid())?;
     let started = Instant::now();
@@ -39,9 +54,23 @@ async fn main() -> anyhow::Result<()> {
     let per_connection = (after.saturating_sub(before)) as f64 / wanted as f64;
     let total_mb = after as f64 / 1e6;
     println!("idle connections: {wanted} opened in {connect_seconds:.1} s");
-    println!("server RSS: {:.1} MB before, {total_mb:.1} MB after, {:.1} KB per connection", before as f64 / 1e6, per_connection / 1e3);
-    println!("target (DESIGN.md 7): 10,000 connections in <= 100 MB: {}", if wanted >= 10_000 && total_mb <= 100.0 { "met" } else { "not met" });
-    println!("bench idle_connections: connections={wanted} server_rss_mb={total_mb:.1} per_connection_kb={:.2} connect_seconds={connect_seconds:.1}", per_connection / 1e3);
+    println!(
+        "server RSS: {:.1} MB before, {total_mb:.1} MB after, {:.1} KB per connection",
+        before as f64 / 1e6,
+        per_connection / 1e3
+    );
+    println!(
+        "target (DESIGN.md 7): 10,000 connections in <= 100 MB: {}",
+        if wanted >= 10_000 && total_mb <= 100.0 {
+            "met"
+        } else {
+            "not met"
+        }
+    );
+    println!(
+        "bench idle_connections: connections={wanted} server_rss_mb={total_mb:.1} per_connection_kb={:.2} connect_seconds={connect_seconds:.1}",
+        per_connection / 1e3
+    );
     drop(devices);
     Ok(())
 }
@@ -50,9 +79,15 @@ async fn main() -> anyhow::Result<()> {
 /// too low. Raising the soft limit up to the hard limit needs no privilege.
 fn raise_open_file_limit(wanted: u64) {
     let status = std::process::Command::new("prlimit")
-        .args(["--pid", &std::process::id().to_string(), &format!("--nofile={wanted}:{wanted}")])
+        .args([
+            "--pid",
+            &std::process::id().to_string(),
+            &format!("--nofile={wanted}:{wanted}"),
+        ])
         .status();
     if !matches!(status, Ok(status) if status.success()) {
-        eprintln!("could not raise the open-file limit to {wanted}; run `ulimit -n {wanted}` first");
+        eprintln!(
+            "could not raise the open-file limit to {wanted}; run `ulimit -n {wanted}` first"
+        );
     }
 }

@@ -27,7 +27,8 @@ async fn main() -> anyhow::Result<()> {
     let readers = env_number("LIVE_READERS", 200);
     let rate = env_number("LIVE_RATE", 200);
     let seconds = env_number("LIVE_SECONDS", 10);
-    let server = Arc::new(TestServer::sqlite_with(|config| config.frames_per_second = 10_000).await?);
+    let server =
+        Arc::new(TestServer::sqlite_with(|config| config.frames_per_second = 10_000).await?);
     let password = "correct horse battery";
     signup(&server, "Live Co", "owner@live.example", password).await?;
     let sent_at: SentAt = Arc::default();
@@ -37,8 +38,15 @@ async fn main() -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut listening = Vec::new();
     for n in 0..readers {
-        let account = login(&server, "owner@live.example", password, &format!("reader {n}")).await?;
-        let mut device = WireDevice::connect(&server, &account, (u128::from(n) + 10_000).to_be_bytes()).await?;
+        let account = login(
+            &server,
+            "owner@live.example",
+            password,
+            &format!("reader {n}"),
+        )
+        .await?;
+        let mut device =
+            WireDevice::connect(&server, &account, (u128::from(n) + 10_000).to_be_bytes()).await?;
         device.settle(Duration::from_millis(5)).await?;
         let (sent_at, latencies, stopped) = (sent_at.clone(), latencies.clone(), stopped.clone());
         listening.push(tokio::spawn(async move {
@@ -68,8 +76,15 @@ async fn main() -> anyhow::Result<()> {
     // to the moment it was made.
     let mut writer_devices = Vec::new();
     for n in 0..writers {
-        let account = login(&server, "owner@live.example", password, &format!("writer {n}")).await?;
-        let mut device = WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
+        let account = login(
+            &server,
+            "owner@live.example",
+            password,
+            &format!("writer {n}"),
+        )
+        .await?;
+        let mut device =
+            WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
         let id = ContactId::from_u128(u128::from(n) + 1);
         let mut contact = Contact::default();
         contact.name.given = format!("Writer {n}");
@@ -87,8 +102,13 @@ async fn main() -> anyhow::Result<()> {
         ticker.tick().await;
         let (id, device) = &mut writer_devices[(edits % writers) as usize];
         edits += 1;
-        sent_at.lock().expect("not poisoned").insert(*id, Instant::now());
-        let effects = device.replica.edit(*id, |c| c.name.family = format!("Edit {edits}"))?;
+        sent_at
+            .lock()
+            .expect("not poisoned")
+            .insert(*id, Instant::now());
+        let effects = device
+            .replica
+            .edit(*id, |c| c.name.family = format!("Edit {edits}"))?;
         device.apply(effects).await?;
         while let Ok(Some(_)) = device.step(Duration::from_millis(0)).await {}
     }
@@ -103,9 +123,21 @@ async fn main() -> anyhow::Result<()> {
     let p99 = quantile(&mut samples, 0.99);
     let per_second = delivered as f64 / seconds as f64;
     println!("{writers} writers, {readers} readers, {edits} edits at {rate}/s for {seconds} s");
-    println!("edit -> other device: p50 {p50:.1} ms, p99 {p99:.1} ms; {delivered} deliveries ({per_second:.0}/s)");
-    println!("target (DESIGN.md 7): p99 <= 50 ms at 1,000 edits/s over 1,000 devices: {}",
-        if p99 <= 50.0 && rate >= 1000 && readers >= 1000 { "met" } else if p99 <= 50.0 { "met at this load" } else { "not met" });
-    println!("bench live_latency: writers={writers} readers={readers} edits_per_second={rate} p50_ms={p50:.1} p99_ms={p99:.1} delivered_per_second={per_second:.0}");
+    println!(
+        "edit -> other device: p50 {p50:.1} ms, p99 {p99:.1} ms; {delivered} deliveries ({per_second:.0}/s)"
+    );
+    println!(
+        "target (DESIGN.md 7): p99 <= 50 ms at 1,000 edits/s over 1,000 devices: {}",
+        if p99 <= 50.0 && rate >= 1000 && readers >= 1000 {
+            "met"
+        } else if p99 <= 50.0 {
+            "met at this load"
+        } else {
+            "not met"
+        }
+    );
+    println!(
+        "bench live_latency: writers={writers} readers={readers} edits_per_second={rate} p50_ms={p50:.1} p99_ms={p99:.1} delivered_per_second={per_second:.0}"
+    );
     Ok(())
 }

@@ -22,12 +22,26 @@ async fn main() -> anyhow::Result<()> {
     let seconds = env_number("ACK_SECONDS", 10);
     let database = server::testing::fresh_database().await?;
     let server = Arc::new(TestServer::postgres(&database).await?);
-    signup(&server, "Acks Co", "owner@acks.example", "correct horse battery").await?;
+    signup(
+        &server,
+        "Acks Co",
+        "owner@acks.example",
+        "correct horse battery",
+    )
+    .await?;
     let acknowledged = Arc::new(AtomicU64::new(0));
     // Log every device in first (Argon2 is slow on purpose), then start the clock.
     let mut accounts = Vec::new();
     for n in 0..devices {
-        accounts.push(login(&server, "owner@acks.example", "correct horse battery", &format!("device {n}")).await?);
+        accounts.push(
+            login(
+                &server,
+                "owner@acks.example",
+                "correct horse battery",
+                &format!("device {n}"),
+            )
+            .await?,
+        );
     }
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
@@ -36,7 +50,8 @@ async fn main() -> anyhow::Result<()> {
         let server = server.clone();
         let acknowledged = acknowledged.clone();
         tasks.push(tokio::spawn(async move {
-            let mut device = WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
+            let mut device =
+                WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
             device.settle(Duration::from_millis(50)).await?;
             let id = ContactId::from_u128(u128::from(n) + 1);
             let mut contact = Contact::default();
@@ -47,14 +62,21 @@ async fn main() -> anyhow::Result<()> {
             while Instant::now() < deadline {
                 for _ in 0..8 {
                     edit += 1;
-                    let effects = device.replica.edit(id, |c| c.name.family = format!("Edit {edit}"))?;
+                    let effects = device
+                        .replica
+                        .edit(id, |c| c.name.family = format!("Edit {edit}"))?;
                     device.apply(effects).await?;
                 }
                 let before = device.acknowledged.len();
-                while device.replica.pending() > 0 && Instant::now() < deadline + Duration::from_secs(5) {
+                while device.replica.pending() > 0
+                    && Instant::now() < deadline + Duration::from_secs(5)
+                {
                     device.step(Duration::from_millis(200)).await?;
                 }
-                acknowledged.fetch_add((device.acknowledged.len() - before) as u64, Ordering::Relaxed);
+                acknowledged.fetch_add(
+                    (device.acknowledged.len() - before) as u64,
+                    Ordering::Relaxed,
+                );
             }
             anyhow::Ok(())
         }));
@@ -65,8 +87,15 @@ async fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
     let total = acknowledged.load(Ordering::Relaxed);
     let rate = total as f64 / elapsed;
-    println!("{devices} devices, {total} acknowledged edits in {elapsed:.1} s: {rate:.0} edits/s (ack after commit, Postgres)");
-    println!("target (DESIGN.md 7): >= 5,000 edits/s: {}", if rate >= 5000.0 { "met" } else { "not met" });
-    println!("bench postgres_acks: devices={devices} acknowledged={total} seconds={elapsed:.1} edits_per_second={rate:.0}");
+    println!(
+        "{devices} devices, {total} acknowledged edits in {elapsed:.1} s: {rate:.0} edits/s (ack after commit, Postgres)"
+    );
+    println!(
+        "target (DESIGN.md 7): >= 5,000 edits/s: {}",
+        if rate >= 5000.0 { "met" } else { "not met" }
+    );
+    println!(
+        "bench postgres_acks: devices={devices} acknowledged={total} seconds={elapsed:.1} edits_per_second={rate:.0}"
+    );
     Ok(())
 }

@@ -23,7 +23,9 @@ async fn main() -> anyhow::Result<()> {
     for n in 0..contacts {
         let mut contact = Contact::default();
         contact.name.given = format!("Customer {n}");
-        let effects = writer.replica.create(ContactId::from_u128(n + 1), &contact)?;
+        let effects = writer
+            .replica
+            .create(ContactId::from_u128(n + 1), &contact)?;
         writer.apply(effects).await?;
     }
     writer.settle(Duration::from_millis(200)).await?;
@@ -33,7 +35,9 @@ async fn main() -> anyhow::Result<()> {
     // The week: one single-field edit on every contact.
     let before = writer.change_bytes;
     for n in 0..contacts {
-        let effects = writer.replica.edit(ContactId::from_u128(n + 1), |c| c.name.family = "Sato".into())?;
+        let effects = writer.replica.edit(ContactId::from_u128(n + 1), |c| {
+            c.name.family = "Sato".into()
+        })?;
         writer.apply(effects).await?;
     }
     writer.settle(Duration::from_millis(200)).await?;
@@ -49,14 +53,28 @@ async fn main() -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     let wire = (reader.bytes_sent - sent) + (reader.bytes_received - received);
     for n in 0..contacts {
-        let contact = reader.replica.contact(ContactId::from_u128(n + 1)).expect("held")?;
-        anyhow::ensure!(contact.name.family == "Sato", "contact {n} did not catch up");
+        let contact = reader
+            .replica
+            .contact(ContactId::from_u128(n + 1))
+            .expect("held")?;
+        anyhow::ensure!(
+            contact.name.family == "Sato",
+            "contact {n} did not catch up"
+        );
     }
     let ratio = wire as f64 / raw as f64;
-    println!("{contacts} contacts, one edit each while offline: {raw} raw change bytes, {wire} bytes on the wire ({ratio:.2}x), {seconds:.3} s");
-    println!("targets (DESIGN.md 7): ratio < 1.5 {}, aim 1.2 {}, < 1.0 s {}",
-        if ratio < 1.5 { "met" } else { "not met" }, if ratio <= 1.2 { "met" } else { "not met" }, if seconds < 1.0 { "met" } else { "not met" });
-    println!("bench server_catchup: contacts={contacts} raw_bytes={raw} wire_bytes={wire} bytes_ratio={ratio:.2} seconds={seconds:.3}");
+    println!(
+        "{contacts} contacts, one edit each while offline: {raw} raw change bytes, {wire} bytes on the wire ({ratio:.2}x), {seconds:.3} s"
+    );
+    println!(
+        "targets (DESIGN.md 7): ratio < 1.5 {}, aim 1.2 {}, < 1.0 s {}",
+        if ratio < 1.5 { "met" } else { "not met" },
+        if ratio <= 1.2 { "met" } else { "not met" },
+        if seconds < 1.0 { "met" } else { "not met" }
+    );
+    println!(
+        "bench server_catchup: contacts={contacts} raw_bytes={raw} wire_bytes={wire} bytes_ratio={ratio:.2} seconds={seconds:.3}"
+    );
     server.stop().await?;
     Ok(())
 }

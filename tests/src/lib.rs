@@ -49,23 +49,36 @@ impl TestServer {
         Self::start(url.to_string(), |_| {}).await
     }
 
-    async fn start(database_url: String, adjust: impl FnOnce(&mut server::Config)) -> anyhow::Result<Self> {
+    async fn start(
+        database_url: String,
+        adjust: impl FnOnce(&mut server::Config),
+    ) -> anyhow::Result<Self> {
         // The server's logs, for a failing story (`RUST_LOG=debug`); quiet by default.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn".into()),
             )
             .with_test_writer()
             .try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let mut config = server::Config { listen: address, database_url, ..server::Config::default() };
+        let mut config = server::Config {
+            listen: address,
+            database_url,
+            ..server::Config::default()
+        };
         adjust(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server::run(config, listener, async {
             let _ = stopped.await;
         }));
-        let server = Self { address, stop: Some(stop), task: Some(task), _data: None };
+        let server = Self {
+            address,
+            stop: Some(stop),
+            task: Some(task),
+            _data: None,
+        };
         server.wait_ready().await?;
         Ok(server)
     }
@@ -118,9 +131,16 @@ impl Drop for TestServer {
 /// it), for stories that kill the server process.
 pub fn server_binary() -> anyhow::Result<std::path::PathBuf> {
     let test_binary = std::env::current_exe()?;
-    let target_dir = test_binary.parent().and_then(|deps| deps.parent()).context("target dir")?;
+    let target_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("target dir")?;
     let binary = target_dir.join("rolo-server");
-    anyhow::ensure!(binary.exists(), "{} is missing: build it with `cargo build -p server`", binary.display());
+    anyhow::ensure!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p server`",
+        binary.display()
+    );
     Ok(binary)
 }
 
@@ -157,7 +177,12 @@ impl ChildServer {
 
     /// The server as the harness's other helpers address it.
     pub fn as_test_server(&self) -> TestServer {
-        TestServer { address: self.address, stop: None, task: None, _data: None }
+        TestServer {
+            address: self.address,
+            stop: None,
+            task: None,
+            _data: None,
+        }
     }
 
     /// The server's process id.
@@ -195,15 +220,25 @@ pub struct Account {
     pub refresh_token: String,
 }
 
-async fn post(server: &TestServer, path: &str, body: serde_json::Value, token: Option<&str>) -> anyhow::Result<serde_json::Value> {
+async fn post(
+    server: &TestServer,
+    path: &str,
+    body: serde_json::Value,
+    token: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
     let client = reqwest::Client::new();
-    let mut request = client.post(format!("{}{path}", server.base_url())).json(&body);
+    let mut request = client
+        .post(format!("{}{path}", server.base_url()))
+        .json(&body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     let response = request.send().await?;
     let status = response.status();
-    let body: serde_json::Value = response.json().await.with_context(|| format!("{path} answered {status} without JSON"))?;
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .with_context(|| format!("{path} answered {status} without JSON"))?;
     if !status.is_success() {
         bail!("{path} answered {status}: {body}");
     }
@@ -215,7 +250,12 @@ fn account(body: serde_json::Value) -> anyhow::Result<Account> {
 }
 
 /// Sign up a tenant with its owner; the owner's first device is logged in.
-pub async fn signup(server: &TestServer, company: &str, email: &str, password: &str) -> anyhow::Result<Account> {
+pub async fn signup(
+    server: &TestServer,
+    company: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Account> {
     let body = serde_json::json!({
         "company": company, "name": "Owner", "email": email, "password": password,
         "region": "JP", "device_name": "owner phone",
@@ -224,14 +264,25 @@ pub async fn signup(server: &TestServer, company: &str, email: &str, password: &
 }
 
 /// Log in a new device.
-pub async fn login(server: &TestServer, email: &str, password: &str, device_name: &str) -> anyhow::Result<Account> {
-    let body = serde_json::json!({ "email": email, "password": password, "device_name": device_name });
+pub async fn login(
+    server: &TestServer,
+    email: &str,
+    password: &str,
+    device_name: &str,
+) -> anyhow::Result<Account> {
+    let body =
+        serde_json::json!({ "email": email, "password": password, "device_name": device_name });
     account(post(server, "/v1/login", body, None).await?)
 }
 
 /// As an admin, invite a member and accept the invitation with `password`; returns the new
 /// member's first device.
-pub async fn add_member(server: &TestServer, admin: &Account, email: &str, password: &str) -> anyhow::Result<Account> {
+pub async fn add_member(
+    server: &TestServer,
+    admin: &Account,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Account> {
     let invited = post(
         server,
         "/v1/members",
@@ -239,15 +290,23 @@ pub async fn add_member(server: &TestServer, admin: &Account, email: &str, passw
         Some(&admin.access_token),
     )
     .await?;
-    let code = invited["invite_code"].as_str().context("the invitation has a code")?.to_string();
+    let code = invited["invite_code"]
+        .as_str()
+        .context("the invitation has a code")?
+        .to_string();
     let body = serde_json::json!({ "email": email, "invite_code": code, "password": password, "device_name": "phone" });
     account(post(server, "/v1/invitations/accept", body, None).await?)
 }
 
 /// Open a sync WebSocket with `token`.
-pub async fn connect(server: &TestServer, token: &str) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+pub async fn connect(
+    server: &TestServer,
+    token: &str,
+) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
     let mut request = server.sync_url().into_client_request()?;
-    request.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse()?);
     // No Nagle: small frames must not wait for the peer's delayed ACK.
     let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
     Ok(socket)
@@ -273,7 +332,11 @@ pub struct WireDevice {
 
 impl WireDevice {
     /// Connect `account`'s device and say hello.
-    pub async fn connect(server: &TestServer, account: &Account, actor: [u8; 16]) -> anyhow::Result<Self> {
+    pub async fn connect(
+        server: &TestServer,
+        account: &Account,
+        actor: [u8; 16],
+    ) -> anyhow::Result<Self> {
         let mut device = Self {
             replica: DeviceReplica::new(account.device, automerge::ActorId::from(actor)),
             errors: Vec::new(),
@@ -297,7 +360,11 @@ impl WireDevice {
     }
 
     /// Come back online with a new socket.
-    pub async fn reconnect(&mut self, server: &TestServer, account: &Account) -> anyhow::Result<()> {
+    pub async fn reconnect(
+        &mut self,
+        server: &TestServer,
+        account: &Account,
+    ) -> anyhow::Result<()> {
         self.disconnect().await;
         self.socket = Some(connect(server, &account.access_token).await?);
         let effects = self.replica.connected();
@@ -321,7 +388,8 @@ impl WireDevice {
                     self.outbox.insert(entry.id, change.hash());
                 }
                 DeviceEffect::Acknowledged(ids) => {
-                    self.acknowledged.extend(ids.iter().filter_map(|id| self.outbox.remove(id)));
+                    self.acknowledged
+                        .extend(ids.iter().filter_map(|id| self.outbox.remove(id)));
                 }
                 _ => {}
             }
@@ -332,7 +400,9 @@ impl WireDevice {
     /// Receive and handle one frame (waiting at most `timeout`). Returns it, or `None` on
     /// timeout.
     pub async fn step(&mut self, timeout: Duration) -> anyhow::Result<Option<Frame>> {
-        let Some(socket) = self.socket.as_mut() else { bail!("the device is offline") };
+        let Some(socket) = self.socket.as_mut() else {
+            bail!("the device is offline")
+        };
         let message = match tokio::time::timeout(timeout, socket.next()).await {
             Err(_) => return Ok(None),
             Ok(None) => bail!("the server closed the connection"),
@@ -341,7 +411,9 @@ impl WireDevice {
         if let Message::Close(_) = message {
             bail!("the server closed the connection");
         }
-        let Message::Binary(bytes) = message else { return Ok(None) };
+        let Message::Binary(bytes) = message else {
+            return Ok(None);
+        };
         self.bytes_received += bytes.len() as u64;
         let frame = Frame::decode(&bytes, MAX_FRAME_BYTES)?;
         if matches!(frame, Frame::Error { .. }) {
@@ -368,7 +440,9 @@ impl WireDevice {
 
     /// Send raw bytes as one WebSocket message (for malformed-frame stories).
     pub async fn send_raw(&mut self, bytes: Vec<u8>) -> anyhow::Result<()> {
-        let Some(socket) = self.socket.as_mut() else { bail!("the device is offline") };
+        let Some(socket) = self.socket.as_mut() else {
+            bail!("the device is offline")
+        };
         socket.send(Message::Binary(bytes.into())).await?;
         Ok(())
     }
@@ -389,13 +463,19 @@ pub mod bench {
     /// Resident memory of process `pid`, in bytes (Linux `/proc`).
     pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-        let line = status.lines().find(|line| line.starts_with("VmRSS:")).ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
+        let line = status
+            .lines()
+            .find(|line| line.starts_with("VmRSS:"))
+            .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
         let kilobytes: u64 = line.split_whitespace().nth(1).unwrap_or("0").parse()?;
         Ok(kilobytes * 1024)
     }
 
     /// A number from the environment, or `default`.
     pub fn env_number(name: &str, default: u64) -> u64 {
-        std::env::var(name).ok().and_then(|text| text.parse().ok()).unwrap_or(default)
+        std::env::var(name)
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(default)
     }
 }

@@ -10,7 +10,9 @@ const PASSWORD: &str = "correct horse battery";
 #[tokio::test]
 async fn a_forged_token_is_refused_at_the_upgrade() {
     let server = TestServer::sqlite().await.unwrap();
-    let owner = signup(&server, "Forge Co", "owner@forge.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Forge Co", "owner@forge.example", PASSWORD)
+        .await
+        .unwrap();
     // Same claims, signature of another key; and the same token with `alg: none`.
     let mut parts: Vec<String> = owner.access_token.split('.').map(str::to_string).collect();
     parts[2] = "c2lnbmVkIHdpdGggYW5vdGhlciBrZXk".into();
@@ -19,9 +21,15 @@ async fn a_forged_token_is_refused_at_the_upgrade() {
     for token in [forged, unsigned, "not a token".to_string()] {
         let refused = connect(&server, &token).await;
         assert!(refused.is_err(), "token {token:?} was accepted");
-        assert!(refused.unwrap_err().to_string().contains("401"), "refused with 401 Unauthorized");
+        assert!(
+            refused.unwrap_err().to_string().contains("401"),
+            "refused with 401 Unauthorized"
+        );
     }
-    assert!(connect(&server, &owner.access_token).await.is_ok(), "the genuine token works");
+    assert!(
+        connect(&server, &owner.access_token).await.is_ok(),
+        "the genuine token works"
+    );
     server.stop().await.unwrap();
 }
 
@@ -33,7 +41,9 @@ async fn an_expired_token_is_refused_and_a_connection_outliving_its_token_is_tol
     })
     .await
     .unwrap();
-    let owner = signup(&server, "Expiry Co", "owner@expiry.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Expiry Co", "owner@expiry.example", PASSWORD)
+        .await
+        .unwrap();
     let mut device = WireDevice::connect(&server, &owner, [1; 16]).await.unwrap();
     device.settle(Duration::from_millis(100)).await.unwrap();
     // Wait past the token's life (and the validation leeway) on the open connection.
@@ -50,26 +60,52 @@ async fn an_expired_token_is_refused_and_a_connection_outliving_its_token_is_tol
     }
     assert_eq!(told, Some((ErrorCode::TokenExpired, true)));
     let refused = connect(&server, &owner.access_token).await;
-    assert!(refused.is_err(), "the expired token no longer opens a connection");
+    assert!(
+        refused.is_err(),
+        "the expired token no longer opens a connection"
+    );
     server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn revoking_a_device_cuts_its_open_connection() {
     let server = TestServer::sqlite().await.unwrap();
-    let owner = signup(&server, "Revoke Co", "owner@revoke.example", PASSWORD).await.unwrap();
-    let lost_phone = login(&server, "owner@revoke.example", PASSWORD, "lost phone").await.unwrap();
-    let mut device = WireDevice::connect(&server, &lost_phone, [2; 16]).await.unwrap();
+    let owner = signup(&server, "Revoke Co", "owner@revoke.example", PASSWORD)
+        .await
+        .unwrap();
+    let lost_phone = login(&server, "owner@revoke.example", PASSWORD, "lost phone")
+        .await
+        .unwrap();
+    let mut device = WireDevice::connect(&server, &lost_phone, [2; 16])
+        .await
+        .unwrap();
     device.settle(Duration::from_millis(100)).await.unwrap();
     let response = reqwest::Client::new()
-        .delete(format!("{}/v1/devices/{}", server.base_url(), lost_phone.device))
+        .delete(format!(
+            "{}/v1/devices/{}",
+            server.base_url(),
+            lost_phone.device
+        ))
         .bearer_auth(&owner.access_token)
         .send()
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     let answer = device.step(Duration::from_secs(5)).await.unwrap();
-    assert!(matches!(answer, Some(Frame::Error { code: ErrorCode::Unauthorized, fatal: true, .. })), "{answer:?}");
-    assert!(connect(&server, &lost_phone.access_token).await.is_err(), "the revoked device can't reconnect");
+    assert!(
+        matches!(
+            answer,
+            Some(Frame::Error {
+                code: ErrorCode::Unauthorized,
+                fatal: true,
+                ..
+            })
+        ),
+        "{answer:?}"
+    );
+    assert!(
+        connect(&server, &lost_phone.access_token).await.is_err(),
+        "the revoked device can't reconnect"
+    );
     server.stop().await.unwrap();
 }

@@ -12,7 +12,11 @@ const PASSWORD: &str = "correct horse battery";
 fn rolo(home: &Path, args: &[&str]) -> String {
     let exe = std::env::current_exe().unwrap();
     let binary = exe.parent().and_then(Path::parent).unwrap().join("rolo");
-    assert!(binary.exists(), "{} is missing: build it with `cargo build -p client`", binary.display());
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p client`",
+        binary.display()
+    );
     let output = Command::new(binary)
         .arg("--home")
         .arg(home)
@@ -40,26 +44,83 @@ async fn two_reps_with_the_cli_edit_one_contact_offline_and_both_edits_survive()
     // The CLI blocks; run it off the async threads the in-process server needs.
     tokio::task::spawn_blocking(move || {
         let (phone, laptop) = (phone_run, laptop_run);
-        rolo(&phone, &["signup", "--server", &url, "--company", "Kita Logistics", "--name", "Aiko",
-            "--email", "aiko@kita.example", "--region", "JP"]);
-        let id = rolo(&phone, &["add", "--given", "Hiro", "--family", "Tanaka", "--company", "Yamata Keiki",
-            "--phone", "work=03-1234-5678"]).trim().to_string();
+        rolo(
+            &phone,
+            &[
+                "signup",
+                "--server",
+                &url,
+                "--company",
+                "Kita Logistics",
+                "--name",
+                "Aiko",
+                "--email",
+                "aiko@kita.example",
+                "--region",
+                "JP",
+            ],
+        );
+        let id = rolo(
+            &phone,
+            &[
+                "add",
+                "--given",
+                "Hiro",
+                "--family",
+                "Tanaka",
+                "--company",
+                "Yamata Keiki",
+                "--phone",
+                "work=03-1234-5678",
+            ],
+        )
+        .trim()
+        .to_string();
         rolo(&phone, &["sync"]);
-        rolo(&laptop, &["login", "--server", &url, "--email", "aiko@kita.example", "--device-name", "laptop"]);
+        rolo(
+            &laptop,
+            &[
+                "login",
+                "--server",
+                &url,
+                "--email",
+                "aiko@kita.example",
+                "--device-name",
+                "laptop",
+            ],
+        );
         rolo(&laptop, &["sync"]);
-        assert!(rolo(&laptop, &["list"]).contains("Hiro Tanaka"), "the laptop received the contact");
+        assert!(
+            rolo(&laptop, &["list"]).contains("Hiro Tanaka"),
+            "the laptop received the contact"
+        );
         // Offline on both: different fields.
         rolo(&phone, &["edit", &id, "--set", "title=Purchasing manager"]);
-        rolo(&laptop, &["edit", &id, "--add-phone", "mobile=090-1234-5678"]);
+        rolo(
+            &laptop,
+            &["edit", &id, "--add-phone", "mobile=090-1234-5678"],
+        );
         rolo(&phone, &["sync"]);
         rolo(&laptop, &["sync"]);
         rolo(&phone, &["sync"]);
         for home in [&phone, &laptop] {
-            let shown: serde_json::Value = serde_json::from_str(&rolo(home, &["show", &id, "--json"])).unwrap();
-            assert_eq!(shown["organizations"][0]["title"], "Purchasing manager", "{shown}");
-            let numbers: Vec<&str> = shown["phones"].as_array().unwrap().iter().map(|p| p["e164"].as_str().unwrap()).collect();
+            let shown: serde_json::Value =
+                serde_json::from_str(&rolo(home, &["show", &id, "--json"])).unwrap();
+            assert_eq!(
+                shown["organizations"][0]["title"], "Purchasing manager",
+                "{shown}"
+            );
+            let numbers: Vec<&str> = shown["phones"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["e164"].as_str().unwrap())
+                .collect();
             assert_eq!(numbers.len(), 2, "{shown}");
-            assert!(numbers.contains(&"+81312345678") && numbers.contains(&"+819012345678"), "{numbers:?}");
+            assert!(
+                numbers.contains(&"+81312345678") && numbers.contains(&"+819012345678"),
+                "{numbers:?}"
+            );
         }
         let status = rolo(&phone, &["status"]);
         assert!(status.contains('0'), "{status}");

@@ -60,7 +60,9 @@ on_both_backends!(
     a_client_sending_garbage_is_cut_off_while_others_carry_on,
 );
 
-async fn two_phones_editing_different_fields_offline_keep_both_edits(server: &TestServer) -> anyhow::Result<()> {
+async fn two_phones_editing_different_fields_offline_keep_both_edits(
+    server: &TestServer,
+) -> anyhow::Result<()> {
     let owner = signup(server, "Kita Logistics", "owner@kita.example", PASSWORD).await?;
     let laptop = login(server, "owner@kita.example", PASSWORD, "laptop").await?;
     let mut phone = WireDevice::connect(server, &owner, actor(1)).await?;
@@ -70,15 +72,24 @@ async fn two_phones_editing_different_fields_offline_keep_both_edits(server: &Te
     phone.settle(QUIET).await?;
     let mut desk = WireDevice::connect(server, &laptop, actor(2)).await?;
     desk.settle(QUIET).await?;
-    assert!(desk.replica.contact(id).is_some(), "the laptop has the contact");
+    assert!(
+        desk.replica.contact(id).is_some(),
+        "the laptop has the contact"
+    );
     // Both go offline and edit different fields.
     phone.disconnect().await;
     desk.disconnect().await;
-    let phone_edit = phone.replica.edit(id, |c| c.organizations[0].title = "Head buyer".into())?;
+    let phone_edit = phone
+        .replica
+        .edit(id, |c| c.organizations[0].title = "Head buyer".into())?;
     let desk_edit = desk.replica.edit(id, |c| c.name.family = "Sato".into())?;
     phone.apply(phone_edit).await?;
     desk.apply(desk_edit).await?;
-    assert_eq!((phone.replica.pending(), desk.replica.pending()), (1, 1), "both wait offline");
+    assert_eq!(
+        (phone.replica.pending(), desk.replica.pending()),
+        (1, 1),
+        "both wait offline"
+    );
     phone.reconnect(server, &owner).await?;
     desk.reconnect(server, &laptop).await?;
     phone.settle(QUIET).await?;
@@ -92,7 +103,9 @@ async fn two_phones_editing_different_fields_offline_keep_both_edits(server: &Te
     Ok(())
 }
 
-async fn a_phone_offline_for_a_week_catches_up_on_thousands_of_changes(server: &TestServer) -> anyhow::Result<()> {
+async fn a_phone_offline_for_a_week_catches_up_on_thousands_of_changes(
+    server: &TestServer,
+) -> anyhow::Result<()> {
     let owner = signup(server, "Norrland Pumps", "owner@norrland.example", PASSWORD).await?;
     let second = login(server, "owner@norrland.example", PASSWORD, "tablet").await?;
     let mut writer = WireDevice::connect(server, &owner, actor(3)).await?;
@@ -108,7 +121,9 @@ async fn a_phone_offline_for_a_week_catches_up_on_thousands_of_changes(server: &
     // A week of edits: ten edits to each contact.
     for round in 0..10 {
         for id in &ids {
-            let effects = writer.replica.edit(*id, |c| c.organizations[0].title = format!("Title {round}"))?;
+            let effects = writer
+                .replica
+                .edit(*id, |c| c.organizations[0].title = format!("Title {round}"))?;
             writer.apply(effects).await?;
         }
         writer.settle(QUIET).await?;
@@ -117,12 +132,17 @@ async fn a_phone_offline_for_a_week_catches_up_on_thousands_of_changes(server: &
     reader.settle(QUIET).await?;
     assert_eq!(reader.replica.contact_ids().count(), ids.len());
     for id in &ids {
-        assert_eq!(reader.replica.contact(*id).expect("held")?.organizations[0].title, "Title 9");
+        assert_eq!(
+            reader.replica.contact(*id).expect("held")?.organizations[0].title,
+            "Title 9"
+        );
     }
     Ok(())
 }
 
-async fn a_member_never_receives_a_contact_not_shared_with_them(server: &TestServer) -> anyhow::Result<()> {
+async fn a_member_never_receives_a_contact_not_shared_with_them(
+    server: &TestServer,
+) -> anyhow::Result<()> {
     let owner = signup(server, "Blue Heron Labs", "owner@heron.example", PASSWORD).await?;
     let member = add_member(server, &owner, "mina@heron.example", PASSWORD).await?;
     let mut boss = WireDevice::connect(server, &owner, actor(5)).await?;
@@ -133,15 +153,34 @@ async fn a_member_never_receives_a_contact_not_shared_with_them(server: &TestSer
     }
     boss.settle(QUIET).await?;
     // The owner makes one private (an admin operation on the server).
-    server_set_visibility(server, &owner, secret, Visibility::Members { members: vec![] }).await?;
+    server_set_visibility(
+        server,
+        &owner,
+        secret,
+        Visibility::Members { members: vec![] },
+    )
+    .await?;
     let mut mina = WireDevice::connect(server, &member, actor(6)).await?;
     mina.settle(QUIET).await?;
     assert!(mina.replica.contact(shared).is_some());
-    assert!(mina.replica.contact(secret).is_none(), "the feed never carried the private contact");
+    assert!(
+        mina.replica.contact(secret).is_none(),
+        "the feed never carried the private contact"
+    );
     // Repair: asking for the private contact by id yields nothing.
-    mina.send_raw(Frame::Sync { doc: secret, msg: empty_sync_message() }.encode()).await?;
+    mina.send_raw(
+        Frame::Sync {
+            doc: secret,
+            msg: empty_sync_message(),
+        }
+        .encode(),
+    )
+    .await?;
     let reply = mina.step(QUIET * 4).await?;
-    assert!(matches!(reply, Some(Frame::Sync { doc, ref msg }) if doc == secret && msg.is_empty()), "{reply:?}");
+    assert!(
+        matches!(reply, Some(Frame::Sync { doc, ref msg }) if doc == secret && msg.is_empty()),
+        "{reply:?}"
+    );
     // Presence: the owner editing the private contact is not announced to Mina.
     let effects = boss.replica.presence(secret, PresenceState::Editing);
     boss.apply(effects).await?;
@@ -153,17 +192,26 @@ async fn a_member_never_receives_a_contact_not_shared_with_them(server: &TestSer
             seen.push(doc);
         }
     }
-    assert_eq!(seen, [shared], "presence on the private contact did not leak");
+    assert_eq!(
+        seen,
+        [shared],
+        "presence on the private contact did not leak"
+    );
     Ok(())
 }
 
-async fn a_client_sending_garbage_is_cut_off_while_others_carry_on(server: &TestServer) -> anyhow::Result<()> {
+async fn a_client_sending_garbage_is_cut_off_while_others_carry_on(
+    server: &TestServer,
+) -> anyhow::Result<()> {
     let owner = signup(server, "Yamata Keiki", "owner@yamata.example", PASSWORD).await?;
     let mut good = WireDevice::connect(server, &owner, actor(7)).await?;
     good.settle(QUIET).await?;
     for (garbage, expected) in [
         (vec![0xc1, 0x00, 0x13], ErrorCode::BadFrame),
-        (vec![0u8; sync_core::wire::MAX_FRAME_BYTES + 10], ErrorCode::FrameTooLarge),
+        (
+            vec![0u8; sync_core::wire::MAX_FRAME_BYTES + 10],
+            ErrorCode::FrameTooLarge,
+        ),
     ] {
         let bad_account = login(server, "owner@yamata.example", PASSWORD, "bad phone").await?;
         let mut bad = WireDevice::connect(server, &bad_account, actor(8)).await?;
@@ -174,13 +222,21 @@ async fn a_client_sending_garbage_is_cut_off_while_others_carry_on(server: &Test
             matches!(answer, Some(Frame::Error { code, fatal: true, .. }) if code == expected),
             "expected a fatal {expected:?}, got {answer:?}"
         );
-        assert!(bad.step(QUIET * 10).await.is_err(), "the server closed the connection");
+        assert!(
+            bad.step(QUIET * 10).await.is_err(),
+            "the server closed the connection"
+        );
     }
     // A flood: far more frames than the rate allows.
     let flood_account = login(server, "owner@yamata.example", PASSWORD, "flooding phone").await?;
     let mut flood = WireDevice::connect(server, &flood_account, actor(9)).await?;
     flood.settle(QUIET).await?;
-    let presence = Frame::Presence { doc: ContactId::from_u128(1), state: PresenceState::Viewing, member: None, device: None };
+    let presence = Frame::Presence {
+        doc: ContactId::from_u128(1),
+        state: PresenceState::Viewing,
+        member: None,
+        device: None,
+    };
     for _ in 0..2000 {
         if flood.send_raw(presence.encode()).await.is_err() {
             break;
@@ -194,31 +250,52 @@ async fn a_client_sending_garbage_is_cut_off_while_others_carry_on(server: &Test
     }
     assert_eq!(cut_with, Some(ErrorCode::RateLimited));
     // Meanwhile the good device still syncs.
-    let effects = good.replica.create(ContactId::from_u128(99), &contact("Still fine"))?;
+    let effects = good
+        .replica
+        .create(ContactId::from_u128(99), &contact("Still fine"))?;
     good.apply(effects).await?;
     good.settle(QUIET).await?;
-    assert_eq!(good.replica.pending(), 0, "the good device's edit was acknowledged");
+    assert_eq!(
+        good.replica.pending(),
+        0,
+        "the good device's edit was acknowledged"
+    );
     Ok(())
 }
 
 fn empty_sync_message() -> Vec<u8> {
     let doc = automerge::Automerge::new();
     let mut state = automerge::sync::State::new();
-    automerge::sync::SyncDoc::generate_sync_message(&doc, &mut state).expect("a first message").encode()
+    automerge::sync::SyncDoc::generate_sync_message(&doc, &mut state)
+        .expect("a first message")
+        .encode()
 }
 
-async fn server_set_visibility(server: &TestServer, admin: &tests::Account, doc: ContactId, visibility: Visibility) -> anyhow::Result<()> {
+async fn server_set_visibility(
+    server: &TestServer,
+    admin: &tests::Account,
+    doc: ContactId,
+    visibility: Visibility,
+) -> anyhow::Result<()> {
     let members: Vec<String> = match &visibility {
         Visibility::All => Vec::new(),
         Visibility::Members { members } => members.iter().map(ToString::to_string).collect(),
     };
-    let body = serde_json::json!({ "all": matches!(visibility, Visibility::All), "members": members });
+    let body =
+        serde_json::json!({ "all": matches!(visibility, Visibility::All), "members": members });
     let response = reqwest::Client::new()
-        .put(format!("{}/v1/contacts/{doc}/visibility", server.base_url()))
+        .put(format!(
+            "{}/v1/contacts/{doc}/visibility",
+            server.base_url()
+        ))
         .bearer_auth(&admin.access_token)
         .json(&body)
         .send()
         .await?;
-    anyhow::ensure!(response.status().is_success(), "visibility change refused: {}", response.status());
+    anyhow::ensure!(
+        response.status().is_success(),
+        "visibility change refused: {}",
+        response.status()
+    );
     Ok(())
 }

@@ -31,7 +31,10 @@ pub struct Invitation {
 
 impl std::fmt::Debug for Invitation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Invitation").field("code", &"[redacted]").field("expires_at", &self.expires_at).finish()
+        f.debug_struct("Invitation")
+            .field("code", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }
 
@@ -40,15 +43,25 @@ impl Invitation {
     pub fn new(now: i64) -> Self {
         let code = hex::encode(rand::random::<[u8; 16]>());
         let expires_at = now + INVITATION_TTL_SECONDS;
-        let stored = format!("{PREFIX}{expires_at}:{}", hex::encode(Sha256::digest(code.as_bytes())));
-        Self { code, stored, expires_at }
+        let stored = format!(
+            "{PREFIX}{expires_at}:{}",
+            hex::encode(Sha256::digest(code.as_bytes()))
+        );
+        Self {
+            code,
+            stored,
+            expires_at,
+        }
     }
 }
 
 /// Whether `code` opens the invitation stored as `stored` at `now`. False for anything that
 /// is not an unexpired invitation, including a member who already set a password.
 pub fn invitation_matches(stored: &str, code: &str, now: i64) -> bool {
-    let Some((expires_at, digest)) = stored.strip_prefix(PREFIX).and_then(|rest| rest.split_once(':')) else {
+    let Some((expires_at, digest)) = stored
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once(':'))
+    else {
         return false;
     };
     let Ok(expires_at) = expires_at.parse::<i64>() else {
@@ -61,7 +74,11 @@ pub fn invitation_matches(stored: &str, code: &str, now: i64) -> bool {
 /// Compare without stopping at the first difference, so response time says nothing about
 /// how much of a guess was right.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |difference, (x, y)| difference | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .fold(0u8, |difference, (x, y)| difference | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -71,14 +88,30 @@ mod tests {
     #[test]
     fn an_invitation_opens_with_its_code_until_it_expires() {
         let invitation = Invitation::new(1_000);
-        assert!(invitation_matches(&invitation.stored, &invitation.code, 1_000));
-        assert!(!invitation_matches(&invitation.stored, "0123456789abcdef0123456789abcdef", 1_000));
-        assert!(!invitation_matches(&invitation.stored, &invitation.code, invitation.expires_at));
+        assert!(invitation_matches(
+            &invitation.stored,
+            &invitation.code,
+            1_000
+        ));
+        assert!(!invitation_matches(
+            &invitation.stored,
+            "0123456789abcdef0123456789abcdef",
+            1_000
+        ));
+        assert!(!invitation_matches(
+            &invitation.stored,
+            &invitation.code,
+            invitation.expires_at
+        ));
         assert!(!format!("{invitation:?}").contains(&invitation.code));
     }
 
     #[test]
     fn a_password_hash_is_not_an_invitation() {
-        assert!(!invitation_matches("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "anything", 0));
+        assert!(!invitation_matches(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            "anything",
+            0
+        ));
     }
 }

@@ -41,7 +41,11 @@ pub(super) struct SigningKey {
 impl SigningKey {
     /// The key `kid` with this secret.
     pub(super) fn new(kid: String, secret: &[u8]) -> Self {
-        Self { kid, encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Self {
+            kid,
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
     }
 
     /// The half that checks signatures.
@@ -52,7 +56,10 @@ impl SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).field("secret", &"[redacted]").finish()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("secret", &"[redacted]")
+            .finish()
     }
 }
 
@@ -110,7 +117,8 @@ impl TokenRules {
         };
         // HMAC takes a key of any length and these claims always serialise, so encoding
         // cannot fail; a failure would be a broken build of jsonwebtoken, not a bad request.
-        jsonwebtoken::encode(&header, &claims, &key.encoding).expect("HS256 signing of plain claims cannot fail")
+        jsonwebtoken::encode(&header, &claims, &key.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
     }
 
     /// The `kid` to look the verification key up by, after the header checks that need no
@@ -131,7 +139,12 @@ impl TokenRules {
     /// Check `token` against `key` at `now`: signature, `iss`, `aud`, then the time window.
     /// An expired token is [`ApiError::TokenExpired`] (so the client knows to refresh);
     /// every other failure is [`ApiError::Unauthorized`] and says nothing more.
-    pub(super) fn verify(&self, token: &str, key: &DecodingKey, now: i64) -> Result<AccessClaims, ApiError> {
+    pub(super) fn verify(
+        &self,
+        token: &str,
+        key: &DecodingKey,
+        now: i64,
+    ) -> Result<AccessClaims, ApiError> {
         let mut validation = Validation::new(ALGORITHM);
         // jsonwebtoken reads the system clock for exp/nbf; we check them below against the
         // caller's `now` instead, so tests can move time and every check uses one clock.

@@ -29,9 +29,15 @@ pub(super) static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
 pub fn check_password(password: &str) -> Result<(), ApiError> {
     let length = password.chars().count();
     if length < MIN_PASSWORD_CHARS {
-        Err(ApiError::bad("password", format!("must have at least {MIN_PASSWORD_CHARS} characters")))
+        Err(ApiError::bad(
+            "password",
+            format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+        ))
     } else if length > MAX_PASSWORD_CHARS {
-        Err(ApiError::bad("password", format!("must have at most {MAX_PASSWORD_CHARS} characters")))
+        Err(ApiError::bad(
+            "password",
+            format!("must have at most {MAX_PASSWORD_CHARS} characters"),
+        ))
     } else {
         Ok(())
     }
@@ -52,7 +58,9 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Whether `password` matches the PHC string `hash`. The crate compares in constant time;
 /// a stored value that is not a PHC string (an unaccepted invitation) matches nothing.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// Whether `stored` is an Argon2 PHC string, i.e. a password someone can log in with.

@@ -80,16 +80,27 @@ mod tests {
 
     #[test]
     fn a_token_reads_back_with_its_ids_and_hash() {
-        let token = RefreshToken::generate(TenantId::from_u128(1), MemberId::from_u128(2), DeviceId::from_u128(3));
+        let token = RefreshToken::generate(
+            TenantId::from_u128(1),
+            MemberId::from_u128(2),
+            DeviceId::from_u128(3),
+        );
         let read = RefreshToken::parse(&token.text).expect("parses");
-        assert_eq!((read.tenant, read.member, read.device), (token.tenant, token.member, token.device));
+        assert_eq!(
+            (read.tenant, read.member, read.device),
+            (token.tenant, token.member, token.device)
+        );
         assert_eq!(read.hash, token.hash);
         assert!(!format!("{token:?}").contains(&token.text));
     }
 
     #[test]
     fn changing_the_ids_changes_the_hash() {
-        let token = RefreshToken::generate(TenantId::from_u128(1), MemberId::from_u128(2), DeviceId::from_u128(3));
+        let token = RefreshToken::generate(
+            TenantId::from_u128(1),
+            MemberId::from_u128(2),
+            DeviceId::from_u128(3),
+        );
         // Point the token at another device: same secret, different hash.
         let mut forged = token.text.clone();
         forged.replace_range(64..96, &hex::encode(DeviceId::from_u128(4).as_bytes()));

@@ -52,9 +52,10 @@ fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, A
     match (text.is_empty(), default) {
         (true, Some(default)) => Ok(default.to_string()),
         (true, None) => Err(ApiError::bad(field, "is required")),
-        (false, _) if text.chars().count() > MAX_NAME_CHARS => {
-            Err(ApiError::bad(field, format!("must have at most {MAX_NAME_CHARS} characters")))
-        }
+        (false, _) if text.chars().count() > MAX_NAME_CHARS => Err(ApiError::bad(
+            field,
+            format!("must have at most {MAX_NAME_CHARS} characters"),
+        )),
         (false, _) => Ok(text.to_string()),
     }
 }
@@ -63,7 +64,9 @@ fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, A
 /// The local part is lowercased too, unlike a contact's email: one person must not end up
 /// with two accounts, or be locked out, because of how they capitalised their address.
 fn login_email(raw: &str) -> Result<String, ApiError> {
-    parse_email("email", raw).map(|email| email.to_lowercase()).map_err(field_error)
+    parse_email("email", raw)
+        .map(|email| email.to_lowercase())
+        .map_err(field_error)
 }
 
 /// A sync-core validation error as the API's `bad_request`, without repeating the field name
@@ -71,6 +74,9 @@ fn login_email(raw: &str) -> Result<String, ApiError> {
 fn field_error(error: FieldError) -> ApiError {
     let field = error.field().to_string();
     let text = error.to_string();
-    let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text).to_string();
+    let message = text
+        .strip_prefix(&format!("{field}: "))
+        .unwrap_or(&text)
+        .to_string();
     ApiError::BadRequest { field, message }
 }

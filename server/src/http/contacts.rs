@@ -32,11 +32,16 @@ struct VisibilityRequest {
 }
 
 fn parse_contact(id: &str) -> Result<ContactId, ApiError> {
-    id.parse().map_err(|error: sync_core::ids::IdParseError| ApiError::bad("id", error.to_string()))
+    id.parse()
+        .map_err(|error: sync_core::ids::IdParseError| ApiError::bad("id", error.to_string()))
 }
 
 /// The contact's metadata, if the caller may manage it: its owner, or an admin.
-async fn manageable(state: &AppState, claims: &AccessClaims, doc: ContactId) -> Result<DocMeta, ApiError> {
+async fn manageable(
+    state: &AppState,
+    claims: &AccessClaims,
+    doc: ContactId,
+) -> Result<DocMeta, ApiError> {
     let meta = state.store.doc_meta(claims.tenant, doc).await?;
     let Some(meta) = meta.filter(|meta| meta.visible_to(claims.member)) else {
         return Err(ApiError::NotFound(format!("contact {doc}")));
@@ -47,7 +52,9 @@ async fn manageable(state: &AppState, claims: &AccessClaims, doc: ContactId) -> 
     let caller = state.store.member(claims.tenant, claims.member).await?;
     match caller.map(|member| member.role) {
         Some(Role::Owner | Role::Admin) => Ok(meta),
-        _ => Err(ApiError::Forbidden("only the contact's owner or an admin may do this".into())),
+        _ => Err(ApiError::Forbidden(
+            "only the contact's owner or an admin may do this".into(),
+        )),
     }
 }
 
@@ -64,18 +71,28 @@ async fn set_visibility(
     } else {
         let mut members = Vec::with_capacity(request.members.len());
         for (index, text) in request.members.iter().enumerate() {
-            let member: MemberId = text
-                .parse()
-                .map_err(|error: sync_core::ids::IdParseError| ApiError::bad(format!("members[{index}]"), error.to_string()))?;
+            let member: MemberId =
+                text.parse()
+                    .map_err(|error: sync_core::ids::IdParseError| {
+                        ApiError::bad(format!("members[{index}]"), error.to_string())
+                    })?;
             if state.store.member(claims.tenant, member).await?.is_none() {
-                return Err(ApiError::bad(format!("members[{index}]"), format!("{member} is not a member of this company")));
+                return Err(ApiError::bad(
+                    format!("members[{index}]"),
+                    format!("{member} is not a member of this company"),
+                ));
             }
             members.push(member);
         }
         Visibility::Members { members }
     };
-    state.store.set_visibility(claims.tenant, doc, &visibility).await?;
-    state.hub.advanced(claims.tenant, state.store.head(claims.tenant).await?);
+    state
+        .store
+        .set_visibility(claims.tenant, doc, &visibility)
+        .await?;
+    state
+        .hub
+        .advanced(claims.tenant, state.store.head(claims.tenant).await?);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -87,6 +104,8 @@ async fn purge(
     let doc = parse_contact(&id)?;
     manageable(&state, &claims, doc).await?;
     state.store.purge(claims.tenant, doc).await?;
-    state.hub.advanced(claims.tenant, state.store.head(claims.tenant).await?);
+    state
+        .hub
+        .advanced(claims.tenant, state.store.head(claims.tenant).await?);
     Ok(StatusCode::NO_CONTENT)
 }

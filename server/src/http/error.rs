@@ -66,7 +66,10 @@ impl ApiError {
 
     /// A bad field.
     pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::BadRequest { field: field.into(), message: message.into() }
+        ApiError::BadRequest {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -86,11 +89,14 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest { field, .. } => Some(field.clone()),
             _ => None,
         };
-        let body = serde_json::json!({ "code": self.code(), "message": self.to_string(), "field": field });
+        let body =
+            serde_json::json!({ "code": self.code(), "message": self.to_string(), "field": field });
         let mut response = (self.status(), Json(body)).into_response();
         if let ApiError::Unavailable(source) = self {
             // For the request log to record; never sent to the client.
-            response.extensions_mut().insert(InternalError(source.to_string()));
+            response
+                .extensions_mut()
+                .insert(InternalError(source.to_string()));
         }
         response
     }

@@ -42,12 +42,17 @@ struct RateLimit {
 impl RateLimit {
     fn new(rate: u32) -> Self {
         let rate = f64::from(rate.max(1));
-        Self { rate, tokens: rate * 2.0, last: Instant::now() }
+        Self {
+            rate,
+            tokens: rate * 2.0,
+            last: Instant::now(),
+        }
     }
 
     fn allow(&mut self) -> bool {
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.rate * 2.0);
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate)
+            .min(self.rate * 2.0);
         self.last = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -60,14 +65,26 @@ impl RateLimit {
 
 /// Serve one authenticated device until it leaves, breaks the protocol, is revoked, its
 /// token expires, or the server shuts down.
-pub async fn serve(state: AppState, claims: AccessClaims, socket: WebSocket, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn serve(
+    state: AppState,
+    claims: AccessClaims,
+    socket: WebSocket,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     metrics::gauge!("rolo_connections").increment(1.0);
     let (mut seq, mut events) = state.hub.subscribe(claims.tenant);
-    let mut connection = Connection { state, claims, socket, session: None };
+    let mut connection = Connection {
+        state,
+        claims,
+        socket,
+        session: None,
+    };
     let end = connection.run(&mut seq, &mut events, &mut shutdown).await;
     metrics::gauge!("rolo_connections").decrement(1.0);
     match &end {
-        End::DeviceLeft | End::Shutdown => tracing::debug!(device = %connection.claims.device, ?end, "sync connection closed"),
+        End::DeviceLeft | End::Shutdown => {
+            tracing::debug!(device = %connection.claims.device, ?end, "sync connection closed")
+        }
         End::Socket(error) => {
             tracing::debug!(device = %connection.claims.device, %error, "sync socket failed");
         }
@@ -75,7 +92,9 @@ pub async fn serve(state: AppState, claims: AccessClaims, socket: WebSocket, mut
             metrics::counter!("rolo_errors_total", "kind" => "store").increment(1);
             tracing::error!(device = %connection.claims.device, %error, "sync connection ended by a store failure");
         }
-        other => tracing::info!(device = %connection.claims.device, end = ?other, "sync connection cut"),
+        other => {
+            tracing::info!(device = %connection.claims.device, end = ?other, "sync connection cut")
+        }
     }
 }
 
@@ -100,8 +119,11 @@ impl Connection {
         self.session = Some(ServerSession::new(self.claims.member, head));
         let mut limit = RateLimit::new(self.state.config.frames_per_second);
         let leeway = self.state.config.clock_leeway.as_secs() as i64;
-        let expires_in =
-            Duration::from_secs((self.claims.expires_at + leeway).saturating_sub(now_seconds()).max(0) as u64);
+        let expires_in = Duration::from_secs(
+            (self.claims.expires_at + leeway)
+                .saturating_sub(now_seconds())
+                .max(0) as u64,
+        );
         let expiry = tokio::time::sleep(expires_in);
         tokio::pin!(expiry);
         loop {
@@ -165,7 +187,10 @@ impl Connection {
     async fn send_error(&mut self, code: ErrorCode, message: &str) {
         let frame = Frame::error(code, message, true);
         // The device may already be gone; the connection ends either way.
-        let _ = self.socket.send(Message::Binary(frame.encode().into())).await;
+        let _ = self
+            .socket
+            .send(Message::Binary(frame.encode().into()))
+            .await;
         let _ = self.socket.send(Message::Close(None)).await;
     }
 
@@ -181,7 +206,11 @@ impl Connection {
                     if let Frame::Error { code, message, .. } = &frame {
                         tracing::info!(device = %self.claims.device, ?code, %message, "sync error sent");
                     }
-                    if let Err(error) = self.socket.send(Message::Binary(frame.encode().into())).await {
+                    if let Err(error) = self
+                        .socket
+                        .send(Message::Binary(frame.encode().into()))
+                        .await
+                    {
                         return Some(End::Socket(error));
                     }
                     Vec::new()
@@ -190,38 +219,52 @@ impl Connection {
                     let _ = self.socket.send(Message::Close(None)).await;
                     return Some(End::Protocol);
                 }
-                SessionEffect::FetchFeed(request) => match store.read_feed(tenant, member, &request).await {
-                    Ok(page) => {
-                        let lag = seq_lag(&page, request.after);
-                        metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
-                        self.session_mut().feed_loaded(&request, page)
+                SessionEffect::FetchFeed(request) => {
+                    match store.read_feed(tenant, member, &request).await {
+                        Ok(page) => {
+                            let lag = seq_lag(&page, request.after);
+                            metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
+                            self.session_mut().feed_loaded(&request, page)
+                        }
+                        Err(error) => return Some(End::Store(error)),
                     }
-                    Err(error) => return Some(End::Store(error)),
-                },
+                }
                 SessionEffect::Commit { batch, docs } => {
                     metrics::counter!("rolo_pushes_total").increment(1);
                     let results = match store.commit(tenant, member, &docs).await {
                         Ok(results) => results,
                         Err(error) => return Some(End::Store(error)),
                     };
-                    let rejected = results.iter().filter(|result| result.rejected.is_some()).count();
-                    metrics::counter!("rolo_acks_total").increment((results.len() - rejected) as u64);
+                    let rejected = results
+                        .iter()
+                        .filter(|result| result.rejected.is_some())
+                        .count();
+                    metrics::counter!("rolo_acks_total")
+                        .increment((results.len() - rejected) as u64);
                     metrics::counter!("rolo_rejections_total").increment(rejected as u64);
                     if let Some(newest) = results.iter().filter_map(|result| result.seq).max() {
                         self.state.hub.advanced(tenant, newest);
                     }
                     self.session_mut().committed(batch, results)
                 }
-                SessionEffect::Repair { doc, msg } => match store.repair(tenant, member, doc, &msg).await {
-                    Ok(reply) => self.session_mut().repaired(doc, reply),
-                    Err(error) => return Some(End::Store(error)),
-                },
+                SessionEffect::Repair { doc, msg } => {
+                    match store.repair(tenant, member, doc, &msg).await {
+                        Ok(reply) => self.session_mut().repaired(doc, reply),
+                        Err(error) => return Some(End::Store(error)),
+                    }
+                }
                 SessionEffect::Publish { doc, state } => {
                     match store.doc_meta(tenant, doc).await {
                         // Only a member who may see the contact can say they are on it.
                         Ok(Some(meta)) if meta.visible_to(member) => self.state.hub.publish(
                             tenant,
-                            TenantEvent::Presence { doc, meta, state, member, device: self.claims.device },
+                            TenantEvent::Presence {
+                                doc,
+                                meta,
+                                state,
+                                member,
+                                device: self.claims.device,
+                            },
                         ),
                         Ok(_) => {}
                         Err(error) => return Some(End::Store(error)),
@@ -235,7 +278,9 @@ impl Connection {
     }
 
     fn session_mut(&mut self) -> &mut ServerSession {
-        self.session.as_mut().expect("the session starts before any effect")
+        self.session
+            .as_mut()
+            .expect("the session starts before any effect")
     }
 }
 

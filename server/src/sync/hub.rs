@@ -51,8 +51,15 @@ impl Hub {
         Self::default()
     }
 
-    fn with_tenant<T>(&self, tenant: TenantId, use_channels: impl FnOnce(&TenantChannels) -> T) -> T {
-        let mut tenants = self.tenants.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    fn with_tenant<T>(
+        &self,
+        tenant: TenantId,
+        use_channels: impl FnOnce(&TenantChannels) -> T,
+    ) -> T {
+        let mut tenants = self
+            .tenants
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let channels = tenants.entry(tenant).or_insert_with(|| TenantChannels {
             seq: watch::channel(0).0,
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -61,8 +68,13 @@ impl Hub {
     }
 
     /// Follow the tenant's feed head and events.
-    pub fn subscribe(&self, tenant: TenantId) -> (watch::Receiver<u64>, broadcast::Receiver<TenantEvent>) {
-        self.with_tenant(tenant, |channels| (channels.seq.subscribe(), channels.events.subscribe()))
+    pub fn subscribe(
+        &self,
+        tenant: TenantId,
+    ) -> (watch::Receiver<u64>, broadcast::Receiver<TenantEvent>) {
+        self.with_tenant(tenant, |channels| {
+            (channels.seq.subscribe(), channels.events.subscribe())
+        })
     }
 
     /// The tenant's feed reached `seq` (on this node or, through LISTEN/NOTIFY, another).
