@@ -14,7 +14,9 @@ fn main() {
     let script = manifest.join("fetch-models.sh");
     match Command::new("bash").arg(&script).status() {
         Ok(status) if status.success() => {}
-        Ok(status) => println!("cargo::warning=ocr/fetch-models.sh failed ({status}); OCR models may be missing"),
+        Ok(status) => println!(
+            "cargo::warning=ocr/fetch-models.sh failed ({status}); OCR models may be missing"
+        ),
         Err(error) => println!("cargo::warning=could not run ocr/fetch-models.sh: {error}"),
     }
 }

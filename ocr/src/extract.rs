@@ -80,12 +80,12 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
     }
 
     // Pass 2: addresses, consecutive address lines joined.
-    let mut address: Vec<usize> = Vec::new();
-    for index in 0..lines.len() {
-        if !lines[index].used && address::address_score(&lines[index].text) >= 0.6 {
-            address.push(index);
-        }
-    }
+    let address: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| !line.used && address::address_score(&line.text) >= 0.6)
+        .map(|(index, _)| index)
+        .collect();
     if !address.is_empty() {
         add_address(&mut out, &mut lines, &address);
     }

@@ -8,6 +8,7 @@
 use sync_core::validate::{parse_country, parse_email, parse_phone, parse_url};
 
 use crate::draft::{Field, FieldKind, Source};
+use crate::extract::contact_info::is_mobile_number;
 
 /// The contact fields of a QR payload, or `None` when the payload is not a contact (a URL,
 /// plain text).
@@ -145,8 +146,18 @@ impl Fields {
     fn finish(mut self) -> Vec<Field> {
         for (label, raw) in std::mem::take(&mut self.pending_phones) {
             match parse_phone("phone", &raw, self.region.as_deref()) {
-                Ok(e164) => self.push(FieldKind::Phone, &label, e164, &raw, true),
-                Err(_) => self.push(FieldKind::Phone, &label, raw.clone(), &raw, false),
+                Ok(e164) => {
+                    let label = match label.as_str() {
+                        UNTYPED if is_mobile_number(&e164) => "mobile".to_string(),
+                        UNTYPED => "work".to_string(),
+                        _ => label,
+                    };
+                    self.push(FieldKind::Phone, &label, e164, &raw, true)
+                }
+                Err(_) => {
+                    let label = if label == UNTYPED { "work" } else { &label };
+                    self.push(FieldKind::Phone, label, raw.clone(), &raw, false)
+                }
             }
         }
         self.fields
@@ -247,6 +258,10 @@ fn components(value: &str, sep: char) -> Vec<String> {
     parts
 }
 
+/// The label of a phone whose payload does not say what kind it is (MECARD's TEL, a vCard
+/// TEL without types): filed as `work` unless the number itself is a mobile's.
+const UNTYPED: &str = "";
+
 /// The label a vCard TEL's types give it.
 fn phone_label(prop: &Property<'_>) -> &'static str {
     if prop.has("FAX") {
@@ -255,8 +270,10 @@ fn phone_label(prop: &Property<'_>) -> &'static str {
         "mobile"
     } else if prop.has("HOME") {
         "home"
-    } else {
+    } else if prop.has("WORK") {
         "work"
+    } else {
+        UNTYPED
     }
 }
 
@@ -355,7 +372,7 @@ fn parse_mecard(body: &str) -> Vec<Field> {
                 }
                 None => fields.text(FieldKind::PhoneticFamilyName, value),
             },
-            "TEL" | "TEL-AV" => fields.phone("work", value),
+            "TEL" | "TEL-AV" => fields.phone(UNTYPED, value),
             "EMAIL" => fields.email(value),
             "URL" => fields.url(value),
             "ORG" => fields.text(FieldKind::Company, value),

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use tract_onnx::prelude::*;
 
 pub use self::classify::Classifier;
-pub use self::detect::{Detected, Detector};
+pub use self::detect::{DETECTION_SIDE, Detected, Detector};
 pub use self::models::{MODEL_FILES, models_dir};
 pub use self::recognize::Recognizer;
 

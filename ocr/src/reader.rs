@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use image::{DynamicImage, GrayImage, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 use crate::barcode::find_qr;
 use crate::decode::{DecodeError, decode_bytes, decode_file};
@@ -10,8 +10,12 @@ use crate::draft::{BBox, Draft, Engine, Field, FieldKind, TextLine};
 use crate::extract::extract;
 use crate::geometry::{Quad, crop};
 use crate::payload::parse_payload;
-use crate::ppocr::{Detected, ModelError, PpOcr, models_dir};
+use crate::ppocr::{DETECTION_SIDE, Detected, ModelError, PpOcr, models_dir};
 use crate::tesseract::Tesseract;
+
+mod second_opinion;
+
+use self::second_opinion::second_opinion;
 
 /// Longest side of the working copy OCR runs on. Detection sees 960 px anyway; lines are
 /// cropped from this copy, which keeps small print (8 pt on a card is ~25 px here) legible
@@ -83,20 +87,30 @@ impl CardReader {
         let qr = find_qr(&image.to_luma8());
 
         let scale = (WORKING_SIDE as f32 / width.max(height) as f32).min(1.0);
-        let work = if scale < 1.0 {
-            image.resize(
-                (width as f32 * scale).round() as u32,
-                (height as f32 * scale).round() as u32,
-                image::imageops::FilterType::Triangle,
-            )
-        } else {
-            image.clone()
-        }
-        .to_rgb8();
+        let work = working_copy(image, scale);
         let detected = self.ppocr.detector.detect(&work)?;
+        let View {
+            work,
+            detected,
+            origin,
+            scale,
+        } = self.zoom(
+            image,
+            View {
+                work,
+                detected,
+                origin: (0.0, 0.0),
+                scale,
+            },
+        )?;
         let rotation = self.orientation(&work, &detected)?;
         let upright = rotate(&work, rotation);
         let (ww, wh) = work.dimensions();
+        let (uw, uh) = if rotation % 180 == 90 {
+            (height, width)
+        } else {
+            (width, height)
+        };
 
         let mut lines = Vec::new();
         let mut crops = Vec::new();
@@ -105,16 +119,20 @@ impl CardReader {
             let line = crop_line(&upright, &quad);
             // A line read as nothing stays: Tesseract may read it (Hangul, Cyrillic).
             let (text, confidence) = self.ppocr.recognizer.recognize(&line)?;
-            let (x, y, w, h) = quad.bounds(upright.width(), upright.height());
-            let unscale = |v: u32| (v as f32 / scale).round() as u32;
+            // Boxes are reported in the whole photo turned upright, whatever was cropped.
+            let in_photo = found.quad.map(|(x, y)| {
+                let p = (origin.0 + x / scale, origin.1 + y / scale);
+                rotate_point(p, width, height, rotation)
+            });
+            let (x, y, w, h) = in_photo.bounds(uw, uh);
             lines.push(TextLine {
                 text,
                 confidence,
                 bbox: BBox {
-                    x: unscale(x),
-                    y: unscale(y),
-                    width: unscale(w),
-                    height: unscale(h),
+                    x,
+                    y,
+                    width: w,
+                    height: h,
                 },
                 engine: Engine::PpOcr,
             });
@@ -143,6 +161,56 @@ impl CardReader {
             region,
             lines,
             rotation,
+        })
+    }
+
+    /// Looks again, closer, at a card far from the camera: when the detected lines are small,
+    /// the region they cover (with a margin) is cut from the full-resolution photo
+    /// and detection runs on that, so small print gets the detector's full 960 pixels and the
+    /// recogniser the photo's own resolution.
+    fn zoom(&self, image: &DynamicImage, view: View) -> Result<View, ModelError> {
+        let (ww, wh) = view.work.dimensions();
+        let Some((x0, y0, x1, y1)) = view
+            .detected
+            .iter()
+            .map(|d| d.quad.bounds(ww, wh))
+            .map(|(x, y, w, h)| (x, y, x + w, y + h))
+            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+        else {
+            return Ok(view);
+        };
+        // Worth a second detection only when the lines are small for the detector and a crop
+        // around them would be at least half again as large.
+        let to_detector = DETECTION_SIDE as f32 / ww.max(wh) as f32;
+        let mut heights: Vec<f32> = view
+            .detected
+            .iter()
+            .map(|d| d.quad.width().min(d.quad.height()) * to_detector)
+            .collect();
+        heights.sort_by(f32::total_cmp);
+        let median = heights[heights.len() / 2];
+        let gain = ww.max(wh) as f32 / (x1 - x0).max(y1 - y0).max(1) as f32;
+        if median >= ZOOM_BELOW_PX || gain < 1.5 {
+            return Ok(view);
+        }
+        let margin = (x1 - x0).max(y1 - y0) as f32 * 0.15;
+        let to_photo = |v: f32| (v / view.scale).max(0.0);
+        let left = to_photo(x0 as f32 - margin).floor() as u32;
+        let top = to_photo(y0 as f32 - margin).floor() as u32;
+        let right = (to_photo(x1 as f32 + margin).ceil() as u32).min(image.width());
+        let bottom = (to_photo(y1 as f32 + margin).ceil() as u32).min(image.height());
+        if right <= left + 32 || bottom <= top + 32 {
+            return Ok(view);
+        }
+        let region = image.crop_imm(left, top, right - left, bottom - top);
+        let scale = (WORKING_SIDE as f32 / region.width().max(region.height()) as f32).min(1.0);
+        let work = working_copy(&region, scale);
+        let detected = self.ppocr.detector.detect(&work)?;
+        Ok(View {
+            work,
+            detected,
+            origin: (left as f32, top as f32),
+            scale,
         })
     }
 
@@ -175,6 +243,38 @@ impl CardReader {
             vote += p - 0.5;
         }
         Ok(if vote > 0.0 { (base + 180) % 360 } else { base })
+    }
+}
+
+/// Lines whose median height is under this many detector pixels mean a card far from the
+/// camera, looked at again closer (see [`CardReader::zoom`]). The fixture cards photographed
+/// at arm's length measure 29-34 px there (boxes include DB's margin), the far ones 20-22.
+const ZOOM_BELOW_PX: f32 = 24.0;
+
+/// The part of the photo OCR works on.
+struct View {
+    /// The pixels, scaled.
+    work: RgbImage,
+    /// The text lines detected in `work`.
+    detected: Vec<Detected>,
+    /// Where `work`'s top-left corner is in the photo.
+    origin: (f32, f32),
+    /// `work`'s pixels per photo pixel.
+    scale: f32,
+}
+
+/// `image` scaled by `scale` (at most 1) as RGB.
+fn working_copy(image: &DynamicImage, scale: f32) -> RgbImage {
+    if scale < 1.0 {
+        image
+            .resize(
+                (image.width() as f32 * scale).round() as u32,
+                (image.height() as f32 * scale).round() as u32,
+                image::imageops::FilterType::Triangle,
+            )
+            .to_rgb8()
+    } else {
+        image.to_rgb8()
     }
 }
 
@@ -230,191 +330,6 @@ fn rotate_box(bbox: BBox, width: u32, height: u32, degrees: u16) -> BBox {
     }
 }
 
-/// Reads lines again with Tesseract where PP-OCR cannot be trusted, in two steps.
-///
-/// First the lines PP-OCR was unsure of (or read as nothing: its dictionary has no Hangul or
-/// Cyrillic) go to Tesseract with Korean, Russian and English; the more confident reading
-/// wins. If that turns up Hangul or Cyrillic, the card is in that script, and PP-OCR's
-/// confident readings of the other non-ASCII lines are suspect too (it reads a Hangul label as
-/// a look-alike Han character with high confidence), so those are read again in that language
-/// and replaced where Tesseract finds the script.
-fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbImage]) {
-    let unsure: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].confidence < SECOND_OPINION_BELOW)
-        .collect();
-    let langs: Vec<&str> = ["kor", "rus", "eng"]
-        .into_iter()
-        .filter(|l| tesseract.has(l))
-        .collect();
-    if unsure.is_empty() || langs.is_empty() {
-        return;
-    }
-    let first = read_sheet(tesseract, crops, &unsure, &langs.join("+"));
-    let mut script = None;
-    for (&index, reading) in unsure.iter().zip(&first) {
-        let Some((text, confidence)) = reading else {
-            continue;
-        };
-        if crate::script::count(text, crate::script::is_hangul) >= 2 && *confidence >= 0.6 {
-            script = Some("kor");
-        } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6
-        {
-            script = script.or(Some("rus"));
-        }
-        if *confidence > lines[index].confidence {
-            lines[index].text = text.clone();
-            lines[index].confidence = *confidence;
-            lines[index].engine = Engine::Tesseract;
-        }
-    }
-    let Some(script) = script else {
-        return;
-    };
-    let is_script = if script == "kor" {
-        crate::script::is_hangul
-    } else {
-        crate::script::is_cyrillic
-    };
-    let suspect: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].engine == Engine::PpOcr && !lines[i].text.is_ascii())
-        .collect();
-    if suspect.is_empty() {
-        return;
-    }
-    let second = read_sheet(tesseract, crops, &suspect, &format!("{script}+eng"));
-    for (&index, reading) in suspect.iter().zip(second) {
-        if let Some((text, confidence)) = reading
-            && crate::script::count(&text, is_script) > 0
-            && confidence >= 0.5
-        {
-            lines[index].text = merge_readings(&lines[index].text, &text);
-            lines[index].confidence = confidence;
-            lines[index].engine = Engine::Tesseract;
-        }
-    }
-}
-
-/// Combines two readings of a mixed line (`휴대폰 010-4821-3367`): PP-OCR reads the ASCII
-/// part (digits, addresses) more reliably and Tesseract the script PP-OCR lacks, so the result
-/// is Tesseract's non-ASCII words around PP-OCR's ASCII text. A line with little ASCII is
-/// Tesseract's alone.
-fn merge_readings(ppocr: &str, tesseract: &str) -> String {
-    let ascii: String = ppocr.chars().filter(char::is_ascii).collect();
-    let ascii = ascii.trim();
-    if ascii.chars().filter(char::is_ascii_alphanumeric).count() < 5 {
-        return tesseract.to_string();
-    }
-    let words: Vec<&str> = tesseract.split_whitespace().collect();
-    let first_ascii = words
-        .iter()
-        .position(|w| w.is_ascii())
-        .unwrap_or(words.len());
-    let before: Vec<&str> = words[..first_ascii]
-        .iter()
-        .copied()
-        .filter(|w| !w.is_ascii())
-        .collect();
-    let after: Vec<&str> = words[first_ascii..]
-        .iter()
-        .copied()
-        .filter(|w| !w.is_ascii())
-        .collect();
-    [before.join(" "), ascii.to_string(), after.join(" ")]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Reads the crops at `indices` with Tesseract in one run over a sheet stacking them top to
-/// bottom, one slot each; returns each slot's text and mean confidence.
-fn read_sheet(
-    tesseract: &Tesseract,
-    crops: &[RgbImage],
-    indices: &[usize],
-    langs: &str,
-) -> Vec<Option<(String, f32)>> {
-    const SLOT: u32 = 64;
-    const LINE: u32 = 40;
-    let scaled: Vec<GrayImage> = indices
-        .iter()
-        .map(|&i| {
-            let mut gray = DynamicImage::ImageRgb8(crops[i].clone()).to_luma8();
-            // Tesseract expects dark text on light paper; a line printed white on a coloured
-            // band is turned around.
-            if dark_background(&gray) {
-                image::imageops::invert(&mut gray);
-            }
-            stretch(&mut gray);
-            let width = (gray.width() as f32 * LINE as f32 / gray.height().max(1) as f32)
-                .round()
-                .clamp(1.0, 2400.0) as u32;
-            image::imageops::resize(&gray, width, LINE, image::imageops::FilterType::Triangle)
-        })
-        .collect();
-    let sheet_width = scaled.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * SLOT;
-    let sheet_height = SLOT * (scaled.len() as u32 + 1);
-    let mut sheet = GrayImage::from_pixel(sheet_width, sheet_height, image::Luma([255]));
-    for (slot, line) in scaled.iter().enumerate() {
-        let y = SLOT / 2 + slot as u32 * SLOT + (SLOT - LINE) / 2;
-        image::imageops::overlay(&mut sheet, line, SLOT as i64, y as i64);
-    }
-    let Ok(read) = tesseract.read(&sheet, langs, 6) else {
-        return vec![None; indices.len()];
-    };
-    (0..indices.len())
-        .map(|slot| {
-            let top = SLOT / 2 + slot as u32 * SLOT;
-            let in_slot: Vec<&TextLine> = read
-                .iter()
-                .filter(|l| {
-                    let centre = l.bbox.y + l.bbox.height / 2;
-                    centre >= top && centre < top + SLOT
-                })
-                .collect();
-            if in_slot.is_empty() {
-                return None;
-            }
-            let text: Vec<&str> = in_slot.iter().map(|l| l.text.as_str()).collect();
-            let confidence =
-                in_slot.iter().map(|l| l.confidence).sum::<f32>() / in_slot.len() as f32;
-            Some((text.join(" "), confidence))
-        })
-        .collect()
-}
-
-/// Whether a line crop is light text on a dark background: its median (the background, which
-/// covers most of a line) is nearer its darkest than its lightest tones.
-fn dark_background(gray: &GrayImage) -> bool {
-    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
-    if values.is_empty() {
-        return false;
-    }
-    values.sort_unstable();
-    let at = |q: f32| values[((values.len() - 1) as f32 * q) as usize] as i32;
-    let (low, median, high) = (at(0.05), at(0.5), at(0.95));
-    median - low < high - median
-}
-
-/// Stretches a crop's tones so its paper is white and its ink black: on a white sheet, a
-/// crop left grey reads to Tesseract's binariser as a dark block, not as text.
-fn stretch(gray: &mut GrayImage) {
-    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
-    if values.is_empty() {
-        return;
-    }
-    values.sort_unstable();
-    let low = values[(values.len() - 1) / 20] as f32;
-    let high = values[(values.len() - 1) * 9 / 10] as f32;
-    if high - low < 8.0 {
-        return;
-    }
-    for pixel in gray.pixels_mut() {
-        let v = (pixel[0] as f32 - low) * 255.0 / (high - low);
-        pixel[0] = v.round().clamp(0.0, 255.0) as u8;
-    }
-}
-
 /// Adds the OCR fields to the QR ones: a single-valued kind the QR code states is not
 /// second-guessed, and a value already there is not repeated.
 fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
@@ -437,15 +352,6 @@ fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_mixed_line_keeps_pp_ocrs_digits_and_tesseracts_hangul() {
-        assert_eq!(
-            merge_readings("喜010-4821-3367", "휴대폰 010-482-3367"),
-            "휴대폰 010-4821-3367"
-        );
-        assert_eq!(merge_readings("召", "김민준"), "김민준");
-    }
 
     #[test]
     fn rotating_a_point_four_quarter_turns_comes_back() {

@@ -112,7 +112,10 @@ fn temp_png() -> PathBuf {
 
 /// Groups Tesseract's TSV words (level 5) into lines, joining CJK words without a space.
 pub fn parse_tsv(tsv: &str) -> Vec<TextLine> {
-    let mut lines: Vec<((u32, u32, u32), TextLine, Vec<f32>)> = Vec::new();
+    // Each line keyed by Tesseract's (block, paragraph, line) numbers, with its words'
+    // confidences.
+    type Key = (u32, u32, u32);
+    let mut lines: Vec<(Key, TextLine, Vec<f32>)> = Vec::new();
     for row in tsv.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
         if cols.len() < 12 || cols[0] != "5" {

@@ -111,8 +111,9 @@ fn the_vcard_photos_give_steve_kennedys_fields_exactly() {
         t(FieldKind::Email, "", "steve@gbnet.net"),
         t(FieldKind::Note, "", "Testing 1 2 3"),
         t(FieldKind::Birthday, "", "1961-11-05"),
-        // `+44 (0)7775 755503`: the bracketed trunk zero is dropped.
-        t(FieldKind::Phone, "work", "+447775755503"),
+        // `TEL:+44 (0)7775 755503`: the bracketed trunk zero is dropped, and with no type
+        // given the UK 07 prefix files it as a mobile.
+        t(FieldKind::Phone, "mobile", "+447775755503"),
     ];
     let mut vcards = 0;
     for (photo, text) in photos() {

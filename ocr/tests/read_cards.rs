@@ -154,3 +154,14 @@ fn a_draft_becomes_a_valid_contact() {
     assert_eq!(contact.organizations[0].company, "Northpeak Logistics LLC");
     assert_eq!(contact.phones.len(), 2);
 }
+
+#[test]
+fn a_card_far_from_the_camera_is_read_closer_and_boxed_in_the_photo() {
+    let draft = read_and_check("en-14");
+    // The card sits in the middle third of the 1280 × 960 photo; its name's box must be there
+    // too, in photo pixels, although detection ran on a crop.
+    let name = draft.first(FieldKind::GivenName).unwrap().bbox.unwrap();
+    assert!((300..700).contains(&name.x), "{name:?}");
+    assert!((250..600).contains(&name.y), "{name:?}");
+    assert!(name.height < 80, "{name:?}");
+}

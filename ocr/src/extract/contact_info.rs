@@ -371,8 +371,7 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
     for (start, end, number) in number_runs(text) {
         let label = labels
             .iter()
-            .filter(|l| l.end <= start + 1 && l.start >= previous_end)
-            .next_back()
+            .rfind(|l| l.end <= start + 1 && l.start >= previous_end)
             .map(|l| l.label);
         previous_end = end;
         // 〒 marks a Japanese postal code, never a phone.
@@ -387,14 +386,13 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
             None if address_like => continue,
             None => ("work", 0.7),
         };
-        let label = if label == "work" && certainty < 0.9 && is_mobile_prefix(&number, region) {
-            "mobile"
-        } else {
-            label
-        };
         match parse_phone("phone", &number, region) {
             Ok(e164) => found.push(Found {
-                label: label.to_string(),
+                label: if label == "work" && certainty < 0.9 && is_mobile_number(&e164) {
+                    "mobile".to_string()
+                } else {
+                    label.to_string()
+                },
                 value: e164,
                 raw: number,
                 certainty,
@@ -411,22 +409,17 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
     found
 }
 
-/// Unlabelled numbers whose national prefix marks a mobile (Japan 070/080/090, Korea 010,
-/// China 13x-19x, UK 07) are mobiles even when the card does not say so.
-fn is_mobile_prefix(number: &str, region: Option<&str>) -> bool {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    match region {
-        Some("JP") => ["070", "080", "090", "8170", "8180", "8190"]
-            .iter()
-            .any(|p| digits.starts_with(p)),
-        Some("KR") => digits.starts_with("010") || digits.starts_with("8210"),
-        Some("CN") => {
-            let national = digits.strip_prefix("86").unwrap_or(&digits);
-            national.len() == 11 && national.starts_with('1')
-        }
-        Some("GB") => digits.starts_with("07") || digits.starts_with("447"),
-        _ => false,
-    }
+/// Whether an E.164 number is a mobile by its prefix where the numbering plan says so
+/// (Japan 70/80/90, Korea 10, China 13x-19x, UK 7x), so an unlabelled mobile is not filed as
+/// the office line. Elsewhere (the US) the number does not tell.
+pub fn is_mobile_number(e164: &str) -> bool {
+    let digits = e164.strip_prefix('+').unwrap_or(e164);
+    ["8170", "8180", "8190", "8210", "447"]
+        .iter()
+        .any(|prefix| digits.starts_with(prefix))
+        || digits
+            .strip_prefix("86")
+            .is_some_and(|national| national.len() == 11 && national.starts_with('1'))
 }
 
 #[cfg(test)]

@@ -284,6 +284,18 @@ pub fn looks_like_reading(text: &str) -> bool {
             .all(|c| c.is_alphabetic() && c.is_ascii() || *c == '-')
 }
 
+/// Splits a name printed on a Japanese card into (given, family): without a space, a kanji
+/// name of three or more characters is taken to have a two-character family name (most do:
+/// 森田 亮, 佐々木 望 is the rarer case), where [`split_name`]'s Chinese rule would take one.
+pub fn split_japanese_name(text: &str) -> (String, String) {
+    let text = text.trim();
+    let chars: Vec<char> = text.chars().collect();
+    if text.contains(char::is_whitespace) || chars.len() < 3 || !chars.iter().all(|&c| is_han(c)) {
+        return split_name(text);
+    }
+    (chars[2..].iter().collect(), chars[..2].iter().collect())
+}
+
 /// Splits a printed name into (given, family).
 ///
 /// CJK names are family first (`山田 太郎`, `김민준` whose surname is its first syllable);
@@ -401,6 +413,11 @@ mod tests {
         assert_eq!(split("王伟"), ("伟".into(), "王".into()));
         assert_eq!(split("김민준"), ("민준".into(), "김".into()));
         assert_eq!(split("남궁민수"), ("민수".into(), "남궁".into()));
+        assert_eq!(split_japanese_name("森田亮"), ("亮".into(), "森田".into()));
+        assert_eq!(
+            split_japanese_name("竹内 翔太"),
+            ("翔太".into(), "竹内".into())
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::names::{
     email_matches_name, is_company, is_department, is_title, looks_like_name, looks_like_reading,
-    split_name,
+    split_japanese_name, split_name,
 };
 use super::{Fields, Line, mostly_cjk};
 use crate::draft::FieldKind;
@@ -38,10 +38,9 @@ fn split_glued(text: &str) -> Option<(&str, &str)> {
                 && !title.is_empty()
                 && is_title(title)
                 && !is_department(title)
+                && best.is_none_or(|(d, _): (&str, &str)| dept.len() > d.len())
             {
-                if best.is_none_or(|(d, _): (&str, &str)| dept.len() > d.len()) {
-                    best = Some((dept, title));
-                }
+                best = Some((dept, title));
             }
         }
     }
@@ -200,7 +199,12 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         let (s, vote) = score(index);
         let line = &lines[index];
         let certainty = (0.55 + 0.25 * s.min(1.0) + 0.2 * vote).min(0.98);
-        let (given, family) = split_name(&line.text);
+        let japanese = lines.iter().any(|l| count(&l.text, is_kana) > 0);
+        let (given, family) = if japanese {
+            split_japanese_name(&line.text)
+        } else {
+            split_name(&line.text)
+        };
         out.text(
             FieldKind::GivenName,
             &given,

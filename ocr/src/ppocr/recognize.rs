@@ -62,11 +62,12 @@ impl Recognizer {
                     (0, f32::MIN),
                     |acc, (i, p)| if p > acc.1 { (i, p) } else { acc },
                 );
-            if best != 0 && best != previous {
-                if let Some(c) = self.chars.get(best) {
-                    text.push_str(c);
-                    confidences.push(p);
-                }
+            if best != 0
+                && best != previous
+                && let Some(c) = self.chars.get(best)
+            {
+                text.push_str(c);
+                confidences.push(p);
             }
             previous = best;
         }

@@ -1,0 +1,207 @@
+//! Tesseract as the second opinion on lines PP-OCR cannot read (Hangul, Cyrillic) or reads
+//! with low confidence.
+
+use image::{DynamicImage, GrayImage, RgbImage};
+
+use super::SECOND_OPINION_BELOW;
+use crate::draft::{Engine, TextLine};
+use crate::tesseract::Tesseract;
+
+/// Reads lines again with Tesseract where PP-OCR cannot be trusted, in two steps.
+///
+/// First the lines PP-OCR was unsure of (or read as nothing: its dictionary has no Hangul or
+/// Cyrillic) go to Tesseract with Korean, Russian and English; the more confident reading
+/// wins. If that turns up Hangul or Cyrillic, the card is in that script, and PP-OCR's
+/// confident readings of the other non-ASCII lines are suspect too (it reads a Hangul label as
+/// a look-alike Han character with high confidence), so those are read again in that language
+/// and replaced where Tesseract finds the script.
+pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbImage]) {
+    let unsure: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].confidence < SECOND_OPINION_BELOW)
+        .collect();
+    let langs: Vec<&str> = ["kor", "rus", "eng"]
+        .into_iter()
+        .filter(|l| tesseract.has(l))
+        .collect();
+    if unsure.is_empty() || langs.is_empty() {
+        return;
+    }
+    let first = read_sheet(tesseract, crops, &unsure, &langs.join("+"));
+    let mut script = None;
+    for (&index, reading) in unsure.iter().zip(&first) {
+        let Some((text, confidence)) = reading else {
+            continue;
+        };
+        if crate::script::count(text, crate::script::is_hangul) >= 2 && *confidence >= 0.6 {
+            script = Some("kor");
+        } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6
+        {
+            script = script.or(Some("rus"));
+        }
+        if *confidence > lines[index].confidence {
+            lines[index].text = text.clone();
+            lines[index].confidence = *confidence;
+            lines[index].engine = Engine::Tesseract;
+        }
+    }
+    let Some(script) = script else {
+        return;
+    };
+    let is_script = if script == "kor" {
+        crate::script::is_hangul
+    } else {
+        crate::script::is_cyrillic
+    };
+    let suspect: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].engine == Engine::PpOcr && !lines[i].text.is_ascii())
+        .collect();
+    if suspect.is_empty() {
+        return;
+    }
+    let second = read_sheet(tesseract, crops, &suspect, &format!("{script}+eng"));
+    for (&index, reading) in suspect.iter().zip(second) {
+        if let Some((text, confidence)) = reading
+            && crate::script::count(&text, is_script) > 0
+            && confidence >= 0.5
+        {
+            lines[index].text = merge_readings(&lines[index].text, &text);
+            lines[index].confidence = confidence;
+            lines[index].engine = Engine::Tesseract;
+        }
+    }
+}
+
+/// Combines two readings of a mixed line (`휴대폰 010-4821-3367`): PP-OCR reads the ASCII
+/// part (digits, addresses) more reliably and Tesseract the script PP-OCR lacks, so the result
+/// is Tesseract's non-ASCII words around PP-OCR's ASCII text. A line with little ASCII is
+/// Tesseract's alone.
+fn merge_readings(ppocr: &str, tesseract: &str) -> String {
+    let ascii: String = ppocr.chars().filter(char::is_ascii).collect();
+    let ascii = ascii.trim();
+    if ascii.chars().filter(char::is_ascii_alphanumeric).count() < 5 {
+        return tesseract.to_string();
+    }
+    let words: Vec<&str> = tesseract.split_whitespace().collect();
+    let first_ascii = words
+        .iter()
+        .position(|w| w.is_ascii())
+        .unwrap_or(words.len());
+    let before: Vec<&str> = words[..first_ascii]
+        .iter()
+        .copied()
+        .filter(|w| !w.is_ascii())
+        .collect();
+    let after: Vec<&str> = words[first_ascii..]
+        .iter()
+        .copied()
+        .filter(|w| !w.is_ascii())
+        .collect();
+    [before.join(" "), ascii.to_string(), after.join(" ")]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads the crops at `indices` with Tesseract in one run over a sheet stacking them top to
+/// bottom, one slot each; returns each slot's text and mean confidence.
+fn read_sheet(
+    tesseract: &Tesseract,
+    crops: &[RgbImage],
+    indices: &[usize],
+    langs: &str,
+) -> Vec<Option<(String, f32)>> {
+    const SLOT: u32 = 64;
+    const LINE: u32 = 40;
+    let scaled: Vec<GrayImage> = indices
+        .iter()
+        .map(|&i| {
+            let mut gray = DynamicImage::ImageRgb8(crops[i].clone()).to_luma8();
+            // Tesseract expects dark text on light paper; a line printed white on a coloured
+            // band is turned around.
+            if dark_background(&gray) {
+                image::imageops::invert(&mut gray);
+            }
+            stretch(&mut gray);
+            let width = (gray.width() as f32 * LINE as f32 / gray.height().max(1) as f32)
+                .round()
+                .clamp(1.0, 2400.0) as u32;
+            image::imageops::resize(&gray, width, LINE, image::imageops::FilterType::Triangle)
+        })
+        .collect();
+    let sheet_width = scaled.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * SLOT;
+    let sheet_height = SLOT * (scaled.len() as u32 + 1);
+    let mut sheet = GrayImage::from_pixel(sheet_width, sheet_height, image::Luma([255]));
+    for (slot, line) in scaled.iter().enumerate() {
+        let y = SLOT / 2 + slot as u32 * SLOT + (SLOT - LINE) / 2;
+        image::imageops::overlay(&mut sheet, line, SLOT as i64, y as i64);
+    }
+    let Ok(read) = tesseract.read(&sheet, langs, 6) else {
+        return vec![None; indices.len()];
+    };
+    (0..indices.len())
+        .map(|slot| {
+            let top = SLOT / 2 + slot as u32 * SLOT;
+            let in_slot: Vec<&TextLine> = read
+                .iter()
+                .filter(|l| {
+                    let centre = l.bbox.y + l.bbox.height / 2;
+                    centre >= top && centre < top + SLOT
+                })
+                .collect();
+            if in_slot.is_empty() {
+                return None;
+            }
+            let text: Vec<&str> = in_slot.iter().map(|l| l.text.as_str()).collect();
+            let confidence =
+                in_slot.iter().map(|l| l.confidence).sum::<f32>() / in_slot.len() as f32;
+            Some((text.join(" "), confidence))
+        })
+        .collect()
+}
+
+/// Whether a line crop is light text on a dark background: its median (the background, which
+/// covers most of a line) is nearer its darkest than its lightest tones.
+fn dark_background(gray: &GrayImage) -> bool {
+    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
+    if values.is_empty() {
+        return false;
+    }
+    values.sort_unstable();
+    let at = |q: f32| values[((values.len() - 1) as f32 * q) as usize] as i32;
+    let (low, median, high) = (at(0.05), at(0.5), at(0.95));
+    median - low < high - median
+}
+
+/// Stretches a crop's tones so its paper is white and its ink black: on a white sheet, a
+/// crop left grey reads to Tesseract's binariser as a dark block, not as text.
+fn stretch(gray: &mut GrayImage) {
+    let mut values: Vec<u8> = gray.pixels().map(|p| p[0]).collect();
+    if values.is_empty() {
+        return;
+    }
+    values.sort_unstable();
+    let low = values[(values.len() - 1) / 20] as f32;
+    let high = values[(values.len() - 1) * 9 / 10] as f32;
+    if high - low < 8.0 {
+        return;
+    }
+    for pixel in gray.pixels_mut() {
+        let v = (pixel[0] as f32 - low) * 255.0 / (high - low);
+        pixel[0] = v.round().clamp(0.0, 255.0) as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mixed_line_keeps_pp_ocrs_digits_and_tesseracts_hangul() {
+        assert_eq!(
+            merge_readings("喜010-4821-3367", "휴대폰 010-482-3367"),
+            "휴대폰 010-4821-3367"
+        );
+        assert_eq!(merge_readings("召", "김민준"), "김민준");
+    }
+}
