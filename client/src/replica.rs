@@ -37,6 +37,8 @@ pub enum Event {
         /// Who, when the server said.
         member: Option<MemberId>,
     },
+    /// A card this device scanned was read (or could not be); the draft awaits review.
+    CardDraft(Box<sync_core::card::CardDraft>),
 }
 
 /// Where the replica stands, for `rolo status`.

@@ -14,6 +14,7 @@ use std::fmt;
 
 use autosurgeon::reconcile::{LoadKey, NoKey, TextReconciler};
 use autosurgeon::{Hydrate, HydrateError, ReadDoc, Reconcile, Reconciler};
+use serde::{Deserialize, Serialize};
 
 use crate::ids::ItemId;
 
@@ -302,7 +303,7 @@ pub enum ActivityKind {
 
 /// A reference to an image blob the server stores (never the bytes themselves: documents stay
 /// small enough to sync over a poor connection).
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct BlobRef {
     /// Lowercase hex SHA-256 of the stored bytes.
     pub sha256: String,
@@ -313,7 +314,7 @@ pub struct BlobRef {
 }
 
 /// A photo of a business card the contact was read from.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct CardImage {
     /// Stable identity of this item.
     #[key]
@@ -325,7 +326,8 @@ pub struct CardImage {
 }
 
 /// The side of a business card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum CardSide {
     #[autosurgeon(rename = "front")]

@@ -162,12 +162,20 @@ uuid_id!(
     GroupId,
     "group id"
 );
+uuid_id!(
+    /// Identifies one scanned business card (its photos, its reading job and its draft). The
+    /// device picks it when the photo is taken, so an upload retried after a dropped
+    /// connection is the same card, not a second one.
+    CardId,
+    "card id"
+);
 
 /// The stable identity of one item in a contact's list (a phone, an email, an activity entry).
 ///
 /// It is what lets two devices add a phone each at once and keep both, and what an edit or a
 /// delete aims at. Short random text: unique within one contact is all it needs to be.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct ItemId(String);
 
 impl ItemId {

@@ -123,6 +123,14 @@ pub enum Frame {
         #[serde(with = "serde_bytes")]
         frame: Vec<u8>,
     },
+    /// Server → device: a business card this device scanned has been read (or could not be).
+    /// Sent when the reading finishes and again after every `welcome` until the device reports
+    /// the draft saved or dismissed, so a device that was away still gets it; the device keeps
+    /// the newest per card.
+    Card {
+        /// The draft, with the card's id and status.
+        draft: Box<crate::card::CardDraft>,
+    },
     /// Either direction: something went wrong.
     Error {
         /// A stable machine-readable code, see [`ErrorCode`].

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_bytes::ByteBuf;
 use sync_core::accept::codes;
-use sync_core::ids::{ContactId, DeviceId, MemberId};
+use sync_core::card::{BBox, CardDraft, CardStatus, Field, FieldKind, Source};
+use sync_core::contact::{BlobRef, CardImage, CardSide};
+use sync_core::ids::{CardId, ContactId, DeviceId, ItemId, MemberId};
 use sync_core::replica::device::{PUSH_BYTES, RETRY_TICKS};
 use sync_core::wire::{
     DocChanges, DocMeta, DocResult, ErrorCode, FEED_PAGE_BYTES, FeedItem, Frame, MAX_FRAME_BYTES,
@@ -272,6 +274,7 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 true,
             ),
         ),
+        ("card-ready", Frame::Card { draft: Box::new(card_draft()) }),
         (
             "error-batch-too-large",
             Frame::error(
@@ -281,6 +284,35 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
             ),
         ),
     ])
+}
+
+/// Card 7 read: one email found, the front photo stored, and contact 2 sharing that email.
+fn card_draft() -> CardDraft {
+    CardDraft {
+        card: CardId::from_u128(7),
+        status: CardStatus::Ready,
+        fields: vec![Field {
+            kind: FieldKind::Email,
+            label: String::new(),
+            value: "mara@nordkap.example".into(),
+            raw: "mara @ nordkap.example".into(),
+            confidence: 0.5,
+            source: Source::Ocr,
+            bbox: Some(BBox { x: 40, y: 230, width: 400, height: 20 }),
+        }],
+        region: Some("SE".into()),
+        images: vec![CardImage {
+            id: ItemId::from("f1"),
+            side: CardSide::Front,
+            blob: BlobRef {
+                sha256: "ab".repeat(32),
+                mime: "image/jpeg".into(),
+                bytes: 48213,
+            },
+        }],
+        duplicates: vec![ContactId::from_u128(2)],
+        error: None,
+    }
 }
 
 /// The frame type's tag, to check that every type has an example. The match is exhaustive so
@@ -297,11 +329,12 @@ fn frame_tag(frame: &Frame) -> &'static str {
         Frame::Presence { .. } => "presence",
         Frame::Error { .. } => "error",
         Frame::Deflated { .. } => "deflated",
+        Frame::Card { .. } => "card",
     }
 }
 
-const FRAME_TAGS: [&str; 9] = [
-    "hello", "welcome", "push", "ack", "feed", "sync", "presence", "error", "deflated",
+const FRAME_TAGS: [&str; 10] = [
+    "hello", "welcome", "push", "ack", "feed", "sync", "presence", "error", "deflated", "card",
 ];
 
 /// Every error code with its wire spelling. Exhaustive for the same reason as [`frame_tag`].
@@ -466,3 +499,4 @@ fn every_error_and_rejection_code_is_documented_with_its_wire_spelling() {
         table_row(code);
     }
 }
+

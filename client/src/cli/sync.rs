@@ -77,6 +77,9 @@ fn print_event(event: SyncEvent) {
             };
             say!("{who} is {doing} {doc}")
         }
+        SyncEvent::Replica(Event::CardDraft(draft)) => {
+            say!("card {} is {:?}", draft.card, draft.status)
+        }
     }
 }
 

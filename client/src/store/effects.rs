@@ -42,6 +42,7 @@ pub(crate) async fn apply(
                 rejections::record(connection, doc, &rejection, now_ms).await?;
                 after.events.push(Event::Rejected { doc, rejection });
             }
+            DeviceEffect::CardDraft(draft) => after.events.push(Event::CardDraft(draft)),
             DeviceEffect::Presence { doc, state, member } => {
                 after.events.push(Event::Presence { doc, state, member })
             }

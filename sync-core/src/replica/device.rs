@@ -78,6 +78,9 @@ pub enum DeviceEffect {
         /// Why.
         rejection: Rejection,
     },
+    /// A card this device scanned was read: store the draft for the rep to review (replacing
+    /// any older one of the same card).
+    CardDraft(Box<crate::card::CardDraft>),
     /// Someone else's presence on a contact.
     Presence {
         /// The contact.
@@ -459,6 +462,7 @@ impl DeviceReplica {
             Frame::Presence {
                 doc, state, member, ..
             } => vec![DeviceEffect::Presence { doc, state, member }],
+            Frame::Card { draft } => vec![DeviceEffect::CardDraft(draft)],
             Frame::Error { fatal: true, .. } => {
                 self.connection = None;
                 Vec::new()

@@ -191,11 +191,12 @@ impl ServerSession {
                 Frame::Welcome { .. }
                 | Frame::Ack { .. }
                 | Frame::Feed { .. }
-                | Frame::Deflated { .. },
+                | Frame::Deflated { .. }
+                | Frame::Card { .. },
                 _,
             ) => fatal(
                 ErrorCode::BadFrame,
-                "devices may not send welcome, ack, feed or deflated frames",
+                "devices may not send welcome, ack, feed, deflated or card frames",
             ),
         }
     }

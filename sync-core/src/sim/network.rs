@@ -556,7 +556,8 @@ impl SimNetwork {
                 DeviceEffect::Rejected { doc, rejection } => {
                     device.rejections.push((doc, rejection.code))
                 }
-                DeviceEffect::Presence { .. } => {}
+                // The simulated server reads no cards.
+                DeviceEffect::Presence { .. } | DeviceEffect::CardDraft(_) => {}
             }
         }
     }

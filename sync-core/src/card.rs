@@ -1,0 +1,429 @@
+//! Business-card drafts: what a scanned card reads as, and how the rep's review turns it into a
+//! contact.
+//!
+//! The server reads a card photo into fields (each with a value, a confidence, a source and a
+//! box on the photo) and syncs them to the scanning device as a [`CardDraft`]. The review
+//! happens on the device, offline if need be: the rep keeps the fields they accept and either
+//! saves them as a new contact ([`fields_to_contact`]) or merges them into one they already have
+//! ([`merge_into`], "edit by scanning": values the contact lacks are added after the ones it has,
+//! nothing it has is replaced). Both are here, beside the contact, so every client builds the
+//! same contact from the same draft.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{
+    Address, CardImage, Contact, DateEntry, Email, Organization, Phone, SocialHandle,
+    SocialNetwork, Url,
+};
+use crate::ids::{CardId, ContactId, ItemId};
+
+/// Where a field's value was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Text recognition: may hold misread characters.
+    Ocr,
+    /// A QR code's payload: exact.
+    Qr,
+}
+
+/// An axis-aligned box in the upright photo's pixels (after EXIF orientation and the card's
+/// detected rotation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BBox {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+impl BBox {
+    /// The smallest box holding both.
+    pub fn union(self, other: BBox) -> BBox {
+        let x = self.x.min(other.x);
+        let y = self.y.min(other.y);
+        let right = (self.x + self.width).max(other.x + other.width);
+        let bottom = (self.y + self.height).max(other.y + other.height);
+        BBox {
+            x,
+            y,
+            width: right - x,
+            height: bottom - y,
+        }
+    }
+}
+
+/// What a field holds; one contact attribute each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// First name.
+    GivenName,
+    /// Last name.
+    FamilyName,
+    /// How the given name is read aloud (furigana, romanisation).
+    PhoneticGivenName,
+    /// How the family name is read aloud.
+    PhoneticFamilyName,
+    /// Job title.
+    Title,
+    /// Department or division.
+    Department,
+    /// Company name.
+    Company,
+    /// A phone number in E.164; the label says mobile, work or fax.
+    Phone,
+    /// An email address.
+    Email,
+    /// A web site as an absolute URL.
+    Url,
+    /// A postal address as printed, its lines joined by newlines.
+    Address,
+    /// The street part of the address (when the reader could split it).
+    Street,
+    /// The city or locality of the address.
+    City,
+    /// The state, prefecture or province of the address.
+    Region,
+    /// The postal code of the address.
+    PostalCode,
+    /// The address's country as ISO 3166-1 alpha-2.
+    Country,
+    /// A handle on a social network; the label names the network.
+    Social,
+    /// A birthday as `YYYY-MM-DD` (from vCards).
+    Birthday,
+    /// Free text (a vCard's NOTE).
+    Note,
+}
+
+/// One value read from the card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// Which attribute.
+    pub kind: FieldKind,
+    /// `mobile` / `work` / `fax` for phones, the network for social handles, else empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// The value in its stored form (E.164, lowercase-domain email, absolute URL, plain text).
+    pub value: String,
+    /// The text as printed or encoded, before normalisation.
+    pub raw: String,
+    /// How sure the reader is, from 0 to 1 (QR values are 1).
+    pub confidence: f32,
+    /// Where the value came from.
+    pub source: Source,
+    /// Where on the photo, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+}
+
+/// Where a scanned card is in its reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    /// Uploaded, waiting for a worker.
+    Queued,
+    /// A worker is reading it.
+    Reading,
+    /// Read: the draft is ready for review.
+    Ready,
+    /// It could not be read; `error` says why.
+    Failed,
+    /// The rep saved or dismissed the draft; it is no longer offered.
+    Done,
+}
+
+/// A card's reading, as synced to the device that scanned it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardDraft {
+    /// The card (chosen by the device when it took the photo, so retried uploads are one card).
+    pub card: CardId,
+    /// Where the reading is.
+    pub status: CardStatus,
+    /// Fields read, the most confident of each kind first.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// The region (ISO 3166-1 alpha-2) national phone numbers were read in, when inferred.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The stored photos (front, then back), to attach to the contact it is saved as.
+    #[serde(default)]
+    pub images: Vec<CardImage>,
+    /// Contacts the member can see that share an email or phone with the draft: it may be one
+    /// of them, and merging may be what the rep wants.
+    #[serde(default)]
+    pub duplicates: Vec<ContactId>,
+    /// Why it could not be read, for `failed`: a stable code then a message.
+    #[serde(default)]
+    pub error: Option<CardError>,
+}
+
+/// Why a card could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardError {
+    /// Stable machine-readable code (`image_corrupt`, `image_too_large`, `read_timeout`, …).
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// The first field of `kind`, which is the most confident one for single-valued kinds.
+fn first(fields: &[Field], kind: FieldKind) -> Option<&Field> {
+    fields.iter().find(|field| field.kind == kind)
+}
+
+fn text(fields: &[Field], kind: FieldKind) -> String {
+    first(fields, kind)
+        .map(|field| field.value.clone())
+        .unwrap_or_default()
+}
+
+/// The fields as a new contact, each list item with an id from `new_id`. Every field goes in;
+/// the review removes what the rep rejects before calling this.
+pub fn fields_to_contact(fields: &[Field], new_id: impl FnMut() -> ItemId) -> Contact {
+    let mut contact = Contact::default();
+    merge_into(&mut contact, fields, new_id);
+    contact
+}
+
+/// "Edit by scanning": adds what the card says to `contact`. Single values (name parts) fill
+/// only what is empty; list values (phones, emails, …) the contact lacks are appended after
+/// its own, so nothing the rep or a teammate typed is replaced or reordered.
+pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMut() -> ItemId) {
+    let fill = |slot: &mut String, kind| {
+        if slot.is_empty() {
+            *slot = text(fields, kind);
+        }
+    };
+    fill(&mut contact.name.given, FieldKind::GivenName);
+    fill(&mut contact.name.family, FieldKind::FamilyName);
+    fill(&mut contact.name.phonetic_given, FieldKind::PhoneticGivenName);
+    fill(&mut contact.name.phonetic_family, FieldKind::PhoneticFamilyName);
+
+    let (company, department, title) = (
+        text(fields, FieldKind::Company),
+        text(fields, FieldKind::Department),
+        text(fields, FieldKind::Title),
+    );
+    let known_org = contact.organizations.iter().any(|org| {
+        org.company.eq_ignore_ascii_case(&company)
+            && org.department.eq_ignore_ascii_case(&department)
+            && org.title.eq_ignore_ascii_case(&title)
+    });
+    if !(company.is_empty() && department.is_empty() && title.is_empty()) && !known_org {
+        contact.organizations.push(Organization {
+            id: new_id(),
+            company,
+            department,
+            title,
+        });
+    }
+    merge_address(contact, fields, &mut new_id);
+
+    for field in fields {
+        match field.kind {
+            FieldKind::Phone if !contact.phones.iter().any(|p| p.e164 == field.value) => {
+                contact.phones.push(Phone {
+                    id: new_id(),
+                    label: field.label.clone(),
+                    e164: field.value.clone(),
+                    raw: field.raw.clone(),
+                })
+            }
+            FieldKind::Email
+                if !contact
+                    .emails
+                    .iter()
+                    .any(|e| e.address.eq_ignore_ascii_case(&field.value)) =>
+            {
+                contact.emails.push(Email {
+                    id: new_id(),
+                    label: "work".into(),
+                    address: field.value.clone(),
+                })
+            }
+            FieldKind::Url if !contact.urls.iter().any(|u| u.url == field.value) => {
+                contact.urls.push(Url {
+                    id: new_id(),
+                    label: "work".into(),
+                    url: field.value.clone(),
+                })
+            }
+            FieldKind::Social => {
+                let network = network_of(&field.label);
+                if !contact
+                    .social
+                    .iter()
+                    .any(|s| s.network == network && s.handle == field.value)
+                {
+                    contact.social.push(SocialHandle {
+                        id: new_id(),
+                        network,
+                        handle: field.value.clone(),
+                    });
+                }
+            }
+            FieldKind::Birthday => {
+                let known = contact.dates.iter().any(|d| d.label == "birthday");
+                if let (false, Ok(date)) = (known, crate::validate::parse_date("birthday", &field.value)) {
+                    contact.dates.push(DateEntry {
+                        id: new_id(),
+                        label: "birthday".into(),
+                        date,
+                    });
+                }
+            }
+            FieldKind::Note if !contact.notes.0.contains(&field.value) => {
+                if !contact.notes.0.is_empty() {
+                    contact.notes.0.push('\n');
+                }
+                contact.notes.0.push_str(&field.value);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One address from the address fields: the split parts when the reader found them, else the
+/// printed text in the street lines (a person can split it at review). Skipped when the
+/// contact already has the same street.
+fn merge_address(contact: &mut Contact, fields: &[Field], new_id: &mut impl FnMut() -> ItemId) {
+    let printed = text(fields, FieldKind::Address);
+    let street = text(fields, FieldKind::Street);
+    let (city, region, postal_code) = (
+        text(fields, FieldKind::City),
+        text(fields, FieldKind::Region),
+        text(fields, FieldKind::PostalCode),
+    );
+    let split = !(street.is_empty() && city.is_empty() && postal_code.is_empty());
+    let street = if split { street } else { printed };
+    if street.is_empty() && city.is_empty() {
+        return;
+    }
+    let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
+    if contact
+        .addresses
+        .iter()
+        .any(|address| same(&address.street, &street) && same(&address.city, &city))
+    {
+        return;
+    }
+    contact.addresses.push(Address {
+        id: new_id(),
+        label: "work".into(),
+        street,
+        city,
+        region,
+        postal_code,
+        country: text(fields, FieldKind::Country),
+    });
+}
+
+/// Attaches the card's photos to `contact`, skipping any it already holds.
+pub fn attach_images(contact: &mut Contact, images: &[CardImage]) {
+    for image in images {
+        if !contact
+            .card_images
+            .iter()
+            .any(|held| held.blob.sha256 == image.blob.sha256)
+        {
+            contact.card_images.push(image.clone());
+        }
+    }
+}
+
+/// The network a social field's label names; unknown labels are `Other`.
+pub fn network_of(label: &str) -> SocialNetwork {
+    match label {
+        "facebook" => SocialNetwork::Facebook,
+        "whatsapp" => SocialNetwork::Whatsapp,
+        "wechat" => SocialNetwork::Wechat,
+        "x" => SocialNetwork::X,
+        "linkedin" => SocialNetwork::Linkedin,
+        "telegram" => SocialNetwork::Telegram,
+        "line" => SocialNetwork::Line,
+        "instagram" => SocialNetwork::Instagram,
+        "kakaotalk" => SocialNetwork::Kakaotalk,
+        _ => SocialNetwork::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(kind: FieldKind, label: &str, value: &str) -> Field {
+        Field {
+            kind,
+            label: label.into(),
+            value: value.into(),
+            raw: value.into(),
+            confidence: 0.9,
+            source: Source::Ocr,
+            bbox: None,
+        }
+    }
+
+    fn ids() -> impl FnMut() -> ItemId {
+        let mut next = 0;
+        move || {
+            next += 1;
+            ItemId::from(format!("i{next}").as_str())
+        }
+    }
+
+    #[test]
+    fn scanning_adds_new_values_below_the_existing_ones_and_replaces_nothing() {
+        let mut contact = fields_to_contact(
+            &[
+                field(FieldKind::GivenName, "", "Mara"),
+                field(FieldKind::FamilyName, "", "Lindqvist"),
+                field(FieldKind::Phone, "work", "+4681234567"),
+            ],
+            ids(),
+        );
+        let mut more = ids();
+        let _ = more();
+        let _ = more();
+        let _ = more();
+        merge_into(
+            &mut contact,
+            &[
+                field(FieldKind::GivenName, "", "M."),
+                field(FieldKind::Phone, "work", "+4681234567"),
+                field(FieldKind::Phone, "mobile", "+46701234567"),
+                field(FieldKind::Email, "", "mara@nordkap.example"),
+            ],
+            more,
+        );
+        assert_eq!(contact.name.given, "Mara", "a typed name is never replaced");
+        let phones: Vec<&str> = contact.phones.iter().map(|p| p.e164.as_str()).collect();
+        assert_eq!(phones, ["+4681234567", "+46701234567"]);
+        assert_eq!(contact.emails[0].address, "mara@nordkap.example");
+    }
+
+    #[test]
+    fn split_address_parts_fill_the_address() {
+        let contact = fields_to_contact(
+            &[
+                field(FieldKind::Address, "", "Storgatan 5\n114 51 Stockholm"),
+                field(FieldKind::Street, "", "Storgatan 5"),
+                field(FieldKind::PostalCode, "", "114 51"),
+                field(FieldKind::City, "", "Stockholm"),
+                field(FieldKind::Country, "", "SE"),
+            ],
+            ids(),
+        );
+        let address = &contact.addresses[0];
+        assert_eq!(
+            (address.street.as_str(), address.city.as_str(), address.postal_code.as_str()),
+            ("Storgatan 5", "Stockholm", "114 51")
+        );
+        assert_eq!(address.country, "SE");
+    }
+}
