@@ -1,4 +1,5 @@
-//! The server's JSON-over-HTTP account API: sign-up, login and token refresh.
+//! The server's JSON-over-HTTP API: sign-up, login and token refresh here, scanned cards in
+//! [`cards`].
 //!
 //! Plain HTTP only for now: TLS is expected to be terminated by a reverse proxy in front of
 //! the server, and this client does not yet speak `https://`/`wss://` itself (it needs
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, Secret, Tokens, now_ms};
 use crate::error::Error;
 use crate::store::parse_id;
+
+pub mod cards;
 
 /// How long one HTTP call may take before it counts as a network failure.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);

@@ -20,6 +20,7 @@ macro_rules! say {
 }
 
 mod account;
+mod cards;
 mod contacts;
 mod sync;
 
@@ -57,6 +58,8 @@ pub enum Command {
     Delete(contacts::IdArgs),
     /// Take a contact back out of the trash.
     Restore(contacts::IdArgs),
+    /// Business cards: scan, review the drafts read from them, save or dismiss.
+    Card(cards::CardArgs),
     /// Sync with the server: once, or staying connected with --live.
     Sync(sync::SyncArgs),
     /// Where this device stands: cursor, unsent changes, last sync.
@@ -75,13 +78,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Edit(args) => contacts::edit(&home, args).await,
         Command::Delete(args) => contacts::delete(&home, args).await,
         Command::Restore(args) => contacts::restore(&home, args).await,
+        Command::Card(args) => cards::run(&home, args).await,
         Command::Sync(args) => sync::sync(&home, args).await,
         Command::Status(args) => sync::status(&home, args).await,
     }
 }
 
 /// The process exit code for a failed command: 2 when the input was at fault (a field that
-/// does not parse, a contact that breaks a rule, an id that matches nothing), 1 otherwise.
+/// does not parse, a contact that breaks a rule, an id that matches nothing, a photo the server
+/// would refuse, a card not ready to save), 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     let input = error.chain().any(|cause| {
         cause.is::<InputError>()
@@ -93,6 +98,14 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
                         | Error::NoMatch { .. }
                         | Error::AmbiguousId { .. }
                         | Error::ServerUrl { .. }
+                        | Error::PhotoTooLarge { .. }
+                        | Error::PhotoNotImage { .. }
+                        | Error::UnknownCard(_)
+                        | Error::NoCardMatch { .. }
+                        | Error::AmbiguousCard { .. }
+                        | Error::CardNotReady { .. }
+                        | Error::CardResolved { .. }
+                        | Error::NoSuchCardField { .. }
                 )
             )
     });

@@ -1,7 +1,7 @@
 //! The one error type of the client library.
 
 use sync_core::document::DocumentError;
-use sync_core::ids::ContactId;
+use sync_core::ids::{CardId, ContactId};
 use sync_core::replica::device::EditError;
 
 /// What a client operation can fail with.
@@ -42,6 +42,69 @@ pub enum Error {
         /// What was typed.
         prefix: String,
         /// How many contacts it matches.
+        count: usize,
+    },
+    /// A card photo larger than the server takes.
+    #[error(
+        "the {side} photo is {:.1} MB; the server takes at most {} MB",
+        *bytes as f64 / 1_048_576.0,
+        limit / 1_048_576
+    )]
+    PhotoTooLarge {
+        /// `front` or `back`.
+        side: &'static str,
+        /// Its size.
+        bytes: u64,
+        /// The most the server takes.
+        limit: u64,
+    },
+    /// A card photo in a format the server does not read.
+    #[error("the {side} photo is not a JPEG, PNG, GIF or WebP image")]
+    PhotoNotImage {
+        /// `front` or `back`.
+        side: &'static str,
+    },
+    /// The card is not on this device (or was dismissed before it was uploaded).
+    #[error("no card {0} on this device")]
+    UnknownCard(CardId),
+    /// No card's id is or starts with what was typed.
+    #[error("no card on this device has an id starting with {prefix:?}")]
+    NoCardMatch {
+        /// What was typed.
+        prefix: String,
+    },
+    /// A card id prefix that matches more than one card.
+    #[error("{prefix:?} matches {count} cards; give more of the id")]
+    AmbiguousCard {
+        /// What was typed.
+        prefix: String,
+        /// How many cards it matches.
+        count: usize,
+    },
+    /// The card has no draft to save yet, or its reading failed.
+    #[error("card {card} is {state}: there is no draft to save")]
+    CardNotReady {
+        /// The card.
+        card: CardId,
+        /// Where it stands (`queued`, `reading`, `failed`, …).
+        state: &'static str,
+    },
+    /// The rep already saved or dismissed the card.
+    #[error("card {card} is already {state}")]
+    CardResolved {
+        /// The card.
+        card: CardId,
+        /// `saved` or `dismissed`.
+        state: &'static str,
+    },
+    /// A field index that the draft does not have.
+    #[error("card {card} has no field {index} (its fields are numbered 0 to {})", count.saturating_sub(1))]
+    NoSuchCardField {
+        /// The card.
+        card: CardId,
+        /// The index given.
+        index: usize,
+        /// How many fields the draft has.
         count: usize,
     },
     /// The edit breaks a field rule (or the document could not be written); nothing was saved.

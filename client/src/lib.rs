@@ -25,6 +25,13 @@
 //!   empty with no repair under way. Live mode reconnects with exponential backoff and
 //!   jitter and refreshes tokens (rotating refresh tokens, stored in one statement, with a
 //!   lease in the database so two processes never spend the same one).
+//! - **Business cards** ([`cards`]). [`Replica::scan_card`] queues the photos in the file at
+//!   once, offline; each sync first uploads the queue over HTTP (`PUT /v1/cards/{card}`, the
+//!   card id drawn at the scan so a retry is the same card), then reports the cards the rep
+//!   saved or dismissed (`POST …/done`), then opens the socket, where drafts arrive as `card`
+//!   frames and are stored newest-first per card. Saving a draft is an ordinary local edit,
+//!   committed with the card's resolution in one transaction. A 4xx other than 401 refuses an
+//!   upload for good (kept, shown as refused); anything else is retried at the next sync.
 //! - **Input** ([`input`]) turns what a person typed into contact fields with
 //!   `sync_core::validate`'s parsers, so a bad value is refused before anything is stored,
 //!   with the field and the value in the message.
@@ -55,6 +62,7 @@
 
 pub mod account;
 pub mod api;
+pub mod cards;
 pub mod cli;
 pub mod error;
 pub mod input;
@@ -64,6 +72,7 @@ pub mod sync;
 pub mod view;
 
 pub use account::{Account, Secret, Tokens};
+pub use cards::{Card, CardState, Duplicate};
 pub use error::Error;
 pub use replica::{Event, Replica, Status};
 pub use store::rejections::StoredRejection;

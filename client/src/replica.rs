@@ -7,39 +7,18 @@ use sqlx::{Connection, SqliteConnection};
 use sync_core::contact::Contact;
 use sync_core::ids::{ContactId, DeviceId, ItemId, MemberId};
 use sync_core::replica::device::{DeviceEffect, DeviceReplica};
-use sync_core::wire::{PresenceState, Rejection};
 
 use crate::account::{Account, Tokens, now_ms};
 use crate::error::Error;
+use crate::store::effects::AfterCommit;
 use crate::store::{self, rejections::StoredRejection};
 
+mod cards;
 mod driver;
+mod event;
 
 pub(crate) use self::driver::Step;
-
-/// Something the user should hear about, produced while syncing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The server refused this device's changes to a contact; the contact was put back to the
-    /// server's version (or removed, if the member may no longer see it).
-    Rejected {
-        /// The contact.
-        doc: ContactId,
-        /// The server's code and explanation.
-        rejection: Rejection,
-    },
-    /// Someone else opened, is editing or closed a contact.
-    Presence {
-        /// The contact.
-        doc: ContactId,
-        /// What they are doing.
-        state: PresenceState,
-        /// Who, when the server said.
-        member: Option<MemberId>,
-    },
-    /// A card this device scanned was read (or could not be); the draft awaits review.
-    CardDraft(Box<sync_core::card::CardDraft>),
-}
+pub use self::event::Event;
 
 /// Where the replica stands, for `rolo status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,16 +266,7 @@ impl Replica {
         let mut tx = store::begin_write(&mut self.connection).await?;
         let reconnect = self.state.refresh(&mut tx).await?;
         let (effects, value) = call(&mut self.state.device)?;
-        // From here the state machine has moved; if the effects do not reach the file, it is
-        // ahead of it and must be reloaded before it is used again.
-        self.state.stale = true;
-        let changes_content = effects
-            .iter()
-            .any(|effect| !matches!(effect, DeviceEffect::Send(_)));
-        let after = store::effects::apply(&mut tx, effects, now_ms()).await?;
-        if changes_content {
-            self.state.seen_generation = store::device::bump_generation(&mut tx).await?;
-        }
+        let after = self.state.store_effects(&mut tx, effects).await?;
         tx.commit().await?;
         self.state.stale = false;
         Ok((
@@ -319,6 +289,28 @@ impl Replica {
 }
 
 impl State {
+    /// Stores the effects of a state-machine call that has already run, inside the caller's
+    /// transaction; the caller commits and then clears `stale`.
+    async fn store_effects(
+        &mut self,
+        connection: &mut SqliteConnection,
+        effects: Vec<DeviceEffect>,
+    ) -> Result<AfterCommit, Error> {
+        // From here the state machine has moved; if the effects do not reach the file, it is
+        // ahead of it and must be reloaded before it is used again.
+        self.stale = true;
+        // A draft is kept beside the state machine, not in it: other processes need not
+        // reload for one.
+        let changes_content = effects
+            .iter()
+            .any(|effect| !matches!(effect, DeviceEffect::Send(_) | DeviceEffect::CardDraft(_)));
+        let after = store::effects::apply(connection, effects, now_ms()).await?;
+        if changes_content {
+            self.seen_generation = store::device::bump_generation(connection).await?;
+        }
+        Ok(after)
+    }
+
     /// Reloads from the file when another process changed the replica; returns whether a
     /// connection's state was lost doing so.
     async fn refresh(&mut self, connection: &mut SqliteConnection) -> Result<bool, Error> {

@@ -21,6 +21,7 @@ use crate::account::Account;
 use crate::error::Error;
 
 pub(crate) mod account;
+pub(crate) mod cards;
 pub(crate) mod device;
 pub(crate) mod docs;
 pub(crate) mod effects;

@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::replica::{Event, Replica};
 
 mod backoff;
+mod cards;
 mod progress;
 mod session;
 mod socket;
@@ -18,6 +19,7 @@ mod tokens;
 
 use self::backoff::Backoff;
 pub use self::backoff::BackoffPolicy;
+use self::cards::Flushed;
 use self::session::{Ended, Mode, pause};
 use self::socket::{ConnectError, Socket};
 
@@ -92,19 +94,24 @@ pub struct SyncReport {
     pub cursor: u64,
     /// Refusals of this device's changes that arrived during the sync.
     pub rejected: Vec<Event>,
+    /// Scanned cards uploaded, refused or deferred, and drafts received, during the sync.
+    pub cards: Vec<Event>,
 }
 
-/// Connects, says `hello`, pushes the outbox and applies the feed until the device is caught
-/// up (see `sync/progress.rs` for the exact rule), then closes the connection.
+/// Uploads queued card photos and reports resolved cards (HTTP), then connects, says
+/// `hello`, pushes the outbox and applies the feed until the device is caught up (see
+/// `sync/progress.rs` for the exact rule), then closes the connection. A card upload that
+/// fails for now stays queued and does not fail the sync.
 ///
 /// Connection failures are retried with backoff up to [`SyncOptions::once_attempts`] times;
 /// an expired access token is refreshed and the connection reopened at once.
 pub async fn sync_once(replica: &mut Replica, options: &SyncOptions) -> Result<SyncReport, Error> {
-    let mut rejected = Vec::new();
-    let mut observer = |event: SyncEvent| {
-        if let SyncEvent::Replica(event @ Event::Rejected { .. }) = event {
-            rejected.push(event);
-        }
+    let (mut rejected, mut cards) = (Vec::new(), Vec::new());
+    let mut observer = |event: SyncEvent| match event {
+        SyncEvent::Replica(event @ Event::Rejected { .. }) => rejected.push(event),
+        SyncEvent::Replica(Event::Presence { .. }) => {}
+        SyncEvent::Replica(event) => cards.push(event),
+        _ => {}
     };
     drive(
         replica,
@@ -117,11 +124,14 @@ pub async fn sync_once(replica: &mut Replica, options: &SyncOptions) -> Result<S
     Ok(SyncReport {
         cursor: replica.cursor(),
         rejected,
+        cards,
     })
 }
 
 /// Stays connected, applying changes as they arrive and pushing local edits (from this
-/// process or another one using the same replica file), until `shutdown` completes.
+/// process or another one using the same replica file), until `shutdown` completes. Card
+/// photos are uploaded and resolved cards reported before every connection; a scan, save or
+/// dismissal in another process makes this one reconnect, and so upload it promptly.
 /// Reconnects with exponential backoff and jitter; refreshes the access token when the server
 /// says it expired. Returns an error only for what retrying cannot fix: the device was signed
 /// out, the server speaks another protocol version, or the replica database failed.
@@ -209,6 +219,11 @@ async fn attempt(
     shutdown: impl Future<Output = ()> + Unpin,
 ) -> Result<Ended, Error> {
     let (account, token) = tokens::access(replica).await?;
+    // Before the socket, so a draft read from these photos can arrive on this very
+    // connection, and so `done` reports reach the server before its welcome re-sends drafts.
+    if cards::flush(replica, &account.server, &token, observer).await? == Flushed::TokenExpired {
+        return Ok(Ended::TokenExpired(token));
+    }
     let socket = match Socket::connect(&account.server, &token).await {
         Ok(socket) => socket,
         Err(ConnectError::TokenExpired) => return Ok(Ended::TokenExpired(token)),

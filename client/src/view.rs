@@ -1,10 +1,13 @@
-//! How a contact is shown: one line in a list, a page for `rolo show`, or JSON for scripts.
+//! How a contact is shown: one line in a list, a page for `rolo show`, or JSON for scripts;
+//! scanned cards likewise in [`card`].
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 use sync_core::contact::{Contact, CustomValue};
 use sync_core::ids::ContactId;
+
+pub mod card;
 
 /// Characters of a contact id shown in lists: enough to be unique in any real address book,
 /// and `rolo show`/`edit` accept any unique prefix.

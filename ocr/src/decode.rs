@@ -96,6 +96,48 @@ pub fn decode_file(path: &Path) -> Result<DynamicImage, DecodeError> {
 
 /// Decodes a photo held in memory and turns it upright by its EXIF orientation.
 pub fn decode_bytes(data: &[u8]) -> Result<DynamicImage, DecodeError> {
+    let (mut decoder, format) = checked_decoder(data)?;
+    let name = format_name(format);
+    let corrupt = |error: ImageError| classify(error, &name);
+    decoder.set_limits(limits()).map_err(corrupt)?;
+    let orientation = decoder.orientation().map_err(corrupt)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// What an image's header declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// The format, one of those Rolo reads.
+    pub format: ImageFormat,
+    /// Declared width in pixels.
+    pub width: u32,
+    /// Declared height in pixels.
+    pub height: u32,
+}
+
+/// Checks everything [`decode_bytes`] checks before decoding pixels (size, format, declared
+/// dimensions, memory needed), reading only the header: cheap enough for the server to run
+/// on an upload before storing it. Damaged pixel data is found only by decoding.
+pub fn check_header(data: &[u8]) -> Result<Header, DecodeError> {
+    let (decoder, format) = checked_decoder(data)?;
+    let (width, height) = decoder.dimensions();
+    Ok(Header {
+        format,
+        width,
+        height,
+    })
+}
+
+/// The format's name in error messages.
+fn format_name(format: ImageFormat) -> String {
+    format!("{format:?}").to_uppercase()
+}
+
+/// A decoder that has read the header and passed every check made before pixels are
+/// decoded, with its format.
+fn checked_decoder(data: &[u8]) -> Result<(impl ImageDecoder + '_, ImageFormat), DecodeError> {
     let bytes = data.len() as u64;
     if bytes > MAX_FILE_BYTES {
         return Err(DecodeError::FileTooLarge {
@@ -119,10 +161,10 @@ pub fn decode_bytes(data: &[u8]) -> Result<DynamicImage, DecodeError> {
     header_limits.max_image_width = None;
     header_limits.max_image_height = None;
     reader.limits(header_limits);
-    let name = format!("{format:?}").to_uppercase();
-    let corrupt = |error: ImageError| classify(error, &name);
     // The decoder reads only the header here, before any pixel data is touched.
-    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let decoder = reader
+        .into_decoder()
+        .map_err(|error| classify(error, &format_name(format)))?;
     let (width, height) = decoder.dimensions();
     if width > MAX_SIDE_PIXELS || height > MAX_SIDE_PIXELS {
         return Err(DecodeError::TooManyPixels {
@@ -138,11 +180,7 @@ pub fn decode_bytes(data: &[u8]) -> Result<DynamicImage, DecodeError> {
             max: MAX_ALLOC_BYTES,
         });
     }
-    decoder.set_limits(limits()).map_err(corrupt)?;
-    let orientation = decoder.orientation().map_err(corrupt)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    Ok((decoder, format))
 }
 
 /// Maps the image crate's error to what a person needs to hear.

@@ -24,6 +24,9 @@ pub struct Expected {
     pub qr: Option<String>,
     /// The Tesseract languages that fit the card, for the Tesseract-alone baseline.
     pub tesseract_langs: String,
+    /// Where the card's corners are in the photo (its own top-left first, clockwise).
+    #[serde(default)]
+    pub card_corners: Option<[[f32; 2]; 4]>,
     /// The fields.
     pub fields: ExpectedFields,
 }
@@ -56,6 +59,22 @@ pub struct ExpectedFields {
     /// Social handles.
     #[serde(default)]
     pub social: Vec<ExpectedSocial>,
+    /// The printed address in parts, where the card has one.
+    #[serde(default)]
+    pub address: Option<ExpectedAddress>,
+}
+
+/// An expected address, split as the contact stores it (a part not printed is empty).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ExpectedAddress {
+    /// Street lines, joined by newlines.
+    pub street: String,
+    /// City, ward or district.
+    pub city: String,
+    /// State, prefecture or province.
+    pub region: String,
+    /// Postal code.
+    pub postal_code: String,
 }
 
 /// An expected phone number.
@@ -241,6 +260,16 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
                 .collect(),
         ),
     );
+    // Address parts: a part the card does not print scores only if one is read anyway.
+    let address = expected.address.clone().unwrap_or_default();
+    for (name, kind, want) in [
+        ("street", FieldKind::Street, &address.street),
+        ("city", FieldKind::City, &address.city),
+        ("region", FieldKind::Region, &address.region),
+        ("postal_code", FieldKind::PostalCode, &address.postal_code),
+    ] {
+        scores.insert(name, single(text(kind), Some(want)));
+    }
     scores.insert("email", set(all(FieldKind::Email), expected.emails.clone()));
     scores.insert("url", set(all(FieldKind::Url), expected.urls.clone()));
     scores.insert(

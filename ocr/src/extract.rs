@@ -179,6 +179,7 @@ fn add_address(out: &mut Fields, lines: &mut [Line], indices: &[usize]) {
         .map(|&i| lines[i].confidence)
         .fold(1.0_f32, f32::min);
     let country = address::country_in(&text);
+    let parts = address::split_address(&text);
     out.fields.push(Field {
         kind: FieldKind::Address,
         label: String::new(),
@@ -188,6 +189,18 @@ fn add_address(out: &mut Fields, lines: &mut [Line], indices: &[usize]) {
         source: Source::Ocr,
         bbox: Some(bbox),
     });
+    // The parts too, when the address has a shape the splitter knows: the contact stores them
+    // apart, and the review screen can show the printed text beside them.
+    if let Some(parts) = parts {
+        for (kind, value) in [
+            (FieldKind::Street, &parts.street),
+            (FieldKind::City, &parts.city),
+            (FieldKind::Region, &parts.region),
+            (FieldKind::PostalCode, &parts.postal_code),
+        ] {
+            out.text(kind, value, confidence * 0.85, bbox);
+        }
+    }
     if let Some(code) = country {
         out.fields.push(Field {
             kind: FieldKind::Country,

@@ -1,7 +1,12 @@
 //! The plane geometry text detection needs without OpenCV: connected regions of a mask, their
-//! minimum-area rotated rectangles, and cropping a rotated rectangle out of an image.
+//! convex hulls and minimum-area rotated rectangles, cropping a rotated rectangle out of an
+//! image, and ([`homography`]) straightening a card photographed at an angle.
 
 use image::{Rgb, RgbImage};
+
+mod homography;
+
+pub use self::homography::{Homography, warp};
 
 /// A point in pixels.
 pub type Point = (f32, f32);
@@ -111,7 +116,7 @@ pub struct Region {
 impl Region {
     /// Corners of every pixel on the region's outline rows (leftmost and rightmost per row),
     /// which have the same convex hull as the whole region.
-    fn outline(&self) -> Vec<Point> {
+    pub fn outline(&self) -> Vec<Point> {
         let mut rows: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
         for &at in &self.pixels {
             let (x, y) = (at % self.width, at / self.width);
@@ -134,7 +139,7 @@ impl Region {
 }
 
 /// Andrew's monotone chain; returns the hull counter-clockwise without repeating the start.
-fn convex_hull(mut points: Vec<Point>) -> Vec<Point> {
+pub fn convex_hull(mut points: Vec<Point>) -> Vec<Point> {
     points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     points.dedup();
     if points.len() < 3 {

@@ -54,6 +54,7 @@ pub mod draft;
 pub mod evaluate;
 pub mod extract;
 pub mod geometry;
+pub mod outline;
 pub mod payload;
 pub mod ppocr;
 mod reader;

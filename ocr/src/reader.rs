@@ -10,17 +10,14 @@ use crate::draft::{BBox, Draft, Engine, Field, FieldKind, TextLine};
 use crate::extract::extract;
 use crate::geometry::{Quad, crop};
 use crate::payload::parse_payload;
-use crate::ppocr::{DETECTION_SIDE, Detected, ModelError, PpOcr, models_dir};
+use crate::ppocr::{Detected, ModelError, PpOcr, models_dir};
 use crate::tesseract::Tesseract;
 
 mod second_opinion;
+mod view;
 
 use self::second_opinion::second_opinion;
-
-/// Longest side of the working copy OCR runs on. Detection sees 960 px anyway; lines are
-/// cropped from this copy, which keeps small print (8 pt on a card is ~25 px here) legible
-/// without carrying a 48-megapixel photo through every step.
-const WORKING_SIDE: u32 = 2000;
+use self::view::{View, view};
 
 /// Lines PP-OCR reads with less confidence than this are read again by Tesseract.
 const SECOND_OPINION_BELOW: f32 = 0.8;
@@ -41,6 +38,9 @@ pub enum ReadError {
 pub struct CardReader {
     ppocr: PpOcr,
     tesseract: Option<Tesseract>,
+    /// Whether to look for the card's outline and straighten it before detecting text (off
+    /// only to measure what straightening brings).
+    straighten: bool,
 }
 
 impl CardReader {
@@ -55,12 +55,20 @@ impl CardReader {
         Ok(Self {
             ppocr: PpOcr::load(dir)?,
             tesseract: Tesseract::find(),
+            straighten: true,
         })
     }
 
     /// The same reader with the second engine turned off (for measuring PP-OCR alone).
     pub fn without_tesseract(mut self) -> Self {
         self.tesseract = None;
+        self
+    }
+
+    /// The same reader reading photos as they are, without finding and straightening the
+    /// card first (for measuring what that brings).
+    pub fn without_straightening(mut self) -> Self {
+        self.straighten = false;
         self
     }
 
@@ -86,23 +94,11 @@ impl CardReader {
         let (width, height) = (image.width(), image.height());
         let qr = find_qr(&image.to_luma8());
 
-        let scale = (WORKING_SIDE as f32 / width.max(height) as f32).min(1.0);
-        let work = working_copy(image, scale);
-        let detected = self.ppocr.detector.detect(&work)?;
         let View {
             work,
             detected,
-            origin,
-            scale,
-        } = self.zoom(
-            image,
-            View {
-                work,
-                detected,
-                origin: (0.0, 0.0),
-                scale,
-            },
-        )?;
+            to_photo,
+        } = view(&self.ppocr.detector, image, self.straighten)?;
         let rotation = self.orientation(&work, &detected)?;
         let upright = rotate(&work, rotation);
         let (ww, wh) = work.dimensions();
@@ -120,10 +116,9 @@ impl CardReader {
             // A line read as nothing stays: Tesseract may read it (Hangul, Cyrillic).
             let (text, confidence) = self.ppocr.recognizer.recognize(&line)?;
             // Boxes are reported in the whole photo turned upright, whatever was cropped.
-            let in_photo = found.quad.map(|(x, y)| {
-                let p = (origin.0 + x / scale, origin.1 + y / scale);
-                rotate_point(p, width, height, rotation)
-            });
+            let in_photo = found
+                .quad
+                .map(|p| rotate_point(to_photo.apply(p), width, height, rotation));
             let (x, y, w, h) = in_photo.bounds(uw, uh);
             lines.push(TextLine {
                 text,
@@ -164,56 +159,6 @@ impl CardReader {
         })
     }
 
-    /// Looks again, closer, at a card far from the camera: when the detected lines are small,
-    /// the region they cover (with a margin) is cut from the full-resolution photo
-    /// and detection runs on that, so small print gets the detector's full 960 pixels and the
-    /// recogniser the photo's own resolution.
-    fn zoom(&self, image: &DynamicImage, view: View) -> Result<View, ModelError> {
-        let (ww, wh) = view.work.dimensions();
-        let Some((x0, y0, x1, y1)) = view
-            .detected
-            .iter()
-            .map(|d| d.quad.bounds(ww, wh))
-            .map(|(x, y, w, h)| (x, y, x + w, y + h))
-            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
-        else {
-            return Ok(view);
-        };
-        // Worth a second detection only when the lines are small for the detector and a crop
-        // around them would be at least half again as large.
-        let to_detector = DETECTION_SIDE as f32 / ww.max(wh) as f32;
-        let mut heights: Vec<f32> = view
-            .detected
-            .iter()
-            .map(|d| d.quad.width().min(d.quad.height()) * to_detector)
-            .collect();
-        heights.sort_by(f32::total_cmp);
-        let median = heights[heights.len() / 2];
-        let gain = ww.max(wh) as f32 / (x1 - x0).max(y1 - y0).max(1) as f32;
-        if median >= ZOOM_BELOW_PX || gain < 1.5 {
-            return Ok(view);
-        }
-        let margin = (x1 - x0).max(y1 - y0) as f32 * 0.15;
-        let to_photo = |v: f32| (v / view.scale).max(0.0);
-        let left = to_photo(x0 as f32 - margin).floor() as u32;
-        let top = to_photo(y0 as f32 - margin).floor() as u32;
-        let right = (to_photo(x1 as f32 + margin).ceil() as u32).min(image.width());
-        let bottom = (to_photo(y1 as f32 + margin).ceil() as u32).min(image.height());
-        if right <= left + 32 || bottom <= top + 32 {
-            return Ok(view);
-        }
-        let region = image.crop_imm(left, top, right - left, bottom - top);
-        let scale = (WORKING_SIDE as f32 / region.width().max(region.height()) as f32).min(1.0);
-        let work = working_copy(&region, scale);
-        let detected = self.ppocr.detector.detect(&work)?;
-        Ok(View {
-            work,
-            detected,
-            origin: (left as f32, top as f32),
-            scale,
-        })
-    }
-
     /// Degrees clockwise the photo must turn for its text to read upright: lines taller than
     /// wide mean a card on its side, and the orientation classifier's vote over the longest
     /// lines tells right way up from upside down.
@@ -243,38 +188,6 @@ impl CardReader {
             vote += p - 0.5;
         }
         Ok(if vote > 0.0 { (base + 180) % 360 } else { base })
-    }
-}
-
-/// Lines whose median height is under this many detector pixels mean a card far from the
-/// camera, looked at again closer (see [`CardReader::zoom`]). The fixture cards photographed
-/// at arm's length measure 29-34 px there (boxes include DB's margin), the far ones 20-22.
-const ZOOM_BELOW_PX: f32 = 24.0;
-
-/// The part of the photo OCR works on.
-struct View {
-    /// The pixels, scaled.
-    work: RgbImage,
-    /// The text lines detected in `work`.
-    detected: Vec<Detected>,
-    /// Where `work`'s top-left corner is in the photo.
-    origin: (f32, f32),
-    /// `work`'s pixels per photo pixel.
-    scale: f32,
-}
-
-/// `image` scaled by `scale` (at most 1) as RGB.
-fn working_copy(image: &DynamicImage, scale: f32) -> RgbImage {
-    if scale < 1.0 {
-        image
-            .resize(
-                (image.width() as f32 * scale).round() as u32,
-                (image.height() as f32 * scale).round() as u32,
-                image::imageops::FilterType::Triangle,
-            )
-            .to_rgb8()
-    } else {
-        image.to_rgb8()
     }
 }
 

@@ -34,6 +34,17 @@ pub struct Config {
     /// Frames a device may send per second before it is cut off (`ROLO_FRAMES_PER_SECOND`,
     /// default 200, with a burst of twice that).
     pub frames_per_second: u32,
+    /// The program that reads business cards (`ROLO_CARD_READER`, default this server's own
+    /// binary, run as `rolo-server read-card`).
+    pub card_reader: std::path::PathBuf,
+    /// Cards read at once (`ROLO_CARD_WORKERS`, default 1: reading keeps a core busy for a
+    /// second or two, and sync must stay responsive on a small box).
+    pub card_workers: usize,
+    /// Longest a card may take to read before its process is killed
+    /// (`ROLO_CARD_TIMEOUT_SECONDS`, default 30); also its CPU-time limit.
+    pub card_timeout: Duration,
+    /// Address space the card reader may use (`ROLO_CARD_MEMORY_MB`, default 2048).
+    pub card_memory_bytes: u64,
 }
 
 impl fmt::Debug for Config {
@@ -50,6 +61,10 @@ impl fmt::Debug for Config {
             .field("doc_cache", &self.doc_cache)
             .field("max_frame_bytes", &self.max_frame_bytes)
             .field("frames_per_second", &self.frames_per_second)
+            .field("card_reader", &self.card_reader)
+            .field("card_workers", &self.card_workers)
+            .field("card_timeout", &self.card_timeout)
+            .field("card_memory_bytes", &self.card_memory_bytes)
             .finish()
     }
 }
@@ -76,6 +91,11 @@ impl Default for Config {
             doc_cache: 2000,
             max_frame_bytes: sync_core::wire::MAX_FRAME_BYTES,
             frames_per_second: 200,
+            card_reader: std::env::current_exe()
+                .unwrap_or_else(|_| std::path::PathBuf::from("rolo-server")),
+            card_workers: 1,
+            card_timeout: Duration::from_secs(30),
+            card_memory_bytes: 2048 * 1024 * 1024,
         }
     }
 }
@@ -129,6 +149,12 @@ impl Config {
                 .map_or(defaults.max_frame_bytes, |n| n as usize),
             frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?
                 .map_or(defaults.frames_per_second, |n| n as u32),
+            card_reader: lookup("ROLO_CARD_READER").map_or(defaults.card_reader, Into::into),
+            card_workers: parse("ROLO_CARD_WORKERS")?.map_or(defaults.card_workers, |n| n as usize),
+            card_timeout: parse("ROLO_CARD_TIMEOUT_SECONDS")?
+                .map_or(defaults.card_timeout, Duration::from_secs),
+            card_memory_bytes: parse("ROLO_CARD_MEMORY_MB")?
+                .map_or(defaults.card_memory_bytes, |mb| mb * 1024 * 1024),
         })
     }
 }

@@ -8,6 +8,7 @@ use axum::routing::get;
 use crate::state::AppState;
 
 pub mod accounts;
+pub mod cards;
 pub mod contacts;
 pub mod error;
 
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/version", get(version))
         .merge(accounts::router())
         .merge(contacts::router())
+        .merge(cards::router())
         .merge(crate::sync::router())
         // Spans name the path only: a browser's sync URL carries the access token in its
         // query string, which must never reach the logs.

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod auth;
+pub mod cards;
 pub mod config;
 pub mod http;
 pub mod metrics;
@@ -82,7 +83,9 @@ pub async fn run(
         hub,
         shutdown: stopped,
         live,
+        card_jobs: Arc::new(tokio::sync::Notify::new()),
     };
+    let card_workers = cards::worker::spawn(state.clone());
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let app = http::router(state);
     // Frames are small and latency matters (an ack, a live edit): Nagle's algorithm meeting
@@ -102,6 +105,11 @@ pub async fn run(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, all_closed.recv()).await;
     if let Some(task) = listen_task {
         task.abort();
+    }
+    // A worker stops between cards; one mid-card is cut off, and its card is claimed again
+    // when its lease runs out.
+    for worker in card_workers {
+        worker.abort();
     }
     Ok(())
 }

@@ -1,9 +1,19 @@
 //! `rolo-server`: reads its configuration from the environment and runs the server.
+//!
+//! `rolo-server read-card` is the same binary as the business-card reader the server's
+//! workers start as a child process (see `server::cards::child`), so admins run one binary.
 
 use tracing_subscriber::EnvFilter;
 
+fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("read-card") {
+        return server::cards::child::run();
+    }
+    serve()
+}
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn serve() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

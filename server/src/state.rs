@@ -24,6 +24,8 @@ pub struct AppState {
     /// Held by every clone of the state, so by every open connection: shutdown waits until
     /// the last one is dropped.
     pub live: tokio::sync::mpsc::Sender<()>,
+    /// Wakes this node's card workers when a card is uploaded here.
+    pub card_jobs: Arc<tokio::sync::Notify>,
 }
 
 /// Seconds since the Unix epoch, UTC: the one place the server reads the clock for tokens.

@@ -13,6 +13,7 @@ use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 
+pub mod cards;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -184,9 +185,32 @@ pub enum Rotation {
 /// Called when another node committed: the tenant's feed reached this seq.
 pub type OnAdvance = std::sync::Arc<dyn Fn(TenantId, u64) + Send + Sync>;
 
+/// The newest rows of a tenant's feed as read for a node's fan-out (`sync::hub`), which keeps
+/// them in memory so the connections it wakes need not each read the store.
+#[derive(Debug, Clone, Default)]
+pub struct FeedTail {
+    /// The tenant's head: `rows` are every row after the seq asked for, up to this one.
+    pub head: u64,
+    /// The seq up to which rows were dropped.
+    pub floor: u64,
+    /// The rows, in seq order.
+    pub rows: Vec<TailRow>,
+}
+
+/// One row of a [`FeedTail`] with what any member's delivery of it needs.
+#[derive(Debug, Clone)]
+pub struct TailRow {
+    /// The row.
+    pub row: sync_core::feed::FeedRow,
+    /// The contact's owner and visibility when read (`None` once purged).
+    pub meta: Option<DocMeta>,
+    /// The contact's snapshot when read, for the rows that become grants (created, granted).
+    pub snapshot: Option<Vec<u8>>,
+}
+
 /// The storage every server node shares.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: cards::CardStore + Send + Sync + 'static {
     /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
     /// per committed batch). A single-node store (SQLite) has nothing to follow.
     fn listen(
@@ -306,6 +330,15 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         request: &FeedRequest,
     ) -> Result<FeedPage, StoreError>;
+    /// Every feed row after `after` up to the head, for every member at once (see
+    /// [`FeedTail`]); `None` when more than `limit` rows wait (a reader that far behind reads
+    /// pages with [`Store::read_feed`] instead).
+    async fn feed_tail(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<FeedTail>, StoreError>;
     /// Answer a repair message with `sync_core::accept::repair_reply`, or `None` if the member
     /// may not see the contact or it does not exist.
     async fn repair(

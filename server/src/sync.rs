@@ -17,6 +17,7 @@ use crate::state::{AppState, now_seconds};
 
 pub mod connection;
 pub mod hub;
+pub mod tail;
 
 /// Read buffer per connection: frames are small; a large one is read in several steps.
 const READ_BUFFER_BYTES: usize = 4 * 1024;

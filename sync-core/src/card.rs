@@ -202,8 +202,14 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
     };
     fill(&mut contact.name.given, FieldKind::GivenName);
     fill(&mut contact.name.family, FieldKind::FamilyName);
-    fill(&mut contact.name.phonetic_given, FieldKind::PhoneticGivenName);
-    fill(&mut contact.name.phonetic_family, FieldKind::PhoneticFamilyName);
+    fill(
+        &mut contact.name.phonetic_given,
+        FieldKind::PhoneticGivenName,
+    );
+    fill(
+        &mut contact.name.phonetic_family,
+        FieldKind::PhoneticFamilyName,
+    );
 
     let (company, department, title) = (
         text(fields, FieldKind::Company),
@@ -215,7 +221,8 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
             && org.department.eq_ignore_ascii_case(&department)
             && org.title.eq_ignore_ascii_case(&title)
     });
-    if !(company.is_empty() && department.is_empty() && title.is_empty()) && !known_org {
+    let printed = !(company.is_empty() && department.is_empty() && title.is_empty());
+    if printed && !known_org {
         contact.organizations.push(Organization {
             id: new_id(),
             company,
@@ -270,7 +277,9 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
             }
             FieldKind::Birthday => {
                 let known = contact.dates.iter().any(|d| d.label == "birthday");
-                if let (false, Ok(date)) = (known, crate::validate::parse_date("birthday", &field.value)) {
+                if let (false, Ok(date)) =
+                    (known, crate::validate::parse_date("birthday", &field.value))
+                {
                     contact.dates.push(DateEntry {
                         id: new_id(),
                         label: "birthday".into(),
@@ -421,7 +430,11 @@ mod tests {
         );
         let address = &contact.addresses[0];
         assert_eq!(
-            (address.street.as_str(), address.city.as_str(), address.postal_code.as_str()),
+            (
+                address.street.as_str(),
+                address.city.as_str(),
+                address.postal_code.as_str()
+            ),
             ("Storgatan 5", "Stockholm", "114 51")
         );
         assert_eq!(address.country, "SE");

@@ -274,7 +274,12 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 true,
             ),
         ),
-        ("card-ready", Frame::Card { draft: Box::new(card_draft()) }),
+        (
+            "card-ready",
+            Frame::Card {
+                draft: Box::new(card_draft()),
+            },
+        ),
         (
             "error-batch-too-large",
             Frame::error(
@@ -298,7 +303,12 @@ fn card_draft() -> CardDraft {
             raw: "mara @ nordkap.example".into(),
             confidence: 0.5,
             source: Source::Ocr,
-            bbox: Some(BBox { x: 40, y: 230, width: 400, height: 20 }),
+            bbox: Some(BBox {
+                x: 40,
+                y: 230,
+                width: 400,
+                height: 20,
+            }),
         }],
         region: Some("SE".into()),
         images: vec![CardImage {
@@ -499,4 +509,3 @@ fn every_error_and_rejection_code_is_documented_with_its_wire_spelling() {
         table_row(code);
     }
 }
-

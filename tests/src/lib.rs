@@ -6,6 +6,8 @@
 //! with its storage in memory: light enough for the benchmarks to run a thousand of them. The
 //! stories that care about the disk use the `client` crate's replica.
 
+pub mod cards;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -68,6 +70,10 @@ impl TestServer {
             database_url,
             ..server::Config::default()
         };
+        // Cards are read by `rolo-server read-card`; this process is a test binary.
+        if let Ok(reader) = server_binary() {
+            config.card_reader = reader;
+        }
         adjust(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server::run(config, listener, async {

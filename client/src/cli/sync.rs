@@ -5,6 +5,7 @@ use std::path::Path;
 use clap::Args;
 use serde_json::json;
 
+use sync_core::card::CardStatus;
 use sync_core::wire::PresenceState;
 
 use crate::replica::Event;
@@ -41,7 +42,7 @@ pub(super) async fn sync(home: &Path, args: SyncArgs) -> anyhow::Result<()> {
         run_live(&mut replica, &options, print_event, shutdown).await?;
     } else {
         let report = sync_once(&mut replica, &options).await?;
-        for event in report.rejected {
+        for event in report.cards.into_iter().chain(report.rejected) {
             print_event(SyncEvent::Replica(event));
         }
         say!("synced; cursor {}", report.cursor);
@@ -78,7 +79,32 @@ fn print_event(event: SyncEvent) {
             say!("{who} is {doing} {doc}")
         }
         SyncEvent::Replica(Event::CardDraft(draft)) => {
-            say!("card {} is {:?}", draft.card, draft.status)
+            let card = draft.card;
+            match draft.status {
+                CardStatus::Ready => {
+                    say!("card {card} is read: review it with `rolo card show {card}`")
+                }
+                CardStatus::Failed => say!(
+                    "card {card} could not be read: {}",
+                    draft
+                        .error
+                        .as_ref()
+                        .map_or("no reason given", |e| e.message.as_str())
+                ),
+                _ => {}
+            }
+        }
+        SyncEvent::Replica(Event::CardUploaded(card)) => say!("card {card} uploaded"),
+        SyncEvent::Replica(Event::CardRefused {
+            card,
+            code,
+            message,
+        }) => say!(
+            "the server refused card {card} ({code}): {message}; it will not be sent again \
+             (`rolo card dismiss {card}` removes it)"
+        ),
+        SyncEvent::Replica(Event::CardUploadDeferred { card, error }) => {
+            say!("card {card} not uploaded yet ({error}); it stays queued for the next sync")
         }
     }
 }

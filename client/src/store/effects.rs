@@ -6,7 +6,7 @@ use sync_core::wire::Frame;
 
 use crate::error::Error;
 use crate::replica::Event;
-use crate::store::{device, docs, outbox, rejections};
+use crate::store::{cards, device, docs, outbox, rejections};
 
 /// What the host must do once the effects are committed: frames to send and things to tell.
 #[derive(Debug, Default)]
@@ -42,7 +42,12 @@ pub(crate) async fn apply(
                 rejections::record(connection, doc, &rejection, now_ms).await?;
                 after.events.push(Event::Rejected { doc, rejection });
             }
-            DeviceEffect::CardDraft(draft) => after.events.push(Event::CardDraft(draft)),
+            DeviceEffect::CardDraft(draft) => {
+                // Kept (the newest per card) for the rep's review, which may be days later
+                // and offline; the event only says a reading arrived.
+                cards::save_draft(connection, &draft, now_ms).await?;
+                after.events.push(Event::CardDraft(draft));
+            }
             DeviceEffect::Presence { doc, state, member } => {
                 after.events.push(Event::Presence { doc, state, member })
             }

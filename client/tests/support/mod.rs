@@ -1,27 +1,33 @@
 //! A stand-in for the Rolo server, for testing the sync driver over real sockets without the
 //! real server: sync-core's `ServerSession` and in-memory `MemoryTenant` behind a WebSocket on
-//! 127.0.0.1, plus `POST /v1/token` with single-use refresh tokens. The end-to-end stories
+//! 127.0.0.1, plus `POST /v1/token` with single-use refresh tokens and the card API (`cards`).
+//! The end-to-end stories
 //! against the real server live in the workspace's `tests/` crate.
 //!
 //! (`support/mod.rs` rather than `support.rs`: every `tests/*.rs` file is its own test crate.)
 
 #![allow(dead_code)]
 
+mod cards;
+mod http;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use client::{Account, Secret, Tokens};
 use futures_util::{SinkExt, StreamExt};
+use sync_core::card::{CardStatus, Field};
 use sync_core::contact::Contact;
-use sync_core::ids::{ContactId, DeviceId, MemberId, TenantId};
+use sync_core::ids::{CardId, ContactId, DeviceId, MemberId, TenantId};
 use sync_core::replica::session::{ServerSession, SessionEffect};
 use sync_core::sim::tenant::MemoryTenant;
 use sync_core::wire::{ErrorCode, Frame, MAX_FRAME_BYTES};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+
+use self::http::http_endpoint;
 
 /// What the fake server knows.
 #[derive(Default)]
@@ -36,6 +42,7 @@ struct Shared {
     next_token: u64,
     refreshes: usize,
     upgrades: usize,
+    cards: cards::FakeCards,
 }
 
 impl Shared {
@@ -58,6 +65,8 @@ enum Signal {
     Cut,
     /// Send a fatal `token_expired` error and close.
     ExpireTokens,
+    /// This card's reading finished: send its draft to its member's connections.
+    Card(CardId),
 }
 
 /// The running fake server.
@@ -155,76 +164,62 @@ impl FakeServer {
     pub fn contact(&self, id: ContactId) -> Option<Contact> {
         self.lock().tenant.doc(id).map(|doc| doc.contact().unwrap())
     }
+
+    /// From now on answers uploads with this status and error code (`None`: accepts them).
+    pub fn refuse_uploads(&self, refusal: Option<(u16, &str)>) {
+        self.lock().cards.refuse_with = refusal.map(|(status, code)| (status, code.to_string()));
+    }
+
+    /// Upload requests that reached the card API so far.
+    pub fn upload_requests(&self) -> usize {
+        self.lock().cards.upload_requests
+    }
+
+    /// The photos received for a card.
+    pub fn uploaded(&self, card: CardId) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+        let shared = self.lock();
+        let stored = shared.cards.cards.get(&card)?;
+        Some((stored.front.clone(), stored.back.clone()))
+    }
+
+    /// The card's status at the server.
+    pub fn card_status(&self, card: CardId) -> Option<CardStatus> {
+        Some(self.lock().cards.cards.get(&card)?.draft.status)
+    }
+
+    /// `done` reports received so far, in order.
+    pub fn done_reports(&self) -> Vec<CardId> {
+        self.lock().cards.done_reports.clone()
+    }
+
+    /// Finishes reading an uploaded card with these fields (and its photos as images) and
+    /// sends the draft to the member's open connections, as the real server does.
+    pub fn finish_reading(&self, card: CardId, fields: Vec<Field>) {
+        {
+            let mut shared = self.lock();
+            let stored = shared
+                .cards
+                .cards
+                .get_mut(&card)
+                .expect("the card was uploaded");
+            stored.draft.images = cards::images(stored);
+            stored.draft.fields = fields;
+            stored.draft.status = CardStatus::Ready;
+        }
+        let _ = self.signals.send(Signal::Card(card));
+    }
 }
 
 async fn serve(stream: TcpStream, shared: Arc<Mutex<Shared>>, signals: broadcast::Sender<Signal>) {
-    let mut start = [0u8; 4];
+    let mut start = [0u8; 13];
     if stream.peek(&mut start).await.is_err() {
         return;
     }
-    if &start == b"POST" {
-        token_endpoint(stream, shared).await;
+    if start.starts_with(b"POST") || start.starts_with(b"PUT ") || &start == b"GET /v1/cards" {
+        http_endpoint(stream, shared).await;
     } else {
         sync_endpoint(stream, shared, signals).await;
     }
-}
-
-/// `POST /v1/token`: single-use refresh tokens, as the real server rotates them.
-async fn token_endpoint(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let body = loop {
-        let read = stream.read(&mut buffer).await.unwrap();
-        if read == 0 {
-            return;
-        }
-        request.extend_from_slice(&buffer[..read]);
-        let text = String::from_utf8_lossy(&request).to_string();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length: usize = text[..end]
-                .lines()
-                .find_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            if request.len() >= end + 4 + length {
-                break request[end + 4..end + 4 + length].to_vec();
-            }
-        }
-    };
-    let asked: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let token = asked["refresh_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let (status, answer) = {
-        let mut shared = shared.lock().unwrap();
-        match shared.refresh.remove(&token) {
-            Some((member, device)) => {
-                shared.refreshes += 1;
-                let (access, refresh) = shared.issue(member, device);
-                let answer = serde_json::json!({
-                    "access_token": access, "refresh_token": refresh, "expires_in": 900,
-                });
-                ("200 OK", answer)
-            }
-            None => (
-                "401 Unauthorized",
-                serde_json::json!({
-                    "code": "unauthorized", "message": "refresh token refused", "field": null,
-                }),
-            ),
-        }
-    };
-    let body = answer.to_string();
-    let response = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
 }
 
 /// `GET /v1/sync`: the bearer token checked at the upgrade, then sync-core's session.
@@ -272,7 +267,18 @@ async fn sync_endpoint(
         let effects = tokio::select! {
             message = socket.next() => match message {
                 Some(Ok(Message::Binary(bytes))) => match Frame::decode(&bytes, MAX_FRAME_BYTES) {
-                    Ok(frame) => session.receive(frame),
+                    Ok(frame) => {
+                        let hello = matches!(frame, Frame::Hello { .. });
+                        let mut effects = session.receive(frame);
+                        // After every welcome: the drafts this member has not reported done.
+                        if hello {
+                            let drafts = shared.lock().unwrap().cards.pending_for(member);
+                            effects.extend(drafts.into_iter().map(|draft| {
+                                SessionEffect::Send(Frame::Card { draft: Box::new(draft) })
+                            }));
+                        }
+                        effects
+                    }
                     Err(error) => session.malformed(&error),
                 },
                 Some(Ok(_)) => continue,
@@ -281,6 +287,15 @@ async fn sync_endpoint(
             received = signal.recv() => match received {
                 Ok(Signal::Head(head)) => session.head_advanced(head),
                 Ok(Signal::Cut) => return,
+                Ok(Signal::Card(card)) => {
+                    let shared = shared.lock().unwrap();
+                    match shared.cards.cards.get(&card) {
+                        Some(stored) if stored.member == member => vec![SessionEffect::Send(
+                            Frame::Card { draft: Box::new(stored.draft.clone()) },
+                        )],
+                        _ => continue,
+                    }
+                }
                 Ok(Signal::ExpireTokens) => vec![
                     SessionEffect::Send(Frame::error(
                         ErrorCode::TokenExpired,

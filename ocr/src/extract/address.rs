@@ -2,6 +2,10 @@
 
 use crate::script::{count, is_cjk, is_hangul};
 
+mod split;
+
+pub use self::split::{AddressParts, split_address};
+
 /// Country names as cards print them, in the scripts Rolo reads, with their ISO code. English
 /// names beyond these go through `sync_core::validate::parse_country`.
 const COUNTRY_NAMES: &[(&str, &str)] = &[
@@ -32,6 +36,9 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
     ("香港", "HK"),
     ("russia", "RU"),
     ("россия", "RU"),
+    ("ukraine", "UA"),
+    ("україна", "UA"),
+    ("украина", "UA"),
     ("canada", "CA"),
     ("australia", "AU"),
     ("india", "IN"),
@@ -88,6 +95,24 @@ const STREET_WORDS: &[&str] = &[
     "д",
     "г",
     "офис",
+    "вул",
+    "м",
+    "просп",
+    "пер",
+    "буд",
+    "rue",
+    "chemin",
+    "quai",
+    "allée",
+    "via",
+    "calle",
+];
+
+/// Endings of street names written as one word in German, Dutch and Scandinavian addresses
+/// (`Musterstraße`, `Storgatan`, `Keizersgracht`).
+const STREET_SUFFIXES: &[&str] = &[
+    "straße", "strasse", "str.", "weg", "gasse", "allee", "platz", "gatan", "gata", "vägen", "väg",
+    "veien", "vej", "gade", "straat", "gracht", "laan",
 ];
 
 /// The country a line names, as ISO 3166-1 alpha-2.
@@ -164,14 +189,19 @@ pub fn address_score(text: &str) -> f32 {
         return 0.0;
     }
     let words = words(text);
-    let street = words.iter().any(|w| STREET_WORDS.contains(&w.as_str()));
+    let street = words.iter().any(|w| {
+        STREET_WORDS.contains(&w.as_str())
+            || STREET_SUFFIXES
+                .iter()
+                .any(|s| w.len() > s.len() + 2 && w.ends_with(s.trim_end_matches('.')))
+    });
     if street && digits > 0 {
         return 0.9;
     }
     if has_us_state_zip(text) {
         return 0.9;
     }
-    if is_uk_postcode_line(text) {
+    if is_uk_postcode_line(text) || split::is_locality(text) {
         return 0.8;
     }
     if country_in(text).is_some() && (digits > 0 || words.len() <= 3) {
@@ -183,19 +213,23 @@ pub fn address_score(text: &str) -> f32 {
 /// Whether `text` ends in a UK postcode (`EC1A 1BB`, `SW1A 2AA`).
 fn is_uk_postcode_line(text: &str) -> bool {
     let tokens: Vec<&str> = text.split_whitespace().collect();
-    tokens.windows(2).any(|pair| {
-        let (out, inward) = (pair[0].trim_matches(','), pair[1].trim_matches(','));
-        let out_ok = (2..=4).contains(&out.len())
-            && out.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && out.chars().any(|c| c.is_ascii_digit())
-            && out
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        let inward_ok = inward.len() == 3
-            && inward.starts_with(|c: char| c.is_ascii_digit())
-            && inward[1..].chars().all(|c| c.is_ascii_uppercase());
-        out_ok && inward_ok
-    })
+    tokens
+        .windows(2)
+        .any(|pair| is_uk_postcode(pair[0].trim_matches(','), pair[1].trim_matches(',')))
+}
+
+/// Whether `out inward` is a UK postcode: `EC1A` then `1BB`.
+fn is_uk_postcode(out: &str, inward: &str) -> bool {
+    let out_ok = (2..=4).contains(&out.len())
+        && out.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && out.chars().any(|c| c.is_ascii_digit())
+        && out
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let inward_ok = inward.len() == 3
+        && inward.starts_with(|c: char| c.is_ascii_digit())
+        && inward[1..].chars().all(|c| c.is_ascii_uppercase());
+    out_ok && inward_ok
 }
 
 #[cfg(test)]

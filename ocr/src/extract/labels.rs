@@ -89,6 +89,21 @@ const LABELS: &[(&str, Label)] = &[
     ("網址", Label::Web),
     ("网站", Label::Web),
     ("홈페이지", Label::Web),
+    ("телефон", Label::Work),
+    ("тел.", Label::Work),
+    ("тел", Label::Work),
+    ("мобильный", Label::Mobile),
+    ("мобільний", Label::Mobile),
+    ("моб.", Label::Mobile),
+    ("моб", Label::Mobile),
+    ("факс", Label::Fax),
+    ("эл. почта", Label::Email),
+    ("ел. пошта", Label::Email),
+    ("почта", Label::Email),
+    ("пошта", Label::Email),
+    ("сайт", Label::Web),
+    ("адрес", Label::Address),
+    ("адреса", Label::Address),
     ("住所", Label::Address),
     ("所在地", Label::Address),
     ("地址", Label::Address),
@@ -216,6 +231,10 @@ mod tests {
         assert_eq!(
             strip_leading("팩스 02-555-0100"),
             (Some(Label::Fax), "02-555-0100")
+        );
+        assert_eq!(
+            strip_leading("Моб.+7 916 555-12-34"),
+            (Some(Label::Mobile), "+7 916 555-12-34")
         );
         assert_eq!(
             strip_leading("T. 415 555 0100"),

@@ -38,6 +38,9 @@ const COMPANY_WORDS: &[&str] = &[
     "ооо",
     "ао",
     "зао",
+    "пао",
+    "тов",
+    "пп",
 ];
 
 /// Marks of a company name in CJK scripts.

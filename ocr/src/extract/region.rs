@@ -13,6 +13,7 @@ const TLD_REGIONS: &[(&str, &str)] = &[
     (".de", "DE"),
     (".fr", "FR"),
     (".ru", "RU"),
+    (".ua", "UA"),
     (".tw", "TW"),
     (".hk", "HK"),
     (".sg", "SG"),

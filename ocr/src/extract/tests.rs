@@ -64,6 +64,13 @@ fn an_english_card_with_labels_glued_and_spaced() {
         value(&found, FieldKind::Address),
         "1200 Harbor Street, Suite 400\nSan Francisco, CA 94107"
     );
+    assert_eq!(
+        value(&found, FieldKind::Street),
+        "1200 Harbor Street, Suite 400"
+    );
+    assert_eq!(value(&found, FieldKind::City), "San Francisco");
+    assert_eq!(value(&found, FieldKind::Region), "CA");
+    assert_eq!(value(&found, FieldKind::PostalCode), "94107");
 }
 
 #[test]
@@ -99,6 +106,10 @@ fn a_japanese_card_with_furigana_and_a_glued_department_title() {
         value(&found, FieldKind::Address),
         "〒113-0033 東京都文京区本郷3-14-7"
     );
+    assert_eq!(value(&found, FieldKind::PostalCode), "113-0033");
+    assert_eq!(value(&found, FieldKind::Region), "東京都");
+    assert_eq!(value(&found, FieldKind::City), "文京区");
+    assert_eq!(value(&found, FieldKind::Street), "本郷3-14-7");
 }
 
 #[test]
@@ -146,6 +157,25 @@ fn a_korean_card_reads_its_region_from_the_script() {
         values(&found, FieldKind::Phone),
         [("work", "+82234457120"), ("mobile", "+821048213367")]
     );
+}
+
+#[test]
+fn a_swedish_address_is_found_and_split_though_it_has_no_street_word() {
+    let found = extract(&[
+        line("Nordvik Design AB", 30, 34),
+        line("Elsa Lindqvist", 120, 50),
+        line("Storgatan 5", 300, 22),
+        line("114 51 Stockholm", 326, 22),
+        line("elsa@nordvikdesign.se", 352, 22),
+    ]);
+    assert_eq!(
+        value(&found, FieldKind::Address),
+        "Storgatan 5\n114 51 Stockholm"
+    );
+    assert_eq!(value(&found, FieldKind::Street), "Storgatan 5");
+    assert_eq!(value(&found, FieldKind::City), "Stockholm");
+    assert_eq!(value(&found, FieldKind::PostalCode), "114 51");
+    assert_eq!(value(&found, FieldKind::Company), "Nordvik Design AB");
 }
 
 #[test]

@@ -34,6 +34,17 @@ pub enum ApiError {
     /// A unique value is taken.
     #[error("{0} is already taken")]
     Conflict(String),
+    /// An uploaded photo was refused; `code` says why (`photo_too_large`, `photo_not_image`,
+    /// `photo_too_many_pixels`, `photo_corrupt`, `photo_missing`).
+    #[error("{field}: {message}")]
+    Photo {
+        /// The upload part (`front`, `back`).
+        field: String,
+        /// The stable code.
+        code: &'static str,
+        /// What is wrong, for a person.
+        message: String,
+    },
     /// The server could not do its part; retry later.
     #[error("the server could not complete the request; try again")]
     Unavailable(#[source] StoreError),
@@ -49,6 +60,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Photo { code, .. } => code,
             ApiError::Unavailable(_) => "unavailable",
         }
     }
@@ -60,6 +72,12 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Photo { code, .. } => match *code {
+                "photo_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+                "photo_not_image" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "photo_missing" => StatusCode::BAD_REQUEST,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -86,7 +104,9 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let field = match &self {
-            ApiError::BadRequest { field, .. } => Some(field.clone()),
+            ApiError::BadRequest { field, .. } | ApiError::Photo { field, .. } => {
+                Some(field.clone())
+            }
             _ => None,
         };
         let body =

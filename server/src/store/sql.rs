@@ -5,6 +5,7 @@
 pub(crate) mod cache;
 pub(crate) mod codec;
 pub(crate) mod feed_pages;
+pub(crate) mod group_commit;
 pub(crate) mod plan;
 pub(crate) mod refresh;
 

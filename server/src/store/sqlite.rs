@@ -9,6 +9,7 @@
 //! snapshot.
 
 mod accounts;
+mod cards;
 mod contacts;
 mod devices;
 mod feed;
@@ -17,6 +18,7 @@ mod visibility;
 
 use std::num::NonZeroUsize;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -30,8 +32,9 @@ use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 
 pub use super::sql::cache::DEFAULT_CACHE_DOCS;
 use super::sql::cache::DocCache;
+use super::sql::group_commit::GroupCommit;
 use super::{
-    DeviceRecord, MemberRecord, NewMember, NewTenant, RefreshRecord, Rotation, Store, StoreError,
+    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, RefreshRecord, Rotation, Store, StoreError,
 };
 
 /// How many connections serve reads beside the one writer.
@@ -45,8 +48,11 @@ pub struct SqliteStore {
     /// Connections that only read (the writer's pool itself for an in-memory database,
     /// which other connections could not share safely).
     reader: SqlitePool,
-    /// Hot documents, loaded.
-    cache: DocCache,
+    /// Hot documents, loaded (shared with the group committer).
+    cache: Arc<DocCache>,
+    /// Pushes waiting for their tenant's next transaction: one write lock and one sync of
+    /// the WAL per group of pushes, not per push.
+    commits: GroupCommit<contacts::Committer>,
 }
 
 impl SqliteStore {
@@ -92,10 +98,16 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         };
+        let cache = Arc::new(DocCache::new(cache_docs));
+        let committer = contacts::Committer {
+            writer: writer.clone(),
+            cache: Arc::clone(&cache),
+        };
         Ok(Self {
             writer,
             reader,
-            cache: DocCache::new(cache_docs),
+            cache,
+            commits: GroupCommit::new(committer),
         })
     }
 
@@ -236,7 +248,7 @@ impl Store for SqliteStore {
         member: MemberId,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError> {
-        contacts::commit(self, tenant, member, docs).await
+        self.commits.commit(tenant, member, docs).await
     }
 
     async fn read_feed(
@@ -246,6 +258,15 @@ impl Store for SqliteStore {
         request: &FeedRequest,
     ) -> Result<FeedPage, StoreError> {
         super::sql::feed_pages::read_feed(self, tenant, member, request).await
+    }
+
+    async fn feed_tail(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<FeedTail>, StoreError> {
+        super::sql::feed_pages::read_tail(self, tenant, after, limit).await
     }
 
     async fn repair(

@@ -6,6 +6,7 @@
 //! and a feed page only after the previous one went out.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket};
@@ -14,7 +15,8 @@ use sync_core::replica::session::{ServerSession, SessionEffect};
 use sync_core::wire::{ErrorCode, Frame, WireError};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::hub::TenantEvent;
+use super::hub::{Subscription, TenantEvent};
+use super::tail::Tail;
 use crate::auth::AccessClaims;
 use crate::state::{AppState, now_seconds};
 use crate::store::StoreError;
@@ -72,28 +74,38 @@ pub async fn serve(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     metrics::gauge!("rolo_connections").increment(1.0);
-    let (mut seq, mut events) = state.hub.subscribe(claims.tenant);
+    let Subscription {
+        mut seq,
+        mut events,
+        tail,
+    } = state.hub.subscribe(claims.tenant);
     let mut connection = Connection {
         state,
         claims,
         socket,
         session: None,
+        head: seq.clone(),
+        tail,
     };
     let end = connection.run(&mut seq, &mut events, &mut shutdown).await;
+    // Everything that follows the tenant goes before the hub is asked to forget it.
+    drop((seq, events));
+    let Connection { state, claims, .. } = connection;
+    state.hub.release(claims.tenant);
     metrics::gauge!("rolo_connections").decrement(1.0);
     match &end {
         End::DeviceLeft | End::Shutdown => {
-            tracing::debug!(device = %connection.claims.device, ?end, "sync connection closed")
+            tracing::debug!(device = %claims.device, ?end, "sync connection closed")
         }
         End::Socket(error) => {
-            tracing::debug!(device = %connection.claims.device, %error, "sync socket failed");
+            tracing::debug!(device = %claims.device, %error, "sync socket failed");
         }
         End::Store(error) => {
             metrics::counter!("rolo_errors_total", "kind" => "store").increment(1);
-            tracing::error!(device = %connection.claims.device, %error, "sync connection ended by a store failure");
+            tracing::error!(device = %claims.device, %error, "sync connection ended by a store failure");
         }
         other => {
-            tracing::info!(device = %connection.claims.device, end = ?other, "sync connection cut")
+            tracing::info!(device = %claims.device, end = ?other, "sync connection cut")
         }
     }
 }
@@ -103,6 +115,10 @@ struct Connection {
     claims: AccessClaims,
     socket: WebSocket,
     session: Option<ServerSession>,
+    /// The tenant's newest seq, as the hub announced it (read when the feed is read).
+    head: tokio::sync::watch::Receiver<u64>,
+    /// The tenant's newest feed rows, shared with its other connections on this node.
+    tail: Arc<Tail>,
 }
 
 impl Connection {
@@ -166,6 +182,14 @@ impl Connection {
                     Ok(TenantEvent::Presence { doc, meta, state, member, device }) if meta.visible_to(self.claims.member) => {
                         self.session.as_mut().expect("set above").presence(doc, state, member, device)
                     }
+                    Ok(TenantEvent::CardRead { device, card }) if device == self.claims.device => {
+                        let store = self.state.store.clone();
+                        let started = self.session.as_ref().and_then(ServerSession::device).is_some();
+                        match card_frames(store.as_ref(), &self.claims, started, Some(card)).await {
+                            Ok(frames) => frames,
+                            Err(error) => return End::Store(error),
+                        }
+                    }
                     Ok(_) | Err(RecvError::Lagged(_)) => Vec::new(),
                     Err(RecvError::Closed) => return End::Shutdown,
                 },
@@ -202,6 +226,7 @@ impl Connection {
             let store = &self.state.store;
             let more = match effect {
                 SessionEffect::Send(frame) => {
+                    let welcome = matches!(frame, Frame::Welcome { .. });
                     metrics::counter!("rolo_frames_out_total").increment(1);
                     if let Frame::Error { code, message, .. } = &frame {
                         tracing::info!(device = %self.claims.device, ?code, %message, "sync error sent");
@@ -213,14 +238,26 @@ impl Connection {
                     {
                         return Some(End::Socket(error));
                     }
-                    Vec::new()
+                    if welcome {
+                        // The drafts of cards this device scanned and has not reviewed: a
+                        // device that was away when one was read gets it now.
+                        let store = self.state.store.clone();
+                        match card_frames(store.as_ref(), &self.claims, true, None).await {
+                            Ok(frames) => frames,
+                            Err(error) => return Some(End::Store(error)),
+                        }
+                    } else {
+                        Vec::new()
+                    }
                 }
                 SessionEffect::Close => {
                     let _ = self.socket.send(Message::Close(None)).await;
                     return Some(End::Protocol);
                 }
                 SessionEffect::FetchFeed(request) => {
-                    match store.read_feed(tenant, member, &request).await {
+                    let head = *self.head.borrow();
+                    let read = self.tail.read_feed(store.as_ref(), tenant, member, &request, head);
+                    match read.await {
                         Ok(page) => {
                             let lag = seq_lag(&page, request.after);
                             metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
@@ -287,4 +324,32 @@ impl Connection {
 /// How far behind the head the page started: rows the device still had to catch up on.
 fn seq_lag(page: &sync_core::replica::session::FeedPage, after: u64) -> u64 {
     page.to.saturating_sub(after)
+}
+
+/// `card` frames to send: for one card that was just read, or (`None`) for every card of this
+/// device awaiting review. Nothing before the device said `hello` (`started`): the frames
+/// follow the `welcome`. A free function, so its future borrows only `Sync` parts.
+async fn card_frames(
+    store: &dyn crate::store::Store,
+    claims: &AccessClaims,
+    started: bool,
+    card: Option<sync_core::ids::CardId>,
+) -> Result<Vec<SessionEffect>, StoreError> {
+    if !started {
+        return Ok(Vec::new());
+    }
+    let (tenant, device) = (claims.tenant, claims.device);
+    let records: Vec<_> = match card {
+        Some(card) => store.card(tenant, card).await?.into_iter().collect(),
+        None => store.cards_to_review(tenant, device).await?,
+    };
+    Ok(records
+        .into_iter()
+        .filter(|record| record.device == device)
+        .map(|record| {
+            SessionEffect::Send(Frame::Card {
+                draft: Box::new(record.draft()),
+            })
+        })
+        .collect())
 }

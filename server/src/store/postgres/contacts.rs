@@ -1,18 +1,22 @@
 //! Pushes, repairs, visibility changes and purges in Postgres. Every write locks the tenant
-//! row first (`FOR UPDATE`), allocates seqs from it and releases it by committing.
+//! row first (`FOR UPDATE`), allocates seqs from it and releases it by committing; pushes
+//! arrive here in groups (`sql::group_commit`), one transaction per group.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use sqlx::PgConnection;
+use async_trait::async_trait;
+use sqlx::{PgConnection, PgPool};
 use sync_core::ids::{ContactId, MemberId, TenantId};
-use sync_core::wire::{DocChanges, DocMeta, DocResult};
+use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
 use super::PostgresStore;
 use super::notify;
 use crate::store::StoreError;
 use crate::store::sql;
-use crate::store::sql::cache::DocSource;
+use crate::store::sql::cache::{DocCache, DocSource};
+use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
 
@@ -51,12 +55,22 @@ pub(super) async fn advance(
     tenant: TenantId,
     head: u64,
 ) -> Result<(), StoreError> {
+    announce_head(conn, store.node, tenant, head).await
+}
+
+/// [`advance`] as node `node`.
+async fn announce_head(
+    conn: &mut PgConnection,
+    node: Uuid,
+    tenant: TenantId,
+    head: u64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE tenants SET last_seq = $2 WHERE id = $1")
         .bind(uuid(tenant.as_bytes()))
         .bind(codec::seq_to_sql(head))
         .execute(&mut *conn)
         .await?;
-    notify::announce(conn, store.node, tenant, head).await
+    notify::announce(conn, node, tenant, head).await
 }
 
 type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool);
@@ -115,70 +129,78 @@ async fn saved_docs(
         .collect()
 }
 
-pub(super) async fn commit(
-    store: &PostgresStore,
-    tenant: TenantId,
-    member: MemberId,
-    docs: &[DocChanges],
-) -> Result<Vec<DocResult>, StoreError> {
-    let mut tx = store.pool.begin().await?;
-    let head = lock_tenant(&mut tx, tenant).await?;
-    let ids: Vec<Uuid> = docs.iter().map(|push| uuid(push.doc.as_bytes())).collect();
-    let metas = stored_metas(&mut tx, tenant, &ids).await?;
-    let mut stored = HashMap::with_capacity(metas.len());
-    let mut misses = Vec::new();
-    for (doc, (meta, last_seq, purged)) in metas {
-        if purged {
-            stored.insert(doc, Stored::Purged);
-        } else if let Some(cached) = store.cache.get(tenant, doc, last_seq) {
-            let source = DocSource::Cached(cached);
+/// Commits groups of pushes for [`PostgresStore`]'s group commit: what a transaction needs,
+/// owned, since the group's task outlives any one caller.
+pub(super) struct Committer {
+    pub(super) pool: PgPool,
+    pub(super) cache: Arc<DocCache>,
+    pub(super) node: Uuid,
+}
+
+#[async_trait]
+impl GroupWriter for Committer {
+    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let head = lock_tenant(&mut tx, tenant).await?;
+        let ids: Vec<Uuid> = group_commit::group_docs(pushes)
+            .iter()
+            .map(|doc| uuid(doc.as_bytes()))
+            .collect();
+        let metas = stored_metas(&mut tx, tenant, &ids).await?;
+        let mut stored = HashMap::with_capacity(metas.len());
+        let mut misses = Vec::new();
+        for (doc, (meta, last_seq, purged)) in metas {
+            if purged {
+                stored.insert(doc, Stored::Purged);
+            } else if let Some(cached) = self.cache.get(tenant, doc, last_seq) {
+                let doc_source = DocSource::Cached(cached);
+                stored.insert(
+                    doc,
+                    Stored::Live {
+                        meta,
+                        last_seq,
+                        doc: doc_source,
+                    },
+                );
+            } else {
+                misses.push((doc, meta));
+            }
+        }
+        let wanted: Vec<Uuid> = misses.iter().map(|(doc, _)| uuid(doc.as_bytes())).collect();
+        let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
+        for (doc, meta) in misses {
+            let (snapshot, last_seq) = saved.remove(&doc).ok_or_else(|| {
+                StoreError::Corrupt(format!("contact {doc} vanished under lock"))
+            })?;
             stored.insert(
                 doc,
                 Stored::Live {
                     meta,
                     last_seq,
-                    doc: source,
+                    doc: DocSource::Saved(snapshot),
                 },
             );
-        } else {
-            misses.push((doc, meta));
         }
+        let pushes = pushes.to_vec();
+        let (outcomes, plan) =
+            sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
+        write_plan(&mut tx, tenant, &plan).await?;
+        if plan.head != head {
+            announce_head(&mut tx, self.node, tenant, plan.head).await?;
+        }
+        tx.commit().await?;
+        remember(&self.cache, tenant, &plan);
+        Ok(outcomes)
     }
-    let wanted: Vec<Uuid> = misses.iter().map(|(doc, _)| uuid(doc.as_bytes())).collect();
-    let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
-    for (doc, meta) in misses {
-        let (snapshot, last_seq) = saved
-            .remove(&doc)
-            .ok_or_else(|| StoreError::Corrupt(format!("contact {doc} vanished under lock")))?;
-        stored.insert(
-            doc,
-            Stored::Live {
-                meta,
-                last_seq,
-                doc: DocSource::Saved(snapshot),
-            },
-        );
-    }
-    let pushes = docs.to_vec();
-    let plan = sql::off_thread(move || plan::plan_commit(member, head, &pushes, stored)).await?;
-    write_plan(&mut tx, tenant, &plan).await?;
-    if plan.head != head {
-        advance(&mut tx, store, tenant, plan.head).await?;
-    }
-    tx.commit().await?;
-    remember(store, tenant, &plan);
-    Ok(plan.results)
 }
 
 /// Cache what the push loaded and wrote, now that it is committed.
-fn remember(store: &PostgresStore, tenant: TenantId, plan: &CommitPlan) {
+fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
     for (doc, last_seq, loaded) in &plan.opened {
-        store.cache.put(tenant, *doc, *last_seq, loaded.clone());
+        cache.put(tenant, *doc, *last_seq, loaded.clone());
     }
     for write in &plan.writes {
-        store
-            .cache
-            .put(tenant, write.doc, write.last_seq, write.loaded.clone());
+        cache.put(tenant, write.doc, write.last_seq, write.loaded.clone());
     }
 }
 

@@ -6,16 +6,16 @@
 //! exactly as the in-memory reference store applies them. Nothing reads a whole tenant at
 //! once: a page stops at `FEED_PAGE_BYTES`, and rows and documents arrive in chunks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use serde_bytes::ByteBuf;
-use sync_core::feed::{self, Delivery, FeedRow, PageBuilder, ResyncPager};
+use sync_core::feed::{self, Delivery, FeedRow, PageBuilder, ResyncPager, RowKind};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocMeta, FeedItem};
 
-use crate::store::StoreError;
+use crate::store::{FeedTail, StoreError, TailRow};
 
 /// How many feed rows or documents one query reads.
 const CHUNK: usize = 256;
@@ -74,6 +74,67 @@ pub(crate) async fn read_feed(
     } else {
         rows_page(source, tenant, member, request.after, head).await
     }
+}
+
+/// Every row after `after` up to the head with metadata and grant snapshots, for the hub's
+/// in-memory tail; `None` if more than `limit` rows wait.
+///
+/// The head is read first: seqs are allocated under the tenant's lock in the committing
+/// transaction, so every row up to a head that is visible has committed, and the rows read
+/// next are all of them. Metadata and snapshots are read after the rows, so they are at
+/// least as new as the head, as [`read_feed`]'s are.
+pub(crate) async fn read_tail(
+    source: &dyn FeedSource,
+    tenant: TenantId,
+    after: u64,
+    limit: usize,
+) -> Result<Option<FeedTail>, StoreError> {
+    let (head, floor) = source.positions(tenant).await?;
+    if head.saturating_sub(after) > limit as u64 {
+        return Ok(None);
+    }
+    let mut rows = Vec::new();
+    let mut from = after;
+    while from < head {
+        let chunk = source.rows(tenant, from, head, CHUNK).await?;
+        let Some(last) = chunk.last() else { break };
+        from = last.row.seq;
+        let done = chunk.len() < CHUNK;
+        rows.extend(chunk);
+        if done {
+            break;
+        }
+    }
+    // Grants carry the snapshot: read those of rows that may become one, a batch at a time.
+    let granting: Vec<ContactId> = rows
+        .iter()
+        .filter(|row| {
+            row.meta.is_some()
+                && matches!(row.row.kind, RowKind::Created | RowKind::Granted { .. })
+        })
+        .map(|row| row.row.doc)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut snapshots = HashMap::new();
+    for batch in granting.chunks(SNAPSHOT_BATCH) {
+        snapshots.extend(source.snapshots(tenant, batch).await?);
+    }
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let snapshot = match row.row.kind {
+                RowKind::Created | RowKind::Granted { .. } => snapshots.get(&row.row.doc).cloned(),
+                _ => None,
+            };
+            TailRow {
+                row: row.row,
+                meta: row.meta,
+                snapshot,
+            }
+        })
+        .collect();
+    Ok(Some(FeedTail { head, floor, rows }))
 }
 
 async fn rows_page(

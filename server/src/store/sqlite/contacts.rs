@@ -1,18 +1,21 @@
 //! Pushes, repairs, visibility changes and purges in SQLite: each write one `BEGIN IMMEDIATE`
-//! transaction, so the write lock orders seqs (see the module page of `sqlite`).
+//! transaction, so the write lock orders seqs (see the module page of `sqlite`); pushes
+//! arrive in groups (`sql::group_commit`), one transaction per group.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::SqliteConnection;
+use async_trait::async_trait;
+use sqlx::{SqliteConnection, SqlitePool};
 use sync_core::ids::{ContactId, MemberId, TenantId};
-use sync_core::wire::{DocChanges, DocMeta, DocResult};
+use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
 use super::SqliteStore;
 use crate::store::StoreError;
 use crate::store::sql;
 use crate::store::sql::cache::{DocCache, DocSource};
+use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
 
@@ -97,41 +100,46 @@ async fn doc_source(
     Ok((DocSource::Saved(snapshot), codec::seq_from_sql(last_seq)?))
 }
 
-pub(super) async fn commit(
-    store: &SqliteStore,
-    tenant: TenantId,
-    member: MemberId,
-    docs: &[DocChanges],
-) -> Result<Vec<DocResult>, StoreError> {
-    let mut tx = store.write().await?;
-    let head = tenant_head(&mut tx, tenant).await?;
-    let mut stored = HashMap::new();
-    for push in docs {
-        if stored.contains_key(&push.doc) {
-            continue;
+/// Commits groups of pushes for [`SqliteStore`]'s group commit: what a transaction needs,
+/// owned, since the group's task outlives any one caller.
+pub(super) struct Committer {
+    /// The store's one-connection writer pool.
+    pub(super) writer: SqlitePool,
+    pub(super) cache: Arc<DocCache>,
+}
+
+#[async_trait]
+impl GroupWriter for Committer {
+    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError> {
+        // `BEGIN IMMEDIATE`: the write lock before the first read (see the `sqlite` module).
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let head = tenant_head(&mut tx, tenant).await?;
+        let mut stored = HashMap::new();
+        for doc in group_commit::group_docs(pushes) {
+            let Some((meta, last_seq, purged)) = stored_meta(&mut tx, tenant, doc).await? else {
+                continue;
+            };
+            let state = if purged {
+                Stored::Purged
+            } else {
+                let (source, last_seq) =
+                    doc_source(&mut tx, &self.cache, tenant, doc, last_seq).await?;
+                Stored::Live {
+                    meta,
+                    last_seq,
+                    doc: source,
+                }
+            };
+            stored.insert(doc, state);
         }
-        let Some((meta, last_seq, purged)) = stored_meta(&mut tx, tenant, push.doc).await? else {
-            continue;
-        };
-        let state = if purged {
-            Stored::Purged
-        } else {
-            let (doc, last_seq) =
-                doc_source(&mut tx, &store.cache, tenant, push.doc, last_seq).await?;
-            Stored::Live {
-                meta,
-                last_seq,
-                doc,
-            }
-        };
-        stored.insert(push.doc, state);
+        let pushes = pushes.to_vec();
+        let (outcomes, plan) =
+            sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
+        write_plan(&mut tx, tenant, head, &plan).await?;
+        tx.commit().await?;
+        remember(&self.cache, tenant, &plan);
+        Ok(outcomes)
     }
-    let pushes = docs.to_vec();
-    let plan = sql::off_thread(move || plan::plan_commit(member, head, &pushes, stored)).await?;
-    write_plan(&mut tx, tenant, head, &plan).await?;
-    tx.commit().await?;
-    remember(&store.cache, tenant, &plan);
-    Ok(plan.results)
 }
 
 /// Cache what the push loaded and wrote, now that it is committed.

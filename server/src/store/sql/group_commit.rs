@@ -1,0 +1,294 @@
+//! Group commit: the pushes of one tenant's devices that arrive together share a transaction.
+//!
+//! Every push takes the tenant's lock and waits for its commit to reach the disk, so pushes
+//! one at a time cap a tenant at one fsync's worth of acks (a few hundred a second on an
+//! ordinary disk) however idle the CPU. Here a push joins the tenant's queue; one task per
+//! busy tenant takes everything queued, commits it in one transaction under the lock, answers
+//! each push and goes on with what queued meanwhile. Durability is unchanged — each push is
+//! answered only after the transaction holding it committed — and a lone push waits for
+//! nothing: the task starts at once when the queue was empty.
+//!
+//! Pushes in one group touch disjoint contacts, so each is decided exactly as if it were
+//! committed alone right after the one before; a push touching a contact already in the group
+//! waits for the next one. A push that fails on its own (a damaged stored document) is left
+//! out of the transaction and gets its error; if the transaction as a whole fails, each push
+//! is retried alone so each gets its own answer.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::wire::{DocChanges, DocResult};
+use tokio::sync::oneshot;
+
+use super::plan::{self, CommitPlan, Stored};
+use crate::store::StoreError;
+
+/// At most this many pushes share a transaction (each carries at most `MAX_PUSH_DOCS`
+/// contacts), so one transaction stays a bounded amount of work and memory.
+const MAX_GROUP_PUSHES: usize = 64;
+
+/// One device's push.
+#[derive(Debug, Clone)]
+pub(crate) struct Push {
+    /// Who pushed.
+    pub member: MemberId,
+    /// The pushed changes.
+    pub docs: Vec<DocChanges>,
+}
+
+/// Each push's answer: its results, or the error that kept it out of the transaction.
+pub(crate) type Outcomes = Vec<Result<Vec<DocResult>, StoreError>>;
+
+/// How a store commits a group of pushes in one transaction.
+#[async_trait]
+pub(crate) trait GroupWriter: Send + Sync + 'static {
+    /// Commit `pushes` (touching disjoint contacts) in one transaction, one outcome per push
+    /// in order; `Err` if the transaction failed as a whole (nothing was committed).
+    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError>;
+}
+
+struct Waiting {
+    push: Push,
+    reply: oneshot::Sender<Result<Vec<DocResult>, StoreError>>,
+}
+
+type Queues = Arc<Mutex<HashMap<TenantId, VecDeque<Waiting>>>>;
+
+/// The per-tenant queues of a store. A tenant has a queue exactly while its task runs.
+pub(crate) struct GroupCommit<W> {
+    writer: Arc<W>,
+    queues: Queues,
+}
+
+impl<W> std::fmt::Debug for GroupCommit<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit").finish_non_exhaustive()
+    }
+}
+
+impl<W: GroupWriter> GroupCommit<W> {
+    /// Queues committing through `writer`.
+    pub(crate) fn new(writer: W) -> Self {
+        Self {
+            writer: Arc::new(writer),
+            queues: Arc::default(),
+        }
+    }
+
+    /// Commit one push with whatever else the tenant's devices push meanwhile; returns once
+    /// the transaction holding it committed.
+    pub(crate) async fn commit(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        docs: &[DocChanges],
+    ) -> Result<Vec<DocResult>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let waiting = Waiting {
+            push: Push {
+                member,
+                docs: docs.to_vec(),
+            },
+            reply,
+        };
+        let start = {
+            let mut queues = lock(&self.queues);
+            match queues.get_mut(&tenant) {
+                Some(queue) => {
+                    queue.push_back(waiting);
+                    false
+                }
+                None => {
+                    queues.insert(tenant, VecDeque::from([waiting]));
+                    true
+                }
+            }
+        };
+        if start {
+            // A task of its own, not this caller's future: a caller that gives up waiting
+            // must not strand the pushes queued behind it.
+            tokio::spawn(lead(Arc::clone(&self.writer), Arc::clone(&self.queues), tenant));
+        }
+        answer
+            .await
+            .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
+    }
+}
+
+fn lock(queues: &Queues) -> std::sync::MutexGuard<'_, HashMap<TenantId, VecDeque<Waiting>>> {
+    // Each critical section is a push or a drain of a queue: nothing is left half-done.
+    queues.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Ends the tenant's task: if it panicked, the pushes still queued are answered with an
+/// error (their senders dropped) instead of waiting forever.
+struct Leading {
+    queues: Queues,
+    tenant: TenantId,
+    done: bool,
+}
+
+impl Drop for Leading {
+    fn drop(&mut self) {
+        if !self.done {
+            lock(&self.queues).remove(&self.tenant);
+        }
+    }
+}
+
+async fn lead<W: GroupWriter>(writer: Arc<W>, queues: Queues, tenant: TenantId) {
+    let mut leading = Leading {
+        queues: Arc::clone(&queues),
+        tenant,
+        done: false,
+    };
+    loop {
+        let group = {
+            let mut all = lock(&queues);
+            let Some(queue) = all.get_mut(&tenant) else {
+                leading.done = true;
+                return;
+            };
+            if queue.is_empty() {
+                all.remove(&tenant);
+                leading.done = true;
+                return;
+            }
+            take_group(queue)
+        };
+        let pushes: Vec<Push> = group.iter().map(|waiting| waiting.push.clone()).collect();
+        let t0 = std::time::Instant::now();
+        let r = writer.commit_group(tenant, &pushes).await;
+        if std::env::var("GC_DEBUG").is_ok() { eprintln!("TMPDBG group {} docs {} took {:?}", pushes.len(), pushes.iter().map(|p| p.docs.iter().map(|d| d.changes.len()).sum::<usize>()).sum::<usize>(), t0.elapsed()); }
+        match r {
+            Ok(outcomes) => {
+                for (waiting, outcome) in group.into_iter().zip(outcomes) {
+                    // The device may have gone; its push committed all the same.
+                    let _ = waiting.reply.send(outcome);
+                }
+            }
+            Err(error) if group.len() == 1 => {
+                if let Some(waiting) = group.into_iter().next() {
+                    let _ = waiting.reply.send(Err(error));
+                }
+            }
+            Err(_) => {
+                // Which push broke it is unknown: each alone, so each gets its own answer.
+                for waiting in group {
+                    let outcome = match writer
+                        .commit_group(tenant, std::slice::from_ref(&waiting.push))
+                        .await
+                    {
+                        Ok(mut outcomes) => outcomes.pop().unwrap_or(Ok(Vec::new())),
+                        Err(error) => Err(error),
+                    };
+                    let _ = waiting.reply.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// The oldest queued pushes that touch disjoint contacts; the others keep their places. A
+/// contact's pushes are committed in the order they arrived: one that waits holds back the
+/// later ones touching its contacts too.
+fn take_group(queue: &mut VecDeque<Waiting>) -> Vec<Waiting> {
+    let mut taken = Vec::new();
+    let mut touched: HashSet<ContactId> = HashSet::new();
+    let mut kept = VecDeque::new();
+    while let Some(waiting) = queue.pop_front() {
+        let docs = || waiting.push.docs.iter().map(|push| push.doc);
+        let free = docs().all(|doc| !touched.contains(&doc));
+        touched.extend(docs());
+        if free && taken.len() < MAX_GROUP_PUSHES {
+            taken.push(waiting);
+        } else {
+            kept.push_back(waiting);
+        }
+    }
+    *queue = kept;
+    taken
+}
+
+/// The contacts a group touches, each once.
+pub(crate) fn group_docs(pushes: &[Push]) -> Vec<ContactId> {
+    let mut seen = HashSet::new();
+    pushes
+        .iter()
+        .flat_map(|push| push.docs.iter().map(|doc| doc.doc))
+        .filter(|doc| seen.insert(*doc))
+        .collect()
+}
+
+/// Decide a group under the tenant's lock: each push as if committed alone after the ones
+/// before it (`stored` holds every contact the group touches, as stored). Returns each
+/// push's outcome and everything to write. CPU-bound: run it off the async threads.
+pub(crate) fn plan_group(
+    head: u64,
+    pushes: &[Push],
+    mut stored: HashMap<ContactId, Stored>,
+) -> (Outcomes, CommitPlan) {
+    let mut merged = CommitPlan {
+        head,
+        ..CommitPlan::default()
+    };
+    let mut outcomes = Vec::with_capacity(pushes.len());
+    for push in pushes {
+        // Disjoint contacts: what this push finds stored, no other push of the group changes.
+        let mine: HashMap<ContactId, Stored> = push
+            .docs
+            .iter()
+            .filter_map(|doc| stored.remove_entry(&doc.doc))
+            .collect();
+        match plan::plan_commit(push.member, merged.head, &push.docs, mine) {
+            Ok(plan) => {
+                merged.head = plan.head;
+                merged.writes.extend(plan.writes);
+                merged.rows.extend(plan.rows);
+                merged.changes.extend(plan.changes);
+                merged.opened.extend(plan.opened);
+                outcomes.push(Ok(plan.results));
+            }
+            Err(error) => outcomes.push(Err(error)),
+        }
+    }
+    (outcomes, merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(docs: &[u128]) -> (Waiting, oneshot::Receiver<Result<Vec<DocResult>, StoreError>>) {
+        let (reply, answer) = oneshot::channel();
+        let push = Push {
+            member: MemberId::from_u128(1),
+            docs: docs
+                .iter()
+                .map(|doc| DocChanges {
+                    doc: ContactId::from_u128(*doc),
+                    changes: Vec::new(),
+                })
+                .collect(),
+        };
+        (Waiting { push, reply }, answer)
+    }
+
+    #[test]
+    fn a_push_touching_a_contact_already_in_the_group_waits_for_the_next() {
+        let mut queue: VecDeque<Waiting> = [&[1, 2][..], &[2], &[3], &[4], &[2, 5]]
+            .into_iter()
+            .map(|docs| waiting(docs).0)
+            .collect();
+        let group = take_group(&mut queue);
+        let docs = |w: &Waiting| w.push.docs.iter().map(|d| d.doc).collect::<Vec<_>>();
+        assert_eq!(group.len(), 3);
+        assert_eq!(docs(&group[1]), [ContactId::from_u128(3)]);
+        assert_eq!(queue.len(), 2, "both later pushes touching contact 2 stay, in order");
+        assert_eq!(docs(&queue[0]), [ContactId::from_u128(2)]);
+        assert_eq!(take_group(&mut queue).len(), 1);
+        assert_eq!(take_group(&mut queue).len(), 1);
+    }
+}
