@@ -132,24 +132,28 @@ pub struct Duplicate {
 
 /// What `contact` shares with the draft's emails and phones.
 pub(crate) fn shared_values(draft: &CardDraft, contact: &Contact) -> Vec<String> {
-    let mut same = Vec::new();
+    let mut same: Vec<String> = Vec::new();
     for field in &draft.fields {
-        match field.kind {
+        let shared = match field.kind {
             FieldKind::Email
                 if contact
                     .emails
                     .iter()
                     .any(|email| email.address.eq_ignore_ascii_case(&field.value)) =>
             {
-                same.push(format!("email {}", field.value));
+                format!("email {}", field.value)
             }
             FieldKind::Phone if contact.phones.iter().any(|phone| phone.e164 == field.value) => {
-                same.push(format!("phone {}", field.value));
+                format!("phone {}", field.value)
             }
-            _ => {}
+            _ => continue,
+        };
+        // A value read twice (from the QR code and the print) need not be next to itself, so
+        // `dedup` would not catch it.
+        if !same.contains(&shared) {
+            same.push(shared);
         }
     }
-    same.dedup();
     same
 }
 
@@ -216,6 +220,52 @@ mod tests {
             check_photo(CardSide::Front, &huge),
             Err(Error::PhotoTooLarge { side: "front", .. })
         ));
+    }
+
+    #[test]
+    fn a_value_read_twice_is_named_once() {
+        use sync_core::card::{Field, Source};
+        use sync_core::contact::{Email, Phone};
+        use sync_core::ids::{CardId, ItemId};
+
+        let field = |kind, value: &str, source| Field {
+            kind,
+            label: String::new(),
+            value: value.into(),
+            raw: value.into(),
+            confidence: 0.9,
+            source,
+            bbox: None,
+        };
+        let draft = CardDraft {
+            fields: vec![
+                field(FieldKind::Email, "mara@nordkap.example", Source::Qr),
+                field(FieldKind::Phone, "+46701234567", Source::Qr),
+                field(FieldKind::Email, "mara@nordkap.example", Source::Ocr),
+            ],
+            card: CardId::from_bytes([1; 16]),
+            status: CardStatus::Ready,
+            region: None,
+            images: Vec::new(),
+            duplicates: Vec::new(),
+            error: None,
+        };
+        let mut contact = Contact::default();
+        contact.emails.push(Email {
+            id: ItemId::from("e1"),
+            label: "work".into(),
+            address: "Mara@Nordkap.example".into(),
+        });
+        contact.phones.push(Phone {
+            id: ItemId::from("p1"),
+            label: "mobile".into(),
+            e164: "+46701234567".into(),
+            raw: "070-123 45 67".into(),
+        });
+        assert_eq!(
+            shared_values(&draft, &contact),
+            ["email mara@nordkap.example", "phone +46701234567"]
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use sync_core::contact::{Contact, CustomValue};
 use sync_core::ids::ContactId;
 
+use crate::cards::side_name;
+
 pub mod card;
 
 /// Characters of a contact id shown in lists: enough to be unique in any real address book,
@@ -81,6 +83,20 @@ pub fn page(id: ContactId, contact: &Contact) -> String {
     for url in &contact.urls {
         line("url", format!("{} {}  [{}]", url.label, url.url, url.id));
     }
+    // The card photos it was read from: the blob is fetched by its digest, not stored here.
+    for image in &contact.card_images {
+        line(
+            "card",
+            format!(
+                "{} {} {} KB  sha256 {}  [{}]",
+                side_name(image.side),
+                image.blob.mime,
+                image.blob.bytes.div_ceil(1024),
+                image.blob.sha256,
+                image.id
+            ),
+        );
+    }
     for date in &contact.dates {
         line(
             "date",
@@ -148,6 +164,11 @@ pub fn json(id: ContactId, contact: &Contact) -> Value {
         "language": contact.language,
         "tags": contact.tag_list(),
         "notes": contact.notes.as_str(),
+        // The shape of a card draft's `images`, so a script can match the two.
+        "card_images": contact.card_images.iter().map(|i| json!({
+            "id": i.id.as_str(), "side": side_name(i.side),
+            "blob": {"sha256": i.blob.sha256, "mime": i.blob.mime, "bytes": i.blob.bytes},
+        })).collect::<Vec<_>>(),
         "custom": contact.custom.iter().map(|(key, value)| (key.clone(), custom(value)))
             .collect::<serde_json::Map<_, _>>(),
         "activity": contact.activity.iter().map(|a| json!({
@@ -196,6 +217,39 @@ pub fn utc(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_images_are_shown_as_a_draft_shows_them() {
+        use sync_core::contact::{BlobRef, CardImage, CardSide};
+        use sync_core::ids::ItemId;
+
+        let image = CardImage {
+            id: ItemId::from("c1"),
+            side: CardSide::Front,
+            blob: BlobRef {
+                sha256: "ab".repeat(32),
+                mime: "image/jpeg".into(),
+                bytes: 48_213,
+            },
+        };
+        let mut contact = Contact::default();
+        contact.card_images.push(image.clone());
+        let id = ContactId::from_u128(7);
+        let shown = json(id, &contact);
+        assert_eq!(
+            shown["card_images"],
+            serde_json::to_value([&image]).unwrap(),
+            "the same shape as a card draft's `images`"
+        );
+        let page = page(id, &contact);
+        assert!(
+            page.contains(&format!(
+                "front image/jpeg 48 KB  sha256 {}",
+                "ab".repeat(32)
+            )),
+            "{page}"
+        );
+    }
 
     #[test]
     fn utc_prints_calendar_time() {

@@ -6,13 +6,14 @@
 
 mod store_conformance {
     pub mod accounts;
+    pub mod cards;
     pub mod feed;
     pub mod nodes;
     pub mod pushes;
     pub mod support;
 }
 
-use store_conformance::{accounts, feed, nodes, pushes};
+use store_conformance::{accounts, cards, feed, nodes, pushes};
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
 /// `postgres::NAME`. `store` scenarios take a `&dyn Store`; `backend` scenarios open handles
@@ -69,11 +70,16 @@ conformance! {
         feed::a_new_device_resynchronises_across_several_pages,
         feed::a_long_feed_is_read_in_pages_of_about_a_mebibyte,
         feed::repair_sends_missing_changes_only_to_members_who_may_see,
+        cards::an_upload_is_one_card_however_often_it_is_retried,
+        cards::a_read_card_is_stored_once_and_offered_until_reviewed,
+        cards::a_dead_workers_card_is_taken_again_and_retries_back_off,
+        cards::contacts_sharing_an_email_or_phone_are_found,
     ],
     backend: [
         nodes::concurrent_pushes_get_gap_free_seqs_in_commit_order,
         nodes::everything_survives_reopening_the_store,
         nodes::a_second_node_never_works_on_a_stale_cached_document,
+        cards::two_nodes_never_claim_one_card_twice,
     ],
 }
 

@@ -295,3 +295,54 @@ async fn bad_uploads_are_refused_by_name_and_the_server_carries_on() -> anyhow::
     assert!(health.status().is_success());
     child.kill()
 }
+
+/// A reader that dies (here: its memory limit is far too small to load the models) or hangs
+/// (here: no time at all) is retried with backoff, then the card is given up with the reason;
+/// the server itself never notices beyond a log line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_crashes_or_hangs_is_retried_then_given_up() -> anyhow::Result<()> {
+    for (adjust, expected) in [
+        (
+            (|config: &mut server::Config| config.card_memory_bytes = 32 * 1024 * 1024)
+                as fn(&mut server::Config),
+            "reader_crashed",
+        ),
+        (
+            |config: &mut server::Config| config.card_timeout = Duration::ZERO,
+            "read_timeout",
+        ),
+    ] {
+        let server = TestServer::sqlite_with(adjust).await?;
+        let owner = signup(&server, "Kita Trading", "owner@kita.example", PASSWORD).await?;
+        let mut phone = WireDevice::connect(&server, &owner, [1; 16]).await?;
+        let card = new_card_id();
+        let (status, _) =
+            upload_card(&server, &owner, card, fixture_card("en-02.jpg")?, None).await?;
+        assert_eq!(status, reqwest::StatusCode::ACCEPTED);
+        let draft = wait_for_draft(&mut phone, card).await?;
+        assert_eq!(draft.status, CardStatus::Failed);
+        assert_eq!(
+            draft.error.map(|error| error.code).as_deref(),
+            Some(expected)
+        );
+        let listed: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/v1/cards/{card}", server.base_url()))
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        assert_eq!(listed["status"], "failed");
+        // The server still syncs.
+        let effects = phone.replica.create(ContactId::from_u128(7), &{
+            let mut contact = Contact::default();
+            contact.name.given = "Still here".into();
+            contact
+        })?;
+        phone.apply(effects).await?;
+        phone.settle(QUIET).await?;
+        assert_eq!(phone.replica.pending(), 0);
+        server.stop().await?;
+    }
+    Ok(())
+}
