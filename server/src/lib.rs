@@ -72,9 +72,13 @@ pub async fn run(
     let (live, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
     let listen_task = {
         let hub = hub.clone();
-        store
-            .clone()
-            .listen(Arc::new(move |tenant, seq| hub.advanced(tenant, seq)))
+        store.clone().listen(
+            Arc::new({
+                let hub = hub.clone();
+                move |tenant, seq| hub.advanced(tenant, seq)
+            }),
+            Arc::new(move |tenant, device, card| hub.card_read(tenant, device, card)),
+        )
     };
     let state = AppState {
         store,

@@ -185,6 +185,11 @@ pub enum Rotation {
 /// Called when another node committed: the tenant's feed reached this seq.
 pub type OnAdvance = std::sync::Arc<dyn Fn(TenantId, u64) + Send + Sync>;
 
+/// Called when another node finished reading a card: its scanning device's connection (which
+/// may be on this node) sends the draft.
+pub type OnCardRead =
+    std::sync::Arc<dyn Fn(TenantId, DeviceId, sync_core::ids::CardId) + Send + Sync>;
+
 /// The newest rows of a tenant's feed as read for a node's fan-out (`sync::hub`), which keeps
 /// them in memory so the connections it wakes need not each read the store.
 #[derive(Debug, Clone, Default)]
@@ -212,12 +217,14 @@ pub struct TailRow {
 #[async_trait]
 pub trait Store: cards::CardStore + Send + Sync + 'static {
     /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
-    /// per committed batch). A single-node store (SQLite) has nothing to follow.
+    /// per committed batch), and the cards they finish reading. A single-node store (SQLite)
+    /// has nothing to follow.
     fn listen(
         self: std::sync::Arc<Self>,
         on_advance: OnAdvance,
+        on_card_read: OnCardRead,
     ) -> Option<tokio::task::JoinHandle<()>> {
-        let _ = on_advance;
+        let _ = (on_advance, on_card_read);
         None
     }
 

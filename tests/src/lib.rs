@@ -51,6 +51,14 @@ impl TestServer {
         Self::start(url.to_string(), |_| {}).await
     }
 
+    /// A server on the Postgres database `url`, with settings changed by `adjust`.
+    pub async fn postgres_with(
+        url: &str,
+        adjust: impl FnOnce(&mut server::Config),
+    ) -> anyhow::Result<Self> {
+        Self::start(url.to_string(), adjust).await
+    }
+
     async fn start(
         database_url: String,
         adjust: impl FnOnce(&mut server::Config),
@@ -475,6 +483,26 @@ pub mod bench {
             .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
         let kilobytes: u64 = line.split_whitespace().nth(1).unwrap_or("0").parse()?;
         Ok(kilobytes * 1024)
+    }
+
+    /// Make contact `doc` private to its owner, as `account` (its owner or an admin).
+    pub async fn make_private(
+        server: &super::TestServer,
+        account: &super::Account,
+        doc: sync_core::ids::ContactId,
+    ) -> anyhow::Result<()> {
+        let response = reqwest::Client::new()
+            .put(format!("{}/v1/contacts/{doc}/visibility", server.base_url()))
+            .bearer_auth(&account.access_token)
+            .json(&serde_json::json!({ "all": false, "members": [] }))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "making {doc} private answered {}",
+            response.status()
+        );
+        Ok(())
     }
 
     /// A number from the environment, or `default`.

@@ -346,3 +346,31 @@ async fn a_reader_that_crashes_or_hangs_is_retried_then_given_up() -> anyhow::Re
     }
     Ok(())
 }
+
+/// Two nodes on one Postgres: the phone is connected to a node that reads no cards, and the
+/// other node's worker reads the card; the draft still reaches the phone live, through the
+/// database's notification.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_read_on_another_node_reaches_the_phone_live() -> anyhow::Result<()> {
+    let database = server::testing::fresh_database().await?;
+    let front_node = TestServer::postgres_with(&database, |config| config.card_workers = 0).await?;
+    let reading_node = TestServer::postgres(&database).await?;
+    let owner = signup(&front_node, "Kita Trading", "owner@kita.example", PASSWORD).await?;
+    let mut phone = WireDevice::connect(&front_node, &owner, [1; 16]).await?;
+    phone.settle(QUIET).await?;
+    let card = new_card_id();
+    let (status, _) =
+        upload_card(&front_node, &owner, card, fixture_card("en-02.jpg")?, None).await?;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED);
+    // No reconnect: the frame must arrive on the open socket.
+    let draft = wait_for_draft(&mut phone, card).await?;
+    assert_eq!(draft.status, CardStatus::Ready, "{:?}", draft.error);
+    assert!(
+        draft
+            .fields
+            .iter()
+            .any(|field| field.kind == FieldKind::Email && field.value == CARD_EMAIL)
+    );
+    reading_node.stop().await?;
+    front_node.stop().await
+}

@@ -9,17 +9,21 @@ use crate::tesseract::Tesseract;
 
 /// Reads lines again with Tesseract where PP-OCR cannot be trusted, in two steps.
 ///
-/// First the lines PP-OCR was unsure of (or read as nothing: its dictionary has no Hangul or
-/// Cyrillic) go to Tesseract with Korean, Russian and English; the more confident reading
+/// First the lines PP-OCR was unsure of, or read with most of their letters missing (its
+/// dictionary has no Hangul or Cyrillic, and it reads a line of them as nothing, confidently),
+/// go to Tesseract with Korean, Russian, Ukrainian and English; the more confident reading
 /// wins. If that turns up Hangul or Cyrillic, the card is in that script, and PP-OCR's
-/// confident readings of the other non-ASCII lines are suspect too (it reads a Hangul label as
-/// a look-alike Han character with high confidence), so those are read again in that language
-/// and replaced where Tesseract finds the script.
+/// confident readings of the other lines are suspect too: it reads a Hangul label as a
+/// look-alike Han character, and Cyrillic as look-alike Latin (`Тел.` as `Ten.`, `Москва` as
+/// `Mocka`). Those are read again in that language and replaced where Tesseract finds the
+/// script.
 pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbImage]) {
     let unsure: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].confidence < SECOND_OPINION_BELOW)
+        .filter(|&i| {
+            lines[i].confidence < SECOND_OPINION_BELOW || lost_letters(&lines[i], &crops[i])
+        })
         .collect();
-    let langs: Vec<&str> = ["kor", "rus", "eng"]
+    let langs: Vec<&str> = ["kor", "rus", "ukr", "eng"]
         .into_iter()
         .filter(|l| tesseract.has(l))
         .collect();
@@ -36,7 +40,13 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
             script = Some("kor");
         } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6
         {
-            script = script.or(Some("rus"));
+            // Ukrainian's own letters (і ї є ґ) tell it from Russian.
+            let ukrainian = text.chars().any(|c| "іїєґІЇЄҐ".contains(c));
+            script = script.or(Some(if ukrainian && tesseract.has("ukr") {
+                "ukr"
+            } else {
+                "rus"
+            }));
         }
         if *confidence > lines[index].confidence {
             lines[index].text = text.clone();
@@ -52,8 +62,19 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
     } else {
         crate::script::is_cyrillic
     };
+    let cyrillic = script != "kor";
     let suspect: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].engine == Engine::PpOcr && !lines[i].text.is_ascii())
+        .filter(|&i| {
+            let text = &lines[i].text;
+            // Emails and web addresses are Latin on any card, and PP-OCR reads them best.
+            let latin = text.contains('@') || text.to_lowercase().contains("www.");
+            lines[i].engine == Engine::PpOcr
+                && if cyrillic {
+                    !latin && text.chars().any(|c| c.is_ascii_alphabetic())
+                } else {
+                    !text.is_ascii()
+                }
+        })
         .collect();
     if suspect.is_empty() {
         return;
@@ -64,7 +85,11 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
             && crate::script::count(&text, is_script) > 0
             && confidence >= 0.5
         {
-            lines[index].text = merge_readings(&lines[index].text, &text);
+            lines[index].text = if cyrillic {
+                merge_cyrillic(&lines[index].text, &text)
+            } else {
+                merge_readings(&lines[index].text, &text)
+            };
             lines[index].confidence = confidence;
             lines[index].engine = Engine::Tesseract;
         }
@@ -101,6 +126,34 @@ fn merge_readings(ppocr: &str, tesseract: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether PP-OCR's reading of a line lost most of its letters: a Latin line has about two
+/// letters or digits per line height of width, and one read in a script PP-OCR lacks keeps
+/// only its digits and punctuation (`., 48` for `вул. Городоцька, 48`) or nothing. CJK
+/// readings (one character per line height) are left alone.
+fn lost_letters(line: &TextLine, crop: &RgbImage) -> bool {
+    if line.text.chars().any(crate::script::is_cjk) {
+        return false;
+    }
+    let aspect = crop.width() as f32 / crop.height().max(1) as f32;
+    let kept = line.text.chars().filter(|c| c.is_alphanumeric()).count();
+    aspect >= 1.5 && (kept as f32) < 1.3 * aspect
+}
+
+/// Combines two readings of a line on a Cyrillic card: Tesseract's, unless its digits differ
+/// from PP-OCR's (which reads digits better), in which case Tesseract's words before the first
+/// digit (a label: `Тел.`) go before PP-OCR's text from its first digit on.
+fn merge_cyrillic(ppocr: &str, tesseract: &str) -> String {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    if digits(ppocr) == digits(tesseract) {
+        return tesseract.to_string();
+    }
+    let first_digit = |s: &str| s.find(|c: char| c.is_ascii_digit());
+    match (first_digit(ppocr), first_digit(tesseract)) {
+        (Some(p), Some(t)) => format!("{}{}", &tesseract[..t], &ppocr[p..]),
+        _ => tesseract.to_string(),
+    }
 }
 
 /// Reads the crops at `indices` with Tesseract in one run over a sheet stacking them top to
@@ -203,5 +256,33 @@ mod tests {
             "휴대폰 010-4821-3367"
         );
         assert_eq!(merge_readings("召", "김민준"), "김민준");
+    }
+
+    #[test]
+    fn a_cyrillic_line_keeps_tesseracts_letters_and_pp_ocrs_digits() {
+        // PP-OCR reads `Тел.` as the look-alike `Ten.`; Tesseract misreads a digit.
+        assert_eq!(
+            merge_cyrillic("Ten.8 (495) 555-01-23", "Тел.8 (495) 555-01-28"),
+            "Тел.8 (495) 555-01-23"
+        );
+        assert_eq!(
+            merge_cyrillic("119021, r. Mocka", "119021, г. Москва"),
+            "119021, г. Москва"
+        );
+    }
+
+    #[test]
+    fn a_line_read_without_its_letters_is_read_again() {
+        let line = |text: &str| TextLine {
+            text: text.into(),
+            confidence: 0.95,
+            bbox: crate::draft::BBox::default(),
+            engine: Engine::PpOcr,
+        };
+        let crop = RgbImage::new(256, 46);
+        assert!(lost_letters(&line("., 48"), &crop));
+        assert!(lost_letters(&line(""), &crop));
+        assert!(!lost_letters(&line("www.karpatsys.com.ua"), &crop));
+        assert!(!lost_letters(&line("株式会社"), &crop));
     }
 }

@@ -35,8 +35,8 @@ pub use super::sql::cache::DEFAULT_CACHE_DOCS;
 use super::sql::cache::DocCache;
 use super::sql::group_commit::GroupCommit;
 use super::{
-    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, OnAdvance, RefreshRecord, Rotation, Store,
-    StoreError,
+    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, OnAdvance, OnCardRead,
+    RefreshRecord, Rotation, Store, StoreError,
 };
 
 /// Connections each node opens unless given a pool: enough for concurrent pushes and feed
@@ -99,8 +99,17 @@ impl PostgresStore {
 
 #[async_trait]
 impl Store for PostgresStore {
-    fn listen(self: Arc<Self>, on_advance: OnAdvance) -> Option<JoinHandle<()>> {
-        Some(notify::follow(self.pool.clone(), self.node, on_advance))
+    fn listen(
+        self: Arc<Self>,
+        on_advance: OnAdvance,
+        on_card_read: OnCardRead,
+    ) -> Option<JoinHandle<()>> {
+        Some(notify::follow(
+            self.pool.clone(),
+            self.node,
+            on_advance,
+            on_card_read,
+        ))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -34,7 +34,8 @@ pub use super::sql::cache::DEFAULT_CACHE_DOCS;
 use super::sql::cache::DocCache;
 use super::sql::group_commit::GroupCommit;
 use super::{
-    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, RefreshRecord, Rotation, Store, StoreError,
+    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, RefreshRecord, Rotation, Store,
+    StoreError,
 };
 
 /// How many connections serve reads beside the one writer.

@@ -240,15 +240,19 @@ impl Connection {
                     }
                     if welcome {
                         // The drafts of cards this device scanned and has not reviewed: a
-                        // device that was away when one was read gets it now.
+                        // device that was away when one was read gets them now, right after
+                        // the welcome and before any feed page (protocol.md 5.10).
                         let store = self.state.store.clone();
                         match card_frames(store.as_ref(), &self.claims, true, None).await {
-                            Ok(frames) => frames,
+                            Ok(frames) => {
+                                for frame in frames.into_iter().rev() {
+                                    queue.push_front(frame);
+                                }
+                            }
                             Err(error) => return Some(End::Store(error)),
                         }
-                    } else {
-                        Vec::new()
                     }
+                    Vec::new()
                 }
                 SessionEffect::Close => {
                     let _ = self.socket.send(Message::Close(None)).await;
@@ -256,7 +260,9 @@ impl Connection {
                 }
                 SessionEffect::FetchFeed(request) => {
                     let head = *self.head.borrow();
-                    let read = self.tail.read_feed(store.as_ref(), tenant, member, &request, head);
+                    let read = self
+                        .tail
+                        .read_feed(store.as_ref(), tenant, member, &request, head);
                     match read.await {
                         Ok(page) => {
                             let lag = seq_lag(&page, request.after);

@@ -146,10 +146,7 @@ impl Tail {
     fn page(&self, member: MemberId, request: &FeedRequest, head: u64) -> Option<FeedPage> {
         let rows = self.read();
         let (start, end) = rows.range?;
-        if end < head
-            || request.after < start
-            || feed::needs_resync(request, rows.floor, end)
-        {
+        if end < head || request.after < start || feed::needs_resync(request, rows.floor, end) {
             return None;
         }
         Some(rows.page(member, request.after, end))
@@ -228,7 +225,10 @@ impl Rows {
                 break;
             }
             to = entry.seq;
-            let meta = self.metas.get(&entry.doc).and_then(|(meta, _)| meta.as_ref());
+            let meta = self
+                .metas
+                .get(&entry.doc)
+                .and_then(|(meta, _)| meta.as_ref());
             let Some(delivery) = feed::delivery(member, &entry.kind, meta) else {
                 continue;
             };
@@ -261,9 +261,9 @@ impl Rows {
 fn kind_bytes(kind: &RowKind) -> usize {
     match kind {
         RowKind::Changes { changes } => changes.iter().map(|change| change.len() + 24).sum(),
-        RowKind::Granted { audience } | RowKind::Revoked { audience } | RowKind::Purged { audience } => {
-            audience.len() * 16
-        }
+        RowKind::Granted { audience }
+        | RowKind::Revoked { audience }
+        | RowKind::Purged { audience } => audience.len() * 16,
         RowKind::Created | RowKind::Meta => 0,
     }
 }

@@ -266,9 +266,12 @@ pub async fn other_nodes_hear_of_each_commit(backend: &Backend) {
     let team = team(node_a.as_ref(), "notify").await;
     let (heard, mut hear) = tokio::sync::mpsc::unbounded_channel::<(TenantId, u64)>();
     let listener = Arc::clone(&node_b)
-        .listen(Arc::new(move |tenant, seq| {
-            let _receiver_gone_is_fine = heard.send((tenant, seq));
-        }))
+        .listen(
+            Arc::new(move |tenant, seq| {
+                let _receiver_gone_is_fine = heard.send((tenant, seq));
+            }),
+            Arc::new(|_, _, _| {}),
+        )
         .expect("Postgres follows other nodes");
     // The listener subscribes in the background: push until it hears one (each wait ends as
     // soon as a notification arrives).

@@ -61,12 +61,14 @@ fn only_country(line: &str) -> bool {
 fn east_asian(lines: &[&str]) -> Option<AddressParts> {
     let mut parts = AddressParts::default();
     let mut first = lines[0].trim().to_string();
-    if let Some(rest) = first.strip_prefix('〒') {
-        let rest = rest.trim_start();
-        let code: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-')
-            .collect();
+    // `〒100-0005`; OCR often drops the mark, so a leading `NNN-NNNN` is the code too.
+    let rest = first.strip_prefix('〒').unwrap_or(&first).trim_start();
+    let code: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    let japanese_code = code.len() == 8 && code.as_bytes()[3] == b'-';
+    if japanese_code || first.starts_with('〒') {
         parts.postal_code = code.clone();
         first = rest[code.len()..].trim().to_string();
     } else if let Some(at) = first.find("邮编") {
@@ -155,11 +157,12 @@ fn city_end(chars: &[char], from: usize, municipality: bool) -> usize {
     find(&['区', '县'], from).map_or(from, |i| i + 1)
 }
 
-/// Korean: province or metropolitan city, then the city, county or district words (`성남시
-/// 분당구`), then the road and number; a five-digit postal code may stand first or last.
+/// Korean: province or metropolitan city, then the city, county or district (`성남시 분당구`),
+/// then the road and number; a five-digit postal code may stand first or last. OCR often
+/// drops the spaces (`서울특별시강남구테헤란로 152`), so units are found by their endings.
 fn korean(lines: &[&str]) -> Option<AddressParts> {
     let mut parts = AddressParts::default();
-    let mut words: Vec<String> = lines[0].split_whitespace().map(str::to_string).collect();
+    let mut words: Vec<&str> = lines[0].split_whitespace().collect();
     let postal = |w: &str| {
         let digits = w.trim_matches(['(', ')', '[', ']', ',']);
         let digits = digits
@@ -175,22 +178,44 @@ fn korean(lines: &[&str]) -> Option<AddressParts> {
         parts.postal_code = code;
         words.pop();
     }
-    let mut at = 0;
-    let is_region = |w: &str| {
-        ["특별시", "광역시", "특별자치시", "특별자치도", "도"]
-            .iter()
-            .any(|s| w.ends_with(s))
+    let text = words.join(" ");
+    let chars: Vec<char> = text.chars().collect();
+    // The end (exclusive) of the unit starting at `from` (spaces skipped) whose name ends in
+    // one of `endings` within `longest` characters, unless a road (`로`, `길`) ends first.
+    let unit = |from: usize, endings: &[&str], longest: usize| -> Option<usize> {
+        let start = (from..chars.len()).find(|&i| chars[i] != ' ')?;
+        let mut name = String::new();
+        for (i, &c) in chars.iter().enumerate().skip(start).take(longest) {
+            if c == ' ' || c.is_ascii_digit() {
+                return None;
+            }
+            name.push(c);
+            if name.chars().count() >= 2 && endings.iter().any(|e| name.ends_with(e)) {
+                return Some(i + 1);
+            }
+            if matches!(c, '로' | '길') {
+                return None;
+            }
+        }
+        None
     };
-    if words.first().is_some_and(|w| is_region(w)) {
-        parts.region = words[0].clone();
-        at = 1;
+    let region = unit(
+        0,
+        &["특별자치시", "특별자치도", "특별시", "광역시", "도"],
+        7,
+    );
+    let from = region.unwrap_or(0);
+    parts.region = chars[..from].iter().collect::<String>().trim().to_string();
+    let mut end = from;
+    while let Some(next) = unit(end, &["시", "군", "구"], 6) {
+        end = next;
     }
-    let start = at;
-    while at < words.len() && words[at].ends_with(['시', '군', '구']) {
-        at += 1;
-    }
-    parts.city = words[start..at].join(" ");
-    let mut street = vec![words[at..].join(" ")];
+    parts.city = chars[from..end]
+        .iter()
+        .collect::<String>()
+        .trim()
+        .to_string();
+    let mut street = vec![chars[end..].iter().collect::<String>()];
     street.extend(lines[1..].iter().map(|l| l.to_string()));
     parts.street = join_lines(&street);
     (!parts.city.is_empty()).then_some(parts)

@@ -155,6 +155,11 @@ impl CardStore for PostgresStore {
         .await?
         .rows_affected()
             == 1;
+        if updated && !matches!(outcome, CardOutcome::Retry { .. }) {
+            // The scanning device may be connected to another node.
+            super::notify::announce_card(&mut tx, self.node, job.tenant, job.device, job.card)
+                .await?;
+        }
         if updated && let CardOutcome::Read { blobs, .. } = outcome {
             for blob in blobs {
                 sqlx::query(

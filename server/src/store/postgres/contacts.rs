@@ -16,8 +16,8 @@ use super::notify;
 use crate::store::StoreError;
 use crate::store::sql;
 use crate::store::sql::cache::{DocCache, DocSource};
-use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
 
 fn no_tenant(tenant: TenantId) -> StoreError {
@@ -139,7 +139,11 @@ pub(super) struct Committer {
 
 #[async_trait]
 impl GroupWriter for Committer {
-    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError> {
+    async fn commit_group(
+        &self,
+        tenant: TenantId,
+        pushes: &[Push],
+    ) -> Result<Outcomes, StoreError> {
         let t0 = std::time::Instant::now();
         let mut tx = self.pool.begin().await?;
         let t1 = t0.elapsed();
@@ -172,9 +176,9 @@ impl GroupWriter for Committer {
         let wanted: Vec<Uuid> = misses.iter().map(|(doc, _)| uuid(doc.as_bytes())).collect();
         let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
         for (doc, meta) in misses {
-            let (snapshot, last_seq) = saved.remove(&doc).ok_or_else(|| {
-                StoreError::Corrupt(format!("contact {doc} vanished under lock"))
-            })?;
+            let (snapshot, last_seq) = saved
+                .remove(&doc)
+                .ok_or_else(|| StoreError::Corrupt(format!("contact {doc} vanished under lock")))?;
             stored.insert(
                 doc,
                 Stored::Live {
@@ -195,7 +199,12 @@ impl GroupWriter for Committer {
         }
         let t5 = t0.elapsed();
         tx.commit().await?;
-        if std::env::var("GC_DEBUG").is_ok() { eprintln!("TMPDBG begin {t1:?} lock {t2:?} read {t3:?} plan {t4:?} write {t5:?} commit {:?}", t0.elapsed()); }
+        if std::env::var("GC_DEBUG").is_ok() {
+            eprintln!(
+                "TMPDBG begin {t1:?} lock {t2:?} read {t3:?} plan {t4:?} write {t5:?} commit {:?}",
+                t0.elapsed()
+            );
+        }
         remember(&self.cache, tenant, &plan);
         Ok(outcomes)
     }

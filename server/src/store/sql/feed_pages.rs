@@ -109,8 +109,7 @@ pub(crate) async fn read_tail(
     let granting: Vec<ContactId> = rows
         .iter()
         .filter(|row| {
-            row.meta.is_some()
-                && matches!(row.row.kind, RowKind::Created | RowKind::Granted { .. })
+            row.meta.is_some() && matches!(row.row.kind, RowKind::Created | RowKind::Granted { .. })
         })
         .map(|row| row.row.doc)
         .collect::<HashSet<_>>()

@@ -46,7 +46,8 @@ pub(crate) type Outcomes = Vec<Result<Vec<DocResult>, StoreError>>;
 pub(crate) trait GroupWriter: Send + Sync + 'static {
     /// Commit `pushes` (touching disjoint contacts) in one transaction, one outcome per push
     /// in order; `Err` if the transaction failed as a whole (nothing was committed).
-    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError>;
+    async fn commit_group(&self, tenant: TenantId, pushes: &[Push])
+    -> Result<Outcomes, StoreError>;
 }
 
 struct Waiting {
@@ -109,7 +110,11 @@ impl<W: GroupWriter> GroupCommit<W> {
         if start {
             // A task of its own, not this caller's future: a caller that gives up waiting
             // must not strand the pushes queued behind it.
-            tokio::spawn(lead(Arc::clone(&self.writer), Arc::clone(&self.queues), tenant));
+            tokio::spawn(lead(
+                Arc::clone(&self.writer),
+                Arc::clone(&self.queues),
+                tenant,
+            ));
         }
         answer
             .await
@@ -161,7 +166,17 @@ async fn lead<W: GroupWriter>(writer: Arc<W>, queues: Queues, tenant: TenantId) 
         let pushes: Vec<Push> = group.iter().map(|waiting| waiting.push.clone()).collect();
         let t0 = std::time::Instant::now();
         let r = writer.commit_group(tenant, &pushes).await;
-        if std::env::var("GC_DEBUG").is_ok() { eprintln!("TMPDBG group {} docs {} took {:?}", pushes.len(), pushes.iter().map(|p| p.docs.iter().map(|d| d.changes.len()).sum::<usize>()).sum::<usize>(), t0.elapsed()); }
+        if std::env::var("GC_DEBUG").is_ok() {
+            eprintln!(
+                "TMPDBG group {} docs {} took {:?}",
+                pushes.len(),
+                pushes
+                    .iter()
+                    .map(|p| p.docs.iter().map(|d| d.changes.len()).sum::<usize>())
+                    .sum::<usize>(),
+                t0.elapsed()
+            );
+        }
         match r {
             Ok(outcomes) => {
                 for (waiting, outcome) in group.into_iter().zip(outcomes) {
@@ -261,7 +276,12 @@ pub(crate) fn plan_group(
 mod tests {
     use super::*;
 
-    fn waiting(docs: &[u128]) -> (Waiting, oneshot::Receiver<Result<Vec<DocResult>, StoreError>>) {
+    fn waiting(
+        docs: &[u128],
+    ) -> (
+        Waiting,
+        oneshot::Receiver<Result<Vec<DocResult>, StoreError>>,
+    ) {
         let (reply, answer) = oneshot::channel();
         let push = Push {
             member: MemberId::from_u128(1),
@@ -286,7 +306,11 @@ mod tests {
         let docs = |w: &Waiting| w.push.docs.iter().map(|d| d.doc).collect::<Vec<_>>();
         assert_eq!(group.len(), 3);
         assert_eq!(docs(&group[1]), [ContactId::from_u128(3)]);
-        assert_eq!(queue.len(), 2, "both later pushes touching contact 2 stay, in order");
+        assert_eq!(
+            queue.len(),
+            2,
+            "both later pushes touching contact 2 stay, in order"
+        );
         assert_eq!(docs(&queue[0]), [ContactId::from_u128(2)]);
         assert_eq!(take_group(&mut queue).len(), 1);
         assert_eq!(take_group(&mut queue).len(), 1);

@@ -15,8 +15,8 @@ use super::SqliteStore;
 use crate::store::StoreError;
 use crate::store::sql;
 use crate::store::sql::cache::{DocCache, DocSource};
-use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
 
 fn not_found(tenant: TenantId) -> StoreError {
@@ -110,7 +110,11 @@ pub(super) struct Committer {
 
 #[async_trait]
 impl GroupWriter for Committer {
-    async fn commit_group(&self, tenant: TenantId, pushes: &[Push]) -> Result<Outcomes, StoreError> {
+    async fn commit_group(
+        &self,
+        tenant: TenantId,
+        pushes: &[Push],
+    ) -> Result<Outcomes, StoreError> {
         // `BEGIN IMMEDIATE`: the write lock before the first read (see the `sqlite` module).
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let head = tenant_head(&mut tx, tenant).await?;

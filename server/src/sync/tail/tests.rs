@@ -94,16 +94,45 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
     for step in 0..8 {
         match step {
             0 => {}
-            1 => drop(store.commit(tenant, owner, &[push_two.clone()]).await.unwrap()),
-            2 => drop(store.commit(tenant, ana, &[edited(&mut one, "Edited")]).await.unwrap()),
-            3 => store.set_visibility(tenant, two.id(), &private).await.unwrap(),
-            4 => drop(store.commit(tenant, owner, &[edited(&mut two, "Hidden")]).await.unwrap()),
+            1 => drop(
+                store
+                    .commit(tenant, owner, &[push_two.clone()])
+                    .await
+                    .unwrap(),
+            ),
+            2 => drop(
+                store
+                    .commit(tenant, ana, &[edited(&mut one, "Edited")])
+                    .await
+                    .unwrap(),
+            ),
+            3 => store
+                .set_visibility(tenant, two.id(), &private)
+                .await
+                .unwrap(),
+            4 => drop(
+                store
+                    .commit(tenant, owner, &[edited(&mut two, "Hidden")])
+                    .await
+                    .unwrap(),
+            ),
             5 => {
-                store.commit(tenant, owner, &[push_three.clone()]).await.unwrap();
+                store
+                    .commit(tenant, owner, &[push_three.clone()])
+                    .await
+                    .unwrap();
                 store.purge(tenant, one.id()).await.unwrap();
             }
-            6 => store.set_visibility(tenant, two.id(), &Visibility::All).await.unwrap(),
-            _ => drop(store.commit(tenant, ana, &[edited(&mut two, "Shared")]).await.unwrap()),
+            6 => store
+                .set_visibility(tenant, two.id(), &Visibility::All)
+                .await
+                .unwrap(),
+            _ => drop(
+                store
+                    .commit(tenant, ana, &[edited(&mut two, "Shared")])
+                    .await
+                    .unwrap(),
+            ),
         }
         let head = store.head(tenant).await.unwrap();
         tail.catch_up(&store, tenant, head).await.unwrap();

@@ -106,6 +106,11 @@ fn a_japanese_address_runs_from_postal_code_to_prefecture_city_and_street() {
             "541-0041"
         )
     );
+    // PP-OCR drops the 〒 mark.
+    assert_eq!(
+        parts("113-0033東京都文京区本郷3-14-7"),
+        expect("本郷3-14-7", "文京区", "東京都", "113-0033")
+    );
     assert_eq!(
         parts("〒959-1263 新潟県燕市大曲3-11"),
         expect("大曲3-11", "燕市", "新潟県", "959-1263")
@@ -146,6 +151,15 @@ fn a_korean_address_names_province_and_city_words_before_the_road() {
     assert_eq!(
         parts("(13529) 경기도 성남시 분당구 판교로 255"),
         expect("판교로 255", "성남시 분당구", "경기도", "13529")
+    );
+    // Read without its spaces.
+    assert_eq!(
+        parts("서울특별시강남구테헤란로 152"),
+        expect("테헤란로 152", "강남구", "서울특별시", "")
+    );
+    assert_eq!(
+        parts("부산광역시 중구 중앙대로 72"),
+        expect("중앙대로 72", "중구", "부산광역시", "")
     );
 }
 
