@@ -3,6 +3,7 @@
 //! read.
 
 pub(crate) mod cache;
+pub(crate) mod cards;
 pub(crate) mod codec;
 pub(crate) mod feed_pages;
 pub(crate) mod group_commit;
