@@ -8,6 +8,37 @@
 
 pub mod cards;
 
+/// Run each story (an `async fn(&TestServer) -> anyhow::Result<()>` of the calling test file)
+/// on a fresh SQLite server and on a fresh Postgres server: tests `sqlite::NAME` and
+/// `postgres::NAME`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    let server = tests::TestServer::sqlite().await.expect("server starts");
+                    super::$story(&server).await.expect("story holds");
+                    server.stop().await.expect("server stops");
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    let database = server::testing::fresh_database().await.expect("postgres database");
+                    let server = tests::TestServer::postgres(&database).await.expect("server starts");
+                    super::$story(&server).await.expect("story holds");
+                    server.stop().await.expect("server stops");
+                }
+            )*
+        }
+    };
+}
+
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

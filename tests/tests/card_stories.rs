@@ -22,34 +22,7 @@ const READING_BOUND: Duration = Duration::from_secs(180);
 /// The fictional person printed on `en-02.jpg` (see its `.json`).
 const CARD_EMAIL: &str = "m.okafor@northpeaklogistics.com";
 
-/// Run a story on a fresh SQLite server and on a fresh Postgres server.
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    let server = tests::TestServer::sqlite().await.expect("server starts");
-                    super::$story(&server).await.expect("story holds");
-                    server.stop().await.expect("server stops");
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    let database = server::testing::fresh_database().await.expect("postgres database");
-                    let server = tests::TestServer::postgres(&database).await.expect("server starts");
-                    super::$story(&server).await.expect("story holds");
-                    server.stop().await.expect("server stops");
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(a_scanned_card_reaches_the_phone_and_saves_as_a_contact_with_its_photo);
+tests::on_both_backends!(a_scanned_card_reaches_the_phone_and_saves_as_a_contact_with_its_photo);
 
 fn item_ids() -> impl FnMut() -> ItemId {
     let mut next = 0u64;

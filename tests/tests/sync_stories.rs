@@ -26,34 +26,7 @@ fn actor(n: u8) -> [u8; 16] {
     [n; 16]
 }
 
-/// Run a story on a fresh SQLite server and on a fresh Postgres server.
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    let server = tests::TestServer::sqlite().await.expect("server starts");
-                    super::$story(&server).await.expect("story holds");
-                    server.stop().await.expect("server stops");
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    let database = server::testing::fresh_database().await.expect("postgres database");
-                    let server = tests::TestServer::postgres(&database).await.expect("server starts");
-                    super::$story(&server).await.expect("story holds");
-                    server.stop().await.expect("server stops");
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+tests::on_both_backends!(
     two_phones_editing_different_fields_offline_keep_both_edits,
     a_phone_offline_for_a_week_catches_up_on_thousands_of_changes,
     a_member_never_receives_a_contact_not_shared_with_them,
