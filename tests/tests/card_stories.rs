@@ -347,3 +347,41 @@ async fn a_card_read_on_another_node_reaches_the_phone_live() -> anyhow::Result<
     reading_node.stop().await?;
     front_node.stop().await
 }
+
+/// A two-sided card (an English front, a Japanese back): both photos are stored and attached
+/// in order, and the fields of both sides are in the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_sides_of_a_card_are_read_and_kept() -> anyhow::Result<()> {
+    let server = TestServer::sqlite().await?;
+    let owner = signup(&server, "Kita Trading", "owner@kita.example", PASSWORD).await?;
+    let mut phone = WireDevice::connect(&server, &owner, [1; 16]).await?;
+    let card = new_card_id();
+    let (status, body) = upload_card(
+        &server,
+        &owner,
+        card,
+        fixture_card("en-02.jpg")?,
+        Some(fixture_card("ja-01.jpg")?),
+    )
+    .await?;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{body}");
+    let draft = wait_for_draft(&mut phone, card).await?;
+    assert_eq!(draft.status, CardStatus::Ready, "{:?}", draft.error);
+    let sides: Vec<_> = draft.images.iter().map(|image| image.side).collect();
+    assert_eq!(
+        sides,
+        [
+            sync_core::contact::CardSide::Front,
+            sync_core::contact::CardSide::Back
+        ]
+    );
+    assert_ne!(draft.images[0].blob.sha256, draft.images[1].blob.sha256);
+    let emails: Vec<&str> = draft
+        .fields
+        .iter()
+        .filter(|field| field.kind == FieldKind::Email)
+        .map(|field| field.value.as_str())
+        .collect();
+    assert_eq!(emails, [CARD_EMAIL, "s.takeuchi@yamatakeiki.co.jp"]);
+    server.stop().await
+}
