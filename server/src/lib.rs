@@ -6,6 +6,9 @@
 //!   per-tenant fan-out hub.
 //! - [`http`]: the REST API, one module per resource.
 //! - [`auth`]: passwords, access and refresh tokens.
+//! - [`cards`]: business-card uploads become jobs that workers read in a child process
+//!   (`rolo-server read-card`) under a memory and time limit; the drafts go back to the
+//!   scanning device over its sync socket.
 //!
 //! `main` only reads [`Config`] and calls [`run`]; tests call the same `run` on `127.0.0.1:0`
 //! and connect at once.
