@@ -1,9 +1,8 @@
 //! The server's JSON-over-HTTP API: sign-up, login and token refresh here, scanned cards in
 //! [`cards`].
 //!
-//! Plain HTTP only for now: TLS is expected to be terminated by a reverse proxy in front of
-//! the server, and this client does not yet speak `https://`/`wss://` itself (it needs
-//! reqwest's and tokio-tungstenite's rustls features).
+//! The server is `http://` or `https://` (TLS by rustls, trusting the system's certificate
+//! store: the server itself speaks plain HTTP behind a reverse proxy that terminates TLS).
 
 use std::time::Duration;
 
@@ -208,7 +207,7 @@ pub(crate) fn server_error(status: u16, body: &str) -> Error {
     }
 }
 
-/// The server's base address, checked and without a trailing slash: `http://host:port`.
+/// The server's base address, checked and without a trailing slash: `http(s)://host:port`.
 pub fn server_base(text: &str) -> Result<String, Error> {
     let bad = |reason: &str| Error::ServerUrl {
         value: text.to_string(),
@@ -216,14 +215,8 @@ pub fn server_base(text: &str) -> Result<String, Error> {
     };
     let url = reqwest::Url::parse(text.trim()).map_err(|error| bad(&error.to_string()))?;
     match url.scheme() {
-        "http" => {}
-        "https" => {
-            return Err(bad(
-                "https is not built into this client yet; reach the server over http, \
-                 with TLS terminated by a reverse proxy on a trusted network",
-            ));
-        }
-        _ => return Err(bad("it must start with http://")),
+        "http" | "https" => {}
+        _ => return Err(bad("it must start with http:// or https://")),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host"));
@@ -243,6 +236,10 @@ mod tests {
         assert_eq!(
             server_base("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            server_base("https://rolo.example/").unwrap(),
+            "https://rolo.example"
         );
         assert!(matches!(
             server_base("ftp://example.com"),

@@ -12,7 +12,7 @@ use crate::api::{self, Login, SignUp};
 /// Arguments of `rolo signup`.
 #[derive(Debug, Args)]
 pub struct SignupArgs {
-    /// The server, `http://host:port`.
+    /// The server, `http://host:port` or `https://host`.
     #[arg(long, env = "ROLO_SERVER")]
     server: String,
     /// Your company's name.
@@ -39,7 +39,7 @@ pub struct SignupArgs {
 /// Arguments of `rolo login`.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// The server, `http://host:port`.
+    /// The server, `http://host:port` or `https://host`.
     #[arg(long, env = "ROLO_SERVER")]
     server: String,
     /// Your email.

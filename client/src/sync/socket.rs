@@ -139,13 +139,34 @@ impl Socket {
     }
 }
 
-/// `ws://host:port/v1/sync` for the server `http://host:port`.
+/// `ws://host:port/v1/sync` for the server `http://host:port`, `wss://…` for `https://…`.
 fn sync_url(server: &str) -> Result<String, Error> {
+    if let Some(rest) = server.strip_prefix("https://") {
+        return Ok(format!("wss://{rest}/v1/sync"));
+    }
     let rest = server
         .strip_prefix("http://")
         .ok_or_else(|| Error::ServerUrl {
             value: server.to_string(),
-            reason: "it must start with http://".into(),
+            reason: "it must start with http:// or https://".into(),
         })?;
     Ok(format!("ws://{rest}/v1/sync"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sync_url;
+
+    #[test]
+    fn an_https_server_is_reached_over_wss() {
+        assert_eq!(
+            sync_url("https://rolo.example:8443").unwrap(),
+            "wss://rolo.example:8443/v1/sync"
+        );
+        assert_eq!(
+            sync_url("http://127.0.0.1:8080").unwrap(),
+            "ws://127.0.0.1:8080/v1/sync"
+        );
+        assert!(sync_url("ftp://rolo.example").is_err());
+    }
 }
