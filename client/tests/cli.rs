@@ -256,20 +256,33 @@ fn logging_in_to_a_server_that_is_not_there_fails_cleanly() {
         "{}",
         stderr(&output)
     );
-    let https = refused(
+    // https is spoken (TLS by rustls): nothing listens here, so it is a network error.
+    let output = Command::new(env!("CARGO_BIN_EXE_rolo"))
+        .args(["--home"])
+        .arg(home.path())
+        .args([
+            "login",
+            "--server",
+            "https://127.0.0.1:9",
+            "--email",
+            "a@b.jp",
+        ])
+        .env("ROLO_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("could not reach the server"));
+    let other = refused(
         home.path(),
         &[
             "login",
             "--server",
-            "https://rolo.example",
+            "ftp://rolo.example",
             "--email",
             "a@b.jp",
             "--password",
             "x",
         ],
     );
-    assert!(
-        https.contains("https is not built into this client yet"),
-        "{https}"
-    );
+    assert!(other.contains("http:// or https://"), "{other}");
 }
