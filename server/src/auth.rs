@@ -32,6 +32,7 @@ mod invitation;
 mod jwt;
 mod password;
 mod refresh;
+pub mod throttle;
 #[cfg(test)]
 mod tests;
 
@@ -107,6 +108,8 @@ pub struct Auth {
     keys: RwLock<HashMap<String, DecodingKey>>,
     /// Bounds concurrent Argon2 runs (19 MiB each) to the number of cores.
     hashing: Semaphore,
+    /// Failed logins and invitation accepts per account.
+    pub throttle: throttle::LoginThrottle,
 }
 
 impl fmt::Debug for Auth {
@@ -149,6 +152,7 @@ impl Auth {
             current,
             keys: RwLock::new(keys),
             hashing: Semaphore::new(cores),
+            throttle: throttle::LoginThrottle::default(),
         })
     }
 

@@ -1,4 +1,5 @@
-//! Tokens at the sync endpoint: forged, expired and revoked credentials are refused.
+//! Credentials: forged, expired and revoked tokens are refused at the sync endpoint, and
+//! password guessing is stopped.
 
 use std::time::Duration;
 
@@ -107,5 +108,49 @@ async fn revoking_a_device_cuts_its_open_connection() {
         connect(&server, &lost_phone.access_token).await.is_err(),
         "the revoked device can't reconnect"
     );
+    server.stop().await.unwrap();
+}
+
+/// Someone guessing a rep's password is stopped after ten tries, even when the eleventh is
+/// right; the rep's teammates log in as usual.
+#[tokio::test]
+async fn password_guessing_is_stopped_after_ten_failures() {
+    let server = TestServer::sqlite().await.unwrap();
+    signup(
+        &server,
+        "Kita Logistics",
+        "aiko@kita.example",
+        "correct horse battery",
+    )
+    .await
+    .unwrap();
+    let attempt = |email: &'static str, password: &'static str| {
+        let url = format!("{}/v1/login", server.base_url());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({ "email": email, "password": password, "device_name": "x" }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for guess in 0..10 {
+        let response = attempt("aiko@kita.example", "hunter2").await;
+        assert_eq!(response.status(), 401, "guess {guess}");
+    }
+    let locked = attempt("aiko@kita.example", "correct horse battery").await;
+    assert_eq!(locked.status(), 429);
+    let wait: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 0 && wait <= 15 * 60, "{wait}");
+    let body: serde_json::Value = locked.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_attempts");
+    // Another account is not affected.
+    let other = attempt("someone@kita.example", "whatever").await;
+    assert_eq!(other.status(), 401);
     server.stop().await.unwrap();
 }

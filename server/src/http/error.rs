@@ -45,6 +45,12 @@ pub enum ApiError {
         /// What is wrong, for a person.
         message: String,
     },
+    /// Too many failed attempts on this account: wait before trying again.
+    #[error("too many failed attempts; try again in {} minutes", .retry_after.as_secs().div_ceil(60))]
+    TooManyAttempts {
+        /// How long to wait.
+        retry_after: std::time::Duration,
+    },
     /// The server could not do its part; retry later.
     #[error("the server could not complete the request; try again")]
     Unavailable(#[source] StoreError),
@@ -61,6 +67,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::Photo { code, .. } => code,
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::Unavailable(_) => "unavailable",
         }
     }
@@ -78,6 +85,7 @@ impl ApiError {
                 "photo_missing" => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -112,6 +120,12 @@ impl IntoResponse for ApiError {
         let body =
             serde_json::json!({ "code": self.code(), "message": self.to_string(), "field": field });
         let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::TooManyAttempts { retry_after } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        }
         if let ApiError::Unavailable(source) = self {
             // For the request log to record; never sent to the client.
             response

@@ -3,6 +3,8 @@
 //! Every way in registers a new device record: one per phone (or browser), each with its own
 //! refresh tokens, so one lost phone can be revoked without signing out the others.
 
+use std::time::Instant;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -110,12 +112,18 @@ pub(super) async fn login(
         ));
     }
     let device_name = name_field("device_name", &request.device_name, Some("new device"))?;
+    let throttle = &state.auth.throttle;
+    throttle
+        .check(&email, Instant::now())
+        .map_err(|retry_after| ApiError::TooManyAttempts { retry_after })?;
     let member = state.store.member_by_email(&email).await?;
     let stored = member.as_ref().map(|member| member.password_hash.as_str());
     // Unknown email and wrong password: the same work, the same answer.
     if !state.auth.password_matches(&request.password, stored).await {
+        throttle.failed(&email, Instant::now());
         return Err(ApiError::Unauthorized);
     }
+    throttle.succeeded(&email);
     let Some(member) = member else {
         return Err(ApiError::Unauthorized);
     };
@@ -137,11 +145,16 @@ pub(super) async fn accept_invitation(
     let email = login_email(&request.email)?;
     let device_name = name_field("device_name", &request.device_name, Some("new device"))?;
     crate::auth::check_password(&request.password)?;
+    let throttle = &state.auth.throttle;
+    throttle
+        .check(&email, Instant::now())
+        .map_err(|retry_after| ApiError::TooManyAttempts { retry_after })?;
     let member = state.store.member_by_email(&email).await?;
     // Unknown email, wrong or expired code, invitation already accepted: one answer.
     let Some(member) = member.filter(|member| {
         invitation_matches(&member.password_hash, &request.invite_code, now_seconds())
     }) else {
+        throttle.failed(&email, Instant::now());
         return Err(ApiError::Unauthorized);
     };
     if !member.active {
