@@ -249,13 +249,16 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
     ) -> Result<Option<MemberRecord>, StoreError>;
     /// Every member of a tenant, active or not.
     async fn members(&self, tenant: TenantId) -> Result<Vec<MemberRecord>, StoreError>;
-    /// Replace a member's password hash (accepting an invitation, changing a password).
+    /// Replace a member's password hash (accepting an invitation, changing a password), but
+    /// only if it is still `expected`: of two accepts of one invitation at the same moment,
+    /// one wins and the other gets `false`. `NotFound` if there is no such member.
     async fn set_password(
         &self,
         tenant: TenantId,
         member: MemberId,
+        expected: &str,
         password_hash: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Create a group.
     async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError>;
     /// Put a member in a group (idempotent).

@@ -159,9 +159,10 @@ impl Store for SqliteStore {
         &self,
         tenant: TenantId,
         member: MemberId,
+        expected: &str,
         password_hash: &str,
-    ) -> Result<(), StoreError> {
-        accounts::set_password(self, tenant, member, password_hash).await
+    ) -> Result<bool, StoreError> {
+        accounts::set_password(self, tenant, member, expected, password_hash).await
     }
 
     async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError> {

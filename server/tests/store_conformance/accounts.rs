@@ -79,15 +79,33 @@ pub async fn members_join_groups_and_register_devices(store: &dyn Store) {
     );
     assert_eq!(store.members(team.tenant).await.unwrap().len(), 3);
 
-    store
-        .set_password(team.tenant, team.ana, "$argon2id$new")
-        .await
-        .unwrap();
-    let ana = store.member(team.tenant, team.ana).await.unwrap().unwrap();
-    assert_eq!(ana.password_hash, "$argon2id$new");
+    assert!(
+        store
+            .set_password(team.tenant, team.ana, &ana.password_hash, "$argon2id$new")
+            .await
+            .unwrap()
+    );
+    let renamed = store.member(team.tenant, team.ana).await.unwrap().unwrap();
+    assert_eq!(renamed.password_hash, "$argon2id$new");
+    assert!(
+        !store
+            .set_password(team.tenant, team.ana, &ana.password_hash, "$argon2id$late")
+            .await
+            .unwrap(),
+        "a second accept of the same invitation finds it gone"
+    );
+    assert_eq!(
+        store
+            .member(team.tenant, team.ana)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "$argon2id$new"
+    );
     assert!(matches!(
         store
-            .set_password(team.tenant, MemberId::from_u128(404), "x")
+            .set_password(team.tenant, MemberId::from_u128(404), "x", "y")
             .await,
         Err(StoreError::NotFound { .. })
     ));

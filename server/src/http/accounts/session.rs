@@ -163,11 +163,20 @@ pub(super) async fn accept_invitation(
         ));
     }
     let password_hash = state.auth.hash_password(&request.password).await?;
-    // Replacing the invitation with the password is what makes the code single-use.
-    state
+    // Replacing the invitation with the password is what makes the code single-use: of two
+    // accepts racing, only the one that still finds the invitation in place wins.
+    let replaced = state
         .store
-        .set_password(member.tenant, member.member, &password_hash)
+        .set_password(
+            member.tenant,
+            member.member,
+            &member.password_hash,
+            &password_hash,
+        )
         .await?;
+    if !replaced {
+        return Err(ApiError::Unauthorized);
+    }
     Ok(Json(
         start_session(&state, member.tenant, member.member, &device_name).await?,
     ))

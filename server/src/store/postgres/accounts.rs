@@ -148,23 +148,37 @@ pub(super) async fn set_password(
     store: &PostgresStore,
     tenant: TenantId,
     member: MemberId,
+    expected: &str,
     password_hash: &str,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut tx = store.pool.begin().await?;
-    let updated =
-        sqlx::query("UPDATE members SET password_hash = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(uuid(tenant.as_bytes()))
-            .bind(uuid(member.as_bytes()))
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await?;
-    if updated.rows_affected() == 0 {
-        return Err(StoreError::NotFound {
-            what: format!("member {member}"),
-        });
+    let updated = sqlx::query(
+        "UPDATE members SET password_hash = $3 \
+         WHERE tenant_id = $1 AND id = $2 AND password_hash = $4",
+    )
+    .bind(uuid(tenant.as_bytes()))
+    .bind(uuid(member.as_bytes()))
+    .bind(password_hash)
+    .bind(expected)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !updated {
+        let exists: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM members WHERE tenant_id = $1 AND id = $2")
+                .bind(uuid(tenant.as_bytes()))
+                .bind(uuid(member.as_bytes()))
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                what: format!("member {member}"),
+            });
+        }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(updated)
 }
 
 pub(super) async fn create_group(
