@@ -52,7 +52,9 @@ async fn main() -> anyhow::Result<()> {
         listening.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             while !*stopped.borrow() {
-                let frame = device.step(Duration::from_millis(100)).await?;
+                // Arrival is what is timed: the reader does not apply the changes, or the
+                // hundreds of replicas in this process would measure themselves.
+                let frame = device.receive_only(Duration::from_millis(100)).await?;
                 if std::env::var("LIVE_DEBUG").is_ok() && frame.is_some() {
                     eprintln!("reader got {frame:?}");
                 }

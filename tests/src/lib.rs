@@ -469,6 +469,25 @@ impl WireDevice {
         Ok(Some(frame))
     }
 
+    /// Receive one frame (waiting at most `timeout`) without handing it to the replica: for
+    /// benchmarks whose listeners only time arrivals, so the measurement is the server's
+    /// work and not thousands of in-process replicas applying every change.
+    pub async fn receive_only(&mut self, timeout: Duration) -> anyhow::Result<Option<Frame>> {
+        let Some(socket) = self.socket.as_mut() else {
+            bail!("the device is offline")
+        };
+        match tokio::time::timeout(timeout, socket.next()).await {
+            Err(_) => Ok(None),
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => bail!("the server closed the connection"),
+            Ok(Some(Ok(Message::Binary(bytes)))) => {
+                self.bytes_received += bytes.len() as u64;
+                Ok(Some(Frame::decode(&bytes, MAX_FRAME_BYTES)?))
+            }
+            Ok(Some(Ok(_))) => Ok(None),
+            Ok(Some(Err(error))) => Err(error.into()),
+        }
+    }
+
     /// Handle frames until the replica is settled and nothing arrives for `quiet`.
     pub async fn settle(&mut self, quiet: Duration) -> anyhow::Result<()> {
         loop {
@@ -523,7 +542,10 @@ pub mod bench {
         doc: sync_core::ids::ContactId,
     ) -> anyhow::Result<()> {
         let response = reqwest::Client::new()
-            .put(format!("{}/v1/contacts/{doc}/visibility", server.base_url()))
+            .put(format!(
+                "{}/v1/contacts/{doc}/visibility",
+                server.base_url()
+            ))
             .bearer_auth(&account.access_token)
             .json(&serde_json::json!({ "all": false, "members": [] }))
             .send()

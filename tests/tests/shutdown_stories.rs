@@ -90,7 +90,9 @@ async fn shutting_down_mid_push_acknowledges_what_it_committed_and_stores_nothin
     let laptop = login(&second, "owner@closing.example", PASSWORD, "laptop")
         .await
         .unwrap();
-    let mut late = WireDevice::connect(&second, &laptop, [3; 16]).await.unwrap();
+    let mut late = WireDevice::connect(&second, &laptop, [3; 16])
+        .await
+        .unwrap();
     late.settle(QUIET).await.unwrap();
     assert_eq!(late.replica.contact_ids().count() as u128, total);
     assert_eq!(

@@ -202,7 +202,9 @@ impl Connection {
                     return End::Shutdown;
                 }
             };
-            if let Some(end) = self.execute(effects).await {
+            // Boxed: the state of carrying out effects (a commit, a feed read) is large and
+            // needed only while busy; inline, every idle connection would hold room for it.
+            if let Some(end) = Box::pin(self.execute(effects)).await {
                 return end;
             }
         }

@@ -22,7 +22,7 @@ fn new_card(n: u128, member: sync_core::ids::MemberId, device: DeviceId, now_ms:
         member,
         device,
         front: vec![0xff, 0xd8, n as u8],
-        back: (n % 2 == 0).then(|| vec![0x89, b'P', n as u8]),
+        back: n.is_multiple_of(2).then(|| vec![0x89, b'P', n as u8]),
         now_ms,
     }
 }

@@ -144,11 +144,8 @@ impl GroupWriter for Committer {
         tenant: TenantId,
         pushes: &[Push],
     ) -> Result<Outcomes, StoreError> {
-        let t0 = std::time::Instant::now();
         let mut tx = self.pool.begin().await?;
-        let t1 = t0.elapsed();
         let head = lock_tenant(&mut tx, tenant).await?;
-        let t2 = t0.elapsed();
         let ids: Vec<Uuid> = group_commit::group_docs(pushes)
             .iter()
             .map(|doc| uuid(doc.as_bytes()))
@@ -188,23 +185,14 @@ impl GroupWriter for Committer {
                 },
             );
         }
-        let t3 = t0.elapsed();
         let pushes = pushes.to_vec();
         let (outcomes, plan) =
             sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
-        let t4 = t0.elapsed();
         write_plan(&mut tx, tenant, &plan).await?;
         if plan.head != head {
             announce_head(&mut tx, self.node, tenant, plan.head).await?;
         }
-        let t5 = t0.elapsed();
         tx.commit().await?;
-        if std::env::var("GC_DEBUG").is_ok() {
-            eprintln!(
-                "TMPDBG begin {t1:?} lock {t2:?} read {t3:?} plan {t4:?} write {t5:?} commit {:?}",
-                t0.elapsed()
-            );
-        }
         remember(&self.cache, tenant, &plan);
         Ok(outcomes)
     }

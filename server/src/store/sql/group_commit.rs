@@ -164,20 +164,7 @@ async fn lead<W: GroupWriter>(writer: Arc<W>, queues: Queues, tenant: TenantId) 
             take_group(queue)
         };
         let pushes: Vec<Push> = group.iter().map(|waiting| waiting.push.clone()).collect();
-        let t0 = std::time::Instant::now();
-        let r = writer.commit_group(tenant, &pushes).await;
-        if std::env::var("GC_DEBUG").is_ok() {
-            eprintln!(
-                "TMPDBG group {} docs {} took {:?}",
-                pushes.len(),
-                pushes
-                    .iter()
-                    .map(|p| p.docs.iter().map(|d| d.changes.len()).sum::<usize>())
-                    .sum::<usize>(),
-                t0.elapsed()
-            );
-        }
-        match r {
+        match writer.commit_group(tenant, &pushes).await {
             Ok(outcomes) => {
                 for (waiting, outcome) in group.into_iter().zip(outcomes) {
                     // The device may have gone; its push committed all the same.

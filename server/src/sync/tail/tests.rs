@@ -96,7 +96,7 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
             0 => {}
             1 => drop(
                 store
-                    .commit(tenant, owner, &[push_two.clone()])
+                    .commit(tenant, owner, std::slice::from_ref(&push_two))
                     .await
                     .unwrap(),
             ),
@@ -118,7 +118,7 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
             ),
             5 => {
                 store
-                    .commit(tenant, owner, &[push_three.clone()])
+                    .commit(tenant, owner, std::slice::from_ref(&push_three))
                     .await
                     .unwrap();
                 store.purge(tenant, one.id()).await.unwrap();
