@@ -113,6 +113,12 @@ pub async fn fresh_database() -> Result<TestDatabase, TestingError> {
         Ok(url) => url,
         Err(_) => shared_cluster()?.admin_url(),
     };
+    database_on(&admin).await
+}
+
+/// A fresh, empty database on the server `admin` (a superuser URL) names.
+pub async fn database_on(admin: &str) -> Result<TestDatabase, TestingError> {
+    let admin = admin.to_string();
     let name = format!("rolo_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = PgConnection::connect(&admin).await?;
     // The name is ours (letters, digits, underscores), not user input.

@@ -11,8 +11,9 @@
 //! this process, on the same two cores) applying each other's edits: `live_latency` measures
 //! fan-out. `ACK_SHARED=1` shares every contact with everyone instead.
 //!
-//! The test harness's cluster runs with `fsync=off`; for a durable number point `DATABASE_URL`
-//! at a server with `fsync` and `synchronous_commit` on (see the README).
+//! The cluster this starts keeps Postgres's durable defaults (`fsync`, `synchronous_commit`):
+//! an ack promises the edit is on disk, so that is what is measured. `DATABASE_URL` points it
+//! at another server instead.
 //!
 //! `cargo bench -p tests --bench postgres_acks`
 
@@ -30,7 +31,15 @@ async fn main() -> anyhow::Result<()> {
     let devices = env_number("ACK_DEVICES", 50);
     let seconds = env_number("ACK_SECONDS", 10);
     let shared = env_number("ACK_SHARED", 0) == 1;
-    let database = server::testing::fresh_database().await?;
+    // Held to the end: dropping it stops the cluster.
+    let (_cluster, database) = match std::env::var("DATABASE_URL") {
+        Ok(_) => (None, server::testing::fresh_database().await?),
+        Err(_) => {
+            let cluster = server::testing::PgCluster::start_durable()?;
+            let database = server::testing::database_on(&cluster.admin_url()).await?;
+            (Some(cluster), database)
+        }
+    };
     let server = Arc::new(TestServer::postgres(&database).await?);
     let owner = signup(
         &server,

@@ -20,7 +20,8 @@ const PORT_ATTEMPTS: usize = 3;
 
 /// A private PostgreSQL cluster: `initdb` into a temporary directory, then `pg_ctl start` on
 /// a free port of 127.0.0.1 with its socket in that directory. Trust authentication as user
-/// `postgres`; `fsync` off, since the data dies with the test.
+/// `postgres`; `fsync` off, since the data dies with the test ([`PgCluster::start_durable`]
+/// keeps Postgres's durable defaults, for benchmarks that measure commits).
 ///
 /// The cluster is stopped and its directory deleted when this value is dropped — or, for one
 /// held in a static (never dropped), when the test process exits, even by a crash: a small
@@ -35,6 +36,16 @@ pub struct PgCluster {
 impl PgCluster {
     /// Start a cluster (a few seconds). Fails if no server binaries are installed.
     pub fn start() -> Result<Self, TestingError> {
+        Self::start_with(false)
+    }
+
+    /// A cluster that syncs every commit to disk, as a production server does: what a
+    /// benchmark of acknowledged writes must run on.
+    pub fn start_durable() -> Result<Self, TestingError> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Self, TestingError> {
         let bin = binaries()?;
         let run_as_postgres = is_root()?;
         let root = std::env::temp_dir().join(format!("rolo-pg-{}", uuid::Uuid::new_v4().simple()));
@@ -78,9 +89,13 @@ impl PgCluster {
         loop {
             attempt += 1;
             let port = free_port()?;
+            let speed = if durable {
+                ""
+            } else {
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            };
             let options = format!(
-                "-k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                "-k {} -p {port} -c listen_addresses=127.0.0.1 {speed}-c max_connections=300",
                 root.display()
             );
             // `-w` waits until the server accepts connections.
