@@ -1,6 +1,6 @@
 //! The plane geometry text detection needs without OpenCV: connected regions of a mask, their
 //! convex hulls and minimum-area rotated rectangles, cropping a rotated rectangle out of an
-//! image, and ([`homography`]) straightening a card photographed at an angle.
+//! image, and straightening a card photographed at an angle ([`Homography`], [`warp`]).
 
 use image::{Rgb, RgbImage};
 

@@ -7,17 +7,26 @@
 //!    with an error that says what is wrong, and the EXIF orientation is applied.
 //! 2. [`barcode`]: a QR code is looked for on the full-resolution photo; a vCard, MECARD or
 //!    BIZCARD payload ([`payload`]) gives exact fields (source `qr`, confidence 1).
-//! 3. [`ppocr`]: PP-OCR's ONNX networks, run in pure Rust by tract, find the text lines
+//! 3. [`outline`]: the card is found in the photo (the largest region unlike the table the
+//!    photo's border shows, reduced to its largest inscribed quadrilateral) and straightened
+//!    by a homography ([`geometry`]), which undoes tilt and perspective; quarter turns are
+//!    left to the next step. A card the frame cuts off, or whose text runs over the outline
+//!    found, is read from the photo as it is (closer, when it is far from the camera).
+//! 4. [`ppocr`]: PP-OCR's ONNX networks, run in pure Rust by tract, find the text lines
 //!    (DB detection), decide which way up the card is (line shape, then the 0°/180°
 //!    classifier's vote) and read each line (CTC recognition with the model's own
 //!    18,708-character dictionary: Latin, Japanese, Chinese). [`geometry`] holds the plane
 //!    geometry OpenCV would otherwise provide.
-//! 4. [`tesseract`]: lines PP-OCR is unsure of (Korean and Cyrillic, which its dictionary
-//!    lacks) are read again by the Tesseract program, and the more confident reading wins.
-//! 5. [`extract`]: lines become fields — emails and URLs that survive OCR spacing, phones by
-//!    their labels in E.164 (with a region inferred from the card), addresses, social
-//!    handles, then name / company / title / department by keywords, line height and the
-//!    email's local part — each with a confidence, its source and its box ([`draft`]).
+//! 5. [`tesseract`]: lines PP-OCR is unsure of or read with their letters missing (Korean and
+//!    Cyrillic, which its dictionary lacks) are read again by the Tesseract program; when
+//!    that shows the card is Korean, Russian or Ukrainian, PP-OCR's look-alike readings of
+//!    its other lines (`Ten.` for `Тел.`) are read again in that language.
+//! 6. [`extract`]: lines become fields — emails and URLs that survive OCR spacing, phones by
+//!    their labels in E.164 (with a region inferred from the card), addresses (printed text,
+//!    and split into street, city, region and postal code for US / UK / continental,
+//!    Japanese, Chinese, Korean and Russian / Ukrainian layouts), social handles, then name /
+//!    company / title / department by keywords, line height and the email's local part —
+//!    each with a confidence, its source and its box on the upright photo ([`draft`]).
 //!
 //! [`CardReader`] runs all of it, `rolo-card read PHOTO…` prints its drafts as JSON, and
 //! [`evaluate`] scores drafts against the fixture cards for the tests and the `cards`
@@ -40,12 +49,15 @@
 //!     line("Shin Takeuchi", 80, 44),
 //!     line("TEL03-1234-5678", 200, 20),
 //!     line("s. takeuchi @ yamatakei. co. jp", 230, 20),
+//!     line("〒100-0005 東京都千代田区丸の内1-2-3", 260, 20),
 //! ]);
 //! let value = |kind| found.fields.iter().find(|f| f.kind == kind).map(|f| f.value.as_str());
 //! assert_eq!(value(FieldKind::FamilyName), Some("Takeuchi"));
 //! assert_eq!(value(FieldKind::Company), Some("Yamata Keiki Co., Ltd."));
 //! assert_eq!(value(FieldKind::Email), Some("s.takeuchi@yamatakei.co.jp"));
 //! assert_eq!(value(FieldKind::Phone), Some("+81312345678"));
+//! assert_eq!(value(FieldKind::PostalCode), Some("100-0005"));
+//! assert_eq!(value(FieldKind::City), Some("千代田区"));
 //! ```
 
 pub mod barcode;

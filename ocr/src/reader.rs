@@ -1,4 +1,5 @@
-//! The whole reading of one card photo: decode, QR, orientation, OCR, second engine, fields.
+//! The whole reading of one card photo: decode, QR, the card straightened, orientation, OCR,
+//! second engine, fields.
 
 use std::path::Path;
 

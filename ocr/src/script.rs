@@ -1,8 +1,9 @@
 //! Character classes and text normalisation shared by the parsers and the field extractor.
 
-/// A Han ideograph (Chinese characters, Japanese kanji).
+/// A Han ideograph (Chinese characters, Japanese kanji), with the iteration mark 々 that
+/// repeats one inside names (佐々木).
 pub fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '々')
 }
 
 /// Japanese hiragana or katakana (including the long-vowel mark).

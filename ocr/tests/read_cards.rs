@@ -92,6 +92,22 @@ fn an_english_card_photographed_upside_down_reads_whole() {
     );
     let address = &draft.first(FieldKind::Address).unwrap().value;
     assert!(address.contains("San Francisco, CA 94107"), "{address}");
+    assert_address(&draft, "en-01");
+}
+
+/// The draft's address parts are the fixture's.
+fn assert_address(draft: &Draft, name: &str) {
+    let expected = Expected::for_photo(&card(name)).unwrap();
+    let address = expected.fields.address.expect("address in the fixture");
+    let value = |kind| draft.first(kind).map_or(String::new(), |f| f.value.clone());
+    for (kind, want) in [
+        (FieldKind::Street, &address.street),
+        (FieldKind::City, &address.city),
+        (FieldKind::Region, &address.region),
+        (FieldKind::PostalCode, &address.postal_code),
+    ] {
+        assert_eq!(normalize(&value(kind)), normalize(want), "{name}: {kind:?}");
+    }
 }
 
 #[test]
@@ -104,6 +120,7 @@ fn a_japanese_card_on_its_side_reads_name_reading_department_and_title() {
     assert_eq!(normalize(&reading), "あおきみさき");
     assert_eq!(value(FieldKind::Department), "海外事業部");
     assert_eq!(value(FieldKind::Title), "課長");
+    assert_address(&draft, "ja-02");
 }
 
 #[test]
@@ -128,6 +145,47 @@ fn a_korean_card_is_read_by_tesseract_where_pp_ocr_has_no_hangul() {
         draft.first(FieldKind::Department).unwrap().value,
         "마케팅팀"
     );
+}
+
+#[test]
+fn a_card_photographed_at_a_steep_angle_is_straightened_before_reading() {
+    // en-16 lies on its side, tilted by some 20° and in strong perspective.
+    let draft = read_and_check("en-16");
+    assert_eq!(
+        draft.first(FieldKind::Title).unwrap().value,
+        "Business Development Manager"
+    );
+    assert_address(&draft, "en-16");
+    // Boxes are in the photo turned upright (960 × 1280 turned: 1280 wide), not in the
+    // straightened card.
+    let name = draft.first(FieldKind::GivenName).unwrap().bbox.unwrap();
+    assert!(
+        name.x + name.width <= 1280 && name.y + name.height <= 960,
+        "{name:?}"
+    );
+}
+
+#[test]
+fn a_russian_card_is_read_in_cyrillic_by_tesseract() {
+    assert!(
+        reader().has_tesseract(),
+        "Cyrillic needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-rus"
+    );
+    let draft = read_and_check("ru-01");
+    assert_eq!(draft.region.as_deref(), Some("RU"));
+    assert_eq!(
+        draft.first(FieldKind::Title).unwrap().value,
+        "Менеджер по продажам"
+    );
+    assert_address(&draft, "ru-01");
+}
+
+#[test]
+fn a_ukrainian_card_keeps_the_letters_russian_lacks() {
+    // `Карпатські`: read with Russian alone, `і` comes out as `!`.
+    let draft = read_and_check("uk-01");
+    assert_eq!(draft.region.as_deref(), Some("UA"));
+    assert_address(&draft, "uk-01");
 }
 
 #[test]

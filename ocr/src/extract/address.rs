@@ -185,6 +185,11 @@ pub fn address_score(text: &str) -> f32 {
             if hits >= 2 || hits >= 1 && digits > 0 {
                 return 0.85;
             }
+            // OCR drops the spaces between the units (`경기도성남시분당구판교로 255`): the
+            // splitter finds them by their endings.
+            if digits > 0 && split_address(text).is_some_and(|p| !p.city.is_empty()) {
+                return 0.85;
+            }
         }
         if country_in(text).is_some() && digits > 0 {
             return 0.7;
@@ -245,6 +250,7 @@ mod tests {
             "〒100-0005 東京都千代田区丸の内1-2-3",
             "北京市朝阳区建国路88号",
             "서울특별시 강남구 테헤란로 152",
+            "경기도성남시분당구판교 로 255",
             "1200 Market Street, Suite 400",
             "San Francisco, CA 94103",
             "London EC1A 1BB",

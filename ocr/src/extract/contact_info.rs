@@ -124,10 +124,12 @@ pub fn unglue_email_label(address: &str, card_text: &str) -> String {
                 .next()
                 .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && !rest.chars().any(|c| c.is_ascii_uppercase());
+        // The glued word as printed, hyphen included (`E-mailk`): the bare `e` of it is on
+        // every card.
         let word: String = local
             .to_lowercase()
             .chars()
-            .take_while(char::is_ascii_alphabetic)
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
             .collect();
         if glued && !card.contains(&word) {
             return format!("{rest}@{domain}");
@@ -248,14 +250,12 @@ pub fn find_urls(text: &str) -> Vec<Found> {
             continue;
         }
         let token = token.trim_matches(|c: char| "()<>[],;\"'".contains(c) || c == '.');
-        // A label glued to the front (`Wwww.`, `URLwww.`) goes.
+        // A label glued to the front (`Wwww.`, `URLwww.`, `网址:www.`) goes.
         let token = match token.to_ascii_lowercase().find("www.") {
             Some(at)
                 if at > 0
-                    && at <= 7
-                    && token[..at]
-                        .chars()
-                        .all(|c| c.is_ascii_alphabetic() || c == ':') =>
+                    && token[..at].chars().count() <= 7
+                    && token[..at].chars().all(|c| c.is_alphabetic() || c == ':') =>
             {
                 &token[at..]
             }

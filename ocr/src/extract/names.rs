@@ -296,7 +296,21 @@ pub fn split_japanese_name(text: &str) -> (String, String) {
     if text.contains(char::is_whitespace) || chars.len() < 3 || !chars.iter().all(|&c| is_han(c)) {
         return split_name(text);
     }
-    (chars[2..].iter().collect(), chars[..2].iter().collect())
+    let family = kanji_surname_len(&chars);
+    (
+        chars[family..].iter().collect(),
+        chars[..family].iter().collect(),
+    )
+}
+
+/// How many characters of an unspaced kanji name are the surname: most are two, but one
+/// repeated with 々 (佐々木, 野々村) is three.
+fn kanji_surname_len(chars: &[char]) -> usize {
+    if chars.len() >= 4 && chars[1] == '々' {
+        3
+    } else {
+        2
+    }
 }
 
 /// Splits a printed name into (given, family).
@@ -319,7 +333,7 @@ pub fn split_name(text: &str) -> (String, String) {
             && chars.len() >= 4
         {
             // Japanese kanji names without a space: most surnames are two characters.
-            2
+            kanji_surname_len(&chars)
         } else {
             1
         };

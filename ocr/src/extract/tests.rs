@@ -242,3 +242,18 @@ fn every_ocr_field_carries_its_box_source_and_a_confidence() {
         .unwrap();
     assert_eq!(phone.bbox.unwrap().y, 300);
 }
+
+#[test]
+fn a_chinese_label_glued_to_a_web_address_and_an_iterated_kanji_name() {
+    let found = extract(&[
+        line("株式会社ミドリ工機", 30, 34),
+        line("佐々木陽菜", 110, 60),
+        line("網址:www.midori-koki.co.jp", 300, 22),
+    ]);
+    assert_eq!(
+        value(&found, FieldKind::Url),
+        "https://www.midori-koki.co.jp"
+    );
+    assert_eq!(value(&found, FieldKind::FamilyName), "佐々木");
+    assert_eq!(value(&found, FieldKind::GivenName), "陽菜");
+}

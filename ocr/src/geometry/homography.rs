@@ -56,11 +56,12 @@ fn solve(mut rows: [[f64; 9]; 8]) -> Option<[f64; 8]> {
             return None;
         }
         rows.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let factor = rows[row][col] / rows[col][col];
-                for k in col..9 {
-                    rows[row][k] -= factor * rows[col][k];
+        let pivot_row = rows[col];
+        for (index, row) in rows.iter_mut().enumerate() {
+            if index != col {
+                let factor = row[col] / pivot_row[col];
+                for (value, above) in row.iter_mut().zip(pivot_row).skip(col) {
+                    *value -= factor * above;
                 }
             }
         }

@@ -11,19 +11,20 @@ use crate::tesseract::Tesseract;
 ///
 /// First the lines PP-OCR was unsure of, or read with most of their letters missing (its
 /// dictionary has no Hangul or Cyrillic, and it reads a line of them as nothing, confidently),
-/// go to Tesseract with Korean, Russian, Ukrainian and English; the more confident reading
-/// wins. If that turns up Hangul or Cyrillic, the card is in that script, and PP-OCR's
-/// confident readings of the other lines are suspect too: it reads a Hangul label as a
-/// look-alike Han character, and Cyrillic as look-alike Latin (`Тел.` as `Ten.`, `Москва` as
-/// `Mocka`). Those are read again in that language and replaced where Tesseract finds the
-/// script.
+/// go to Tesseract with Korean, Russian and English; the more confident reading (or the one
+/// with letters) wins. If that turns up Hangul or Cyrillic, the card is in that script
+/// (Cyrillic: Ukrainian or Russian), and PP-OCR's confident readings of the other lines are
+/// suspect too: it reads a Hangul label as a look-alike Han character, and Cyrillic as
+/// look-alike Latin (`Тел.` as `Ten.`, `Москва` as `Mocka`). Those are read again in that one
+/// language and replaced where Tesseract finds the script.
 pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crops: &[RgbImage]) {
-    let unsure: Vec<usize> = (0..lines.len())
-        .filter(|&i| {
-            lines[i].confidence < SECOND_OPINION_BELOW || lost_letters(&lines[i], &crops[i])
-        })
+    let lost: Vec<bool> = (0..lines.len())
+        .map(|i| lost_letters(&lines[i], &crops[i]))
         .collect();
-    let langs: Vec<&str> = ["kor", "rus", "ukr", "eng"]
+    let unsure: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].confidence < SECOND_OPINION_BELOW || lost[i])
+        .collect();
+    let langs: Vec<&str> = ["kor", "rus", "eng"]
         .into_iter()
         .filter(|l| tesseract.has(l))
         .collect();
@@ -40,23 +41,24 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
             script = Some("kor");
         } else if crate::script::count(text, crate::script::is_cyrillic) >= 3 && *confidence >= 0.6
         {
-            // Ukrainian's own letters (і ї є ґ) tell it from Russian.
-            let ukrainian = text.chars().any(|c| "іїєґІЇЄҐ".contains(c));
-            script = script.or(Some(if ukrainian && tesseract.has("ukr") {
-                "ukr"
-            } else {
-                "rus"
-            }));
+            script = script.or(Some("rus"));
         }
-        if *confidence > lines[index].confidence {
+        // A reading that lost its letters loses to one that has them, however sure PP-OCR was
+        // of the little it read.
+        let alnum = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).count();
+        let fuller = lost[index] && *confidence >= 0.5 && alnum(text) > alnum(&lines[index].text);
+        if *confidence > lines[index].confidence || fuller {
             lines[index].text = text.clone();
             lines[index].confidence = *confidence;
             lines[index].engine = Engine::Tesseract;
         }
     }
-    let Some(script) = script else {
+    let Some(mut script) = script else {
         return;
     };
+    if script == "rus" && tesseract.has("ukr") && ukrainian(lines) {
+        script = "ukr";
+    }
     let is_script = if script == "kor" {
         crate::script::is_hangul
     } else {
@@ -68,12 +70,14 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
             let text = &lines[i].text;
             // Emails and web addresses are Latin on any card, and PP-OCR reads them best.
             let latin = text.contains('@') || text.to_lowercase().contains("www.");
-            lines[i].engine == Engine::PpOcr
-                && if cyrillic {
-                    !latin && text.chars().any(|c| c.is_ascii_alphabetic())
-                } else {
-                    !text.is_ascii()
-                }
+            // Cyrillic lines the first, multilingual reading took are read again in the card's
+            // one language too: `rus+kor+eng` reads Ukrainian `і` as `!`.
+            match (cyrillic, lines[i].engine) {
+                (true, Engine::PpOcr) => !latin && text.chars().any(|c| c.is_ascii_alphabetic()),
+                (true, Engine::Tesseract) => true,
+                (false, Engine::PpOcr) => !text.is_ascii(),
+                (false, Engine::Tesseract) => false,
+            }
         })
         .collect();
     if suspect.is_empty() {
@@ -81,11 +85,15 @@ pub(super) fn second_opinion(tesseract: &Tesseract, lines: &mut [TextLine], crop
     }
     let second = read_sheet(tesseract, crops, &suspect, &format!("{script}+eng"));
     for (&index, reading) in suspect.iter().zip(second) {
+        let was_tesseract = lines[index].engine == Engine::Tesseract;
         if let Some((text, confidence)) = reading
             && crate::script::count(&text, is_script) > 0
             && confidence >= 0.5
+            && (!was_tesseract || confidence > lines[index].confidence)
         {
-            lines[index].text = if cyrillic {
+            lines[index].text = if was_tesseract {
+                text
+            } else if cyrillic {
                 merge_cyrillic(&lines[index].text, &text)
             } else {
                 merge_readings(&lines[index].text, &text)
@@ -128,6 +136,15 @@ fn merge_readings(ppocr: &str, tesseract: &str) -> String {
         .join(" ")
 }
 
+/// Whether a Cyrillic card is Ukrainian: a letter Russian lacks (і ї є ґ), a `.ua` domain or
+/// a `+380` number.
+fn ukrainian(lines: &[TextLine]) -> bool {
+    lines.iter().any(|line| {
+        let lower = line.text.to_lowercase();
+        lower.chars().any(|c| "іїєґ".contains(c)) || lower.contains(".ua") || lower.contains("+380")
+    })
+}
+
 /// Whether PP-OCR's reading of a line lost most of its letters: a Latin line has about two
 /// letters or digits per line height of width, and one read in a script PP-OCR lacks keeps
 /// only its digits and punctuation (`., 48` for `вул. Городоцька, 48`) or nothing. CJK
@@ -142,14 +159,22 @@ fn lost_letters(line: &TextLine, crop: &RgbImage) -> bool {
 }
 
 /// Combines two readings of a line on a Cyrillic card: Tesseract's, unless its digits differ
-/// from PP-OCR's (which reads digits better), in which case Tesseract's words before the first
-/// digit (a label: `Тел.`) go before PP-OCR's text from its first digit on.
+/// from PP-OCR's (which reads digits better), in which case Tesseract's text before its number
+/// (a label: `Тел.`) goes before PP-OCR's from its number on. A number starts at a digit not
+/// glued to a letter: PP-OCR reads `Моб.` as `Mo6.`, a digit inside a word.
 fn merge_cyrillic(ppocr: &str, tesseract: &str) -> String {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     if digits(ppocr) == digits(tesseract) {
         return tesseract.to_string();
     }
-    let first_digit = |s: &str| s.find(|c: char| c.is_ascii_digit());
+    let first_digit = |s: &str| {
+        let mut previous = ' ';
+        s.char_indices().find_map(|(at, c)| {
+            let starts = c.is_ascii_digit() && !previous.is_alphanumeric();
+            previous = c;
+            starts.then_some(at)
+        })
+    };
     match (first_digit(ppocr), first_digit(tesseract)) {
         (Some(p), Some(t)) => format!("{}{}", &tesseract[..t], &ppocr[p..]),
         _ => tesseract.to_string(),
@@ -264,6 +289,10 @@ mod tests {
         assert_eq!(
             merge_cyrillic("Ten.8 (495) 555-01-23", "Тел.8 (495) 555-01-28"),
             "Тел.8 (495) 555-01-23"
+        );
+        assert_eq!(
+            merge_cyrillic("Mo6.: +380 67 555 2381", "Моб.: +380 67 555 2387"),
+            "Моб.: +380 67 555 2381"
         );
         assert_eq!(
             merge_cyrillic("119021, r. Mocka", "119021, г. Москва"),

@@ -61,8 +61,17 @@ fn only_country(line: &str) -> bool {
 fn east_asian(lines: &[&str]) -> Option<AddressParts> {
     let mut parts = AddressParts::default();
     let mut first = lines[0].trim().to_string();
-    // `〒100-0005`; OCR often drops the mark, so a leading `NNN-NNNN` is the code too.
-    let rest = first.strip_prefix('〒').unwrap_or(&first).trim_start();
+    // `〒100-0005`; OCR often drops the mark or misreads it (`元`, `T`), so a leading
+    // `NNN-NNNN` is the code too.
+    let mut rest = first.strip_prefix('〒').unwrap_or(&first).trim_start();
+    if let Some(c) = rest.chars().next()
+        && !c.is_ascii_digit()
+        && rest[c.len_utf8()..]
+            .trim_start()
+            .starts_with(|d: char| d.is_ascii_digit())
+    {
+        rest = rest[c.len_utf8()..].trim_start();
+    }
     let code: String = rest
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '-')
@@ -326,10 +335,12 @@ fn locality_line(line: &str) -> Option<AddressParts> {
         }
     });
     let digits = |t: &str, len: usize| t.len() == len && t.chars().all(|c| c.is_ascii_digit());
-    let (code, rest) = if n >= 3 && digits(bare, 3) && digits(tokens[1], 2) {
-        (format!("{bare} {}", tokens[1]), &tokens[2..]) // Sweden: 114 51
-    } else if n >= 3 && digits(bare, 4) && is_dutch_letters(tokens[1]) {
-        (format!("{bare} {}", tokens[1]), &tokens[2..]) // The Netherlands: 1012 AB
+    // Two-part codes: Sweden's `114 51`, the Netherlands' `1012 AB`.
+    let two_part = n >= 3
+        && (digits(bare, 3) && digits(tokens[1], 2)
+            || digits(bare, 4) && is_dutch_letters(tokens[1]));
+    let (code, rest) = if two_part {
+        (format!("{bare} {}", tokens[1]), &tokens[2..])
     } else if n >= 2 && (digits(bare, 5) || digits(bare, 4)) {
         (bare.to_string(), &tokens[1..])
     } else {

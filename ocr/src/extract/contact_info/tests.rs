@@ -47,6 +47,11 @@ fn a_glued_label_is_taken_off_an_address_unless_it_is_a_name_on_the_card() {
         unglue_email_label("Emailkevin@x.com", "Kevin Osei"),
         "kevin@x.com"
     );
+    // The hyphenated label: its `e` alone is in every card's text.
+    assert_eq!(
+        unglue_email_label("E-mailk.matsumoto@a.co.jp", "E-mail\nFAX052-961-3381"),
+        "k.matsumoto@a.co.jp"
+    );
     assert_eq!(
         unglue_email_label("Emily@x.com", "Emily Hartman"),
         "Emily@x.com"

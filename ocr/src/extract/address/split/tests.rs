@@ -106,10 +106,14 @@ fn a_japanese_address_runs_from_postal_code_to_prefecture_city_and_street() {
             "541-0041"
         )
     );
-    // PP-OCR drops the 〒 mark.
+    // PP-OCR drops the 〒 mark, or reads it as a look-alike.
     assert_eq!(
         parts("113-0033東京都文京区本郷3-14-7"),
         expect("本郷3-14-7", "文京区", "東京都", "113-0033")
+    );
+    assert_eq!(
+        parts("元231-0023神奈川県横浜市中区山下町22"),
+        expect("山下町22", "横浜市中区", "神奈川県", "231-0023")
     );
     assert_eq!(
         parts("〒959-1263 新潟県燕市大曲3-11"),
@@ -152,7 +156,11 @@ fn a_korean_address_names_province_and_city_words_before_the_road() {
         parts("(13529) 경기도 성남시 분당구 판교로 255"),
         expect("판교로 255", "성남시 분당구", "경기도", "13529")
     );
-    // Read without its spaces.
+    // Read without its spaces, or with one in the wrong place.
+    assert_eq!(
+        parts("경기도성남시분당구판교 로 255"),
+        expect("판교 로 255", "성남시분당구", "경기도", "")
+    );
     assert_eq!(
         parts("서울특별시강남구테헤란로 152"),
         expect("테헤란로 152", "강남구", "서울특별시", "")
