@@ -27,6 +27,7 @@ pub(super) fn check_phone(field: &str, e164: &str) -> Result<(), FieldError> {
         return Err(invalid(NOT_E164.to_string()));
     }
     let number = phonenumber::parse(None, e164).map_err(|error| invalid(parse_reason(&error)))?;
+    let number = keep_every_digit(e164, number);
     if !number.is_valid() {
         return Err(invalid(format!(
             "is not a valid number for country code +{}",
@@ -93,6 +94,11 @@ pub fn parse_phone(
     }
     let number =
         phonenumber::parse(region, text).map_err(|error| invalid(&parse_reason(&error)))?;
+    let number = if international {
+        keep_every_digit(text, number)
+    } else {
+        number
+    };
     if !number.is_valid() {
         let reason = match (international, region) {
             (false, Some(region)) => {
@@ -106,6 +112,67 @@ pub fn parse_phone(
         return Err(invalid(&reason));
     }
     Ok(e164_of(&number))
+}
+
+/// Works around `phonenumber` 0.3 stripping a national prefix even after `+` and the country
+/// code: `+7 812 309-12-34` (St Petersburg) loses the 8 of 812, because Russia's national
+/// prefix is 8, and comes out as the invalid `+7 12 …` (the national form `8 812 …` loses both
+/// eights). When an international number lost digits, it is rebuilt from the digits as typed
+/// and kept only if the crate's own validation accepts it. The crate has no public
+/// constructor, so the number goes through its serde form ([`SerdeNumber`]); the tests below
+/// fail if that form ever changes.
+fn keep_every_digit(text: &str, parsed: PhoneNumber) -> PhoneNumber {
+    let typed: String = text.chars().filter(char::is_ascii_digit).collect();
+    let code = parsed.code().value();
+    if e164_of(&parsed)[1..] == typed {
+        return parsed;
+    }
+    let Some(rest) = typed.strip_prefix(&code.to_string()) else {
+        return parsed;
+    };
+    let Ok(national) = rest.parse::<u64>() else {
+        return parsed;
+    };
+    // A leading zero would need the crate's zero count; no country affected here has one.
+    if rest.starts_with('0') {
+        return parsed;
+    }
+    let rebuilt = SerdeNumber {
+        code: SerdeCode {
+            value: code,
+            source: "plus",
+        },
+        national: SerdeNational { value: national },
+        extension: None,
+        carrier: None,
+    };
+    let rebuilt = rmp_serde::to_vec_named(&rebuilt)
+        .ok()
+        .and_then(|bytes| rmp_serde::from_slice::<PhoneNumber>(&bytes).ok());
+    match rebuilt {
+        Some(number) if number.is_valid() => number,
+        _ => parsed,
+    }
+}
+
+/// `phonenumber::PhoneNumber` as its serde derive writes it.
+#[derive(serde::Serialize)]
+struct SerdeNumber {
+    code: SerdeCode,
+    national: SerdeNational,
+    extension: Option<String>,
+    carrier: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct SerdeCode {
+    value: u16,
+    source: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct SerdeNational {
+    value: u64,
 }
 
 /// The `phonenumber` region for an ISO 3166-1 alpha-2 code in any case.
@@ -178,6 +245,28 @@ mod tests {
         assert_eq!(
             parse_phone("phones[0].e164", "090-1234-5678", Some("jp")),
             Ok("+819012345678".into())
+        );
+    }
+
+    #[test]
+    fn a_country_code_followed_by_its_national_prefix_digit_keeps_it() {
+        // Russia's national prefix is 8, and St Petersburg's area code starts with 8.
+        assert_eq!(
+            parse_phone("p", "+7 812 309-12-34", None),
+            Ok("+78123091234".into())
+        );
+        assert_eq!(
+            parse_phone("p", "+7 495 123-45-67", None),
+            Ok("+74951234567".into())
+        );
+        assert_eq!(
+            check_phone("p", "+78123091234"),
+            Ok(()),
+            "and it may be stored"
+        );
+        assert!(
+            parse_phone("p", "+7 812 309-12", None).is_err(),
+            "a short number is still refused"
         );
     }
 
