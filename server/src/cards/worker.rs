@@ -37,11 +37,39 @@ pub fn now_ms() -> i64 {
         .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
-/// Run `config.card_workers` workers until shutdown.
+/// Reviewed and failed cards are forgotten this long after their last change.
+pub const KEEP_FINISHED_CARDS: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How often the finished cards are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Run `config.card_workers` workers, and the sweep of finished cards, until shutdown.
 pub fn spawn(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
-    (0..state.config.card_workers)
+    let mut tasks: Vec<_> = (0..state.config.card_workers)
         .map(|_| tokio::spawn(work(state.clone())))
-        .collect()
+        .collect();
+    tasks.push(tokio::spawn(sweep(state)));
+    tasks
+}
+
+/// Forget finished cards now and then. Every node sweeps; the deletes are idempotent.
+async fn sweep(state: AppState) {
+    let mut shutdown = state.shutdown.clone();
+    loop {
+        let before = now_ms() - KEEP_FINISHED_CARDS.as_millis() as i64;
+        match state.store.forget_cards(before).await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::info!(forgotten, "forgot finished business cards"),
+            Err(error) => {
+                metrics::counter!("rolo_errors_total", "kind" => "card_store").increment(1);
+                tracing::warn!(%error, "sweeping finished cards failed");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(SWEEP_EVERY) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 async fn work(state: AppState) {

@@ -310,6 +310,10 @@ pub trait CardStore {
         card: CardId,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
+    /// Forget cards reviewed (done) or failed before `before_ms`: their photos were already
+    /// cleared, and a draft nobody will look at again is only clutter. The images stay (the
+    /// contacts saved from them refer to them). Returns how many were forgotten.
+    async fn forget_cards(&self, before_ms: i64) -> Result<u64, StoreError>;
     /// A stored image: its media type and bytes.
     async fn blob(
         &self,

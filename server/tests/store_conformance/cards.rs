@@ -276,6 +276,20 @@ pub async fn a_dead_workers_card_is_taken_again_and_retries_back_off(store: &dyn
         "a failed card is reported to the device too"
     );
     assert!(store.claim_card(100_000, 500).await.unwrap().is_none());
+
+    // Finished cards are forgotten once old enough; a card still waiting is never.
+    store
+        .create_card(team.tenant, &new_card(4, team.ana, phone, 6_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.forget_cards(5_100).await.unwrap(),
+        0,
+        "not old enough"
+    );
+    assert_eq!(store.forget_cards(1_000_000).await.unwrap(), 1);
+    assert!(store.card(team.tenant, card(3)).await.unwrap().is_none());
+    assert!(store.card(team.tenant, card(4)).await.unwrap().is_some());
 }
 
 pub async fn contacts_sharing_an_email_or_phone_are_found(store: &dyn Store) {

@@ -190,6 +190,19 @@ macro_rules! impl_card_store {
                 Ok(found)
             }
 
+            async fn forget_cards(&self, before_ms: i64) -> Result<u64, StoreError> {
+                let mut tx = self.card_transaction().await?;
+                let forgotten = sqlx::query(
+                    "DELETE FROM cards WHERE status IN ('done', 'failed') AND updated_ms < $1",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(forgotten)
+            }
+
             async fn blob(
                 &self,
                 tenant: TenantId,
