@@ -32,9 +32,9 @@ mod invitation;
 mod jwt;
 mod password;
 mod refresh;
-pub mod throttle;
 #[cfg(test)]
 mod tests;
+pub mod throttle;
 
 pub use invitation::{INVITATION_TTL_SECONDS, Invitation, invitation_matches};
 pub use password::{

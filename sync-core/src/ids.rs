@@ -174,7 +174,9 @@ uuid_id!(
 ///
 /// It is what lets two devices add a phone each at once and keep both, and what an edit or a
 /// delete aims at. Short random text: unique within one contact is all it needs to be.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct ItemId(String);
 

@@ -38,7 +38,6 @@ macro_rules! on_both_backends {
     };
 }
 
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
