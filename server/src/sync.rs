@@ -19,8 +19,10 @@ pub mod connection;
 pub mod hub;
 pub mod tail;
 
-/// Read buffer per connection: frames are small; a large one is read in several steps.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Read buffer per connection. Most frames are small and a large one is read in several
+/// steps; every idle connection holds this buffer, and at 4 KiB it was half of what an idle
+/// connection cost (`idle_connections`: 114.7 MB for 10,000 connections then, 80.9 MB now).
+const READ_BUFFER_BYTES: usize = 1024;
 
 /// The sync route.
 pub fn router() -> Router<AppState> {

@@ -247,6 +247,21 @@ fn a_password_hash_is_salted_argon2id_and_verifies_only_its_password() {
 }
 
 #[test]
+fn new_hashes_use_the_low_memory_parameters_and_older_hashes_still_verify() {
+    use argon2::password_hash::PasswordHasher;
+    let new = hash_password("correct horse battery").expect("long enough");
+    assert!(new.contains("$m=7168,t=5,p=1$"), "{new}");
+    // Accounts hashed with the crate's defaults (19 MiB, two passes) before the change.
+    let older = argon2::Argon2::default()
+        .hash_password(b"correct horse battery")
+        .expect("hashes")
+        .to_string();
+    assert!(older.contains("$m=19456,t=2,p=1$"), "{older}");
+    assert!(verify_password("correct horse battery", &older));
+    assert!(!verify_password("correct horse battery!", &older));
+}
+
+#[test]
 fn passwords_too_short_or_too_long_are_refused_naming_the_field() {
     for password in ["short", "123456789", &"x".repeat(MAX_PASSWORD_CHARS + 1)] {
         match hash_password(password) {
