@@ -1,7 +1,8 @@
 //! Passwords: the length rule and Argon2id hashing.
 //!
-//! These functions are CPU- and memory-heavy on purpose, so the server calls them through [`Auth`](super::Auth), which runs them off the
-//! async threads and bounds how many run at once.
+//! These functions are CPU- and memory-heavy on purpose, so the server calls them through
+//! [`Auth`](super::Auth), which runs them off the async threads and bounds how many run at
+//! once.
 
 use std::sync::LazyLock;
 
