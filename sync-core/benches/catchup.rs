@@ -175,6 +175,12 @@ fn session_effects(
                 traffic.down_bytes += bytes.len();
                 to_device.push_back(bytes);
             }
+            SessionEffect::SendFeed { frame, deflate } => {
+                let bytes = frame.encode_for(deflate);
+                traffic.down_frames += 1;
+                traffic.down_bytes += bytes.len();
+                to_device.push_back(bytes);
+            }
             SessionEffect::Close => return Err("the session closed the connection".into()),
             SessionEffect::FetchFeed(request) => {
                 let page = tenant.read_feed(member, &request);

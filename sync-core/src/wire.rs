@@ -369,20 +369,24 @@ impl Frame {
 
     /// This frame compressed into a [`Frame::Deflated`], if that makes it smaller; else itself.
     pub fn deflated(self) -> Frame {
-        use std::io::Write;
-        let plain = self.encode();
-        if plain.len() < DEFLATE_ABOVE_BYTES {
-            return self;
-        }
-        let mut encoder =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-        let compressed = encoder.write_all(&plain).and_then(|()| encoder.finish());
-        match compressed {
-            Ok(frame) if frame.len() < plain.len() => Frame::Deflated { frame },
-            _ => self,
+        match compress(&self.encode()) {
+            Some(frame) => Frame::Deflated { frame },
+            None => self,
         }
     }
 
+    /// The bytes to send for this frame: the encoding of [`Frame::deflated`] when `deflate` is
+    /// set, else the plain encoding.
+    pub fn encode_for(&self, deflate: bool) -> Vec<u8> {
+        let plain = self.encode();
+        if deflate {
+            deflate_encoded(plain)
+        } else {
+            plain
+        }
+    }
+
+    /// An `error` frame.
     /// An `error` frame.
     pub fn error(code: ErrorCode, message: impl Into<String>, fatal: bool) -> Frame {
         Frame::Error {
@@ -391,6 +395,30 @@ impl Frame {
             fatal,
         }
     }
+}
+
+/// The bytes to send for a frame whose plain encoding is `plain`: a [`Frame::Deflated`] around
+/// it when that is smaller, else `plain` itself. Hosts that send one page to many devices
+/// compress it once with this and share the bytes.
+pub fn deflate_encoded(plain: Vec<u8>) -> Vec<u8> {
+    match compress(&plain) {
+        Some(frame) => Frame::Deflated { frame }.encode(),
+        None => plain,
+    }
+}
+
+/// `plain` deflated, when it is worth it: long enough and smaller after.
+fn compress(plain: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    if plain.len() < DEFLATE_ABOVE_BYTES {
+        return None;
+    }
+    let mut encoder = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(plain.len() / 2),
+        flate2::Compression::fast(),
+    );
+    let compressed = encoder.write_all(plain).and_then(|()| encoder.finish());
+    compressed.ok().filter(|frame| frame.len() < plain.len())
 }
 
 /// MessagePack with named fields, in binary mode: ids as 16-byte `bin`, never as text. (The

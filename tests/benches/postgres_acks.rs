@@ -33,7 +33,7 @@ use sync_core::contact::Contact;
 use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, Frame};
 use tests::bench::{env_number, make_private};
-use tests::{TestServer, WireDevice, add_member, signup};
+use tests::{Arrival, TestServer, WireDevice, add_member, signup};
 
 /// Edits per push: what a device that edits while its previous push is in flight sends.
 const EDITS_PER_PUSH: usize = 8;
@@ -142,10 +142,10 @@ async fn main() -> anyhow::Result<()> {
                 // Feed pages (the device's own edits coming back) pass by unread.
                 loop {
                     match device.receive_only(Duration::from_secs(30)).await? {
-                        Some(Frame::Ack {
+                        Some(Arrival::Frame(Frame::Ack {
                             batch: acked,
                             results,
-                        }) if acked == batch => {
+                        })) if acked == batch => {
                             if let Some(rejected) = results.iter().find_map(|r| r.rejected.as_ref())
                             {
                                 anyhow::bail!("push {batch} of {id} refused: {rejected:?}");
@@ -153,7 +153,7 @@ async fn main() -> anyhow::Result<()> {
                             acknowledged.fetch_add(count, Ordering::Relaxed);
                             break;
                         }
-                        Some(Frame::Error { code, message, .. }) => {
+                        Some(Arrival::Frame(Frame::Error { code, message, .. })) => {
                             anyhow::bail!("server error {code:?}: {message}")
                         }
                         Some(_) => {}

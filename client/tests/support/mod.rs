@@ -320,6 +320,13 @@ async fn sync_endpoint(
                     }
                     Vec::new()
                 }
+                SessionEffect::SendFeed { frame, deflate } => {
+                    let bytes = frame.encode_for(deflate);
+                    if socket.send(Message::Binary(bytes.into())).await.is_err() {
+                        return;
+                    }
+                    Vec::new()
+                }
                 SessionEffect::Close => {
                     let _ = socket.close(None).await;
                     return;

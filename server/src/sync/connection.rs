@@ -256,6 +256,16 @@ impl Connection {
                     }
                     Vec::new()
                 }
+                SessionEffect::SendFeed { frame, deflate } => {
+                    metrics::counter!("rolo_frames_out_total").increment(1);
+                    // The tenant's other devices are usually sent this very page: compressed
+                    // once, shared by all.
+                    let bytes = self.tail.wire_bytes(&frame, deflate);
+                    if let Err(error) = self.socket.send(Message::Binary(bytes)).await {
+                        return Some(End::Socket(error));
+                    }
+                    Vec::new()
+                }
                 SessionEffect::Close => {
                     let _ = self.socket.send(Message::Close(None)).await;
                     return Some(End::Protocol);

@@ -18,10 +18,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{PoisonError, RwLock};
 
+use axum::body::Bytes;
+
 use sync_core::feed::{self, Delivery, PageBuilder, RowKind};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
-use sync_core::wire::DocMeta;
+use sync_core::wire::{DEFLATE_ABOVE_BYTES, DocMeta, Frame};
 use tokio::sync::Mutex;
 
 use crate::store::{FeedTail, Store, StoreError};
@@ -31,6 +33,9 @@ const MAX_ROWS: usize = 4096;
 
 /// Bytes of change and snapshot data the tail keeps at most.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// Bytes of compressed feed frames the tail remembers at most (keys and values together).
+const MAX_COMPRESSED_BYTES: usize = 4 * 1024 * 1024;
 
 /// The most rows one read brings in; a tail further behind than this starts afresh at the
 /// head rather than read a backlog only lagging connections would use.
@@ -64,6 +69,17 @@ pub struct Tail {
     reading: Mutex<()>,
     /// Held only to copy rows in or cut a page out, never across an await.
     rows: RwLock<Rows>,
+    /// Feed frames already compressed, by their plain encoding. A commit sends the same page
+    /// to every device that was up to date, and compressing it (a fresh deflate state each
+    /// time) costs far more than sending it: at a thousand devices, compressing each copy
+    /// was most of the node's work.
+    compressed: std::sync::Mutex<Compressed>,
+}
+
+#[derive(Debug, Default)]
+struct Compressed {
+    frames: HashMap<Vec<u8>, Bytes>,
+    bytes: usize,
 }
 
 impl Tail {
@@ -90,6 +106,40 @@ impl Tail {
         }
         metrics::counter!("rolo_feed_reads_total", "from" => "store").increment(1);
         store.read_feed(tenant, member, request).await
+    }
+
+    /// The bytes to send for a `feed` frame: deflated when `deflate` is set and that is
+    /// smaller (as `Frame::encode_for`), compressing each distinct frame once.
+    pub fn wire_bytes(&self, frame: &Frame, deflate: bool) -> Bytes {
+        let plain = frame.encode();
+        if !deflate || plain.len() < DEFLATE_ABOVE_BYTES {
+            return plain.into();
+        }
+        if let Some(bytes) = self.compressed().frames.get(&plain) {
+            metrics::counter!("rolo_feed_compressions_total", "cached" => "yes").increment(1);
+            return bytes.clone();
+        }
+        metrics::counter!("rolo_feed_compressions_total", "cached" => "no").increment(1);
+        // Compressed outside the lock: the others may go on sending what is already there.
+        let bytes = Bytes::from(sync_core::wire::deflate_encoded(plain.clone()));
+        let mut compressed = self.compressed();
+        let size = plain.len() + bytes.len();
+        if compressed.bytes + size > MAX_COMPRESSED_BYTES {
+            // The frames of earlier commits are rarely sent again: forget them all.
+            compressed.frames.clear();
+            compressed.bytes = 0;
+        }
+        if compressed.frames.insert(plain, bytes.clone()).is_none() {
+            compressed.bytes += size;
+        }
+        bytes
+    }
+
+    fn compressed(&self) -> std::sync::MutexGuard<'_, Compressed> {
+        // Only whole entries go in or out; a panic cannot leave half of one.
+        self.compressed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Rows> {

@@ -17,6 +17,16 @@ use crate::wire::{
 pub enum SessionEffect {
     /// Send this frame to the device.
     Send(Frame),
+    /// Send this `feed` frame to the device, as a `deflated` frame when `deflate` is set and
+    /// that is smaller ([`Frame::encode_for`]). Apart from [`SessionEffect::Send`] so that a
+    /// host sending one page to many devices can compress it once
+    /// ([`crate::wire::deflate_encoded`]).
+    SendFeed {
+        /// The `feed` frame.
+        frame: Frame,
+        /// The device reads deflated frames.
+        deflate: bool,
+    },
     /// Close the connection (after sending what came before).
     Close,
     /// Read the feed for this member after `after` and answer with
@@ -279,18 +289,16 @@ impl ServerSession {
         let mut effects = Vec::new();
         // An empty, non-resync page that moves nothing is not worth a frame.
         if !page.items.is_empty() || page.to != from || reset {
-            let page = Frame::Feed {
-                from,
-                to: page.to,
-                reset,
-                more,
-                items: page.items,
-            };
-            effects.push(SessionEffect::Send(if self.deflate {
-                page.deflated()
-            } else {
-                page
-            }));
+            effects.push(SessionEffect::SendFeed {
+                frame: Frame::Feed {
+                    from,
+                    to: page.to,
+                    reset,
+                    more,
+                    items: page.items,
+                },
+                deflate: self.deflate,
+            });
         }
         if more {
             effects.extend(self.fetch(true));

@@ -574,6 +574,12 @@ impl SimNetwork {
                     self.links[index].to_device.push_back(frame.encode());
                     Vec::new()
                 }
+                SessionEffect::SendFeed { frame, deflate } => {
+                    self.links[index]
+                        .to_device
+                        .push_back(frame.encode_for(deflate));
+                    Vec::new()
+                }
                 SessionEffect::Close => {
                     self.disconnect(index);
                     return;

@@ -157,3 +157,37 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
         }
     }
 }
+
+/// A page for many devices is compressed once; the bytes are what each device would have
+/// been sent on its own, and a device that does not read deflated frames gets them plain.
+#[test]
+fn a_feed_frame_is_compressed_once_and_decodes_to_itself() {
+    let tail = Tail::default();
+    let page = |to: u64| Frame::Feed {
+        from: 0,
+        to,
+        reset: false,
+        more: false,
+        items: (0..40)
+            .map(|n| FeedItem::Changes {
+                doc: ContactId::from_u128(n),
+                changes: vec![ByteBuf::from(vec![7u8; 64])],
+            })
+            .collect(),
+    };
+    let limit = sync_core::wire::MAX_FRAME_BYTES;
+    let first = tail.wire_bytes(&page(40), true);
+    assert!(first.len() < page(40).encode().len() / 2, "deflated");
+    assert_eq!(Frame::decode(&first, limit), Ok(page(40)));
+    let again = tail.wire_bytes(&page(40), true);
+    assert_eq!(
+        again.as_ptr(),
+        first.as_ptr(),
+        "the same bytes, not a second copy"
+    );
+    let other = tail.wire_bytes(&page(41), true);
+    assert_eq!(Frame::decode(&other, limit), Ok(page(41)));
+    let plain = tail.wire_bytes(&page(40), false);
+    assert_eq!(plain.as_ref(), page(40).encode().as_slice());
+    assert_eq!(tail.compressed().frames.len(), 2);
+}
