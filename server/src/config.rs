@@ -34,6 +34,10 @@ pub struct Config {
     /// Frames a device may send per second before it is cut off (`ROLO_FRAMES_PER_SECOND`,
     /// default 200, with a burst of twice that).
     pub frames_per_second: u32,
+    /// Under a stream of commits, the least time between two live feed pages to one device
+    /// (`ROLO_FEED_BATCH_MS`, default 20). Each page carries everything committed meanwhile;
+    /// a lone edit is sent at once.
+    pub feed_batch: Duration,
     /// The program that reads business cards (`ROLO_CARD_READER`, default this server's own
     /// binary, run as `rolo-server read-card`).
     pub card_reader: std::path::PathBuf,
@@ -61,6 +65,7 @@ impl fmt::Debug for Config {
             .field("doc_cache", &self.doc_cache)
             .field("max_frame_bytes", &self.max_frame_bytes)
             .field("frames_per_second", &self.frames_per_second)
+            .field("feed_batch", &self.feed_batch)
             .field("card_reader", &self.card_reader)
             .field("card_workers", &self.card_workers)
             .field("card_timeout", &self.card_timeout)
@@ -91,6 +96,7 @@ impl Default for Config {
             doc_cache: 2000,
             max_frame_bytes: sync_core::wire::MAX_FRAME_BYTES,
             frames_per_second: 200,
+            feed_batch: Duration::from_millis(20),
             card_reader: std::env::current_exe()
                 .unwrap_or_else(|_| std::path::PathBuf::from("rolo-server")),
             card_workers: 1,
@@ -149,6 +155,8 @@ impl Config {
                 .map_or(defaults.max_frame_bytes, |n| n as usize),
             frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?
                 .map_or(defaults.frames_per_second, |n| n as u32),
+            feed_batch: parse("ROLO_FEED_BATCH_MS")?
+                .map_or(defaults.feed_batch, Duration::from_millis),
             card_reader: lookup("ROLO_CARD_READER").map_or(defaults.card_reader, Into::into),
             card_workers: parse("ROLO_CARD_WORKERS")?.map_or(defaults.card_workers, |n| n as usize),
             card_timeout: parse("ROLO_CARD_TIMEOUT_SECONDS")?

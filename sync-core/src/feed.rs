@@ -60,7 +60,7 @@ pub struct FeedRow {
 }
 
 /// What a row becomes for one member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Delivery {
     /// Send the whole contact (the store supplies snapshot and metadata).
     Grant,

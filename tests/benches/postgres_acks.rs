@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use sync_core::contact::Contact;
 use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, Frame};
-use tests::bench::{env_number, make_private};
+use tests::bench::{edits_made_beforehand, env_number, make_private};
 use tests::{Arrival, TestServer, WireDevice, add_member, signup};
 
 /// Edits per push: what a device that edits while its previous push is in flight sends.
@@ -92,27 +92,13 @@ async fn main() -> anyhow::Result<()> {
     let written = Instant::now();
     let mut queued = Vec::new();
     for (id, device) in ready {
-        // The device's own copy, edited as the app edits it; the replica is done with.
-        let mut doc = device
-            .replica
-            .doc(id)
-            .ok_or_else(|| anyhow::anyhow!("contact {id} missing on its device"))?
-            .clone();
-        let mut pushes: Vec<DocChanges> = Vec::new();
-        for edit in 1..=edits {
-            let change = doc
-                .edit(|c| c.name.family = format!("Edit {edit}"))?
-                .ok_or_else(|| anyhow::anyhow!("edit {edit} changed nothing"))?;
-            match pushes.last_mut() {
-                Some(push) if push.changes.len() < EDITS_PER_PUSH => {
-                    push.changes.push(change.raw_bytes().to_vec().into());
-                }
-                _ => pushes.push(DocChanges {
-                    doc: id,
-                    changes: vec![change.raw_bytes().to_vec().into()],
-                }),
-            }
-        }
+        let pushes: Vec<DocChanges> = edits_made_beforehand(&device, id, edits as usize)?
+            .chunks(EDITS_PER_PUSH)
+            .map(|changes| DocChanges {
+                doc: id,
+                changes: changes.to_vec(),
+            })
+            .collect();
         queued.push((id, device, pushes));
     }
     println!(

@@ -377,6 +377,8 @@ pub struct WireDevice {
     pub change_bytes: u64,
     outbox: std::collections::HashMap<u64, automerge::ChangeHash>,
     socket: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
+    /// Say in `hello` that this device reads deflated frames (as every real client does).
+    accept_deflate: bool,
 }
 
 impl WireDevice {
@@ -386,7 +388,28 @@ impl WireDevice {
         account: &Account,
         actor: [u8; 16],
     ) -> anyhow::Result<Self> {
+        Self::connect_with(server, account, actor, true).await
+    }
+
+    /// Connect a device that, unlike real clients, asks for plain frames: for benchmarks
+    /// holding a thousand listeners in one process, where inflating every page would be
+    /// the phones' work counted against the server's cores.
+    pub async fn connect_plain(
+        server: &TestServer,
+        account: &Account,
+        actor: [u8; 16],
+    ) -> anyhow::Result<Self> {
+        Self::connect_with(server, account, actor, false).await
+    }
+
+    async fn connect_with(
+        server: &TestServer,
+        account: &Account,
+        actor: [u8; 16],
+        accept_deflate: bool,
+    ) -> anyhow::Result<Self> {
         let mut device = Self {
+            accept_deflate,
             replica: DeviceReplica::new(account.device, automerge::ActorId::from(actor)),
             errors: Vec::new(),
             acknowledged: Vec::new(),
@@ -424,7 +447,12 @@ impl WireDevice {
     pub async fn apply(&mut self, effects: Vec<DeviceEffect>) -> anyhow::Result<()> {
         for effect in effects {
             match effect {
-                DeviceEffect::Send(frame) => {
+                DeviceEffect::Send(mut frame) => {
+                    if let Frame::Hello { accept, .. } = &mut frame
+                        && !self.accept_deflate
+                    {
+                        accept.clear();
+                    }
                     if let Some(socket) = self.socket.as_mut() {
                         let bytes = frame.encode();
                         self.bytes_sent += bytes.len() as u64;
@@ -599,6 +627,28 @@ pub mod bench {
         samples.sort_by(f64::total_cmp);
         let index = ((samples.len() - 1) as f64 * q).round() as usize;
         samples[index]
+    }
+
+    /// `count` edits of contact `id`, made beforehand on a copy of `device`'s replica as the
+    /// app makes them (one change each), so a benchmark's clock times only their pushing.
+    pub fn edits_made_beforehand(
+        device: &super::WireDevice,
+        id: sync_core::ids::ContactId,
+        count: usize,
+    ) -> anyhow::Result<Vec<serde_bytes::ByteBuf>> {
+        let mut doc = device
+            .replica
+            .doc(id)
+            .ok_or_else(|| anyhow::anyhow!("contact {id} missing on its device"))?
+            .clone();
+        (1..=count)
+            .map(|edit| {
+                let change = doc
+                    .edit(|c| c.name.family = format!("Edit {edit}"))?
+                    .ok_or_else(|| anyhow::anyhow!("edit {edit} changed nothing"))?;
+                Ok(change.raw_bytes().to_vec().into())
+            })
+            .collect()
     }
 
     /// Resident memory of process `pid`, in bytes (Linux `/proc`).

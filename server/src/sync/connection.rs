@@ -16,7 +16,7 @@ use sync_core::wire::{ErrorCode, Frame, WireError};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::{Subscription, TenantEvent};
-use super::tail::Tail;
+use super::tail::{SharedPage, Tail};
 use crate::auth::AccessClaims;
 use crate::state::{AppState, now_seconds};
 use crate::store::StoreError;
@@ -86,6 +86,8 @@ pub async fn serve(
         session: None,
         head: seq.clone(),
         tail,
+        shared_page: None,
+        last_page_at: None,
     };
     let end = connection.run(&mut seq, &mut events, &mut shutdown).await;
     // Everything that follows the tenant goes before the hub is asked to forget it.
@@ -119,6 +121,10 @@ struct Connection {
     head: tokio::sync::watch::Receiver<u64>,
     /// The tenant's newest feed rows, shared with its other connections on this node.
     tail: Arc<Tail>,
+    /// The page just read from the tail, whose bytes other connections may have made.
+    shared_page: Option<Arc<SharedPage>>,
+    /// When the last feed page went out, for batching live pages.
+    last_page_at: Option<Instant>,
 }
 
 impl Connection {
@@ -170,6 +176,16 @@ impl Connection {
                 changed = seq.changed() => {
                     if changed.is_err() {
                         return End::Shutdown;
+                    }
+                    // While commits stream in, a device gets a page per batch interval with
+                    // everything committed meanwhile, not a page per commit: at a thousand
+                    // devices, a page per commit each is more than a node can send. The
+                    // connection waits here (its device's frames wait in the socket).
+                    if let Some(sent) = self.last_page_at {
+                        let wait = self.state.config.feed_batch.saturating_sub(sent.elapsed());
+                        if !wait.is_zero() {
+                            tokio::time::sleep(wait).await;
+                        }
                     }
                     let head = *seq.borrow_and_update();
                     self.session.as_mut().expect("set above").head_advanced(head)
@@ -258,12 +274,21 @@ impl Connection {
                 }
                 SessionEffect::SendFeed { frame, deflate } => {
                     metrics::counter!("rolo_frames_out_total").increment(1);
-                    // The tenant's other devices are usually sent this very page: compressed
-                    // once, shared by all.
-                    let bytes = self.tail.wire_bytes(&frame, deflate);
+                    // The tenant's other devices are usually sent this very page: encoded and
+                    // compressed once, shared by all.
+                    let bytes = match self.shared_page.take() {
+                        None => frame.encode_for(deflate).into(),
+                        Some(shared) => match shared.wire_bytes(&frame, deflate) {
+                            Some(bytes) => bytes,
+                            // The session framed the outline otherwise than the page was
+                            // shared for: put the items into its frame.
+                            None => with_items(frame, shared.page()).encode_for(deflate).into(),
+                        },
+                    };
                     if let Err(error) = self.socket.send(Message::Binary(bytes)).await {
                         return Some(End::Socket(error));
                     }
+                    self.last_page_at = Some(Instant::now());
                     Vec::new()
                 }
                 SessionEffect::Close => {
@@ -276,9 +301,11 @@ impl Connection {
                         .tail
                         .read_feed(store.as_ref(), tenant, member, &request, head);
                     match read.await {
-                        Ok(page) => {
+                        Ok((page, shared)) => {
                             let lag = seq_lag(&page, request.after);
                             metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
+                            // The session frames the page as the next effect (or not at all).
+                            self.shared_page = shared;
                             self.session_mut().feed_loaded(&request, page)
                         }
                         Err(error) => return Some(End::Store(error)),
@@ -329,6 +356,8 @@ impl Connection {
             };
             queue.extend(more);
         }
+        // Not kept past its frame: an idle connection must not hold an old page alive.
+        self.shared_page = None;
         None
     }
 
@@ -337,6 +366,14 @@ impl Connection {
             .as_mut()
             .expect("the session starts before any effect")
     }
+}
+
+/// `frame`, a feed frame made from a shared page's outline, with the page's items.
+fn with_items(mut frame: Frame, page: &sync_core::replica::session::FeedPage) -> Frame {
+    if let Frame::Feed { items, .. } = &mut frame {
+        items.clone_from(&page.items);
+    }
+    frame
 }
 
 /// How far behind the head the page started: rows the device still had to catch up on.

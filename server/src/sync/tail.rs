@@ -16,14 +16,14 @@
 //! read no earlier than its row committed, with any later change following in later rows.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use axum::body::Bytes;
 
 use sync_core::feed::{self, Delivery, PageBuilder, RowKind};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
-use sync_core::wire::{DEFLATE_ABOVE_BYTES, DocMeta, Frame};
+use sync_core::wire::{DocMeta, Frame};
 use tokio::sync::Mutex;
 
 use crate::store::{FeedTail, Store, StoreError};
@@ -34,8 +34,13 @@ const MAX_ROWS: usize = 4096;
 /// Bytes of change and snapshot data the tail keeps at most.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
 
-/// Bytes of compressed feed frames the tail remembers at most (keys and values together).
-const MAX_COMPRESSED_BYTES: usize = 4 * 1024 * 1024;
+/// Pages the tail shares at most between two changes of its rows; more distinct pages than
+/// this (members who each see different contacts) are cut for each connection.
+const MAX_SHARED_PAGES: usize = 256;
+
+/// A page is shared only when it covers at most this many rows: a connection further behind
+/// is rare, and working out which of the rows its member sees costs a pass over them.
+const MAX_SHARED_PAGE_ROWS: usize = 512;
 
 /// The most rows one read brings in; a tail further behind than this starts afresh at the
 /// head rather than read a backlog only lagging connections would use.
@@ -60,6 +65,8 @@ struct Rows {
     /// Each contact in `entries`: its newest metadata and how many entries name it.
     metas: HashMap<ContactId, (Option<DocMeta>, usize)>,
     bytes: usize,
+    /// Counts every change to the rows, so pages cut from earlier ones are not shared.
+    generation: u64,
 }
 
 /// One tenant's tail.
@@ -69,22 +76,92 @@ pub struct Tail {
     reading: Mutex<()>,
     /// Held only to copy rows in or cut a page out, never across an await.
     rows: RwLock<Rows>,
-    /// Feed frames already compressed, by their plain encoding. A commit sends the same page
-    /// to every device that was up to date, and compressing it (a fresh deflate state each
-    /// time) costs far more than sending it: at a thousand devices, compressing each copy
-    /// was most of the node's work.
-    compressed: std::sync::Mutex<Compressed>,
+    /// The pages cut since the rows last changed, by what they hold (see [`PageKey`]).
+    shared: std::sync::Mutex<SharedPages>,
 }
 
+/// Pages cut from the rows as they stood at `generation`.
 #[derive(Debug, Default)]
-struct Compressed {
-    frames: HashMap<Vec<u8>, Bytes>,
-    bytes: usize,
+struct SharedPages {
+    generation: u64,
+    pages: HashMap<PageKey, Arc<SharedPage>>,
+}
+
+/// What makes two connections' pages the same: the cursor they read after, and what each row
+/// after it becomes for their members. Two members who see the same contacts get one page,
+/// whoever they are.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PageKey {
+    after: u64,
+    deliveries: Vec<Option<Delivery>>,
+}
+
+/// A page cut once from memory for every connection it is the same for, with its encodings
+/// made once too. A commit sends one page to every device that was up to date; cutting,
+/// encoding and compressing a copy for each of a thousand devices was most of a node's work.
+#[derive(Debug)]
+pub struct SharedPage {
+    after: u64,
+    page: FeedPage,
+    plain: OnceLock<Bytes>,
+    deflated: OnceLock<Bytes>,
+}
+
+impl SharedPage {
+    /// The page for the session, without its items: the session decides the frame's header
+    /// (and whether to send one at all, which items cannot change: a page with items always
+    /// moves the cursor), and [`SharedPage::wire_bytes`] supplies the items. A copy of the
+    /// items for every connection is what sharing the page saves.
+    pub fn outline(&self) -> FeedPage {
+        FeedPage {
+            items: Vec::new(),
+            ..self.page.clone()
+        }
+    }
+
+    /// The bytes to send for `frame`, the session's framing of [`SharedPage::outline`], with
+    /// this page's items in it (as `Frame::encode_for` gives them); `None` if `frame` is
+    /// framed differently (a reset, another cursor), when the host must send the page
+    /// itself.
+    pub fn wire_bytes(&self, frame: &Frame, deflate: bool) -> Option<Bytes> {
+        let Frame::Feed {
+            from,
+            to,
+            reset: false,
+            more,
+            items,
+        } = frame
+        else {
+            return None;
+        };
+        if (*from, *to, *more) != (self.after, self.page.to, self.page.more) || !items.is_empty() {
+            return None;
+        }
+        let slot = if deflate { &self.deflated } else { &self.plain };
+        let bytes = slot.get_or_init(|| {
+            let whole = Frame::Feed {
+                from: self.after,
+                to: self.page.to,
+                reset: false,
+                more: self.page.more,
+                items: self.page.items.clone(),
+            };
+            Bytes::from(whole.encode_for(deflate))
+        });
+        Some(bytes.clone())
+    }
+
+    /// The page with its items, for a host that cannot use the shared bytes.
+    pub fn page(&self) -> &FeedPage {
+        &self.page
+    }
 }
 
 impl Tail {
     /// The page `request` asks for, up to `head` (a head the caller saw announced) or
-    /// further: from memory when the tail holds it, else from the store.
+    /// further: from memory when the tail holds it, else from the store. A page from memory
+    /// comes with its [`SharedPage`] when other connections may be sent the same; the page
+    /// is then only its outline, and the shared page has the items.
     pub async fn read_feed(
         &self,
         store: &dyn Store,
@@ -92,54 +169,25 @@ impl Tail {
         member: MemberId,
         request: &FeedRequest,
         head: u64,
-    ) -> Result<FeedPage, StoreError> {
-        if let Some(page) = self.page(member, request, head) {
+    ) -> Result<(FeedPage, Option<Arc<SharedPage>>), StoreError> {
+        if let Some(cut) = self.cut(member, request, head) {
             metrics::counter!("rolo_feed_reads_total", "from" => "memory").increment(1);
-            return Ok(page);
+            return Ok(cut);
         }
         if self.end().is_none_or(|end| end < head) {
             self.catch_up(store, tenant, head).await?;
-            if let Some(page) = self.page(member, request, head) {
+            if let Some(cut) = self.cut(member, request, head) {
                 metrics::counter!("rolo_feed_reads_total", "from" => "memory").increment(1);
-                return Ok(page);
+                return Ok(cut);
             }
         }
         metrics::counter!("rolo_feed_reads_total", "from" => "store").increment(1);
-        store.read_feed(tenant, member, request).await
+        Ok((store.read_feed(tenant, member, request).await?, None))
     }
 
-    /// The bytes to send for a `feed` frame: deflated when `deflate` is set and that is
-    /// smaller (as `Frame::encode_for`), compressing each distinct frame once.
-    pub fn wire_bytes(&self, frame: &Frame, deflate: bool) -> Bytes {
-        let plain = frame.encode();
-        if !deflate || plain.len() < DEFLATE_ABOVE_BYTES {
-            return plain.into();
-        }
-        if let Some(bytes) = self.compressed().frames.get(&plain) {
-            metrics::counter!("rolo_feed_compressions_total", "cached" => "yes").increment(1);
-            return bytes.clone();
-        }
-        metrics::counter!("rolo_feed_compressions_total", "cached" => "no").increment(1);
-        // Compressed outside the lock: the others may go on sending what is already there.
-        let bytes = Bytes::from(sync_core::wire::deflate_encoded(plain.clone()));
-        let mut compressed = self.compressed();
-        let size = plain.len() + bytes.len();
-        if compressed.bytes + size > MAX_COMPRESSED_BYTES {
-            // The frames of earlier commits are rarely sent again: forget them all.
-            compressed.frames.clear();
-            compressed.bytes = 0;
-        }
-        if compressed.frames.insert(plain, bytes.clone()).is_none() {
-            compressed.bytes += size;
-        }
-        bytes
-    }
-
-    fn compressed(&self) -> std::sync::MutexGuard<'_, Compressed> {
-        // Only whole entries go in or out; a panic cannot leave half of one.
-        self.compressed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn shared(&self) -> std::sync::MutexGuard<'_, SharedPages> {
+        // Only whole pages go in or out; a panic cannot leave half of one.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Rows> {
@@ -181,10 +229,11 @@ impl Tail {
                 // store.
                 let head = store.head(tenant).await?;
                 let mut rows = self.write();
-                let floor = rows.floor;
+                let (floor, generation) = (rows.floor, rows.generation + 1);
                 *rows = Rows {
                     range: Some((head, head)),
                     floor,
+                    generation,
                     ..Rows::default()
                 };
             }
@@ -192,19 +241,66 @@ impl Tail {
         Ok(())
     }
 
-    /// The page from memory, if the tail holds every row it needs.
-    fn page(&self, member: MemberId, request: &FeedRequest, head: u64) -> Option<FeedPage> {
+    /// The page from memory, if the tail holds every row it needs, shared with the other
+    /// connections it is the same for: then the page returned is its outline.
+    fn cut(
+        &self,
+        member: MemberId,
+        request: &FeedRequest,
+        head: u64,
+    ) -> Option<(FeedPage, Option<Arc<SharedPage>>)> {
         let rows = self.read();
         let (start, end) = rows.range?;
         if end < head || request.after < start || feed::needs_resync(request, rows.floor, end) {
             return None;
         }
-        Some(rows.page(member, request.after, end))
+        let after = request.after;
+        let first = rows.entries.partition_point(|entry| entry.seq <= after);
+        if rows.entries.len() - first > MAX_SHARED_PAGE_ROWS {
+            return Some((rows.page(member, after, end), None));
+        }
+        let key = PageKey {
+            after,
+            deliveries: rows
+                .entries
+                .range(first..)
+                .map(|entry| feed::delivery(member, &entry.kind, rows.meta(entry.doc)))
+                .collect(),
+        };
+        {
+            let shared = self.shared();
+            if shared.generation == rows.generation
+                && let Some(page) = shared.pages.get(&key)
+            {
+                metrics::counter!("rolo_feed_pages_total", "cut" => "shared").increment(1);
+                return Some((page.outline(), Some(Arc::clone(page))));
+            }
+        }
+        metrics::counter!("rolo_feed_pages_total", "cut" => "new").increment(1);
+        let page = rows.page(member, after, end);
+        let mut shared = self.shared();
+        if shared.generation != rows.generation {
+            // The rows changed: pages cut before then are for cursors no one holds now.
+            shared.pages.clear();
+            shared.generation = rows.generation;
+        }
+        if shared.pages.len() >= MAX_SHARED_PAGES {
+            return Some((page, None));
+        }
+        let page = Arc::new(SharedPage {
+            after,
+            page,
+            plain: OnceLock::new(),
+            deflated: OnceLock::new(),
+        });
+        shared.pages.insert(key, Arc::clone(&page));
+        Some((page.outline(), Some(page)))
     }
 }
 
 impl Rows {
     fn append(&mut self, after: u64, tail: FeedTail) {
+        self.generation += 1;
         let start = match self.range {
             Some((start, end)) if end == after => start,
             // The first read: the tail begins where it was asked to.
@@ -263,6 +359,11 @@ impl Rows {
         }
     }
 
+    /// A contact's newest metadata read (`None` once purged).
+    fn meta(&self, doc: ContactId) -> Option<&DocMeta> {
+        self.metas.get(&doc).and_then(|(meta, _)| meta.as_ref())
+    }
+
     /// One member's page after `after`, as `store::sql::feed_pages` cuts it from the store.
     fn page(&self, member: MemberId, after: u64, end: u64) -> FeedPage {
         let first = self.entries.partition_point(|entry| entry.seq <= after);
@@ -275,14 +376,11 @@ impl Rows {
                 break;
             }
             to = entry.seq;
-            let meta = self
-                .metas
-                .get(&entry.doc)
-                .and_then(|(meta, _)| meta.as_ref());
+            let meta = self.meta(entry.doc);
             let Some(delivery) = feed::delivery(member, &entry.kind, meta) else {
                 continue;
             };
-            let item = feed::item(entry.doc, &entry.kind, delivery.clone(), || {
+            let item = feed::item(entry.doc, &entry.kind, delivery, || {
                 let meta = meta?.clone();
                 match delivery {
                     Delivery::Grant => Some((entry.snapshot.clone()?, meta)),

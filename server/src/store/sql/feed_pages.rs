@@ -162,7 +162,7 @@ async fn rows_page(
                 break 'chunks;
             }
             to = row.row.seq;
-            let Some(delivery) = delivery.clone() else {
+            let Some(delivery) = *delivery else {
                 continue;
             };
             if delivery == Delivery::Grant && !snapshots.contains_key(&row.row.doc) {
@@ -177,7 +177,7 @@ async fn rows_page(
                     .collect();
                 snapshots.extend(source.snapshots(tenant, &wanted).await?);
             }
-            let item = feed::item(row.row.doc, &row.row.kind, delivery.clone(), || {
+            let item = feed::item(row.row.doc, &row.row.kind, delivery, || {
                 let meta = row.meta.clone()?;
                 match delivery {
                     Delivery::Grant => Some((snapshots.get(&row.row.doc)?.clone(), meta)),

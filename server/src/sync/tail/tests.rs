@@ -144,9 +144,16 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
                     resume: None,
                     generation: 1,
                 };
-                let from_memory = tail
-                    .page(member, &request, head)
-                    .expect("the tail holds every row after its start");
+                let from_memory = match tail
+                    .cut(member, &request, head)
+                    .expect("the tail holds every row after its start")
+                {
+                    (page, None) => page,
+                    (outline, Some(shared)) => {
+                        assert!(outline.items.is_empty(), "the items are shared");
+                        shared.page().clone()
+                    }
+                };
                 let from_store = store.read_feed(tenant, member, &request).await.unwrap();
                 assert_eq!(
                     outline(&from_memory),
@@ -158,36 +165,115 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
     }
 }
 
-/// A page for many devices is compressed once; the bytes are what each device would have
-/// been sent on its own, and a device that does not read deflated frames gets them plain.
-#[test]
-fn a_feed_frame_is_compressed_once_and_decodes_to_itself() {
+/// Members who see the same contacts share one page and its bytes, which decode to the
+/// frame the session made; a member who sees less gets a page of their own; a page cut
+/// before the rows changed is not shared after.
+#[tokio::test]
+async fn connections_seeing_the_same_share_one_page_until_the_rows_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("rolo.db").display().to_string())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let (tenant, owner) = store
+        .create_tenant(&NewTenant {
+            name: "Share Co".into(),
+            owner_email: "owner@share.example".into(),
+            owner_name: "Owner".into(),
+            owner_password_hash: "$argon2id$x".into(),
+            region: "JP".into(),
+        })
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (n, email) in ["ana@share.example", "ben@share.example"]
+        .iter()
+        .enumerate()
+    {
+        let member = store
+            .add_member(
+                tenant,
+                &NewMember {
+                    email: (*email).into(),
+                    name: format!("Member {n}"),
+                    role: Role::Member,
+                    password_hash: "$argon2id$y".into(),
+                },
+            )
+            .await
+            .unwrap();
+        ids.push(member);
+    }
+    let (ana, ben) = (ids[0], ids[1]);
+    // A cursor of 0 asks for a full resynchronisation: start after a first contact.
+    let (_, seed) = created(3, "Seed");
+    store.commit(tenant, owner, &[seed]).await.unwrap();
     let tail = Tail::default();
-    let page = |to: u64| Frame::Feed {
-        from: 0,
-        to,
+    let start = store.head(tenant).await.unwrap();
+    tail.catch_up(&store, tenant, start).await.unwrap();
+    let (mut doc, shared) = created(1, "Shared");
+    let (_, private) = created(2, "Private");
+    store.commit(tenant, owner, &[shared]).await.unwrap();
+    store.commit(tenant, ana, &[private]).await.unwrap();
+    store
+        .set_visibility(
+            tenant,
+            ContactId::from_u128(2),
+            &Visibility::Members { members: vec![ana] },
+        )
+        .await
+        .unwrap();
+    let head = store.head(tenant).await.unwrap();
+    tail.catch_up(&store, tenant, head).await.unwrap();
+    let request = FeedRequest {
+        after: start,
+        resume: None,
+        generation: 1,
+    };
+    let cut = |member| tail.cut(member, &request, head).unwrap().1.unwrap();
+    let (for_owner, for_ben, for_ana) = (cut(owner), cut(ben), cut(ana));
+    assert!(
+        Arc::ptr_eq(&for_owner, &for_ben),
+        "the owner and Ben see the same contacts"
+    );
+    assert!(!Arc::ptr_eq(&for_owner, &for_ana), "Ana also sees her own");
+
+    // The host sends the session's framing of the outline, with the shared items.
+    let outline = |page: &SharedPage| Frame::Feed {
+        from: start,
+        to: page.page().to,
         reset: false,
-        more: false,
-        items: (0..40)
-            .map(|n| FeedItem::Changes {
-                doc: ContactId::from_u128(n),
-                changes: vec![ByteBuf::from(vec![7u8; 64])],
-            })
-            .collect(),
+        more: page.page().more,
+        items: Vec::new(),
+    };
+    let whole = Frame::Feed {
+        from: start,
+        to: for_owner.page().to,
+        reset: false,
+        more: for_owner.page().more,
+        items: for_owner.page().items.clone(),
     };
     let limit = sync_core::wire::MAX_FRAME_BYTES;
-    let first = tail.wire_bytes(&page(40), true);
-    assert!(first.len() < page(40).encode().len() / 2, "deflated");
-    assert_eq!(Frame::decode(&first, limit), Ok(page(40)));
-    let again = tail.wire_bytes(&page(40), true);
-    assert_eq!(
-        again.as_ptr(),
-        first.as_ptr(),
-        "the same bytes, not a second copy"
+    let bytes = for_owner.wire_bytes(&outline(&for_owner), true).unwrap();
+    assert_eq!(Frame::decode(&bytes, limit), Ok(whole.clone()));
+    let again = for_ben.wire_bytes(&outline(&for_ben), true).unwrap();
+    assert_eq!(again.as_ptr(), bytes.as_ptr(), "encoded once");
+    let plain = for_ben.wire_bytes(&outline(&for_ben), false).unwrap();
+    assert_eq!(plain.as_ref(), whole.encode().as_slice());
+    let mut other_cursor = outline(&for_ben);
+    if let Frame::Feed { from, .. } = &mut other_cursor {
+        *from += 1;
+    }
+    assert_eq!(for_ben.wire_bytes(&other_cursor, true), None);
+
+    let edit = edited(&mut doc, "Edited");
+    store.commit(tenant, owner, &[edit]).await.unwrap();
+    let newer = store.head(tenant).await.unwrap();
+    tail.catch_up(&store, tenant, newer).await.unwrap();
+    let after_edit = tail.cut(ben, &request, newer).unwrap().1.unwrap();
+    assert!(
+        !Arc::ptr_eq(&after_edit, &for_ben),
+        "a fresh page after the edit"
     );
-    let other = tail.wire_bytes(&page(41), true);
-    assert_eq!(Frame::decode(&other, limit), Ok(page(41)));
-    let plain = tail.wire_bytes(&page(40), false);
-    assert_eq!(plain.as_ref(), page(40).encode().as_slice());
-    assert_eq!(tail.compressed().frames.len(), 2);
+    assert_eq!(after_edit.page().to, newer);
 }
