@@ -23,6 +23,9 @@ pub enum Accepted {
         doc: Box<ContactDoc>,
         /// The raw bytes of the changes that were new, in causal order, for the feed.
         new_changes: Vec<Vec<u8>>,
+        /// The contact the document now holds, already read for validation (the store
+        /// indexes it for search without reading the document again).
+        contact: Box<crate::contact::Contact>,
     },
 }
 
@@ -117,6 +120,7 @@ pub fn accept_changes(
     Ok(Accepted::Changed {
         doc: Box::new(doc),
         new_changes,
+        contact: Box::new(after),
     })
 }
 

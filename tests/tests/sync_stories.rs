@@ -272,3 +272,66 @@ async fn server_set_visibility(
     );
     Ok(())
 }
+
+/// While a teammate's edits stream in, a listening phone gets them in a few pages, each with
+/// everything committed since the last (at most one page per `feed_batch`), and loses none.
+#[tokio::test]
+async fn a_stream_of_edits_reaches_a_listening_phone_in_batched_pages() -> anyhow::Result<()> {
+    let server =
+        TestServer::sqlite_with(|config| config.feed_batch = Duration::from_millis(300)).await?;
+    let owner = signup(&server, "Kita Logistics", "owner@kita.example", PASSWORD).await?;
+    let laptop = login(&server, "owner@kita.example", PASSWORD, "laptop").await?;
+    let mut writer = WireDevice::connect(&server, &owner, actor(1)).await?;
+    let id = ContactId::from_u128(1);
+    let effects = writer.replica.create(id, &contact("Aiko"))?;
+    writer.apply(effects).await?;
+    writer.settle(QUIET).await?;
+    let mut listener = WireDevice::connect(&server, &laptop, actor(2)).await?;
+    listener.settle(QUIET).await?;
+    assert!(listener.replica.contact(id).is_some());
+
+    let edits = tests::bench::edits_made_beforehand(&writer, id, 30)?;
+    let started = std::time::Instant::now();
+    for (batch, change) in (100u64..).zip(edits) {
+        let push = Frame::Push {
+            batch,
+            docs: vec![sync_core::wire::DocChanges {
+                doc: id,
+                changes: vec![change],
+            }],
+        };
+        writer.send_raw(push.encode()).await?;
+        // Each push answered before the next, 20 ms apart: thirty commits over ~600 ms.
+        loop {
+            match writer.receive_only(Duration::from_secs(5)).await? {
+                Some(tests::Arrival::Frame(Frame::Ack { batch: acked, .. })) if acked == batch => {
+                    break;
+                }
+                Some(_) => {}
+                None => anyhow::bail!("no ack for push {batch}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let streamed_for = started.elapsed();
+    let mut pages = 0;
+    while let Some(frame) = listener.step(Duration::from_secs(1)).await? {
+        if matches!(frame, Frame::Feed { .. }) {
+            pages += 1;
+        }
+    }
+    let family = listener
+        .replica
+        .contact(id)
+        .and_then(Result::ok)
+        .map(|c| c.name.family);
+    assert_eq!(family.as_deref(), Some("Edit 30"), "every edit arrived");
+    // One page per commit would be thirty; a slow machine stretches the stream, and with it
+    // the pages allowed.
+    let allowed = (streamed_for.as_millis() / 300) as usize + 2;
+    assert!(
+        (1..=allowed.min(15)).contains(&pages),
+        "thirty commits over {streamed_for:?} came in {pages} pages; at most one per 300 ms expected"
+    );
+    Ok(())
+}

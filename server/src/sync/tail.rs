@@ -10,6 +10,12 @@
 //! `store::sql::feed_pages` cuts one from the store. A connection further behind than the
 //! tail reaches, or one that needs a resynchronisation, reads the store as before.
 //!
+//! Most of those pages are alike: every device that was up to date is owed the rows of the
+//! last commit, and members who see the same contacts are owed the same items. So a page cut
+//! from memory is kept until the rows change ([`SharedPage`]), found again by what each row
+//! becomes for the reader's member, and encoded (and compressed) once for every connection
+//! it is sent on.
+//!
 //! The pages are the ones the store would give: each contact's metadata is the newest read
 //! (every change of a contact's metadata or a purge writes a feed row, so reading the rows
 //! up to a head reads the metadata as of at least that head), and a grant's snapshot was

@@ -105,7 +105,9 @@ impl MemoryTenant {
         }
         match accept::accept_changes(id, stored.map(|stored| &stored.doc), changes)? {
             Accepted::AlreadyStored => Ok(stored.map_or(0, |stored| stored.last_seq)),
-            Accepted::Changed { doc, new_changes } => {
+            Accepted::Changed {
+                doc, new_changes, ..
+            } => {
                 let created = stored.is_none();
                 let row = if created {
                     RowKind::Created

@@ -222,11 +222,15 @@ fn commit_one(
         Ok(accepted) => accepted,
         Err(rejected) => return Ok(Err(rejected)),
     };
-    let (doc, new_changes) = match accepted {
+    let (doc, new_changes, contact) = match accepted {
         Accepted::AlreadyStored => {
             return Ok(Ok(current.map_or(0, |(_, last_seq, _)| last_seq)));
         }
-        Accepted::Changed { doc, new_changes } => (doc, new_changes),
+        Accepted::Changed {
+            doc,
+            new_changes,
+            contact,
+        } => (doc, new_changes, contact),
     };
     plan.head += 1;
     let seq = plan.head;
@@ -259,9 +263,6 @@ fn commit_one(
         },
         |(meta, _, _)| meta,
     );
-    let contact = doc
-        .contact()
-        .map_err(|error| StoreError::Corrupt(error.to_string()))?;
     let loaded = Arc::new(*doc);
     let write = DocWrite {
         doc: id,
