@@ -6,6 +6,7 @@
 //! and a feed page only after the previous one went out.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -148,6 +149,9 @@ impl Connection {
         );
         let expiry = tokio::time::sleep(expires_in);
         tokio::pin!(expiry);
+        // Set while a live page waits for its batch interval (boxed: most connections are
+        // idle, and an idle one holds only the `None`).
+        let mut batch_wait: Option<Pin<Box<tokio::time::Sleep>>> = None;
         loop {
             let effects = tokio::select! {
                 message = self.socket.next() => match message {
@@ -173,20 +177,33 @@ impl Connection {
                     ),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
                 },
-                changed = seq.changed() => {
+                changed = seq.changed(), if batch_wait.is_none() => {
                     if changed.is_err() {
                         return End::Shutdown;
                     }
                     // While commits stream in, a device gets a page per batch interval with
                     // everything committed meanwhile, not a page per commit: at a thousand
                     // devices, a page per commit each is more than a node can send. The
-                    // connection waits here (its device's frames wait in the socket).
-                    if let Some(sent) = self.last_page_at {
-                        let wait = self.state.config.feed_batch.saturating_sub(sent.elapsed());
-                        if !wait.is_zero() {
-                            tokio::time::sleep(wait).await;
-                        }
+                    // device's own frames are served meanwhile.
+                    let since = self.last_page_at.map(|sent| sent.elapsed());
+                    let wait = since.map_or(Duration::ZERO, |since| {
+                        self.state.config.feed_batch.saturating_sub(since)
+                    });
+                    if wait.is_zero() {
+                        let head = *seq.borrow_and_update();
+                        self.session.as_mut().expect("set above").head_advanced(head)
+                    } else {
+                        batch_wait = Some(Box::pin(tokio::time::sleep(wait)));
+                        Vec::new()
                     }
+                }
+                () = async {
+                    match batch_wait.as_mut() {
+                        Some(wait) => wait.await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    batch_wait = None;
                     let head = *seq.borrow_and_update();
                     self.session.as_mut().expect("set above").head_advanced(head)
                 }
