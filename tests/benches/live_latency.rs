@@ -81,8 +81,14 @@ async fn main() -> anyhow::Result<()> {
                 let now = Instant::now();
                 feed_frames.fetch_add(1, Ordering::Relaxed);
                 let sent = sent_at.lock().expect("not poisoned");
-                for (doc, changes) in items {
-                    let seen = received.entry(doc).or_default();
+                for item in items {
+                    let seen = received.entry(item.doc).or_default();
+                    if item.grant {
+                        // A contact arrives as a grant when created: its first change.
+                        *seen = (*seen).max(1);
+                        continue;
+                    }
+                    let (doc, changes) = (item.doc, item.changes);
                     for edit in *seen..*seen + changes {
                         // Change 0 is the creation, made before the measurement.
                         if let Some(at) = edit

@@ -568,9 +568,8 @@ impl WireDevice {
 /// A frame as a benchmark's listener sees it.
 #[derive(Debug)]
 pub enum Arrival {
-    /// A `feed` page (plain or deflated), read only for the contacts its items name and how
-    /// many changes each item carries.
-    Feed(Vec<(sync_core::ids::ContactId, usize)>),
+    /// A `feed` page (plain or deflated), read only for what its items say of each contact.
+    Feed(Vec<ItemGlance>),
     /// Any other frame, decoded.
     Frame(Frame),
 }
@@ -589,20 +588,36 @@ struct FramePeek {
 
 #[derive(Deserialize)]
 struct ItemPeek {
+    t: String,
     doc: sync_core::ids::ContactId,
     #[serde(default)]
     changes: Vec<serde::de::IgnoredAny>,
 }
 
+/// One feed item, glanced at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemGlance {
+    /// The contact.
+    pub doc: sync_core::ids::ContactId,
+    /// The changes a `changes` item carries (0 for other kinds).
+    pub changes: usize,
+    /// A `grant`: the whole contact, as a snapshot.
+    pub grant: bool,
+}
+
 /// The contacts a `feed` frame's items name, each with the number of changes it carries, or
 /// `None` if `bytes` is another kind of frame.
-pub fn feed_docs(bytes: &[u8]) -> anyhow::Result<Option<Vec<(sync_core::ids::ContactId, usize)>>> {
+pub fn feed_docs(bytes: &[u8]) -> anyhow::Result<Option<Vec<ItemGlance>>> {
     let peek: FramePeek = sync_core::wire::from_msgpack(bytes)?;
     match (peek.t.as_str(), peek.frame) {
         ("feed", _) => Ok(Some(
             peek.items
                 .into_iter()
-                .map(|item| (item.doc, item.changes.len()))
+                .map(|item| ItemGlance {
+                    doc: item.doc,
+                    changes: item.changes.len(),
+                    grant: item.t == "grant",
+                })
                 .collect(),
         )),
         ("deflated", Some(compressed)) => {
