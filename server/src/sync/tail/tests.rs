@@ -55,9 +55,12 @@ fn outline(page: &FeedPage) -> (Vec<(&'static str, ContactId)>, u64, bool) {
     (items, page.to, page.more)
 }
 
-#[tokio::test]
-async fn pages_from_memory_are_the_pages_the_store_reads() {
-    let dir = tempfile::tempdir().unwrap();
+/// A fresh SQLite store with one company: its owner, then a member for each of `members`
+/// (e-mail addresses), in order.
+async fn company(
+    dir: &tempfile::TempDir,
+    members: &[&str],
+) -> (SqliteStore, TenantId, MemberId, Vec<MemberId>) {
     let store = SqliteStore::open(&dir.path().join("rolo.db").display().to_string())
         .await
         .unwrap();
@@ -72,18 +75,30 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
         })
         .await
         .unwrap();
-    let ana = store
-        .add_member(
-            tenant,
-            &NewMember {
-                email: "ana@tail.example".into(),
-                name: "Ana".into(),
-                role: Role::Member,
-                password_hash: "$argon2id$y".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let mut added = Vec::new();
+    for email in members {
+        let member = store
+            .add_member(
+                tenant,
+                &NewMember {
+                    email: (*email).into(),
+                    name: email.split('@').next().unwrap_or_default().into(),
+                    role: Role::Member,
+                    password_hash: "$argon2id$y".into(),
+                },
+            )
+            .await
+            .unwrap();
+        added.push(member);
+    }
+    (store, tenant, owner, added)
+}
+
+#[tokio::test]
+async fn pages_from_memory_are_the_pages_the_store_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, tenant, owner, members) = company(&dir, &["ana@tail.example"]).await;
+    let ana = members[0];
     let (mut one, push) = created(1, "One");
     store.commit(tenant, owner, &[push]).await.unwrap();
     let tail = Tail::default();
@@ -171,39 +186,8 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
 #[tokio::test]
 async fn connections_seeing_the_same_share_one_page_until_the_rows_change() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("rolo.db").display().to_string())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let (tenant, owner) = store
-        .create_tenant(&NewTenant {
-            name: "Share Co".into(),
-            owner_email: "owner@share.example".into(),
-            owner_name: "Owner".into(),
-            owner_password_hash: "$argon2id$x".into(),
-            region: "JP".into(),
-        })
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for (n, email) in ["ana@share.example", "ben@share.example"]
-        .iter()
-        .enumerate()
-    {
-        let member = store
-            .add_member(
-                tenant,
-                &NewMember {
-                    email: (*email).into(),
-                    name: format!("Member {n}"),
-                    role: Role::Member,
-                    password_hash: "$argon2id$y".into(),
-                },
-            )
-            .await
-            .unwrap();
-        ids.push(member);
-    }
+    let (store, tenant, owner, ids) =
+        company(&dir, &["ana@tail.example", "ben@tail.example"]).await;
     let (ana, ben) = (ids[0], ids[1]);
     // A cursor of 0 asks for a full resynchronisation: start after a first contact.
     let (_, seed) = created(3, "Seed");
