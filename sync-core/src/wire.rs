@@ -379,14 +379,12 @@ impl Frame {
     /// set, else the plain encoding.
     pub fn encode_for(&self, deflate: bool) -> Vec<u8> {
         let plain = self.encode();
-        if deflate {
-            deflate_encoded(plain)
-        } else {
-            plain
+        match deflate.then(|| compress(&plain)).flatten() {
+            Some(frame) => Frame::Deflated { frame }.encode(),
+            None => plain,
         }
     }
 
-    /// An `error` frame.
     /// An `error` frame.
     pub fn error(code: ErrorCode, message: impl Into<String>, fatal: bool) -> Frame {
         Frame::Error {
@@ -394,16 +392,6 @@ impl Frame {
             message: message.into(),
             fatal,
         }
-    }
-}
-
-/// The bytes to send for a frame whose plain encoding is `plain`: a [`Frame::Deflated`] around
-/// it when that is smaller, else `plain` itself. Hosts that send one page to many devices
-/// compress it once with this and share the bytes.
-pub fn deflate_encoded(plain: Vec<u8>) -> Vec<u8> {
-    match compress(&plain) {
-        Some(frame) => Frame::Deflated { frame }.encode(),
-        None => plain,
     }
 }
 

@@ -19,8 +19,7 @@ pub enum SessionEffect {
     Send(Frame),
     /// Send this `feed` frame to the device, as a `deflated` frame when `deflate` is set and
     /// that is smaller ([`Frame::encode_for`]). Apart from [`SessionEffect::Send`] so that a
-    /// host sending one page to many devices can compress it once
-    /// ([`crate::wire::deflate_encoded`]).
+    /// host sending one page to many devices can encode and compress it once.
     SendFeed {
         /// The `feed` frame.
         frame: Frame,
