@@ -9,6 +9,7 @@
 //! snapshot.
 
 mod accounts;
+mod batch;
 mod cards;
 mod contacts;
 mod devices;

@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
 use super::SqliteStore;
+use super::batch::Script;
 use crate::store::StoreError;
 use crate::store::sql;
 use crate::store::sql::cache::{DocCache, DocSource};
@@ -117,25 +118,8 @@ impl GroupWriter for Committer {
     ) -> Result<Outcomes, StoreError> {
         // `BEGIN IMMEDIATE`: the write lock before the first read (see the `sqlite` module).
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let head = tenant_head(&mut tx, tenant).await?;
-        let mut stored = HashMap::new();
-        for doc in group_commit::group_docs(pushes) {
-            let Some((meta, last_seq, purged)) = stored_meta(&mut tx, tenant, doc).await? else {
-                continue;
-            };
-            let state = if purged {
-                Stored::Purged
-            } else {
-                let (source, last_seq) =
-                    doc_source(&mut tx, &self.cache, tenant, doc, last_seq).await?;
-                Stored::Live {
-                    meta,
-                    last_seq,
-                    doc: source,
-                }
-            };
-            stored.insert(doc, state);
-        }
+        let docs = group_commit::group_docs(pushes);
+        let (head, stored) = head_and_stored(&mut tx, &self.cache, tenant, &docs).await?;
         let pushes = pushes.to_vec();
         let (outcomes, plan) =
             sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
@@ -145,6 +129,135 @@ impl GroupWriter for Committer {
         Ok(outcomes)
     }
 }
+
+/// Contacts named in one query: far below SQLite's limit on bound values.
+const DOCS_PER_QUERY: usize = 500;
+
+/// `count` numbered placeholders from `?{first}` on, comma-separated, for an `IN` list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|number| format!("?{number}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A contact's row as a commit reads it: id, owner, visibility, `last_seq`, purged.
+type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool);
+
+/// The tenant's head and each of `docs` as stored (`docs` lacks the new contacts), in as
+/// few queries as a commit can: the head and the metadata together, then the saved bytes of
+/// those not cached, together. Every query is a round trip to sqlx's worker thread.
+async fn head_and_stored(
+    conn: &mut SqliteConnection,
+    cache: &DocCache,
+    tenant: TenantId,
+    docs: &[ContactId],
+) -> Result<(u64, HashMap<ContactId, Stored>), StoreError> {
+    let tenant_id = uuid(tenant.as_bytes());
+    let mut head = None;
+    let mut metas: Vec<MetaRow> = Vec::new();
+    // At least one query, for the head, even for a group that names no contact.
+    let mut chunks: Vec<&[ContactId]> = docs.chunks(DOCS_PER_QUERY).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
+    }
+    for chunk in chunks {
+        // The tenant row joined to the contacts it has among `chunk`: one row with NULL
+        // contact columns when it has none, no row when the tenant is unknown.
+        let sql = format!(
+            "SELECT t.last_seq, d.id, d.owner, d.visibility, d.last_seq, d.purged \
+             FROM tenants t LEFT JOIN documents d \
+             ON d.tenant_id = t.id AND d.id IN ({}) WHERE t.id = ?1",
+            placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, HeadAndMeta>(AssertSqlSafe(sql)).bind(tenant_id);
+        for doc in chunk {
+            query = query.bind(uuid(doc.as_bytes()));
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        if rows.is_empty() {
+            return Err(not_found(tenant));
+        }
+        for (last_seq, id, owner, visibility, doc_seq, purged) in rows {
+            head = Some(last_seq);
+            if let (Some(id), Some(owner), Some(visibility), Some(doc_seq), Some(purged)) =
+                (id, owner, visibility, doc_seq, purged)
+            {
+                metas.push((id, owner, visibility, doc_seq, purged));
+            }
+        }
+    }
+    let head = codec::seq_from_sql(head.ok_or_else(|| not_found(tenant))?)?;
+    let mut stored = HashMap::with_capacity(metas.len());
+    let mut uncached = Vec::new();
+    for (id, owner, visibility, last_seq, purged) in metas {
+        let doc = ContactId::from_bytes(id.into_bytes());
+        if purged {
+            stored.insert(doc, Stored::Purged);
+            continue;
+        }
+        let meta = codec::decode_meta(owner, &visibility)?;
+        let last_seq = codec::seq_from_sql(last_seq)?;
+        match cache.get(tenant, doc, last_seq) {
+            Some(cached) => {
+                stored.insert(
+                    doc,
+                    Stored::Live {
+                        meta,
+                        last_seq,
+                        doc: DocSource::Cached(cached),
+                    },
+                );
+            }
+            None => uncached.push((doc, meta)),
+        }
+    }
+    for chunk in uncached.chunks(DOCS_PER_QUERY) {
+        // The saved bytes with the `last_seq` read beside them (never a `last_seq` read apart
+        // from the bytes it labels).
+        let sql = format!(
+            "SELECT id, snapshot, last_seq FROM documents WHERE tenant_id = ?1 AND id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut query =
+            sqlx::query_as::<_, (Uuid, Vec<u8>, i64)>(AssertSqlSafe(sql)).bind(tenant_id);
+        for (doc, _) in chunk {
+            query = query.bind(uuid(doc.as_bytes()));
+        }
+        let mut saved: HashMap<ContactId, (Vec<u8>, i64)> = query
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, snapshot, last_seq)| {
+                (ContactId::from_bytes(id.into_bytes()), (snapshot, last_seq))
+            })
+            .collect();
+        for (doc, meta) in chunk {
+            let (snapshot, last_seq) = saved.remove(doc).ok_or_else(|| {
+                StoreError::Corrupt(format!("contact {doc} vanished inside a transaction"))
+            })?;
+            stored.insert(
+                *doc,
+                Stored::Live {
+                    meta: meta.clone(),
+                    last_seq: codec::seq_from_sql(last_seq)?,
+                    doc: DocSource::Saved(snapshot),
+                },
+            );
+        }
+    }
+    Ok((head, stored))
+}
+
+/// The tenant's head, and one of the contacts asked for (all `None` if it has none).
+type HeadAndMeta = (
+    i64,
+    Option<Uuid>,
+    Option<Uuid>,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<bool>,
+);
 
 /// Cache what the push loaded and wrote, now that it is committed.
 fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
@@ -156,6 +269,7 @@ fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
     }
 }
 
+/// Write what a group decided: every statement in one script (see `batch`).
 async fn write_plan(
     conn: &mut SqliteConnection,
     tenant: TenantId,
@@ -163,58 +277,94 @@ async fn write_plan(
     plan: &CommitPlan,
 ) -> Result<(), StoreError> {
     let tenant_id = uuid(tenant.as_bytes());
+    let mut script = Script::default();
     for write in &plan.writes {
-        sqlx::query(
-            "INSERT INTO documents (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-             ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = excluded.snapshot, \
-             heads = excluded.heads, last_seq = excluded.last_seq, updated_at = unixepoch()",
-        )
-        .bind(tenant_id)
-        .bind(uuid(write.doc.as_bytes()))
-        .bind(uuid(write.meta.owner.as_bytes()))
-        .bind(codec::encode_visibility(&write.meta.visibility))
-        .bind(write.snapshot.as_slice())
-        .bind(write.heads.as_slice())
-        .bind(codec::seq_to_sql(write.last_seq))
-        .execute(&mut *conn)
-        .await?;
+        script
+            .add(
+                conn,
+                "INSERT INTO documents \
+                 (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = excluded.snapshot, \
+                 heads = excluded.heads, last_seq = excluded.last_seq, updated_at = unixepoch()",
+                |values| {
+                    values
+                        .bind(tenant_id)
+                        .bind(uuid(write.doc.as_bytes()))
+                        .bind(uuid(write.meta.owner.as_bytes()))
+                        .bind(codec::encode_visibility(&write.meta.visibility))
+                        .bind(write.snapshot.as_slice())
+                        .bind(write.heads.as_slice())
+                        .bind(codec::seq_to_sql(write.last_seq));
+                },
+            )
+            .await?;
         let search = &write.search;
-        sqlx::query(
-            "INSERT INTO contact_search \
-             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-             ON CONFLICT (tenant_id, doc_id) DO UPDATE SET display_name = excluded.display_name, \
-             emails = excluded.emails, phones = excluded.phones, \
-             companies = excluded.companies, tags = excluded.tags",
-        )
-        .bind(tenant_id)
-        .bind(uuid(write.doc.as_bytes()))
-        .bind(&search.display_name)
-        .bind(&search.emails)
-        .bind(&search.phones)
-        .bind(&search.companies)
-        .bind(&search.tags)
-        .execute(&mut *conn)
-        .await?;
+        script
+            .add(
+                conn,
+                "INSERT INTO contact_search \
+                 (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
+                 display_name = excluded.display_name, emails = excluded.emails, \
+                 phones = excluded.phones, companies = excluded.companies, tags = excluded.tags",
+                |values| {
+                    values
+                        .bind(tenant_id)
+                        .bind(uuid(write.doc.as_bytes()))
+                        .bind(search.display_name.as_str())
+                        .bind(search.emails.as_str())
+                        .bind(search.phones.as_str())
+                        .bind(search.companies.as_str())
+                        .bind(search.tags.as_str());
+                },
+            )
+            .await?;
     }
     for change in &plan.changes {
-        sqlx::query(
-            "INSERT INTO changes (tenant_id, doc_id, hash, bytes) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(tenant_id)
-        .bind(uuid(change.doc.as_bytes()))
-        .bind(change.hash.as_slice())
-        .bind(change.bytes.as_slice())
-        .execute(&mut *conn)
-        .await?;
+        script
+            .add(
+                conn,
+                "INSERT INTO changes (tenant_id, doc_id, hash, bytes) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
+                |values| {
+                    values
+                        .bind(tenant_id)
+                        .bind(uuid(change.doc.as_bytes()))
+                        .bind(change.hash.as_slice())
+                        .bind(change.bytes.as_slice());
+                },
+            )
+            .await?;
     }
-    insert_rows(conn, tenant, &plan.rows).await?;
+    for row in &plan.rows {
+        script
+            .add(
+                conn,
+                "INSERT INTO feed (tenant_id, seq, doc_id, kind) VALUES (?, ?, ?, ?)",
+                |values| {
+                    values
+                        .bind(tenant_id)
+                        .bind(codec::seq_to_sql(row.seq))
+                        .bind(uuid(row.doc.as_bytes()))
+                        .bind(row.kind.as_slice());
+                },
+            )
+            .await?;
+    }
     if plan.head != head {
-        set_head(conn, tenant, plan.head).await?;
+        script
+            .add(
+                conn,
+                "UPDATE tenants SET last_seq = ? WHERE id = ?",
+                |values| {
+                    values.bind(codec::seq_to_sql(plan.head)).bind(tenant_id);
+                },
+            )
+            .await?;
     }
-    Ok(())
+    script.run(conn).await
 }
 
 pub(super) async fn insert_rows(
