@@ -3,8 +3,11 @@
 //! Starts `rolo-server` as its own process (SQLite), as it runs for a company: the simulated
 //! phones live in this process, so what they cost to decode is not counted as the server's
 //! work (though on this machine they share its cores). `LIVE_WRITERS` (default 20) devices
-//! each edit their own contact, at `LIVE_RATE` (default 200) edits per second in all;
-//! `LIVE_READERS` (default 200) other devices of the same company listen. A reader notes when
+//! each edit `LIVE_CONTACTS` (default 10) contacts of their own in turn, at `LIVE_RATE`
+//! (default 200) edits per second in all; `LIVE_READERS` (default 200) other devices of the
+//! same company listen. `LIVE_CONTACTS=1` is the hot-contact case: one contact edited
+//! 50 times a second for the whole run, its history growing by hundreds of changes that
+//! every push then applies to and checks against. A reader notes when
 //! each change arrives: the k-th change of a contact it receives is the writer's k-th edit,
 //! so every edit is timed from the moment it was made, even when pages carry several edits of
 //! one contact. Prints p50 / p99, deliveries per second, the edits each feed frame carried,
@@ -24,8 +27,17 @@ use sync_core::wire::{DocChanges, Frame};
 use tests::bench::{edits_made_beforehand, env_number, quantile};
 use tests::{Arrival, ChildServer, WireDevice, login, signup};
 
-/// When each writer made each of its edits: entry k-1 is the contact's k-th edit.
-type SentAt = Arc<Mutex<HashMap<ContactId, Vec<Instant>>>>;
+/// When each writer made each of its edits, in nanoseconds after the bench's epoch plus one
+/// (0: not made yet): entry k-1 is the contact's k-th edit. Filled in place and read without
+/// a lock, so a thousand readers do not queue behind one mutex to time what they receive.
+type SentAt = Arc<HashMap<ContactId, Box<[AtomicU64]>>>;
+
+/// The contacts writer `writer` edits.
+fn writer_contacts(writer: u64, contacts_per_writer: u64) -> Vec<ContactId> {
+    (0..contacts_per_writer)
+        .map(|c| ContactId::from_u128(u128::from(writer) * 1_000_000 + u128::from(c) + 1))
+        .collect()
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -33,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
     let readers = env_number("LIVE_READERS", 200);
     let rate = env_number("LIVE_RATE", 200);
     let seconds = env_number("LIVE_SECONDS", 10);
+    let contacts_per_writer = env_number("LIVE_CONTACTS", 10).max(1);
     let data = tempfile::tempdir()?;
     let child = ChildServer::start(&format!(
         "sqlite://{}",
@@ -42,7 +55,16 @@ async fn main() -> anyhow::Result<()> {
     let server = Arc::new(child.as_test_server());
     let password = "correct horse battery";
     signup(&server, "Live Co", "owner@live.example", password).await?;
-    let sent_at: SentAt = Arc::default();
+    // Each writer's edits, its contacts in turn: enough for the run at its share of the rate.
+    let per_writer = (rate * seconds).div_ceil(writers) as usize + 10;
+    let per_contact = per_writer.div_ceil(contacts_per_writer as usize);
+    let epoch = Instant::now();
+    let sent_at: SentAt = Arc::new(
+        (0..writers)
+            .flat_map(|writer| writer_contacts(writer, contacts_per_writer))
+            .map(|id| (id, (0..per_contact).map(|_| AtomicU64::new(0)).collect()))
+            .collect(),
+    );
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let feed_frames = Arc::new(AtomicU64::new(0));
     // Readers listen until told to stop (after the last edit had time to arrive): setting
@@ -78,9 +100,8 @@ async fn main() -> anyhow::Result<()> {
                 else {
                     continue;
                 };
-                let now = Instant::now();
+                let now = nanos_since(epoch);
                 feed_frames.fetch_add(1, Ordering::Relaxed);
-                let sent = sent_at.lock().expect("not poisoned");
                 for item in items {
                     let seen = received.entry(item.doc).or_default();
                     if item.grant {
@@ -88,27 +109,27 @@ async fn main() -> anyhow::Result<()> {
                         *seen = (*seen).max(1);
                         continue;
                     }
-                    let (doc, changes) = (item.doc, item.changes);
-                    for edit in *seen..*seen + changes {
-                        // Change 0 is the creation, made before the measurement.
-                        if let Some(at) = edit
-                            .checked_sub(1)
-                            .and_then(|k| sent.get(&doc).and_then(|times| times.get(k)))
-                        {
-                            mine.push(now.duration_since(*at).as_secs_f64() * 1000.0);
+                    let first = *seen;
+                    *seen += item.changes;
+                    let Some(times) = sent_at.get(&item.doc) else {
+                        continue;
+                    };
+                    // Change 0 is the creation, made before the measurement.
+                    for k in first.max(1) - 1..seen.saturating_sub(1) {
+                        let at = times.get(k).map_or(0, |at| at.load(Ordering::Acquire));
+                        if at > 0 {
+                            mine.push(now.saturating_sub(at - 1) as f64 / 1e6);
                         }
                     }
-                    *seen += changes;
                 }
             }
             latencies.lock().expect("not poisoned").extend(mine);
             anyhow::Ok(())
         }));
     }
-    // Writers: each owns one contact and pushes edits to it at its share of the rate, in a
-    // task of its own, as separate phones would. The edits are made beforehand: what a phone
+    // Writers: each owns its contacts and pushes edits to them in turn at its share of the
+    // rate, in a task of its own, as separate phones would. The edits are made beforehand: what a phone
     // spends making one is its own CPU's, not the server's.
-    let per_writer = (rate * seconds).div_ceil(writers) as usize + 10;
     let mut writer_devices = Vec::new();
     for n in 0..writers {
         let account = login(
@@ -120,15 +141,26 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         let mut device =
             WireDevice::connect(&server, &account, (u128::from(n) + 1).to_be_bytes()).await?;
-        let id = ContactId::from_u128(u128::from(n) + 1);
-        let mut contact = Contact::default();
-        contact.name.given = format!("Writer {n}");
-        let effects = device.replica.create(id, &contact)?;
-        device.apply(effects).await?;
+        let ids = writer_contacts(n, contacts_per_writer);
+        for (c, id) in ids.iter().enumerate() {
+            let mut contact = Contact::default();
+            contact.name.given = format!("Writer {n} contact {c}");
+            let effects = device.replica.create(*id, &contact)?;
+            device.apply(effects).await?;
+        }
         device.settle(Duration::from_millis(50)).await?;
-        sent_at.lock().expect("not poisoned").insert(id, Vec::new());
-        let edits = edits_made_beforehand(&device, id, per_writer)?;
-        writer_devices.push((id, device, edits));
+        // The writer's edits in the order it pushes them: its contacts in turn.
+        let mut made = Vec::new();
+        for id in &ids {
+            made.push(edits_made_beforehand(&device, *id, per_contact)?.into_iter());
+        }
+        let mut edits: Vec<(ContactId, serde_bytes::ByteBuf)> = Vec::new();
+        for _ in 0..per_contact {
+            for (id, changes) in ids.iter().zip(made.iter_mut()) {
+                edits.extend(changes.next().map(|change| (*id, change)));
+            }
+        }
+        writer_devices.push((device, edits));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     eprintln!("{readers} readers and {writers} writers connected; measuring for {seconds} s");
@@ -137,23 +169,24 @@ async fn main() -> anyhow::Result<()> {
     let interval = Duration::from_secs_f64(writers as f64 / rate as f64);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut writing = Vec::new();
-    for (n, (id, mut device, changes)) in writer_devices.into_iter().enumerate() {
+    for (n, (mut device, changes)) in writer_devices.into_iter().enumerate() {
         let (sent_at, edits) = (sent_at.clone(), edits.clone());
         writing.push(tokio::spawn(async move {
             // Spread the writers over one interval rather than all editing at once.
             tokio::time::sleep(interval.mul_f64(n as f64 / writers as f64)).await;
             let mut ticker = tokio::time::interval(interval);
-            for (batch, change) in (1u64..).zip(changes) {
+            // Edits made so far, per contact: the index of each one's send time.
+            let mut made: HashMap<ContactId, usize> = HashMap::new();
+            for (batch, (id, change)) in (1u64..).zip(changes) {
                 ticker.tick().await;
                 if Instant::now() >= deadline {
                     break;
                 }
-                sent_at
-                    .lock()
-                    .expect("not poisoned")
-                    .get_mut(&id)
-                    .expect("registered above")
-                    .push(Instant::now());
+                let k = made.entry(id).or_default();
+                if let Some(slot) = sent_at.get(&id).and_then(|times| times.get(*k)) {
+                    slot.store(nanos_since(epoch) + 1, Ordering::Release);
+                }
+                *k += 1;
                 let push = Frame::Push {
                     batch,
                     docs: vec![DocChanges {
@@ -196,7 +229,7 @@ async fn main() -> anyhow::Result<()> {
     let made_per_second = edits as f64 / seconds as f64;
     let cpu_per_delivery_us = server_cpu * 1e6 / delivered.max(1) as f64;
     println!(
-        "{writers} writers, {readers} readers, {edits} edits ({made_per_second:.0}/s, asked {rate}/s) for {seconds} s"
+        "{writers} writers ({contacts_per_writer} contacts each), {readers} readers, {edits} edits ({made_per_second:.0}/s, asked {rate}/s) for {seconds} s"
     );
     println!(
         "edit -> other device: p50 {p50:.1} ms, p99 {p99:.1} ms; {delivered} of {expected} deliveries ({per_second:.0}/s) in {frames} feed frames ({edits_per_frame:.1} edits each)"
@@ -216,9 +249,14 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     println!(
-        "bench live_latency: writers={writers} readers={readers} edits_per_second={made_per_second:.0} p50_ms={p50:.1} p99_ms={p99:.1} delivered_per_second={per_second:.0} edits_per_frame={edits_per_frame:.1} server_cpu_us_per_delivery={cpu_per_delivery_us:.2}"
+        "bench live_latency: writers={writers} contacts_per_writer={contacts_per_writer} readers={readers} edits_per_second={made_per_second:.0} p50_ms={p50:.1} p99_ms={p99:.1} delivered_per_second={per_second:.0} edits_per_frame={edits_per_frame:.1} server_cpu_us_per_delivery={cpu_per_delivery_us:.2}"
     );
     Ok(())
+}
+
+/// Nanoseconds from `epoch` to now.
+fn nanos_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// User and system CPU time process `pid` has used, in seconds (Linux `/proc`).
