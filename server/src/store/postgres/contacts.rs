@@ -185,9 +185,7 @@ impl GroupWriter for Committer {
                 },
             );
         }
-        let pushes = pushes.to_vec();
-        let (outcomes, plan) =
-            sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
+        let (outcomes, plan) = group_commit::decide_group(head, pushes, stored).await;
         write_plan(&mut tx, tenant, &plan).await?;
         if plan.head != head {
             announce_head(&mut tx, self.node, tenant, plan.head).await?;

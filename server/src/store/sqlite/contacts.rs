@@ -120,9 +120,7 @@ impl GroupWriter for Committer {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let docs = group_commit::group_docs(pushes);
         let (head, stored) = head_and_stored(&mut tx, &self.cache, tenant, &docs).await?;
-        let pushes = pushes.to_vec();
-        let (outcomes, plan) =
-            sql::off_thread(move || group_commit::plan_group(head, &pushes, stored)).await;
+        let (outcomes, plan) = group_commit::decide_group(head, pushes, stored).await;
         write_plan(&mut tx, tenant, head, &plan).await?;
         tx.commit().await?;
         remember(&self.cache, tenant, &plan);
