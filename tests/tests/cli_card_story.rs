@@ -351,6 +351,17 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
         );
         let page = ok(&phone, &["card", "show", &card]);
         assert!(page.contains("looks like contact Marc Okafor"), "{page}");
+        // The list says so too, as `card show` does.
+        let in_list = listed(&phone, &card);
+        assert!(
+            in_list["duplicates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|duplicate| duplicate["contact"] == known.as_str()
+                    && duplicate["name"] == "Marc Okafor"),
+            "{in_list}"
+        );
 
         let merged_into = ok(&phone, &["card", "save", &card, "--into", &known[..8]]);
         assert_eq!(merged_into.trim(), known);

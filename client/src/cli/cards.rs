@@ -145,11 +145,20 @@ async fn list(home: &Path, args: ListArgs) -> anyhow::Result<()> {
         .into_iter()
         .filter(|card| args.all || !card.state.is_resolved())
         .collect();
-    replica.close().await?;
     if args.json {
-        let all: Vec<_> = cards.iter().map(|card| view::json(card, &[])).collect();
+        // Each card as `card show --json` gives it, possible duplicates included.
+        let mut all = Vec::with_capacity(cards.len());
+        for card in &cards {
+            let duplicates = match &card.draft {
+                Some(draft) if !card.state.is_resolved() => replica.card_duplicates(draft).await?,
+                _ => Vec::new(),
+            };
+            all.push(view::json(card, &duplicates));
+        }
+        replica.close().await?;
         say!("{}", serde_json::to_string_pretty(&all)?);
     } else {
+        replica.close().await?;
         for card in &cards {
             say!("{}", view::list_line(card));
         }
