@@ -89,3 +89,10 @@ async fn postgres_nodes_hear_of_each_others_commits() {
     let backend = store_conformance::support::Backend::postgres().await;
     nodes::other_nodes_hear_of_each_commit(&backend).await;
 }
+
+/// SQLite only: its commits manage their transaction inside their own queries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands() {
+    let backend = store_conformance::support::Backend::sqlite().await;
+    nodes::a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands(&backend).await;
+}

@@ -84,7 +84,11 @@ impl SqliteStore {
             // Another process (a backup, an admin's sqlite3 shell) may hold the lock briefly.
             .busy_timeout(Duration::from_secs(10));
         let in_memory = path_or_url.contains(":memory:") || path_or_url.contains("mode=memory");
+        // sqlx's pools ping a connection before lending it, by default: a round trip to the
+        // connection's worker thread before every query, to find out whether a file next
+        // to the process has hung up. It has not; a broken connection fails its query anyway.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             // An in-memory database lives only as long as a connection to it.
             .min_connections(u32::from(in_memory))
@@ -96,6 +100,7 @@ impl SqliteStore {
             writer.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(READERS)
                 .connect_with(options)
                 .await?

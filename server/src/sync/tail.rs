@@ -119,9 +119,13 @@ impl SharedPage {
     /// moves the cursor), and [`SharedPage::wire_bytes`] supplies the items. A copy of the
     /// items for every connection is what sharing the page saves.
     pub fn outline(&self) -> FeedPage {
+        // Field by field: `..self.page.clone()` would copy the items only to drop them.
         FeedPage {
             items: Vec::new(),
-            ..self.page.clone()
+            to: self.page.to,
+            resync: self.page.resync,
+            resume: self.page.resume,
+            more: self.page.more,
         }
     }
 

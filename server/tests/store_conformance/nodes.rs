@@ -323,3 +323,66 @@ pub async fn other_nodes_hear_of_each_commit(backend: &Backend) {
     }
     listener.abort();
 }
+
+/// SQLite: a group's transaction is begun by its first query and committed by its last (no
+/// statements of their own). A write the database refuses half-way through must leave
+/// nothing of the group behind, and the one writer connection must come back out of the
+/// transaction for the next group.
+pub async fn a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands(backend: &Backend) {
+    let Backend::Sqlite(dir) = backend else {
+        panic!("a SQLite scenario");
+    };
+    let store = backend.open().await;
+    let team = team(store.as_ref(), "refusing").await;
+    // Another connection, as an admin's shell would be: the contact's search row is the
+    // second write of its group, after its document row.
+    let url = format!("sqlite://{}", dir.path().join("rolo.db").display());
+    let mut shell = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse_one BEFORE INSERT ON contact_search \
+         WHEN NEW.display_name LIKE '%Refused%' \
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .execute(&mut shell)
+    .await
+    .unwrap();
+    let head = store.head(team.tenant).await.unwrap();
+    let (_, refused) = Phone::create(contact(1), 1, "Refused");
+    let error = store
+        .commit(team.tenant, team.owner, &[push(contact(1), &[&refused])])
+        .await
+        .expect_err("the trigger refuses the write");
+    assert!(
+        error.to_string().contains("refused by the test"),
+        "the database's reason is reported: {error}"
+    );
+    assert_eq!(store.head(team.tenant).await.unwrap(), head, "no seq used");
+    let (stored,): (i64,) = sqlx::query_as("SELECT count(*) FROM documents")
+        .fetch_one(&mut shell)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, 0,
+        "the document row written before the refusal is gone"
+    );
+
+    let (_, kept) = Phone::create(contact(2), 1, "Kept");
+    let results = store
+        .commit(team.tenant, team.owner, &[push(contact(2), &[&kept])])
+        .await
+        .expect("the writer is out of the failed transaction");
+    assert_eq!(
+        accepted(&results[0]),
+        head + 1,
+        "the next seq, none skipped"
+    );
+    let pages = read_all(store.as_ref(), team.tenant, team.owner, head).await;
+    let docs: Vec<ContactId> = items(&pages).into_iter().map(|(_, doc)| doc).collect();
+    assert_eq!(
+        docs,
+        vec![contact(2)],
+        "only the contact that committed is in the feed"
+    );
+}

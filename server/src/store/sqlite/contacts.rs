@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+use sqlx::pool::PoolConnection;
+use sqlx::{AssertSqlSafe, Sqlite, SqliteConnection, SqlitePool};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
@@ -116,15 +117,70 @@ impl GroupWriter for Committer {
         tenant: TenantId,
         pushes: &[Push],
     ) -> Result<Outcomes, StoreError> {
-        // `BEGIN IMMEDIATE`: the write lock before the first read (see the `sqlite` module).
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let docs = group_commit::group_docs(pushes);
-        let (head, stored) = head_and_stored(&mut tx, &self.cache, tenant, &docs).await?;
-        let (outcomes, plan) = group_commit::decide_group(head, pushes, stored).await;
-        write_plan(&mut tx, tenant, head, &plan).await?;
-        tx.commit().await?;
+        let mut conn = self.writer.acquire().await?;
+        let mut transaction = OpenTransaction {
+            conn: &mut conn,
+            settled: false,
+        };
+        let result = commit_in(&mut transaction, &self.cache, tenant, pushes).await;
+        if result.is_err() {
+            transaction.roll_back().await;
+        }
+        transaction.settled = true;
+        let (outcomes, plan) = result?;
         remember(&self.cache, tenant, &plan);
         Ok(outcomes)
+    }
+}
+
+/// A group's transaction, begun by its first query and committed by its last: sqlx's own
+/// transactions send `BEGIN` and `COMMIT` as statements of their own and wait for the worker
+/// thread to confirm each, two more round trips between threads per group than the reads and
+/// writes need.
+async fn commit_in(
+    transaction: &mut OpenTransaction<'_>,
+    cache: &DocCache,
+    tenant: TenantId,
+    pushes: &[Push],
+) -> Result<(Outcomes, CommitPlan), StoreError> {
+    let conn = &mut **transaction.conn;
+    let docs = group_commit::group_docs(pushes);
+    let (head, stored) = head_and_stored(conn, cache, tenant, &docs).await?;
+    let (outcomes, plan) = group_commit::decide_group(head, pushes, stored).await;
+    write_plan(conn, tenant, head, &plan).await?;
+    Ok((outcomes, plan))
+}
+
+/// The writer connection while a group's transaction may be open on it. Settled once the
+/// transaction committed or was rolled back; a group abandoned half-way (a panic, a runtime
+/// shutting down) closes the connection instead of handing the pool one that is still inside
+/// a transaction, and SQLite rolls back what it had not committed.
+struct OpenTransaction<'c> {
+    conn: &'c mut PoolConnection<Sqlite>,
+    settled: bool,
+}
+
+impl OpenTransaction<'_> {
+    /// Undo whatever the failed group began, if it began anything.
+    async fn roll_back(&mut self) {
+        match sqlx::query("ROLLBACK").execute(&mut **self.conn).await {
+            Ok(_) => {}
+            // The failure came before `BEGIN` took effect, or SQLite already rolled back.
+            Err(sqlx::Error::Database(error))
+                if error.message().contains("no transaction is active") => {}
+            Err(error) => {
+                tracing::warn!(%error, "rolling back a failed commit; closing its connection");
+                self.conn.close_on_drop();
+            }
+        }
+    }
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.conn.close_on_drop();
+        }
     }
 }
 
@@ -142,9 +198,10 @@ fn placeholders(first: usize, count: usize) -> String {
 /// A contact's row as a commit reads it: id, owner, visibility, `last_seq`, purged.
 type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool);
 
-/// The tenant's head and each of `docs` as stored (`docs` lacks the new contacts), in as
-/// few queries as a commit can: the head and the metadata together, then the saved bytes of
-/// those not cached, together. Every query is a round trip to sqlx's worker thread.
+/// Begin the group's transaction and read the tenant's head and each of `docs` as stored
+/// (`docs` lacks the new contacts), in as few queries as a commit can: the head and the
+/// metadata together, then the saved bytes of those not cached, together. Every query is a
+/// round trip to sqlx's worker thread.
 async fn head_and_stored(
     conn: &mut SqliteConnection,
     cache: &DocCache,
@@ -159,13 +216,20 @@ async fn head_and_stored(
     if chunks.is_empty() {
         chunks.push(&[]);
     }
-    for chunk in chunks {
-        // The tenant row joined to the contacts it has among `chunk`: one row with NULL
-        // contact columns when it has none, no row when the tenant is unknown.
+    for (number, chunk) in chunks.into_iter().enumerate() {
+        // The first query opens the transaction: `BEGIN IMMEDIATE` takes the write lock
+        // before the first read (see the `sqlite` module). Then the tenant row joined to the
+        // contacts it has among `chunk`: one row with NULL contact columns when it has none,
+        // no row when the tenant is unknown.
         let sql = format!(
-            "SELECT t.last_seq, d.id, d.owner, d.visibility, d.last_seq, d.purged \
+            "{}SELECT t.last_seq, d.id, d.owner, d.visibility, d.last_seq, d.purged \
              FROM tenants t LEFT JOIN documents d \
              ON d.tenant_id = t.id AND d.id IN ({}) WHERE t.id = ?1",
+            if number == 0 {
+                "BEGIN IMMEDIATE;\n"
+            } else {
+                ""
+            },
             placeholders(2, chunk.len())
         );
         let mut query = sqlx::query_as::<_, HeadAndMeta>(AssertSqlSafe(sql)).bind(tenant_id);
@@ -267,7 +331,8 @@ fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
     }
 }
 
-/// Write what a group decided: every statement in one script (see `batch`).
+/// Write what a group decided and commit its transaction: every statement in one script
+/// (see `batch`).
 async fn write_plan(
     conn: &mut SqliteConnection,
     tenant: TenantId,
@@ -362,6 +427,9 @@ async fn write_plan(
             )
             .await?;
     }
+    // The group's transaction ends with its last write: SQLite runs no statement of a script
+    // after one that failed, so a failed write never reaches the `COMMIT`.
+    script.add(conn, "COMMIT", |_| {}).await?;
     script.run(conn).await
 }
 
