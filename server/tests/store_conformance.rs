@@ -70,6 +70,7 @@ conformance! {
         feed::a_new_device_resynchronises_across_several_pages,
         feed::a_long_feed_is_read_in_pages_of_about_a_mebibyte,
         feed::repair_sends_missing_changes_only_to_members_who_may_see,
+        feed::the_tail_after_a_cursor_is_every_row_up_to_the_head,
         cards::an_upload_is_one_card_however_often_it_is_retried,
         cards::a_read_card_is_stored_once_and_offered_until_reviewed,
         cards::a_dead_workers_card_is_taken_again_and_retries_back_off,

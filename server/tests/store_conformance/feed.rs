@@ -248,3 +248,91 @@ pub async fn repair_sends_missing_changes_only_to_members_who_may_see(store: &dy
         "nothing for a malformed message"
     );
 }
+
+/// Rows after the tail's cursor, past one read's chunk of rows.
+const TAIL_EDITS: u64 = 300;
+
+/// What a node's hub keeps in memory after each commit: every row after a cursor up to the
+/// head, each with its contact's metadata, and the snapshot for rows that become grants.
+pub async fn the_tail_after_a_cursor_is_every_row_up_to_the_head(store: &dyn Store) {
+    use sync_core::feed::RowKind;
+
+    let team = team(store, "tail").await;
+    let tenant = team.tenant;
+    let (mut aiko, created) = Phone::create(contact(1), 1, "Aiko");
+    accepted(
+        &store
+            .commit(tenant, team.owner, &[push(contact(1), &[&created])])
+            .await
+            .unwrap()[0],
+    );
+    let (_, gone) = Phone::create(contact(2), 1, "Gone");
+    accepted(
+        &store
+            .commit(tenant, team.owner, &[push(contact(2), &[&gone])])
+            .await
+            .unwrap()[0],
+    );
+    for n in 0..TAIL_EDITS {
+        let edit = aiko.edit(|c| c.name.family = format!("Sato {n}"));
+        accepted(
+            &store
+                .commit(tenant, team.owner, &[push(contact(1), &[&edit])])
+                .await
+                .unwrap()[0],
+        );
+    }
+    store.purge(tenant, contact(2)).await.unwrap();
+    let head = store.head(tenant).await.unwrap();
+
+    let tail = store
+        .feed_tail(tenant, 0, 1024)
+        .await
+        .unwrap()
+        .expect("within the limit");
+    assert_eq!(tail.head, head);
+    let seqs: Vec<u64> = tail.rows.iter().map(|row| row.row.seq).collect();
+    assert_eq!(seqs, (1..=head).collect::<Vec<_>>(), "every row, in order");
+    let first = &tail.rows[0];
+    assert_eq!(first.row.doc, contact(1));
+    assert!(matches!(first.row.kind, RowKind::Created));
+    assert!(
+        first.meta.is_some() && first.snapshot.is_some(),
+        "a creation carries its grant"
+    );
+    let edits = tail
+        .rows
+        .iter()
+        .filter(|row| row.row.doc == contact(1) && matches!(row.row.kind, RowKind::Changes { .. }))
+        .count();
+    assert_eq!(edits as u64, TAIL_EDITS);
+    assert!(
+        tail.rows[1..].iter().all(|row| row.snapshot.is_none()),
+        "only rows that become grants carry a snapshot"
+    );
+    for row in tail.rows.iter().filter(|row| row.row.doc == contact(2)) {
+        assert!(
+            row.meta.is_none(),
+            "a purged contact's rows carry no metadata"
+        );
+    }
+
+    let from_middle = store
+        .feed_tail(tenant, head - 5, 1024)
+        .await
+        .unwrap()
+        .unwrap();
+    let seqs: Vec<u64> = from_middle.rows.iter().map(|row| row.row.seq).collect();
+    assert_eq!(seqs, (head - 4..=head).collect::<Vec<_>>());
+    let caught_up = store.feed_tail(tenant, head, 1024).await.unwrap().unwrap();
+    assert_eq!((caught_up.head, caught_up.rows.len()), (head, 0));
+    assert!(
+        store.feed_tail(tenant, 0, 10).await.unwrap().is_none(),
+        "more rows than the limit: the hub starts afresh instead"
+    );
+    let unknown = sync_core::ids::TenantId::from_u128(0xdead);
+    assert!(
+        store.feed_tail(unknown, 0, 1024).await.is_err(),
+        "an unknown tenant is an error"
+    );
+}

@@ -53,6 +53,23 @@ pub(crate) trait FeedSource: Sync {
         after: Option<ContactId>,
         limit: usize,
     ) -> Result<Vec<(ContactId, DocMeta)>, StoreError>;
+    /// The tenant's head and floor (as [`FeedSource::positions`]) with up to `limit` rows
+    /// after `after` up to that head (as [`FeedSource::rows`]). A store that can read both in
+    /// one query should: the hub's tail reads them after every commit.
+    async fn positions_and_rows(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<((u64, u64), Vec<RowWithMeta>), StoreError> {
+        let (head, floor) = self.positions(tenant).await?;
+        let rows = if head > after {
+            self.rows(tenant, after, head, limit).await?
+        } else {
+            Vec::new()
+        };
+        Ok(((head, floor), rows))
+    }
     /// The snapshots of these contacts that are still live.
     async fn snapshots(
         &self,
@@ -89,21 +106,20 @@ pub(crate) async fn read_tail(
     after: u64,
     limit: usize,
 ) -> Result<Option<FeedTail>, StoreError> {
-    let (head, floor) = source.positions(tenant).await?;
+    // The first chunk comes with the head: one query after a commit of a few rows.
+    let ((head, floor), mut chunk) = source.positions_and_rows(tenant, after, CHUNK).await?;
     if head.saturating_sub(after) > limit as u64 {
         return Ok(None);
     }
     let mut rows = Vec::new();
-    let mut from = after;
-    while from < head {
-        let chunk = source.rows(tenant, from, head, CHUNK).await?;
-        let Some(last) = chunk.last() else { break };
-        from = last.row.seq;
-        let done = chunk.len() < CHUNK;
-        rows.extend(chunk);
+    while let Some(last) = chunk.last() {
+        let from = last.row.seq;
+        let done = chunk.len() < CHUNK || from >= head;
+        rows.append(&mut chunk);
         if done {
             break;
         }
+        chunk = source.rows(tenant, from, head, CHUNK).await?;
     }
     // Grants carry the snapshot: read those of rows that may become one, a batch at a time.
     let granting: Vec<ContactId> = rows

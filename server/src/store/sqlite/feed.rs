@@ -17,6 +17,43 @@ fn contact(id: Uuid) -> ContactId {
     ContactId::from_bytes(id.into_bytes())
 }
 
+/// A feed row as read with its contact's columns.
+fn row_with_meta(
+    seq: i64,
+    doc: Uuid,
+    kind: &[u8],
+    owner: Uuid,
+    visibility: &[u8],
+    purged: bool,
+) -> Result<RowWithMeta, StoreError> {
+    let seq = codec::seq_from_sql(seq)?;
+    Ok(RowWithMeta {
+        row: FeedRow {
+            seq,
+            doc: contact(doc),
+            kind: codec::decode_kind(seq, kind)?,
+        },
+        meta: if purged {
+            None
+        } else {
+            Some(codec::decode_meta(owner, visibility)?)
+        },
+    })
+}
+
+/// The tenant's head and floor, and one feed row after the cursor with its contact's
+/// columns (all `None` when there is none).
+type TailRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<Uuid>,
+    Option<Vec<u8>>,
+    Option<Uuid>,
+    Option<Vec<u8>>,
+    Option<bool>,
+);
+
 #[async_trait]
 impl FeedSource for SqliteStore {
     async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError> {
@@ -51,21 +88,49 @@ impl FeedSource for SqliteStore {
         .await?;
         rows.into_iter()
             .map(|(seq, doc, kind, owner, visibility, purged)| {
-                let seq = codec::seq_from_sql(seq)?;
-                Ok(RowWithMeta {
-                    row: FeedRow {
-                        seq,
-                        doc: contact(doc),
-                        kind: codec::decode_kind(seq, &kind)?,
-                    },
-                    meta: if purged {
-                        None
-                    } else {
-                        Some(codec::decode_meta(owner, &visibility)?)
-                    },
-                })
+                row_with_meta(seq, doc, &kind, owner, &visibility, purged)
             })
             .collect()
+    }
+
+    async fn positions_and_rows(
+        &self,
+        tenant: TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<((u64, u64), Vec<RowWithMeta>), StoreError> {
+        // One statement reads one snapshot of the database, so every row up to the head it
+        // reads has committed. The tenant row comes once per feed row, or once with NULL
+        // row columns when no row is newer than `after`; a row whose contact has no document
+        // row is left out, as `rows`' inner join leaves it.
+        let found: Vec<TailRow> = sqlx::query_as(
+            "SELECT t.last_seq, t.feed_floor, f.seq, f.doc_id, f.kind, \
+             d.owner, d.visibility, d.purged FROM tenants t \
+             LEFT JOIN feed f ON f.tenant_id = t.id AND f.seq > ?2 AND f.seq <= t.last_seq \
+             LEFT JOIN documents d ON d.tenant_id = f.tenant_id AND d.id = f.doc_id \
+             WHERE t.id = ?1 ORDER BY f.seq LIMIT ?3",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(codec::seq_to_sql(after))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.reader)
+        .await?;
+        let Some((head, floor, ..)) = found.first() else {
+            return Err(StoreError::NotFound {
+                what: format!("tenant {tenant}"),
+            });
+        };
+        let positions = (codec::seq_from_sql(*head)?, codec::seq_from_sql(*floor)?);
+        let rows = found
+            .into_iter()
+            .filter_map(|(_, _, seq, doc, kind, owner, visibility, purged)| {
+                Some((seq?, doc?, kind?, owner?, visibility?, purged?))
+            })
+            .map(|(seq, doc, kind, owner, visibility, purged)| {
+                row_with_meta(seq, doc, &kind, owner, &visibility, purged)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((positions, rows))
     }
 
     async fn live_docs(
