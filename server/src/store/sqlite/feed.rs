@@ -43,7 +43,7 @@ fn row_with_meta(
 
 /// The tenant's head and floor, and one feed row after the cursor with its contact's
 /// columns (all `None` when there is none).
-type TailRow = (
+type HeadAndFeedRow = (
     i64,
     i64,
     Option<i64>,
@@ -103,7 +103,7 @@ impl FeedSource for SqliteStore {
         // reads has committed. The tenant row comes once per feed row, or once with NULL
         // row columns when no row is newer than `after`; a row whose contact has no document
         // row is left out, as `rows`' inner join leaves it.
-        let found: Vec<TailRow> = sqlx::query_as(
+        let found: Vec<HeadAndFeedRow> = sqlx::query_as(
             "SELECT t.last_seq, t.feed_floor, f.seq, f.doc_id, f.kind, \
              d.owner, d.visibility, d.purged FROM tenants t \
              LEFT JOIN feed f ON f.tenant_id = t.id AND f.seq > ?2 AND f.seq <= t.last_seq \
