@@ -27,10 +27,11 @@ use sync_core::wire::{DocChanges, Frame};
 use tests::bench::{edits_made_beforehand, env_number, quantile};
 use tests::{Arrival, ChildServer, WireDevice, login, signup};
 
-/// When each writer made each of its edits, in nanoseconds after the bench's epoch plus one
-/// (0: not made yet): entry k-1 is the contact's k-th edit. Filled in place and read without
-/// a lock, so a thousand readers do not queue behind one mutex to time what they receive.
-type SentAt = Arc<HashMap<ContactId, Box<[AtomicU64]>>>;
+/// For each edited contact, its number (0, 1, …) and when its writer made each of its edits,
+/// in nanoseconds after the bench's epoch plus one (0: not made yet): entry k-1 is the
+/// contact's k-th edit. Filled in place and read without a lock, so a thousand readers do not
+/// queue behind one mutex to time what they receive.
+type SentAt = Arc<HashMap<ContactId, (usize, Box<[AtomicU64]>)>>;
 
 /// The contacts writer `writer` edits.
 fn writer_contacts(writer: u64, contacts_per_writer: u64) -> Vec<ContactId> {
@@ -62,7 +63,11 @@ async fn main() -> anyhow::Result<()> {
     let sent_at: SentAt = Arc::new(
         (0..writers)
             .flat_map(|writer| writer_contacts(writer, contacts_per_writer))
-            .map(|id| (id, (0..per_contact).map(|_| AtomicU64::new(0)).collect()))
+            .enumerate()
+            .map(|(number, id)| {
+                let times = (0..per_contact).map(|_| AtomicU64::new(0)).collect();
+                (id, (number, times))
+            })
             .collect(),
     );
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
@@ -90,8 +95,11 @@ async fn main() -> anyhow::Result<()> {
         let feed_frames = feed_frames.clone();
         listening.push(tokio::spawn(async move {
             let mut mine = Vec::new();
-            // Changes of each contact received so far; the first is its creation.
-            let mut received: HashMap<ContactId, usize> = HashMap::new();
+            // Changes of each contact received so far, by the contact's number; the first is
+            // its creation. A small array per reader, not a map: a thousand maps in this
+            // process spilled out of the cache on every frame, and each miss was the
+            // server's CPU too.
+            let mut received = vec![0usize; sent_at.len()];
             while !*stopped.borrow() {
                 // Arrival is what is timed: the reader does not apply the changes, or the
                 // hundreds of replicas in this process would measure themselves.
@@ -103,7 +111,11 @@ async fn main() -> anyhow::Result<()> {
                 let now = nanos_since(epoch);
                 feed_frames.fetch_add(1, Ordering::Relaxed);
                 for item in items {
-                    let seen = received.entry(item.doc).or_default();
+                    // Only the writers' contacts are timed.
+                    let Some((number, times)) = sent_at.get(&item.doc) else {
+                        continue;
+                    };
+                    let seen = &mut received[*number];
                     if item.grant {
                         // A contact arrives as a grant when created: its first change.
                         *seen = (*seen).max(1);
@@ -111,9 +123,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                     let first = *seen;
                     *seen += item.changes;
-                    let Some(times) = sent_at.get(&item.doc) else {
-                        continue;
-                    };
+                    let seen = *seen;
                     // Change 0 is the creation, made before the measurement.
                     for k in first.max(1) - 1..seen.saturating_sub(1) {
                         let at = times.get(k).map_or(0, |at| at.load(Ordering::Acquire));
@@ -186,7 +196,7 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 let k = made.entry(id).or_default();
-                if let Some(slot) = sent_at.get(&id).and_then(|times| times.get(*k)) {
+                if let Some(slot) = sent_at.get(&id).and_then(|(_, times)| times.get(*k)) {
                     slot.store(nanos_since(epoch) + 1, Ordering::Release);
                 }
                 *k += 1;
