@@ -216,19 +216,31 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
         text(fields, FieldKind::Department),
         text(fields, FieldKind::Title),
     );
-    let known_org = contact.organizations.iter().any(|org| {
-        org.company.eq_ignore_ascii_case(&company)
-            && org.department.eq_ignore_ascii_case(&department)
-            && org.title.eq_ignore_ascii_case(&title)
-    });
     let printed = !(company.is_empty() && department.is_empty() && title.is_empty());
-    if printed && !known_org {
-        contact.organizations.push(Organization {
+    match contact
+        .organizations
+        .iter_mut()
+        .find(|org| same_organization(org, &company, &department, &title))
+    {
+        // The card's parts the organisation lacks fill it; the spelling it has stays.
+        Some(org) => {
+            for (slot, printed) in [
+                (&mut org.company, company),
+                (&mut org.department, department),
+                (&mut org.title, title),
+            ] {
+                if slot.is_empty() {
+                    *slot = printed;
+                }
+            }
+        }
+        None if printed => contact.organizations.push(Organization {
             id: new_id(),
             company,
             department,
             title,
-        });
+        }),
+        None => {}
     }
     merge_address(contact, fields, &mut new_id);
 
@@ -296,6 +308,85 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
             _ => {}
         }
     }
+}
+
+/// Whether a card's company, department and title describe `org`: no part contradicts one
+/// the organisation has, and at least one part is the same (ignoring case, punctuation,
+/// spacing and, for the company, its legal form: "ACME, Inc." is "Acme"). A card naming a
+/// different title at the same company is a second organisation, so the title the contact
+/// had is not lost.
+fn same_organization(org: &Organization, company: &str, department: &str, title: &str) -> bool {
+    let parts = [
+        (company_key(&org.company), company_key(company)),
+        (words_key(&org.department), words_key(department)),
+        (words_key(&org.title), words_key(title)),
+    ];
+    let agree = parts
+        .iter()
+        .all(|(has, printed)| has.is_empty() || printed.is_empty() || has == printed);
+    let shared = parts
+        .iter()
+        .any(|(has, printed)| !has.is_empty() && has == printed);
+    agree && shared
+}
+
+/// A department or title as compared: its words in lower case, punctuation dropped.
+fn words_key(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Legal forms a company name may carry or drop, as words (lower case, no punctuation).
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "pty",
+    "pte",
+    "kk",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "株",
+];
+
+/// A company name as compared: [`words_key`] without legal forms at either end ("Initech
+/// Co., Ltd." and "株式会社 Initech" are "initech"). A name that is nothing but a legal form
+/// is kept whole.
+fn company_key(name: &str) -> String {
+    let key = words_key(name);
+    let mut words: Vec<&str> = key.split(' ').filter(|word| !word.is_empty()).collect();
+    while words.len() > 1 && words.last().is_some_and(|word| LEGAL_FORMS.contains(word)) {
+        words.pop();
+    }
+    while words.len() > 1 && words.first().is_some_and(|word| LEGAL_FORMS.contains(word)) {
+        words.remove(0);
+    }
+    words.join(" ")
 }
 
 /// One address from the address fields: the split parts when the reader found them, else the
@@ -414,6 +505,82 @@ mod tests {
         let phones: Vec<&str> = contact.phones.iter().map(|p| p.e164.as_str()).collect();
         assert_eq!(phones, ["+4681234567", "+46701234567"]);
         assert_eq!(contact.emails[0].address, "mara@nordkap.example");
+    }
+
+    fn org(company: &str, department: &str, title: &str) -> Organization {
+        Organization {
+            id: ItemId::from("o1"),
+            company: company.into(),
+            department: department.into(),
+            title: title.into(),
+        }
+    }
+
+    fn scan_card_onto(
+        existing: Organization,
+        company: &str,
+        department: &str,
+        title: &str,
+    ) -> Contact {
+        let mut contact = Contact {
+            organizations: vec![existing],
+            ..Contact::default()
+        };
+        let mut printed = Vec::new();
+        for (kind, value) in [
+            (FieldKind::Company, company),
+            (FieldKind::Department, department),
+            (FieldKind::Title, title),
+        ] {
+            if !value.is_empty() {
+                printed.push(field(kind, "", value));
+            }
+        }
+        merge_into(&mut contact, &printed, ids());
+        contact
+    }
+
+    #[test]
+    fn a_card_of_the_same_company_fills_its_organisation_whatever_the_spelling() {
+        let contact = scan_card_onto(
+            org("Acme Inc.", "", "Sales Manager"),
+            "ACME",
+            "Sales",
+            "sales manager",
+        );
+        assert_eq!(
+            contact.organizations,
+            [org("Acme Inc.", "Sales", "Sales Manager")],
+            "one organisation: the department filled, the spelling the rep had kept"
+        );
+        for printed in ["Initech", "INITECH Co., Ltd.", "株式会社 Initech"] {
+            let contact = scan_card_onto(org("Initech Ltd", "R&D", ""), printed, "", "Engineer");
+            assert_eq!(
+                contact.organizations,
+                [org("Initech Ltd", "R&D", "Engineer")],
+                "{printed}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_title_or_another_company_is_a_second_organisation() {
+        let promoted = scan_card_onto(org("Acme", "", "Engineer"), "Acme Corp", "", "CTO");
+        let titles: Vec<&str> = promoted
+            .organizations
+            .iter()
+            .map(|org| org.title.as_str())
+            .collect();
+        assert_eq!(
+            titles,
+            ["Engineer", "CTO"],
+            "the title the contact had is kept"
+        );
+        let moved = scan_card_onto(org("Acme", "", "Engineer"), "Globex", "", "Engineer");
+        assert_eq!(moved.organizations.len(), 2);
+        assert_eq!(moved.organizations[1].company, "Globex");
+        let nothing = scan_card_onto(org("Acme", "", "Engineer"), "", "", "");
+        assert_eq!(nothing.organizations, [org("Acme", "", "Engineer")]);
     }
 
     #[test]
