@@ -2,15 +2,19 @@
 //!
 //! SQLite allows one write transaction at a time, and a transaction that reads before it
 //! writes cannot upgrade its lock if another writer slipped in first (`SQLITE_BUSY`, which no
-//! retry fixes). So every write goes through a one-connection pool and starts with
-//! `BEGIN IMMEDIATE`, taking the write lock before its first read; that lock is also the
-//! per-tenant lock under which seqs are allocated, so commit order equals seq order. Reads
-//! use a pool of their own: in WAL mode they run beside the writer, each on a consistent
-//! snapshot.
+//! retry fixes). So every write starts with `BEGIN IMMEDIATE`, taking the write lock before
+//! its first read; that lock is also the per-tenant lock under which seqs are allocated, so
+//! commit order equals seq order. Two connections write: pushes go through the group
+//! committer's own connection on a thread of its own (`committer`), the hot path; everything
+//! else goes through a one-connection sqlx pool. Reads use a pool of their own: in WAL mode
+//! they run beside the writers, each on a consistent snapshot.
+//!
+//! Because three sets of connections share the data, the database is a file: an in-memory
+//! database is refused.
 
 mod accounts;
-mod batch;
 mod cards;
+mod committer;
 mod contacts;
 mod devices;
 mod feed;
@@ -45,16 +49,15 @@ const READERS: u32 = 4;
 /// A Rolo store in one SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    /// The one connection that writes.
+    /// The connection that writes everything but pushes.
     writer: SqlitePool,
-    /// Connections that only read (the writer's pool itself for an in-memory database,
-    /// which other connections could not share safely).
+    /// Connections that only read.
     reader: SqlitePool,
     /// Hot documents, loaded (shared with the group committer).
     cache: Arc<DocCache>,
     /// Pushes waiting for their tenant's next transaction: one write lock and one sync of
     /// the WAL per group of pushes, not per push.
-    commits: GroupCommit<contacts::Committer>,
+    commits: GroupCommit<committer::Committer>,
 }
 
 impl SqliteStore {
@@ -83,33 +86,33 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             // Another process (a backup, an admin's sqlite3 shell) may hold the lock briefly.
             .busy_timeout(Duration::from_secs(10));
-        let in_memory = path_or_url.contains(":memory:") || path_or_url.contains("mode=memory");
+        if path_or_url.contains(":memory:") || path_or_url.contains("mode=memory") {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                format!(
+                    "{path_or_url}: an in-memory SQLite database cannot be shared by the \
+                     store's connections; give the path of a file"
+                )
+                .into(),
+            )));
+        }
         // sqlx's pools ping a connection before lending it, by default: a round trip to the
         // connection's worker thread before every query, to find out whether a file next
         // to the process has hung up. It has not; a broken connection fails its query anyway.
         let writer = SqlitePoolOptions::new()
             .test_before_acquire(false)
             .max_connections(1)
-            // An in-memory database lives only as long as a connection to it.
-            .min_connections(u32::from(in_memory))
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        let reader = if in_memory {
-            writer.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(READERS)
-                .connect_with(options)
-                .await?
-        };
+        let reader = SqlitePoolOptions::new()
+            .test_before_acquire(false)
+            .max_connections(READERS)
+            .connect_with(options.clone())
+            .await?;
         let cache = Arc::new(DocCache::new(cache_docs));
-        let committer = contacts::Committer {
-            writer: writer.clone(),
-            cache: Arc::clone(&cache),
-        };
+        // The writer pool created the file and put it in WAL mode.
+        let committer = committer::Committer::start(options.get_filename(), Arc::clone(&cache))?;
         Ok(Self {
             writer,
             reader,

@@ -142,11 +142,11 @@ impl GroupWriter for Committer {
     async fn commit_group(
         &self,
         tenant: TenantId,
-        pushes: &[Push],
+        pushes: Arc<[Push]>,
     ) -> Result<Outcomes, StoreError> {
         let mut tx = self.pool.begin().await?;
         let head = lock_tenant(&mut tx, tenant).await?;
-        let ids: Vec<Uuid> = group_commit::group_docs(pushes)
+        let ids: Vec<Uuid> = group_commit::group_docs(&pushes)
             .iter()
             .map(|doc| uuid(doc.as_bytes()))
             .collect();
@@ -185,7 +185,7 @@ impl GroupWriter for Committer {
                 },
             );
         }
-        let (outcomes, plan) = group_commit::decide_group(head, pushes, stored).await;
+        let (outcomes, plan) = group_commit::decide_group(head, &pushes, stored).await;
         write_plan(&mut tx, tenant, &plan).await?;
         if plan.head != head {
             announce_head(&mut tx, self.node, tenant, plan.head).await?;

@@ -46,8 +46,11 @@ pub(crate) type Outcomes = Vec<Result<Vec<DocResult>, StoreError>>;
 pub(crate) trait GroupWriter: Send + Sync + 'static {
     /// Commit `pushes` (touching disjoint contacts) in one transaction, one outcome per push
     /// in order; `Err` if the transaction failed as a whole (nothing was committed).
-    async fn commit_group(&self, tenant: TenantId, pushes: &[Push])
-    -> Result<Outcomes, StoreError>;
+    async fn commit_group(
+        &self,
+        tenant: TenantId,
+        pushes: Arc<[Push]>,
+    ) -> Result<Outcomes, StoreError>;
 }
 
 struct Waiting {
@@ -163,8 +166,8 @@ async fn lead<W: GroupWriter>(writer: Arc<W>, queues: Queues, tenant: TenantId) 
             }
             take_group(queue)
         };
-        let pushes: Vec<Push> = group.iter().map(|waiting| waiting.push.clone()).collect();
-        match writer.commit_group(tenant, &pushes).await {
+        let pushes: Arc<[Push]> = group.iter().map(|waiting| waiting.push.clone()).collect();
+        match writer.commit_group(tenant, pushes).await {
             Ok(outcomes) => {
                 for (waiting, outcome) in group.into_iter().zip(outcomes) {
                     // The device may have gone; its push committed all the same.
@@ -180,7 +183,7 @@ async fn lead<W: GroupWriter>(writer: Arc<W>, queues: Queues, tenant: TenantId) 
                 // Which push broke it is unknown: each alone, so each gets its own answer.
                 for waiting in group {
                     let outcome = match writer
-                        .commit_group(tenant, std::slice::from_ref(&waiting.push))
+                        .commit_group(tenant, Arc::from([waiting.push.clone()]))
                         .await
                     {
                         Ok(mut outcomes) => outcomes.pop().unwrap_or(Ok(Vec::new())),
@@ -233,7 +236,7 @@ const DECIDE_HERE_CHANGES: usize = 2;
 /// changes to contacts already loaded.
 pub(crate) async fn decide_group(
     head: u64,
-    pushes: &[Push],
+    pushes: &Arc<[Push]>,
     stored: HashMap<ContactId, Stored>,
 ) -> (Outcomes, CommitPlan) {
     let loaded = stored.values().all(|state| {
@@ -253,7 +256,7 @@ pub(crate) async fn decide_group(
     if loaded && changes <= DECIDE_HERE_CHANGES {
         return plan_group(head, pushes, stored);
     }
-    let pushes = pushes.to_vec();
+    let pushes = Arc::clone(pushes);
     super::off_thread(move || plan_group(head, &pushes, stored)).await
 }
 

@@ -1,0 +1,293 @@
+//! The SQLite group committer: one connection of its own, driven on a thread of its own.
+//!
+//! sqlx runs each SQLite connection on a worker thread and answers every statement, and every
+//! row, with a message to the async task waiting on it; its pool pings a connection each time
+//! it is handed back. At 1,000 pushes a second that came to about fifteen thread wake-ups per
+//! push and a third of the server's CPU in the kernel, parking and waking threads, with the
+//! SQL itself a tenth. Here a group of pushes is one message to this thread and one answer
+//! back: the thread begins the transaction, reads what it needs, decides the group, writes it
+//! and commits without leaving itself. Deciding is CPU work (loading and applying Automerge
+//! changes), and this thread is no async worker, so it happens here too.
+//!
+//! The connection is a second writer beside the store's sqlx writer pool (accounts, devices,
+//! visibility, purges). Both begin every write with `BEGIN IMMEDIATE`, so neither ever has to
+//! upgrade a read lock: one waits for the other's write lock (the busy timeout) and seqs stay
+//! in commit order.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use sync_core::ids::{ContactId, TenantId};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use crate::store::StoreError;
+use crate::store::sql::cache::{DocCache, DocSource};
+use crate::store::sql::codec;
+use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
+use crate::store::sql::plan::{CommitPlan, Stored};
+
+/// How long a commit waits for the write lock another connection holds (the sqlx writer, a
+/// backup, an admin's sqlite3 shell) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A group to commit and where its answer goes.
+struct Job {
+    tenant: TenantId,
+    pushes: Arc<[Push]>,
+    reply: oneshot::Sender<Result<Outcomes, StoreError>>,
+}
+
+/// Hands groups of pushes to the committing thread. The thread ends, closing its connection,
+/// when the committer is dropped.
+pub(super) struct Committer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    /// Open a connection to the database file at `path` (created and migrated by the store's
+    /// sqlx pools) and start the thread that commits through it.
+    pub(super) fn start(path: &Path, cache: Arc<DocCache>) -> Result<Self, StoreError> {
+        let conn = open(path)?;
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("rolo-sqlite-commit".into())
+            .spawn(move || serve(conn, &cache, &queue))
+            .map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+        Ok(Self { jobs })
+    }
+}
+
+#[async_trait]
+impl GroupWriter for Committer {
+    async fn commit_group(
+        &self,
+        tenant: TenantId,
+        pushes: Arc<[Push]>,
+    ) -> Result<Outcomes, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job {
+                tenant,
+                pushes,
+                reply,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sqlx::Error::WorkerCrashed)
+}
+
+/// The connection, with what every connection of the store sets (see `SqliteStore::open`).
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // An ack promises the edit is on disk: the WAL is synced at every commit.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// The thread: each group in its own transaction, until the committer is dropped.
+fn serve(mut conn: Connection, cache: &DocCache, queue: &mpsc::Receiver<Job>) {
+    for job in queue {
+        // A panic deciding a group is a bug; its transaction rolls back as it unwinds, the
+        // group is answered with an error, and later groups still commit.
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            commit_group(&mut conn, cache, job.tenant, &job.pushes)
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!(tenant = %job.tenant, "committing a group panicked");
+            Err(stopped())
+        });
+        // The devices may have gone; what committed stays committed.
+        let _ = job.reply.send(outcome);
+    }
+}
+
+/// Commit `pushes` in one transaction (see [`GroupWriter::commit_group`]). Returning early
+/// drops the transaction, which rolls it back.
+fn commit_group(
+    conn: &mut Connection,
+    cache: &DocCache,
+    tenant: TenantId,
+    pushes: &[Push],
+) -> Result<Outcomes, StoreError> {
+    // `BEGIN IMMEDIATE` takes the write lock before the first read (see the `sqlite` module).
+    let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let head = tenant_head(&transaction, tenant)?;
+    let stored = stored_docs(
+        &transaction,
+        cache,
+        tenant,
+        &group_commit::group_docs(pushes),
+    )?;
+    let (outcomes, plan) = group_commit::plan_group(head, pushes, stored);
+    write_plan(&transaction, tenant, head, &plan)?;
+    transaction.commit()?;
+    remember(cache, tenant, &plan);
+    Ok(outcomes)
+}
+
+fn tenant_head(conn: &Connection, tenant: TenantId) -> Result<u64, StoreError> {
+    let head: Option<i64> = conn
+        .prepare_cached("SELECT last_seq FROM tenants WHERE id = ?1")?
+        .query_row([&tenant.as_bytes()[..]], |row| row.get(0))
+        .optional()?;
+    let head = head.ok_or_else(|| StoreError::NotFound {
+        what: format!("tenant {tenant}"),
+    })?;
+    codec::seq_from_sql(head)
+}
+
+/// Each of `docs` as stored (new contacts are absent): from the cache when it holds the
+/// version stored, else its saved bytes. The transaction holds the write lock, so nothing
+/// changes between reading a contact's metadata and its bytes.
+fn stored_docs(
+    conn: &Connection,
+    cache: &DocCache,
+    tenant: TenantId,
+    docs: &[ContactId],
+) -> Result<std::collections::HashMap<ContactId, Stored>, StoreError> {
+    let mut metas = conn.prepare_cached(
+        "SELECT owner, visibility, last_seq, purged FROM documents \
+         WHERE tenant_id = ?1 AND id = ?2",
+    )?;
+    let mut snapshots =
+        conn.prepare_cached("SELECT snapshot FROM documents WHERE tenant_id = ?1 AND id = ?2")?;
+    let mut stored = std::collections::HashMap::with_capacity(docs.len());
+    for doc in docs {
+        let key = (&tenant.as_bytes()[..], &doc.as_bytes()[..]);
+        let row: Option<(Vec<u8>, Vec<u8>, i64, bool)> = metas
+            .query_row(key, |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()?;
+        let Some((owner, visibility, last_seq, purged)) = row else {
+            continue;
+        };
+        if purged {
+            stored.insert(*doc, Stored::Purged);
+            continue;
+        }
+        let owner = Uuid::from_slice(&owner)
+            .map_err(|error| StoreError::Corrupt(format!("owner of contact {doc}: {error}")))?;
+        let meta = codec::decode_meta(owner, &visibility)?;
+        let last_seq = codec::seq_from_sql(last_seq)?;
+        let source = match cache.get(tenant, *doc, last_seq) {
+            Some(cached) => DocSource::Cached(cached),
+            None => DocSource::Saved(snapshots.query_row(key, |row| row.get(0))?),
+        };
+        stored.insert(
+            *doc,
+            Stored::Live {
+                meta,
+                last_seq,
+                doc: source,
+            },
+        );
+    }
+    Ok(stored)
+}
+
+/// Write what a group decided, inside its transaction.
+fn write_plan(
+    conn: &Connection,
+    tenant: TenantId,
+    head: u64,
+    plan: &CommitPlan,
+) -> Result<(), StoreError> {
+    let tenant_id = &tenant.as_bytes()[..];
+    if !plan.writes.is_empty() {
+        let mut documents = conn.prepare_cached(
+            "INSERT INTO documents \
+             (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = excluded.snapshot, \
+             heads = excluded.heads, last_seq = excluded.last_seq, updated_at = unixepoch()",
+        )?;
+        let mut search = conn.prepare_cached(
+            "INSERT INTO contact_search \
+             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
+             display_name = excluded.display_name, emails = excluded.emails, \
+             phones = excluded.phones, companies = excluded.companies, tags = excluded.tags",
+        )?;
+        for write in &plan.writes {
+            documents.execute(params![
+                tenant_id,
+                &write.doc.as_bytes()[..],
+                &write.meta.owner.as_bytes()[..],
+                codec::encode_visibility(&write.meta.visibility),
+                write.snapshot,
+                write.heads,
+                codec::seq_to_sql(write.last_seq),
+            ])?;
+            let fields = &write.search;
+            search.execute(params![
+                tenant_id,
+                &write.doc.as_bytes()[..],
+                fields.display_name,
+                fields.emails,
+                fields.phones,
+                fields.companies,
+                fields.tags,
+            ])?;
+        }
+    }
+    if !plan.changes.is_empty() {
+        let mut changes = conn.prepare_cached(
+            "INSERT INTO changes (tenant_id, doc_id, hash, bytes) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO NOTHING",
+        )?;
+        for change in &plan.changes {
+            changes.execute(params![
+                tenant_id,
+                &change.doc.as_bytes()[..],
+                &change.hash[..],
+                change.bytes,
+            ])?;
+        }
+    }
+    if !plan.rows.is_empty() {
+        let mut feed = conn.prepare_cached(
+            "INSERT INTO feed (tenant_id, seq, doc_id, kind) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for row in &plan.rows {
+            feed.execute(params![
+                tenant_id,
+                codec::seq_to_sql(row.seq),
+                &row.doc.as_bytes()[..],
+                row.kind,
+            ])?;
+        }
+    }
+    if plan.head != head {
+        conn.prepare_cached("UPDATE tenants SET last_seq = ?1 WHERE id = ?2")?
+            .execute(params![codec::seq_to_sql(plan.head), tenant_id])?;
+    }
+    Ok(())
+}
+
+/// Cache what the group loaded and wrote, now that it is committed.
+fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
+    for (doc, last_seq, loaded) in &plan.opened {
+        cache.put(tenant, *doc, *last_seq, Arc::clone(loaded));
+    }
+    for write in &plan.writes {
+        cache.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
+    }
+}
