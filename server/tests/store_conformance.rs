@@ -91,9 +91,26 @@ async fn postgres_nodes_hear_of_each_others_commits() {
     nodes::other_nodes_hear_of_each_commit(&backend).await;
 }
 
-/// SQLite only: its commits manage their transaction inside their own queries.
+/// SQLite only: pushes commit on a connection of their own, beside the sqlx writer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands() {
     let backend = store_conformance::support::Backend::sqlite().await;
     nodes::a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands(&backend).await;
+}
+
+/// SQLite only: its connections share the data through a file, so a URL naming an in-memory
+/// database (which each connection would see empty and apart) is refused at start-up, by
+/// name, rather than acknowledging pushes into a database no reader sees.
+#[tokio::test]
+async fn sqlite_an_in_memory_database_is_refused_by_name() {
+    for url in ["sqlite::memory:", "sqlite://file:rolo?mode=memory"] {
+        let error = server::store::sqlite::SqliteStore::open(url)
+            .await
+            .expect_err("an in-memory database must be refused");
+        let message = error.to_string();
+        assert!(
+            message.contains(url) && message.contains("in-memory"),
+            "{message}"
+        );
+    }
 }

@@ -72,6 +72,15 @@ impl SqliteStore {
         path_or_url: &str,
         cache_docs: NonZeroUsize,
     ) -> Result<Self, StoreError> {
+        if path_or_url.contains(":memory:") || path_or_url.contains("mode=memory") {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                format!(
+                    "{path_or_url}: an in-memory SQLite database cannot be shared by the \
+                     store's connections; give the path of a file"
+                )
+                .into(),
+            )));
+        }
         let options = if path_or_url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(path_or_url)?
         } else {
@@ -86,15 +95,6 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             // Another process (a backup, an admin's sqlite3 shell) may hold the lock briefly.
             .busy_timeout(Duration::from_secs(10));
-        if path_or_url.contains(":memory:") || path_or_url.contains("mode=memory") {
-            return Err(StoreError::Database(sqlx::Error::Configuration(
-                format!(
-                    "{path_or_url}: an in-memory SQLite database cannot be shared by the \
-                     store's connections; give the path of a file"
-                )
-                .into(),
-            )));
-        }
         // sqlx's pools ping a connection before lending it, by default: a round trip to the
         // connection's worker thread before every query, to find out whether a file next
         // to the process has hung up. It has not; a broken connection fails its query anyway.
