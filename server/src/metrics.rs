@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -42,4 +43,43 @@ pub fn render() -> String {
         Some(Some(handle)) => handle.render(),
         _ => String::from("# metrics recorder not installed\n"),
     }
+}
+
+/// The metrics touched for every frame and feed page, registered once: looking one up by
+/// name hashes its name and labels and searches the registry, and a thousand live devices
+/// make that a hundred thousand lookups a second.
+pub(crate) struct Hot {
+    /// `rolo_frames_in_total`.
+    pub frames_in: Counter,
+    /// `rolo_frames_out_total`.
+    pub frames_out: Counter,
+    /// `rolo_feed_reads_total{from="memory"}`: pages cut from the node's tail.
+    pub feed_reads_memory: Counter,
+    /// `rolo_feed_reads_total{from="store"}`: pages read from the store.
+    pub feed_reads_store: Counter,
+    /// `rolo_feed_pages_total{cut="shared"}`: pages another connection had already cut.
+    pub feed_pages_shared: Counter,
+    /// `rolo_feed_pages_total{cut="new"}`: pages cut afresh.
+    pub feed_pages_new: Counter,
+    /// `rolo_feed_lag_rows`: rows a device was behind when a page went out.
+    pub feed_lag_rows: Histogram,
+}
+
+static HOT: OnceLock<Hot> = OnceLock::new();
+
+/// The handles of [`Hot`], registered with the recorder on first use.
+pub(crate) fn hot() -> &'static Hot {
+    HOT.get_or_init(|| {
+        // Registered after the recorder is installed, or they would count into nothing.
+        install();
+        Hot {
+            frames_in: metrics::counter!("rolo_frames_in_total"),
+            frames_out: metrics::counter!("rolo_frames_out_total"),
+            feed_reads_memory: metrics::counter!("rolo_feed_reads_total", "from" => "memory"),
+            feed_reads_store: metrics::counter!("rolo_feed_reads_total", "from" => "store"),
+            feed_pages_shared: metrics::counter!("rolo_feed_pages_total", "cut" => "shared"),
+            feed_pages_new: metrics::counter!("rolo_feed_pages_total", "cut" => "new"),
+            feed_lag_rows: metrics::histogram!("rolo_feed_lag_rows"),
+        }
+    })
 }

@@ -158,7 +158,7 @@ impl Connection {
                     None | Some(Ok(Message::Close(_))) => return End::DeviceLeft,
                     Some(Err(error)) => return End::Socket(error),
                     Some(Ok(Message::Binary(bytes))) => {
-                        metrics::counter!("rolo_frames_in_total").increment(1);
+                        crate::metrics::hot().frames_in.increment(1);
                         if !limit.allow() {
                             self.send_error(ErrorCode::RateLimited, "too many frames; reconnect later").await;
                             return End::Protocol;
@@ -262,7 +262,7 @@ impl Connection {
             let more = match effect {
                 SessionEffect::Send(frame) => {
                     let welcome = matches!(frame, Frame::Welcome { .. });
-                    metrics::counter!("rolo_frames_out_total").increment(1);
+                    crate::metrics::hot().frames_out.increment(1);
                     if let Frame::Error { code, message, .. } = &frame {
                         tracing::info!(device = %self.claims.device, ?code, %message, "sync error sent");
                     }
@@ -290,7 +290,7 @@ impl Connection {
                     Vec::new()
                 }
                 SessionEffect::SendFeed { frame, deflate } => {
-                    metrics::counter!("rolo_frames_out_total").increment(1);
+                    crate::metrics::hot().frames_out.increment(1);
                     // The tenant's other devices are usually sent this very page: encoded and
                     // compressed once, shared by all.
                     let bytes = match self.shared_page.take() {
@@ -320,7 +320,7 @@ impl Connection {
                     match read.await {
                         Ok((page, shared)) => {
                             let lag = seq_lag(&page, request.after);
-                            metrics::histogram!("rolo_feed_lag_rows").record(lag as f64);
+                            crate::metrics::hot().feed_lag_rows.record(lag as f64);
                             // The session frames the page as the next effect (or not at all).
                             self.shared_page = shared;
                             self.session_mut().feed_loaded(&request, page)

@@ -181,17 +181,17 @@ impl Tail {
         head: u64,
     ) -> Result<(FeedPage, Option<Arc<SharedPage>>), StoreError> {
         if let Some(cut) = self.cut(member, request, head) {
-            metrics::counter!("rolo_feed_reads_total", "from" => "memory").increment(1);
+            crate::metrics::hot().feed_reads_memory.increment(1);
             return Ok(cut);
         }
         if self.end().is_none_or(|end| end < head) {
             self.catch_up(store, tenant, head).await?;
             if let Some(cut) = self.cut(member, request, head) {
-                metrics::counter!("rolo_feed_reads_total", "from" => "memory").increment(1);
+                crate::metrics::hot().feed_reads_memory.increment(1);
                 return Ok(cut);
             }
         }
-        metrics::counter!("rolo_feed_reads_total", "from" => "store").increment(1);
+        crate::metrics::hot().feed_reads_store.increment(1);
         Ok((store.read_feed(tenant, member, request).await?, None))
     }
 
@@ -282,11 +282,11 @@ impl Tail {
             if shared.generation == rows.generation
                 && let Some(page) = shared.pages.get(&key)
             {
-                metrics::counter!("rolo_feed_pages_total", "cut" => "shared").increment(1);
+                crate::metrics::hot().feed_pages_shared.increment(1);
                 return Some((page.outline(), Some(Arc::clone(page))));
             }
         }
-        metrics::counter!("rolo_feed_pages_total", "cut" => "new").increment(1);
+        crate::metrics::hot().feed_pages_new.increment(1);
         let page = rows.page(member, after, end);
         let mut shared = self.shared();
         if shared.generation != rows.generation {
