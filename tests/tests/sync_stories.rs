@@ -336,3 +336,60 @@ async fn a_stream_of_edits_reaches_a_listening_phone_in_batched_pages() -> anyho
     );
     Ok(())
 }
+
+/// The value of the metric named `name` (with `labels` as Prometheus prints them, or none) in
+/// a scrape; `None` when it is not there.
+fn metric(scrape: &str, name: &str, labels: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| {
+        let value = line
+            .strip_prefix(name)?
+            .strip_prefix(labels)?
+            .strip_prefix(' ')?;
+        value.trim().parse().ok()
+    })
+}
+
+/// An admin's Prometheus scrape counts what phones did: connections, frames both ways,
+/// pushes, acks, feed page reads and how far behind each page's device was.
+#[tokio::test]
+async fn the_metrics_count_connections_pushes_acks_and_feed_reads() -> anyhow::Result<()> {
+    let server = TestServer::sqlite().await?;
+    let owner = signup(&server, "Kita Logistics", "owner@kita.example", PASSWORD).await?;
+    let laptop = login(&server, "owner@kita.example", PASSWORD, "laptop").await?;
+    let mut phone = WireDevice::connect(&server, &owner, actor(1)).await?;
+    let mut listener = WireDevice::connect(&server, &laptop, actor(2)).await?;
+    let id = ContactId::from_u128(1);
+    let effects = phone.replica.create(id, &contact("Aiko"))?;
+    phone.apply(effects).await?;
+    phone.settle(QUIET).await?;
+    listener.settle(QUIET).await?;
+    assert!(listener.replica.contact(id).is_some(), "the edit arrived");
+
+    let scrape = reqwest::get(format!("{}/metrics", server.base_url()))
+        .await?
+        .text()
+        .await?;
+    // The recorder is the process's: other tests' servers count into it too, so these are
+    // lower bounds, each made by this test alone.
+    for (name, labels, least) in [
+        ("rolo_connections", "", 2.0),
+        ("rolo_pushes_total", "", 1.0),
+        ("rolo_acks_total", "", 1.0),
+        ("rolo_frames_in_total", "", 2.0),
+        ("rolo_frames_out_total", "", 3.0),
+        ("rolo_feed_lag_rows_count", "", 1.0),
+    ] {
+        let value = metric(&scrape, name, labels);
+        assert!(
+            value.is_some_and(|value| value >= least),
+            "{name}{labels} is {value:?}, at least {least} expected, in:\n{scrape}"
+        );
+    }
+    // Feed pages come from the node's tail in memory or from the store.
+    let reads: f64 = ["{from=\"memory\"}", "{from=\"store\"}"]
+        .iter()
+        .filter_map(|labels| metric(&scrape, "rolo_feed_reads_total", labels))
+        .sum();
+    assert!(reads >= 1.0, "no feed page read, in:\n{scrape}");
+    Ok(())
+}
