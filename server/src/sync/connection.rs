@@ -113,6 +113,14 @@ pub async fn serve(
     }
 }
 
+/// Set the batch timer to end at `deadline`, reusing its allocation when it has one.
+fn arm(batch_wait: &mut Option<Pin<Box<tokio::time::Sleep>>>, deadline: tokio::time::Instant) {
+    match batch_wait.as_mut() {
+        Some(wait) => wait.as_mut().reset(deadline),
+        None => *batch_wait = Some(Box::pin(tokio::time::sleep_until(deadline))),
+    }
+}
+
 struct Connection {
     state: AppState,
     claims: AccessClaims,
@@ -149,9 +157,14 @@ impl Connection {
         );
         let expiry = tokio::time::sleep(expires_in);
         tokio::pin!(expiry);
-        // Set while a live page waits for its batch interval (boxed: most connections are
-        // idle, and an idle one holds only the `None`).
+        // The end of the batch interval after the last page, armed when a page goes out:
+        // while commits stream in, the connection sleeps through the interval and wakes once
+        // at its end, instead of waking for the first commit after the page and again when
+        // the rest of the interval is over. The timer is kept while pages keep going out and
+        // dropped when an interval ends with nothing new (boxed: an idle connection holds
+        // only the `None`).
         let mut batch_wait: Option<Pin<Box<tokio::time::Sleep>>> = None;
+        let mut batch_armed = false;
         loop {
             let effects = tokio::select! {
                 message = self.socket.next() => match message {
@@ -177,7 +190,7 @@ impl Connection {
                     ),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
                 },
-                changed = seq.changed(), if batch_wait.is_none() => {
+                changed = seq.changed(), if !batch_armed => {
                     if changed.is_err() {
                         return End::Shutdown;
                     }
@@ -193,7 +206,8 @@ impl Connection {
                         let head = *seq.borrow_and_update();
                         self.session.as_mut().expect("set above").head_advanced(head)
                     } else {
-                        batch_wait = Some(Box::pin(tokio::time::sleep(wait)));
+                        arm(&mut batch_wait, tokio::time::Instant::now() + wait);
+                        batch_armed = true;
                         Vec::new()
                     }
                 }
@@ -202,10 +216,20 @@ impl Connection {
                         Some(wait) => wait.await,
                         None => std::future::pending().await,
                     }
-                } => {
-                    batch_wait = None;
-                    let head = *seq.borrow_and_update();
-                    self.session.as_mut().expect("set above").head_advanced(head)
+                }, if batch_armed => {
+                    batch_armed = false;
+                    match seq.has_changed() {
+                        Err(_) => return End::Shutdown,
+                        Ok(true) => {
+                            let head = *seq.borrow_and_update();
+                            self.session.as_mut().expect("set above").head_advanced(head)
+                        }
+                        // Nothing committed meanwhile: the next commit is sent at once.
+                        Ok(false) => {
+                            batch_wait = None;
+                            Vec::new()
+                        }
+                    }
                 }
                 event = events.recv() => match event {
                     Ok(TenantEvent::DeviceRevoked(device)) if device == self.claims.device => {
@@ -237,8 +261,16 @@ impl Connection {
             };
             // Boxed: the state of carrying out effects (a commit, a feed read) is large and
             // needed only while busy; inline, every idle connection would hold room for it.
+            let last_page = self.last_page_at;
             if let Some(end) = Box::pin(self.execute(effects)).await {
                 return end;
+            }
+            if let Some(sent) = self.last_page_at.filter(|_| self.last_page_at != last_page) {
+                arm(
+                    &mut batch_wait,
+                    (sent + self.state.config.feed_batch).into(),
+                );
+                batch_armed = true;
             }
         }
     }
