@@ -191,18 +191,8 @@ impl GroupWriter for Committer {
             announce_head(&mut tx, self.node, tenant, plan.head).await?;
         }
         tx.commit().await?;
-        remember(&self.cache, tenant, &plan);
+        self.cache.remember(tenant, &plan);
         Ok(outcomes)
-    }
-}
-
-/// Cache what the push loaded and wrote, now that it is committed.
-fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
-    for (doc, last_seq, loaded) in &plan.opened {
-        cache.put(tenant, *doc, *last_seq, loaded.clone());
-    }
-    for write in &plan.writes {
-        cache.put(tenant, write.doc, write.last_seq, write.loaded.clone());
     }
 }
 

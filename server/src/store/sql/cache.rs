@@ -93,6 +93,17 @@ impl DocCache {
         );
     }
 
+    /// Keep what a committed plan loaded and wrote: the next push to those contacts finds
+    /// them loaded.
+    pub(crate) fn remember(&self, tenant: TenantId, plan: &super::plan::CommitPlan) {
+        for (doc, last_seq, loaded) in &plan.opened {
+            self.put(tenant, *doc, *last_seq, Arc::clone(loaded));
+        }
+        for write in &plan.writes {
+            self.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
+        }
+    }
+
     /// Forget a document (it was purged).
     pub(crate) fn remove(&self, tenant: TenantId, doc: ContactId) {
         self.docs().pop(&(tenant, doc));

@@ -137,7 +137,7 @@ fn commit_group(
     let (outcomes, plan) = group_commit::plan_group(head, pushes, stored);
     write_plan(&transaction, tenant, head, &plan)?;
     transaction.commit()?;
-    remember(cache, tenant, &plan);
+    cache.remember(tenant, &plan);
     Ok(outcomes)
 }
 
@@ -280,14 +280,4 @@ fn write_plan(
             .execute(params![codec::seq_to_sql(plan.head), tenant_id])?;
     }
     Ok(())
-}
-
-/// Cache what the group loaded and wrote, now that it is committed.
-fn remember(cache: &DocCache, tenant: TenantId, plan: &CommitPlan) {
-    for (doc, last_seq, loaded) in &plan.opened {
-        cache.put(tenant, *doc, *last_seq, Arc::clone(loaded));
-    }
-    for write in &plan.writes {
-        cache.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
-    }
 }
