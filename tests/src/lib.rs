@@ -52,6 +52,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+mod glance;
+pub use glance::{ItemGlance, feed_docs};
+
 /// A server running inside the test process.
 pub struct TestServer {
     /// Where it listens.
@@ -574,64 +577,6 @@ pub enum Arrival {
     Feed(Vec<ItemGlance>),
     /// Any other frame, decoded.
     Frame(Frame),
-}
-
-/// The top level of a frame, read without decoding the rest: serde's internally tagged enums
-/// buffer a whole frame before choosing a variant, which for a thousand in-process listeners
-/// costs more than the server's work being measured. (A phone decodes on its own CPU.)
-#[derive(Deserialize)]
-struct FramePeek {
-    t: String,
-    #[serde(default)]
-    items: Vec<ItemPeek>,
-    #[serde(default)]
-    frame: Option<serde_bytes::ByteBuf>,
-}
-
-#[derive(Deserialize)]
-struct ItemPeek {
-    t: String,
-    doc: sync_core::ids::ContactId,
-    #[serde(default)]
-    changes: Vec<serde::de::IgnoredAny>,
-}
-
-/// One feed item, glanced at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ItemGlance {
-    /// The contact.
-    pub doc: sync_core::ids::ContactId,
-    /// The changes a `changes` item carries (0 for other kinds).
-    pub changes: usize,
-    /// A `grant`: the whole contact, as a snapshot.
-    pub grant: bool,
-}
-
-/// The contacts a `feed` frame's items name, each with the number of changes it carries, or
-/// `None` if `bytes` is another kind of frame.
-pub fn feed_docs(bytes: &[u8]) -> anyhow::Result<Option<Vec<ItemGlance>>> {
-    let peek: FramePeek = sync_core::wire::from_msgpack(bytes)?;
-    match (peek.t.as_str(), peek.frame) {
-        ("feed", _) => Ok(Some(
-            peek.items
-                .into_iter()
-                .map(|item| ItemGlance {
-                    doc: item.doc,
-                    changes: item.changes.len(),
-                    grant: item.t == "grant",
-                })
-                .collect(),
-        )),
-        ("deflated", Some(compressed)) => {
-            use std::io::Read;
-            let mut plain = Vec::new();
-            flate2::read::DeflateDecoder::new(compressed.as_slice())
-                .take(MAX_FRAME_BYTES as u64)
-                .read_to_end(&mut plain)?;
-            feed_docs(&plain)
-        }
-        _ => Ok(None),
-    }
 }
 
 /// Small tools the benchmarks share.
