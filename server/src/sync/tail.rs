@@ -44,6 +44,10 @@ const MAX_BYTES: usize = 4 * 1024 * 1024;
 /// this (members who each see different contacts) are cut for each connection.
 const MAX_SHARED_PAGES: usize = 256;
 
+/// Members and cursors the shared pages are indexed by at most between two changes of the
+/// rows ([`SharedPages::by_reader`]); past this, connections work out their page's key.
+const MAX_SHARED_READERS: usize = 4096;
+
 /// A page is shared only when it covers at most this many rows: a connection further behind
 /// is rare, and working out which of the rows its member sees costs a pass over them.
 const MAX_SHARED_PAGE_ROWS: usize = 512;
@@ -91,6 +95,24 @@ pub struct Tail {
 struct SharedPages {
     generation: u64,
     pages: HashMap<PageKey, Arc<SharedPage>>,
+    /// The same pages by the member and cursor they were found for. The rows decide what a
+    /// member is owed, so within a generation a member's page after a cursor is always the
+    /// same one: a connection whose member was served already finds it without working out
+    /// its [`PageKey`] (a pass over the rows, the most of cutting a page once the pages were
+    /// shared).
+    by_reader: HashMap<(MemberId, u64), Arc<SharedPage>>,
+}
+
+impl SharedPages {
+    /// Start over for the rows at `generation`: pages cut before are for cursors no one
+    /// holds now.
+    fn renew(&mut self, generation: u64) {
+        if self.generation != generation {
+            self.pages.clear();
+            self.by_reader.clear();
+            self.generation = generation;
+        }
+    }
 }
 
 /// What makes two connections' pages the same: the cursor they read after, and what each row
@@ -269,6 +291,15 @@ impl Tail {
         if rows.entries.len() - first > MAX_SHARED_PAGE_ROWS {
             return Some((rows.page(member, after, end), None));
         }
+        let reader = (member, after);
+        {
+            let mut shared = self.shared();
+            shared.renew(rows.generation);
+            if let Some(page) = shared.by_reader.get(&reader) {
+                crate::metrics::hot().feed_pages_shared.increment(1);
+                return Some((page.outline(), Some(Arc::clone(page))));
+            }
+        }
         let key = PageKey {
             after,
             deliveries: rows
@@ -277,23 +308,19 @@ impl Tail {
                 .map(|entry| feed::delivery(member, &entry.kind, rows.meta(entry.doc)))
                 .collect(),
         };
-        {
-            let shared = self.shared();
-            if shared.generation == rows.generation
-                && let Some(page) = shared.pages.get(&key)
-            {
-                crate::metrics::hot().feed_pages_shared.increment(1);
-                return Some((page.outline(), Some(Arc::clone(page))));
+        let mut shared = self.shared();
+        shared.renew(rows.generation);
+        if let Some(page) = shared.pages.get(&key).map(Arc::clone) {
+            crate::metrics::hot().feed_pages_shared.increment(1);
+            if shared.by_reader.len() < MAX_SHARED_READERS {
+                shared.by_reader.insert(reader, Arc::clone(&page));
             }
+            return Some((page.outline(), Some(page)));
         }
         crate::metrics::hot().feed_pages_new.increment(1);
+        // Cut under the lock: a connection of the same member waking meanwhile waits for
+        // this page instead of cutting its own copy.
         let page = rows.page(member, after, end);
-        let mut shared = self.shared();
-        if shared.generation != rows.generation {
-            // The rows changed: pages cut before then are for cursors no one holds now.
-            shared.pages.clear();
-            shared.generation = rows.generation;
-        }
         if shared.pages.len() >= MAX_SHARED_PAGES {
             return Some((page, None));
         }
@@ -304,6 +331,9 @@ impl Tail {
             deflated: OnceLock::new(),
         });
         shared.pages.insert(key, Arc::clone(&page));
+        if shared.by_reader.len() < MAX_SHARED_READERS {
+            shared.by_reader.insert(reader, Arc::clone(&page));
+        }
         Some((page.outline(), Some(page)))
     }
 }
