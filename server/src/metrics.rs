@@ -1,4 +1,5 @@
-//! Prometheus metrics: connections, frames, pushes, acks, rejections, feed lag, errors.
+//! Prometheus metrics: connections, frames, pushes, acks, rejections, commit time, feed lag,
+//! errors.
 //!
 //! The recorder is process-wide (the `metrics` facade allows one), so it is installed once
 //! even when tests run several servers in one process.
@@ -63,6 +64,10 @@ pub(crate) struct Hot {
     pub feed_pages_new: Counter,
     /// `rolo_feed_lag_rows`: rows a device was behind when a page went out.
     pub feed_lag_rows: Histogram,
+    /// `rolo_commit_seconds`: from a push leaving its connection to its commit (waiting for
+    /// the group before it, then its own group's transaction and fsync). The part of an
+    /// edit's way to other devices that the store decides.
+    pub commit_seconds: Histogram,
 }
 
 static HOT: OnceLock<Hot> = OnceLock::new();
@@ -80,6 +85,7 @@ pub(crate) fn hot() -> &'static Hot {
             feed_pages_shared: metrics::counter!("rolo_feed_pages_total", "cut" => "shared"),
             feed_pages_new: metrics::counter!("rolo_feed_pages_total", "cut" => "new"),
             feed_lag_rows: metrics::histogram!("rolo_feed_lag_rows"),
+            commit_seconds: metrics::histogram!("rolo_commit_seconds"),
         }
     })
 }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use sync_core::contact::Contact;
 use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, Frame};
-use tests::bench::{edits_made_beforehand, env_number, quantile};
+use tests::bench::{edits_made_beforehand, env_number, quantile, scraped_quantile};
 use tests::{Arrival, ChildServer, WireDevice, login, signup};
 
 /// For each edited contact, by its number ([`contact_number`]), when its writer made each of
@@ -238,6 +238,11 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let server_cpu = cpu_seconds(child.pid())? - cpu_before;
     let devices_cpu = cpu_seconds(std::process::id())? - devices_cpu_before;
+    // How much of the way the store took: a push's wait for its commit, as the server
+    // measured it (over the whole run, the writers' contacts' creation included).
+    let commit_ms = |quantile: Option<f64>| quantile.map_or(f64::NAN, |seconds| seconds * 1e3);
+    let commit_p50 = commit_ms(scraped_quantile(&server, "rolo_commit_seconds", "0.5").await?);
+    let commit_p99 = commit_ms(scraped_quantile(&server, "rolo_commit_seconds", "0.99").await?);
     let _ = stop.send(true);
     for task in listening {
         task.await??;
@@ -261,6 +266,9 @@ async fn main() -> anyhow::Result<()> {
         "edit -> other device: p50 {p50:.1} ms, p99 {p99:.1} ms; {delivered} of {expected} deliveries ({per_second:.0}/s) in {frames} feed frames ({edits_per_frame:.1} edits each)"
     );
     println!(
+        "push -> commit (the server's own measure): p50 {commit_p50:.1} ms, p99 {commit_p99:.1} ms"
+    );
+    println!(
         "server CPU: {server_cpu:.1} s over {seconds} s + 2 s drain, {cpu_per_delivery_us:.2} µs per delivery; simulated devices {devices_cpu:.1} s"
     );
     let at_load = made_per_second >= 0.95 * rate as f64 && delivered as u64 == expected;
@@ -275,7 +283,7 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     println!(
-        "bench live_latency: writers={writers} contacts_per_writer={contacts_per_writer} readers={readers} edits_per_second={made_per_second:.0} p50_ms={p50:.1} p99_ms={p99:.1} delivered_per_second={per_second:.0} edits_per_frame={edits_per_frame:.1} server_cpu_us_per_delivery={cpu_per_delivery_us:.2} devices_cpu_seconds={devices_cpu:.1}"
+        "bench live_latency: writers={writers} contacts_per_writer={contacts_per_writer} readers={readers} edits_per_second={made_per_second:.0} p50_ms={p50:.1} p99_ms={p99:.1} commit_p50_ms={commit_p50:.1} commit_p99_ms={commit_p99:.1} delivered_per_second={per_second:.0} edits_per_frame={edits_per_frame:.1} server_cpu_us_per_delivery={cpu_per_delivery_us:.2} devices_cpu_seconds={devices_cpu:.1}"
     );
     Ok(())
 }

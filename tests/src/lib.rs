@@ -613,6 +613,23 @@ pub mod bench {
             .collect()
     }
 
+    /// The `quantile` of the summary `name` in `server`'s Prometheus scrape, in the unit the
+    /// server records it in; `None` if the scrape lacks it.
+    pub async fn scraped_quantile(
+        server: &super::TestServer,
+        name: &str,
+        quantile: &str,
+    ) -> anyhow::Result<Option<f64>> {
+        let scrape = reqwest::get(format!("{}/metrics", server.base_url()))
+            .await?
+            .text()
+            .await?;
+        let prefix = format!("{name}{{quantile=\"{quantile}\"}} ");
+        Ok(scrape
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix)?.trim().parse().ok()))
+    }
+
     /// Resident memory of process `pid`, in bytes (Linux `/proc`).
     pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;

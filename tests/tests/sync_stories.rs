@@ -350,7 +350,8 @@ fn metric(scrape: &str, name: &str, labels: &str) -> Option<f64> {
 }
 
 /// An admin's Prometheus scrape counts what phones did: connections, frames both ways,
-/// pushes, acks, feed page reads and how far behind each page's device was.
+/// pushes, acks, how long commits took, feed page reads and how far behind each page's
+/// device was.
 #[tokio::test]
 async fn the_metrics_count_connections_pushes_acks_and_feed_reads() -> anyhow::Result<()> {
     let server = TestServer::sqlite().await?;
@@ -378,6 +379,7 @@ async fn the_metrics_count_connections_pushes_acks_and_feed_reads() -> anyhow::R
         ("rolo_frames_in_total", "", 2.0),
         ("rolo_frames_out_total", "", 3.0),
         ("rolo_feed_lag_rows_count", "", 1.0),
+        ("rolo_commit_seconds_count", "", 1.0),
     ] {
         let value = metric(&scrape, name, labels);
         assert!(

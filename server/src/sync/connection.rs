@@ -362,10 +362,13 @@ impl Connection {
                 }
                 SessionEffect::Commit { batch, docs } => {
                     metrics::counter!("rolo_pushes_total").increment(1);
+                    let started = Instant::now();
                     let results = match store.commit(tenant, member, &docs).await {
                         Ok(results) => results,
                         Err(error) => return Some(End::Store(error)),
                     };
+                    let took = started.elapsed().as_secs_f64();
+                    crate::metrics::hot().commit_seconds.record(took);
                     let rejected = results
                         .iter()
                         .filter(|result| result.rejected.is_some())
