@@ -117,22 +117,22 @@ impl<'a> Reader<'a> {
     }
 
     fn map_len(&mut self) -> anyhow::Result<usize> {
-        let at = self.at;
-        match self.byte()? {
-            marker @ 0x80..=0x8f => Ok(usize::from(marker & 0x0f)),
-            0xde => self.length(2),
-            0xdf => self.length(4),
-            marker => bail!("expected a map at byte {at}, found marker {marker:#04x}"),
-        }
+        self.container_len("a map", 0x80, [0xde, 0xdf])
     }
 
     fn array_len(&mut self) -> anyhow::Result<usize> {
+        self.container_len("an array", 0x90, [0xdc, 0xdd])
+    }
+
+    /// The length of a container whose short form is `fixed` plus up to 15, and whose long
+    /// forms (16- and 32-bit lengths) are `long`.
+    fn container_len(&mut self, what: &str, fixed: u8, long: [u8; 2]) -> anyhow::Result<usize> {
         let at = self.at;
         match self.byte()? {
-            marker @ 0x90..=0x9f => Ok(usize::from(marker & 0x0f)),
-            0xdc => self.length(2),
-            0xdd => self.length(4),
-            marker => bail!("expected an array at byte {at}, found marker {marker:#04x}"),
+            marker if marker & 0xf0 == fixed => Ok(usize::from(marker & 0x0f)),
+            marker if marker == long[0] => self.length(2),
+            marker if marker == long[1] => self.length(4),
+            marker => bail!("expected {what} at byte {at}, found marker {marker:#04x}"),
         }
     }
 
