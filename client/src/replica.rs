@@ -104,10 +104,21 @@ impl Replica {
         Ok(self.connection.close().await?)
     }
 
-    /// Creates a contact with a new random id. The contact must pass every field rule.
+    /// Creates a contact with a new random id, visible to everyone in the company. The
+    /// contact must pass every field rule.
     pub async fn create(&mut self, contact: &Contact) -> Result<ContactId, Error> {
+        self.create_visible_to(contact, None).await
+    }
+
+    /// Creates a contact that only `visibility` may see (`None`: everyone); the visibility
+    /// is pushed with the contact, so no one else ever receives it.
+    pub async fn create_visible_to(
+        &mut self,
+        contact: &Contact,
+        visibility: Option<sync_core::wire::Visibility>,
+    ) -> Result<ContactId, Error> {
         let id = random_contact_id();
-        self.write(|device| Ok((device.create(id, contact)?, ())))
+        self.write(|device| Ok((device.create_visible_to(id, contact, visibility)?, ())))
             .await?;
         Ok(id)
     }

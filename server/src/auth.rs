@@ -5,19 +5,28 @@
 //!   time: a burst of logins queues instead of starving the sync sockets of CPU and memory.
 //! - **Access tokens** are short-lived HS256 JWTs (`iss`, `aud`, `sub` = member, `tid` =
 //!   tenant, `did` = device, `iat`, `nbf`, `exp`). HS256 is the only algorithm accepted. The
-//!   header's `kid` names the secret, which is looked up in the store (and then kept in
-//!   memory), never taken from the token. The first node to start stores a random secret;
-//!   every later node adopts it, so a token from one node is good on all.
+//!   header's `kid` names the secret, which is looked up server-side, never taken from the
+//!   token. By default the secrets live in the store: the first node to start stores a
+//!   random one and every later node adopts it, so a token from one node is good on all. An
+//!   admin may give the secrets to the nodes instead, from files or the environment, with
+//!   rotation to a new `kid` ([`keys`]).
 //! - **Refresh tokens** are random, one per device session, stored only as SHA-256, and
 //!   rotate on every use. Presenting a spent one means it was copied: the device is revoked
 //!   and the caller cuts its socket (see [`Refresh::Replayed`]).
 //!
-//! Every function that depends on time takes `now` (seconds since the Unix epoch) rather
-//! than reading the clock, so tests can move time.
+//! - **Guessing and floods** are pushed back per source address ([`Source`]): failed
+//!   passwords and invitation codes by a [`throttle`] each, per account and address with
+//!   growing waits, so a stranger slows only themselves; requests to the sign-in routes by a
+//!   [`rate`] per address; Argon2 runs by a slot per core, a few per address, and a bounded
+//!   wait for one ([`Busy`]).
+//!
+//! Every function that depends on time takes `now` (seconds since the Unix epoch, or an
+//! `Instant` for the throttles) rather than reading the clock, so tests can move time.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::time::Duration;
 
 use jsonwebtoken::DecodingKey;
 use serde::Serialize;
@@ -26,12 +35,16 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::http::error::ApiError;
-use crate::store::{MemberRecord, RefreshRecord, Rotation, Store, StoreError};
+use crate::store::{MemberRecord, RefreshRecord, Rotation, Store};
 
 mod invitation;
 mod jwt;
+pub mod keys;
 mod password;
+pub mod rate;
 mod refresh;
+pub mod settings;
+mod source;
 #[cfg(test)]
 mod tests;
 pub mod throttle;
@@ -41,8 +54,21 @@ pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password, hash_password, verify_password,
 };
 
+pub use keys::JwtKeys;
+pub use settings::{AuthSettings, SignupPolicy};
+pub use source::Source;
+
 use jwt::{SigningKey, TokenRules};
 use refresh::RefreshToken;
+
+/// Every password-hashing slot stayed taken for as long as a request may wait: the server is
+/// flooded; answer at once rather than queue without end.
+#[derive(Debug, thiserror::Error)]
+#[error("the server is busy hashing passwords; try again shortly")]
+pub struct Busy;
+
+/// Requests per core that may wait for a hashing slot; more are [`Busy`] at once.
+const HASHING_QUEUE_PER_CORE: usize = 8;
 
 /// Who an access token speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,14 +128,30 @@ pub struct Auth {
     refresh_ttl: i64,
     /// The key new tokens are signed with.
     current: SigningKey,
-    /// Verification keys by `kid`, filled from the store on first sight: keys never change
-    /// once stored, so a cached key can't go stale, and the cache only ever holds kids that
-    /// exist in the store (an unknown kid is looked up but not remembered).
+    /// Verification keys by `kid`. With the store's keys, filled from the store on first
+    /// sight: keys never change once stored, so a cached key can't go stale, and the cache
+    /// only ever holds kids that exist in the store (an unknown kid is looked up but not
+    /// remembered). With configured keys, exactly those, and the store is never asked.
     keys: RwLock<HashMap<String, DecodingKey>>,
-    /// Bounds concurrent Argon2 runs (19 MiB each) to the number of cores.
+    /// Whether a kid not in `keys` may be looked up in the store.
+    keys_in_store: bool,
+    /// Bounds concurrent Argon2 runs (7 MiB each) to the number of cores.
     hashing: Semaphore,
-    /// Failed logins and invitation accepts per account.
-    pub throttle: throttle::LoginThrottle,
+    /// Bounds the requests waiting for `hashing`.
+    hashing_queue: Semaphore,
+    /// Longest a request waits for `hashing`.
+    hashing_wait: Duration,
+    /// Password checks in progress per address, so one address cannot hold every slot.
+    pub hashing_by_source: rate::InFlight,
+    /// Failed logins (and sign-ups naming a taken email) per account and address.
+    pub login: throttle::Throttle,
+    /// Failed invitation accepts per account and address: apart from logins, so guessing
+    /// codes (which costs the server no hashing) cannot wear down the login counts.
+    pub invitations: throttle::Throttle,
+    /// Sign-ups per address.
+    pub signups: rate::RateLimit,
+    /// Logins, refreshes and invitation accepts per address.
+    pub sign_ins: rate::RateLimit,
 }
 
 impl fmt::Debug for Auth {
@@ -123,16 +165,38 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// Set up signing: offer the store a fresh random key and use whichever key it holds
+    /// Set up signing. With configured keys ([`JwtKeys::Configured`]), read them: the first
+    /// signs. Otherwise offer the store a fresh random key and use whichever key it holds
     /// (ours if we are the first node, an earlier node's otherwise).
-    pub async fn new(store: Arc<dyn Store>, config: &Config) -> Result<Self, StoreError> {
-        let candidate_kid = hex::encode(rand::random::<[u8; 16]>());
-        let candidate = rand::random::<[u8; 32]>();
-        let (kid, secret) = store
-            .current_signing_key(&candidate_kid, &candidate)
-            .await?;
-        let current = SigningKey::new(kid.clone(), &secret);
-        let keys = HashMap::from([(kid, current.decoding().clone())]);
+    pub async fn new(store: Arc<dyn Store>, config: &Config) -> anyhow::Result<Self> {
+        let settings = &config.auth;
+        let (current, keys, keys_in_store) = match settings.jwt_keys.load()? {
+            Some(configured) => {
+                let keys: Vec<SigningKey> = configured
+                    .iter()
+                    .map(|(kid, secret)| SigningKey::new(kid.clone(), secret))
+                    .collect();
+                let by_kid = keys
+                    .iter()
+                    .map(|key| (key.kid.clone(), key.decoding().clone()))
+                    .collect();
+                let current = keys
+                    .into_iter()
+                    .next()
+                    .expect("at least one key is configured");
+                (current, by_kid, false)
+            }
+            None => {
+                let candidate_kid = hex::encode(rand::random::<[u8; 16]>());
+                let candidate = rand::random::<[u8; 32]>();
+                let (kid, secret) = store
+                    .current_signing_key(&candidate_kid, &candidate)
+                    .await?;
+                let current = SigningKey::new(kid.clone(), &secret);
+                let keys = HashMap::from([(kid, current.decoding().clone())]);
+                (current, keys, true)
+            }
+        };
         // Build the decoy hash now, off the async threads, rather than during the first login
         // for an unknown email (which would then take twice as long as any other). Nothing
         // waits for it: a login that comes first simply builds it itself.
@@ -151,8 +215,17 @@ impl Auth {
             refresh_ttl: seconds(config.refresh_token_ttl),
             current,
             keys: RwLock::new(keys),
+            keys_in_store,
             hashing: Semaphore::new(cores),
-            throttle: throttle::LoginThrottle::default(),
+            hashing_queue: Semaphore::new(cores * HASHING_QUEUE_PER_CORE),
+            hashing_wait: settings.hashing_wait,
+            // An office behind one NAT may log in a few people at once; one address still
+            // cannot take more than the cores.
+            hashing_by_source: rate::InFlight::new(cores.max(2)),
+            login: throttle::Throttle::new(settings.throttle),
+            invitations: throttle::Throttle::new(settings.throttle),
+            signups: rate::RateLimit::per(settings.signups_per_hour, Duration::from_secs(3600)),
+            sign_ins: rate::RateLimit::per(settings.sign_ins_per_minute, Duration::from_secs(60)),
         })
     }
 
@@ -234,13 +307,18 @@ impl Auth {
         password::check_password(password)?;
         let password = password.to_string();
         self.off_thread(move || password::hash_password(&password))
-            .await
+            .await?
     }
 
     /// Whether `password` matches `stored` (a member's password hash, or `None` when no
     /// account has the email given). Costs the same Argon2 work whether or not there is an
-    /// account or a usable password, so the answer's timing reveals neither.
-    pub async fn password_matches(&self, password: &str, stored: Option<&str>) -> bool {
+    /// account or a usable password, so the answer's timing reveals neither. [`Busy`] when
+    /// no hashing slot came free in time.
+    pub async fn password_matches(
+        &self,
+        password: &str,
+        stored: Option<&str>,
+    ) -> Result<bool, Busy> {
         let (hash, usable) = match stored {
             Some(stored) if password::is_password_hash(stored) => (stored.to_string(), true),
             _ => (password::DECOY_HASH.clone(), false),
@@ -248,8 +326,20 @@ impl Auth {
         let password = password.to_string();
         let matches = self
             .off_thread(move || password::verify_password(&password, &hash))
-            .await;
-        matches && usable
+            .await?;
+        Ok(matches && usable)
+    }
+
+    /// What a sign-up answers when it cannot say the truth (the email belongs to an account
+    /// and the password is not its password): ids and tokens of the same form as a real
+    /// session's, for a tenant, member and device that do not exist, so they are refused
+    /// at first use. Nothing is stored.
+    pub fn decoy(&self, now: i64) -> (TenantId, MemberId, DeviceId, Tokens) {
+        let tenant = TenantId::from_u128(rand::random());
+        let member = MemberId::from_u128(rand::random());
+        let device = DeviceId::from_u128(rand::random());
+        let tokens = self.tokens(RefreshToken::generate(tenant, member, device), now);
+        (tenant, member, device, tokens)
     }
 
     /// The member behind a token, if the device is not revoked and the member is active.
@@ -280,6 +370,9 @@ impl Auth {
             .get(kid)
         {
             return Ok(key.clone());
+        }
+        if !self.keys_in_store {
+            return Err(ApiError::Unauthorized);
         }
         let secret = self
             .store
@@ -318,16 +411,19 @@ impl Auth {
         }
     }
 
-    /// Run Argon2 work on the blocking pool, at most one job per core.
-    async fn off_thread<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        // The semaphore is never closed, so acquiring only waits.
-        let _permit = self
-            .hashing
-            .acquire()
+    /// Run Argon2 work on the blocking pool, at most one job per core; [`Busy`] when too
+    /// many already wait, or no slot comes free within the configured wait.
+    async fn off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let _queued = self.hashing_queue.try_acquire().map_err(|_| Busy)?;
+        let _permit = tokio::time::timeout(self.hashing_wait, self.hashing.acquire())
             .await
+            .map_err(|_| Busy)?
             .expect("the hashing semaphore is never closed");
         match tokio::task::spawn_blocking(work).await {
-            Ok(value) => value,
+            Ok(value) => Ok(value),
             Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
             // Blocking tasks are only cancelled when the runtime shuts down, and then this
             // future is dropped before it could observe it.

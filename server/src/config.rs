@@ -29,11 +29,33 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Documents kept decoded in memory (`ROLO_DOC_CACHE`, default 2000).
     pub doc_cache: usize,
-    /// Largest WebSocket message accepted, bytes (`ROLO_MAX_FRAME_BYTES`, default 4 MiB).
+    /// Largest frame a device may send, bytes (`ROLO_MAX_FRAME_BYTES`, default 1 MiB). Devices
+    /// push at most 512 KiB at a time; every open socket may buffer up to this much of an
+    /// unfinished message, so it is what a socket can cost.
     pub max_frame_bytes: usize,
     /// Frames a device may send per second before it is cut off (`ROLO_FRAMES_PER_SECOND`,
     /// default 200, with a burst of twice that).
     pub frames_per_second: u32,
+    /// Longest an HTTP request's head may take to arrive, and longest an idle keep-alive
+    /// connection is kept (`ROLO_HEADER_TIMEOUT_SECONDS`, default 10).
+    pub header_timeout: Duration,
+    /// Most HTTP connections (not yet upgraded) open at once
+    /// (`ROLO_MAX_HTTP_CONNECTIONS`, default 4096); the next waits in the accept queue.
+    pub max_http_connections: usize,
+    /// Longest an upgraded sync socket may wait before its `hello`
+    /// (`ROLO_HELLO_TIMEOUT_SECONDS`, default 10).
+    pub hello_timeout: Duration,
+    /// Sync sockets of one device before its oldest is closed (`ROLO_SOCKETS_PER_DEVICE`,
+    /// default 2: a reconnecting phone replaces the half-open socket it left).
+    pub sockets_per_device: usize,
+    /// Sync sockets of one member, over all their devices (`ROLO_SOCKETS_PER_MEMBER`,
+    /// default 32).
+    pub sockets_per_member: usize,
+    /// Sync sockets from one source address (`ROLO_SOCKETS_PER_ADDRESS`, default 2048: a
+    /// whole office behind one NAT).
+    pub sockets_per_address: usize,
+    /// Sync sockets on this node (`ROLO_MAX_SOCKETS`, default 20000).
+    pub max_sockets: usize,
     /// Under a stream of commits, the least time between two live feed pages to one device
     /// (`ROLO_FEED_BATCH_MS`, default 30). Each page carries everything committed meanwhile;
     /// a lone edit is sent at once. At a thousand busy devices on two cores, 30 ms gave a
@@ -51,6 +73,21 @@ pub struct Config {
     pub card_timeout: Duration,
     /// Address space the card reader may use (`ROLO_CARD_MEMORY_MB`, default 2048).
     pub card_memory_bytes: u64,
+    /// Signing in: who may sign up (`ROLO_SIGNUP`), the per-address limits, whether to
+    /// believe `X-Forwarded-For` (`ROLO_TRUST_PROXY`) and where the token-signing secrets
+    /// are (`ROLO_JWT_KEYS`, `ROLO_JWT_SECRET_FILE`, `ROLO_JWT_SECRET`); see
+    /// [`AuthSettings`](crate::auth::AuthSettings). Its `Debug` hides the secrets.
+    pub auth: crate::auth::AuthSettings,
+    /// A listener of its own for `/metrics` (`ROLO_METRICS_LISTEN`, e.g. `127.0.0.1:9090`;
+    /// default none): the metrics are not for the public listener.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token that lets `/metrics` be scraped on the main listener
+    /// (`ROLO_METRICS_TOKEN`, at least 16 characters; default none: the main listener answers
+    /// `/metrics` with 404).
+    pub metrics_token: Option<String>,
+    /// Send `Strict-Transport-Security` (`ROLO_HSTS=true`, default false): set it when clients
+    /// reach the server over TLS (a terminating proxy in front).
+    pub hsts: bool,
 }
 
 impl fmt::Debug for Config {
@@ -67,11 +104,22 @@ impl fmt::Debug for Config {
             .field("doc_cache", &self.doc_cache)
             .field("max_frame_bytes", &self.max_frame_bytes)
             .field("frames_per_second", &self.frames_per_second)
+            .field("header_timeout", &self.header_timeout)
+            .field("max_http_connections", &self.max_http_connections)
+            .field("hello_timeout", &self.hello_timeout)
+            .field("sockets_per_device", &self.sockets_per_device)
+            .field("sockets_per_member", &self.sockets_per_member)
+            .field("sockets_per_address", &self.sockets_per_address)
+            .field("max_sockets", &self.max_sockets)
             .field("feed_batch", &self.feed_batch)
             .field("card_reader", &self.card_reader)
             .field("card_workers", &self.card_workers)
             .field("card_timeout", &self.card_timeout)
             .field("card_memory_bytes", &self.card_memory_bytes)
+            .field("auth", &self.auth)
+            .field("metrics_listen", &self.metrics_listen)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "…"))
+            .field("hsts", &self.hsts)
             .finish()
     }
 }
@@ -96,14 +144,25 @@ impl Default for Config {
             clock_leeway: Duration::from_secs(30),
             refresh_token_ttl: Duration::from_secs(60 * 24 * 3600),
             doc_cache: 2000,
-            max_frame_bytes: sync_core::wire::MAX_FRAME_BYTES,
+            max_frame_bytes: 1024 * 1024,
             frames_per_second: 200,
+            header_timeout: Duration::from_secs(10),
+            max_http_connections: 4096,
+            hello_timeout: Duration::from_secs(10),
+            sockets_per_device: 2,
+            sockets_per_member: 32,
+            sockets_per_address: 2048,
+            max_sockets: 20_000,
             feed_batch: Duration::from_millis(30),
             card_reader: std::env::current_exe()
                 .unwrap_or_else(|_| std::path::PathBuf::from("rolo-server")),
             card_workers: 1,
             card_timeout: Duration::from_secs(30),
             card_memory_bytes: 2048 * 1024 * 1024,
+            auth: crate::auth::AuthSettings::default(),
+            metrics_listen: None,
+            metrics_token: None,
+            hsts: false,
         }
     }
 }
@@ -157,6 +216,19 @@ impl Config {
                 .map_or(defaults.max_frame_bytes, |n| n as usize),
             frames_per_second: parse("ROLO_FRAMES_PER_SECOND")?
                 .map_or(defaults.frames_per_second, |n| n as u32),
+            header_timeout: parse("ROLO_HEADER_TIMEOUT_SECONDS")?
+                .map_or(defaults.header_timeout, Duration::from_secs),
+            max_http_connections: parse("ROLO_MAX_HTTP_CONNECTIONS")?
+                .map_or(defaults.max_http_connections, |n| n as usize),
+            hello_timeout: parse("ROLO_HELLO_TIMEOUT_SECONDS")?
+                .map_or(defaults.hello_timeout, Duration::from_secs),
+            sockets_per_device: parse("ROLO_SOCKETS_PER_DEVICE")?
+                .map_or(defaults.sockets_per_device, |n| n as usize),
+            sockets_per_member: parse("ROLO_SOCKETS_PER_MEMBER")?
+                .map_or(defaults.sockets_per_member, |n| n as usize),
+            sockets_per_address: parse("ROLO_SOCKETS_PER_ADDRESS")?
+                .map_or(defaults.sockets_per_address, |n| n as usize),
+            max_sockets: parse("ROLO_MAX_SOCKETS")?.map_or(defaults.max_sockets, |n| n as usize),
             feed_batch: parse("ROLO_FEED_BATCH_MS")?
                 .map_or(defaults.feed_batch, Duration::from_millis),
             card_reader: lookup("ROLO_CARD_READER").map_or(defaults.card_reader, Into::into),
@@ -165,6 +237,31 @@ impl Config {
                 .map_or(defaults.card_timeout, Duration::from_secs),
             card_memory_bytes: parse("ROLO_CARD_MEMORY_MB")?
                 .map_or(defaults.card_memory_bytes, |mb| mb * 1024 * 1024),
+            auth: crate::auth::AuthSettings::from_lookup(&lookup)?,
+            metrics_listen: lookup("ROLO_METRICS_LISTEN")
+                .map(|text| {
+                    text.parse().map_err(|_| {
+                        anyhow::anyhow!(
+                            "ROLO_METRICS_LISTEN={text:?} is not an address like 127.0.0.1:9090"
+                        )
+                    })
+                })
+                .transpose()?,
+            metrics_token: lookup("ROLO_METRICS_TOKEN")
+                .map(|token| {
+                    // A short token could be guessed by anyone who can reach the listener.
+                    anyhow::ensure!(
+                        token.trim().chars().count() >= 16 && token.trim() == token,
+                        "ROLO_METRICS_TOKEN must be at least 16 characters, without spaces around"
+                    );
+                    Ok(token)
+                })
+                .transpose()?,
+            hsts: match lookup("ROLO_HSTS").as_deref() {
+                None | Some("false" | "0") => false,
+                Some("true" | "1") => true,
+                Some(other) => anyhow::bail!("ROLO_HSTS={other:?} must be true or false"),
+            },
         })
     }
 }
@@ -182,6 +279,27 @@ mod tests {
             error.to_string().contains("ROLO_DOC_CACHE=\"lots\""),
             "{error}"
         );
+    }
+
+    #[test]
+    fn debug_output_hides_the_metrics_token() {
+        let config = Config::from_lookup(|name| {
+            (name == "ROLO_METRICS_TOKEN").then(|| "scrape-me-0123456789".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            config.metrics_token.as_deref(),
+            Some("scrape-me-0123456789")
+        );
+        assert!(!format!("{config:?}").contains("scrape-me"));
+    }
+
+    #[test]
+    fn a_short_metrics_token_is_refused() {
+        let error =
+            Config::from_lookup(|name| (name == "ROLO_METRICS_TOKEN").then(|| "abc".to_string()))
+                .unwrap_err();
+        assert!(error.to_string().contains("ROLO_METRICS_TOKEN"), "{error}");
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! The HTTP API: one module per resource, each with its router, handlers and types.
+//!
+//! Every failure answers in one JSON shape, `{"code", "message", "field"}` ([`error`]): the
+//! handlers' own, what axum refuses before a handler runs ([`extract`]), an unknown path (404
+//! `not_found`) and a method the path does not have (405 `method_not_allowed`). Every response
+//! carries the headers of [`headers`].
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, Uri};
 use axum::routing::get;
 
 use crate::state::AppState;
@@ -11,18 +16,30 @@ pub mod accounts;
 pub mod cards;
 pub mod contacts;
 pub mod error;
+pub mod extract;
+pub mod headers;
+pub mod metrics;
+
+use error::ApiError;
+
+/// Largest JSON body accepted (card uploads have their own limit). The largest request is a
+/// contact's visibility list: a thousand members take about 40 KB.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let hsts = state.config.hsts;
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .route("/metrics", get(metrics))
         .route("/v1/version", get(version))
+        .merge(metrics::router())
         .merge(accounts::router())
         .merge(contacts::router())
         .merge(cards::router())
         .merge(crate::sync::router())
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
+    with_api_shape(routes, hsts)
         // Spans name the path only: a browser's sync URL carries the access token in its
         // query string, which must never reach the logs.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -41,17 +58,34 @@ async fn version() -> axum::Json<serde_json::Value> {
 }
 
 /// Ready when the database answers.
-async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     match state
         .store
         .head(sync_core::ids::TenantId::from_u128(0))
         .await
     {
-        Ok(_) | Err(crate::store::StoreError::NotFound { .. }) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+        Ok(_) | Err(crate::store::StoreError::NotFound { .. }) => Ok("ready"),
+        Err(error) => Err(ApiError::Unavailable(error)),
     }
 }
 
-async fn metrics() -> String {
-    crate::metrics::render()
+/// `routes` with JSON answers for unknown paths and methods, and the common headers. Called
+/// once all routes are in: the method fallback reaches only the routes that exist.
+pub fn with_api_shape<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    hsts: bool,
+) -> Router<S> {
+    let routes = routes
+        .fallback(|uri: Uri| async move { route_not_found(uri.path()) })
+        .method_not_allowed_fallback(|method: Method| async move {
+            ApiError::MethodNotAllowed {
+                method: method.to_string(),
+            }
+        });
+    headers::secure(routes, hsts)
+}
+
+/// The answer for a path the server does not serve.
+pub fn route_not_found(path: &str) -> ApiError {
+    ApiError::NotFound(format!("route {path}"))
 }

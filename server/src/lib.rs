@@ -31,6 +31,7 @@ pub mod cards;
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -83,6 +84,12 @@ pub async fn run(
             Arc::new(move |tenant, device, card| hub.card_read(tenant, device, card)),
         )
     };
+    let sockets = Arc::new(sync::admission::Admission::new(sync::admission::SocketLimits {
+        per_device: config.sockets_per_device,
+        per_member: config.sockets_per_member,
+        per_address: config.sockets_per_address,
+        total: config.max_sockets,
+    }));
     let state = AppState {
         store,
         config: Arc::new(config),
@@ -91,21 +98,19 @@ pub async fn run(
         shutdown: stopped,
         live,
         card_jobs: Arc::new(tokio::sync::Notify::new()),
+        sockets,
     };
+    let metrics_listener =
+        http::metrics::serve_apart(state.config.metrics_listen, state.config.hsts).await?;
     let card_workers = cards::worker::spawn(state.clone());
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
+    let limits = serve::Limits {
+        header_timeout: state.config.header_timeout,
+        max_connections: state.config.max_http_connections,
+        grace: SHUTDOWN_GRACE,
+    };
     let app = http::router(state);
-    // Frames are small and latency matters (an ack, a live edit): Nagle's algorithm meeting
-    // the peer's delayed ACK would hold each one back ~40 ms.
-    let listener =
-        axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY");
-            }
-        });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    serve::serve(listener, app, limits, shutdown).await;
     // Upgraded sockets outlive the HTTP server: tell them to finish, then wait for the last
     // one to drop its handle on `live`.
     let _ = stop.send(true);
@@ -117,6 +122,9 @@ pub async fn run(
     // when its lease runs out.
     for worker in card_workers {
         worker.abort();
+    }
+    if let Some(task) = metrics_listener {
+        task.abort();
     }
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub live: tokio::sync::mpsc::Sender<()>,
     /// Wakes this node's card workers when a card is uploaded here.
     pub card_jobs: Arc<tokio::sync::Notify>,
+    /// The node's open sync sockets, counted per device, member and address.
+    pub sockets: Arc<crate::sync::admission::Admission>,
 }
 
 /// Seconds since the Unix epoch, UTC: the one place the server reads the clock for tokens.

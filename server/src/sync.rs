@@ -5,8 +5,11 @@
 //! the device must not be revoked. Socket buffers are small (DESIGN.md 3: an idle connection
 //! must cost kilobytes, not the default 134 KB).
 
-use axum::Router;
+use std::net::SocketAddr;
+
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::{Extension, Router};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -15,6 +18,7 @@ use serde::Deserialize;
 use crate::http::error::ApiError;
 use crate::state::{AppState, now_seconds};
 
+pub mod admission;
 pub mod connection;
 pub mod hub;
 pub mod tail;
@@ -23,6 +27,10 @@ pub mod tail;
 /// steps; every idle connection holds this buffer, and at 4 KiB it was half of what an idle
 /// connection cost (`idle_connections`: 114.7 MB for 10,000 connections then, 80.9 MB now).
 const READ_BUFFER_BYTES: usize = 1024;
+
+/// What a WebSocket message may exceed the frame limit by and still be read, to be answered
+/// with `frame_too_large` rather than a dropped socket.
+const SLACK_BYTES: usize = 16 * 1024;
 
 /// The sync route.
 pub fn router() -> Router<AppState> {
@@ -46,6 +54,7 @@ pub fn bearer_token(headers: &HeaderMap, query_token: Option<String>) -> Option<
 
 async fn upgrade(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
     upgrade: WebSocketUpgrade,
@@ -53,14 +62,21 @@ async fn upgrade(
     let token = bearer_token(&headers, query.access_token).ok_or(ApiError::Unauthorized)?;
     // Checks the signature and claims, that the device is not revoked and the member active.
     let (claims, _member) = state.auth.authenticate(&token, now_seconds()).await?;
+    // Counted before the upgrade, so a socket over a limit never gets its buffers.
+    let address = peer.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(peer))| peer.ip());
+    let ticket = state
+        .sockets
+        .admit(claims.member, claims.device, address)
+        .map_err(|refusal| ApiError::TooManyConnections(refusal.to_string()))?;
     let limit = state.config.max_frame_bytes;
     let shutdown = state.shutdown.clone();
     Ok(upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         // A little over the protocol limit, so an oversized frame still arrives and gets a
-        // clear `frame_too_large` error instead of a bare socket error.
-        .max_message_size(limit + 64 * 1024)
-        .max_frame_size(limit + 64 * 1024)
-        .on_upgrade(move |socket| connection::serve(state, claims, socket, shutdown)))
+        // clear `frame_too_large` error instead of a bare socket error. These bound what an
+        // unfinished message (continuation frames never finished) can hold per socket.
+        .max_message_size(limit + SLACK_BYTES)
+        .max_frame_size(limit + SLACK_BYTES)
+        .on_upgrade(move |socket| connection::serve(state, claims, ticket, socket, shutdown)))
 }

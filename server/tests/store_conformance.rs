@@ -6,6 +6,7 @@
 
 mod store_conformance {
     pub mod accounts;
+    pub mod blobs;
     pub mod cards;
     pub mod feed;
     pub mod nodes;
@@ -13,7 +14,7 @@ mod store_conformance {
     pub mod support;
 }
 
-use store_conformance::{accounts, cards, feed, nodes, pushes};
+use store_conformance::{accounts, blobs, cards, feed, nodes, pushes};
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
 /// `postgres::NAME`. `store` scenarios take a `&dyn Store`; `backend` scenarios open handles
@@ -75,12 +76,18 @@ conformance! {
         cards::a_read_card_is_stored_once_and_offered_until_reviewed,
         cards::a_dead_workers_card_is_taken_again_and_retries_back_off,
         cards::contacts_sharing_an_email_or_phone_are_found,
+        blobs::a_private_contacts_image_is_served_only_to_members_who_may_see_it,
+        blobs::an_image_two_contacts_hold_survives_the_purge_of_one,
+        blobs::an_image_a_commit_drops_is_deleted_once_nothing_holds_it,
+        blobs::knowing_a_hash_does_not_unlock_an_image,
+        blobs::a_purge_takes_the_images_of_reviewed_cards_along,
     ],
     backend: [
         nodes::concurrent_pushes_get_gap_free_seqs_in_commit_order,
         nodes::everything_survives_reopening_the_store,
         nodes::a_second_node_never_works_on_a_stale_cached_document,
         cards::two_nodes_never_claim_one_card_twice,
+        blobs::images_stored_before_refs_were_kept_are_found_at_start_up,
     ],
 }
 

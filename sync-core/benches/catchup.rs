@@ -96,7 +96,7 @@ fn converse(
     member: MemberId,
 ) -> Result<Traffic, String> {
     let mut traffic = Traffic::default();
-    let mut session = ServerSession::new(member, tenant.head());
+    let mut session = ServerSession::new(member, device.device(), tenant.head());
     let (mut to_server, mut to_device) = (VecDeque::new(), VecDeque::new());
     let started = Instant::now();
     device_effects(device.connected(), &mut to_server, &mut traffic)?;
@@ -105,7 +105,8 @@ fn converse(
         let started = Instant::now();
         if let Some(bytes) = to_server.pop_front() {
             let frame =
-                Frame::decode(&bytes, MAX_FRAME_BYTES).map_err(|e| format!("device sent {e}"))?;
+                Frame::decode_from_device(&bytes, MAX_FRAME_BYTES)
+                    .map_err(|e| format!("device sent {e}"))?;
             let effects = session.receive(frame);
             session_effects(tenant, &mut session, effects, &mut to_device, &mut traffic)?;
             traffic.server_time += started.elapsed();

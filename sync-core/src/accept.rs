@@ -9,8 +9,8 @@ use automerge::{ChangeHash, ReadDoc};
 use serde_bytes::ByteBuf;
 
 use crate::document::{ContactDoc, DocumentError, ensure_no_new_errors};
-use crate::ids::ContactId;
-use crate::wire::Rejection;
+use crate::ids::{ContactId, MemberId};
+use crate::wire::{DocMeta, Rejection, Visibility};
 
 /// The result of accepting one contact's pushed changes.
 #[derive(Debug)]
@@ -41,6 +41,25 @@ pub mod codes {
     pub const MALFORMED: &str = "malformed";
     /// The contact was deleted for good.
     pub const NOT_FOUND: &str = "not_found";
+}
+
+/// The owner and visibility of a contact `member` creates with a push that asks for
+/// `requested` (absent: everyone in the company), or why it cannot be stored.
+pub fn new_contact_meta(
+    member: MemberId,
+    requested: Option<&Visibility>,
+) -> Result<DocMeta, Rejection> {
+    let visibility = match requested {
+        None => Visibility::All,
+        Some(requested) => requested
+            .clone()
+            .normalized(member)
+            .map_err(|error| reject(codes::INVALID, error.to_string()))?,
+    };
+    Ok(DocMeta {
+        owner: member,
+        visibility,
+    })
 }
 
 fn reject(code: &str, message: impl Into<String>) -> Rejection {

@@ -205,6 +205,14 @@ impl Report {
     /// Checks that `value` is at most `max` characters.
     fn text(&mut self, field: &str, value: &str, max: usize) {
         self.check(too_long(field, value, max));
+        // Long text (notes, minutes) has lines and tabs, and is not shown in lists, where a
+        // direction override could disguise one name as another.
+        let allowed = if max > MAX_TEXT_CHARS {
+            allowed_in_long_text
+        } else {
+            allowed_in_short_text
+        };
+        self.check(forbidden_character(field, value, allowed));
     }
 
     /// Checks a list's length and that every item has an id no other item of the list has,
@@ -312,7 +320,10 @@ fn check_language(field: &str, tag: &str) -> Result<(), FieldError> {
 
 /// A tag must show as something: not blank, at most [`MAX_TAG_CHARS`].
 fn check_tag(field: &str, tag: &str) -> Result<(), FieldError> {
-    if tag.trim().is_empty() || exceeds(tag, MAX_TAG_CHARS).is_some() {
+    if tag.trim().is_empty()
+        || exceeds(tag, MAX_TAG_CHARS).is_some()
+        || !tag.chars().all(allowed_in_short_text)
+    {
         return Err(FieldError::TagInvalid {
             field: field.to_string(),
             value: tag.to_string(),
@@ -324,20 +335,54 @@ fn check_tag(field: &str, tag: &str) -> Result<(), FieldError> {
 /// A custom field needs a name to be shown under, and a value that round-trips through every
 /// client and export.
 fn check_custom(field: &str, key: &str, value: &CustomValue) -> Result<(), FieldError> {
-    if key.trim().is_empty() || exceeds(key, MAX_CUSTOM_KEY_CHARS).is_some() {
+    if key.trim().is_empty()
+        || exceeds(key, MAX_CUSTOM_KEY_CHARS).is_some()
+        || !key.chars().all(allowed_in_short_text)
+    {
         return Err(FieldError::CustomKeyInvalid {
             field: field.to_string(),
             key: key.to_string(),
         });
     }
     match value {
-        CustomValue::Text(text) => too_long(field, text, MAX_CUSTOM_TEXT_CHARS),
+        CustomValue::Text(text) => too_long(field, text, MAX_CUSTOM_TEXT_CHARS)
+            .and_then(|()| forbidden_character(field, text, allowed_in_long_text)),
         CustomValue::Number(number) if !number.is_finite() => Err(FieldError::NumberInvalid {
             field: field.to_string(),
             value: number.to_string(),
         }),
         CustomValue::Number(_) | CustomValue::Bool(_) => Ok(()),
         CustomValue::Date(date) => date::check_date(field, date),
+    }
+}
+
+/// Whether `c` may stand in a one-line field (names, labels, company, …): no control
+/// characters at all (C0, DEL, C1), and none of the explicit direction embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make `Tanaka` read as
+/// another name in a list. The marks a right-to-left name needs (U+200E, U+200F, U+061C)
+/// stay allowed.
+pub fn allowed_in_short_text(c: char) -> bool {
+    !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+}
+
+/// Whether `c` may stand in long text (notes, an activity's text): no control characters
+/// but line breaks and tabs.
+pub fn allowed_in_long_text(c: char) -> bool {
+    !c.is_control() || matches!(c, '\n' | '\r' | '\t')
+}
+
+/// The first character of `text` that `allowed` refuses, as an error naming `field`.
+fn forbidden_character(
+    field: &str,
+    text: &str,
+    allowed: fn(char) -> bool,
+) -> Result<(), FieldError> {
+    match text.chars().find(|c| !allowed(*c)) {
+        Some(c) => Err(FieldError::ForbiddenCharacter {
+            field: field.to_string(),
+            code_point: u32::from(c),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -13,6 +13,8 @@ use serde_bytes::ByteBuf;
 
 use crate::ids::{ContactId, DeviceId, MemberId};
 
+pub mod shape;
+
 /// The protocol version this build speaks. A `hello` with another version gets an
 /// `unsupported_version` error naming the versions the server accepts.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -149,6 +151,23 @@ pub struct DocChanges {
     pub doc: ContactId,
     /// Raw Automerge change bytes.
     pub changes: Vec<ByteBuf>,
+    /// Who may see the contact, when this push creates it: committed in the same
+    /// transaction as the contact, so a contact meant to be private is never shown to
+    /// anyone else, not even for a moment. Absent means everyone in the company. Ignored
+    /// for a contact that already exists (its visibility changes through the REST API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+}
+
+impl DocChanges {
+    /// Changes to a contact, with no visibility of their own.
+    pub fn new(doc: ContactId, changes: Vec<ByteBuf>) -> Self {
+        Self {
+            doc,
+            changes,
+            visibility: None,
+        }
+    }
 }
 
 /// The outcome of one contact of a push.
@@ -248,6 +267,46 @@ pub enum Visibility {
     },
 }
 
+/// Most members a contact may be shared with by name: past that, share it with everyone.
+/// Every member listed travels in each `grant` and `meta` of the contact.
+pub const MAX_SHARED_MEMBERS: usize = 500;
+
+/// A visibility that cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VisibilityError {
+    /// More members listed than [`MAX_SHARED_MEMBERS`].
+    #[error("visibility.members lists {count} members; at most {limit} (share with everyone instead)")]
+    TooManyMembers {
+        /// How many distinct members were listed.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl Visibility {
+    /// The same visibility as stored: members de-duplicated and in order, the owner left
+    /// out (the owner always sees the contact), and refused when more than
+    /// [`MAX_SHARED_MEMBERS`] remain.
+    pub fn normalized(self, owner: MemberId) -> Result<Visibility, VisibilityError> {
+        match self {
+            Visibility::All => Ok(Visibility::All),
+            Visibility::Members { mut members } => {
+                members.sort();
+                members.dedup();
+                members.retain(|member| *member != owner);
+                if members.len() > MAX_SHARED_MEMBERS {
+                    return Err(VisibilityError::TooManyMembers {
+                        count: members.len(),
+                        limit: MAX_SHARED_MEMBERS,
+                    });
+                }
+                Ok(Visibility::Members { members })
+            }
+        }
+    }
+}
+
 impl DocMeta {
     /// Whether `member` may see the contact.
     pub fn visible_to(&self, member: MemberId) -> bool {
@@ -330,41 +389,53 @@ impl Frame {
         to_msgpack(self)
     }
 
-    /// Decode a frame of at most `limit` bytes.
+    /// Decode a frame the server sent, of at most `limit` bytes: a [`Frame::Deflated`] is
+    /// inflated (to at most `limit` bytes) and the frame inside returned. Exactly one layer:
+    /// a deflated frame inside a deflated frame is malformed, found without recursing.
     pub fn decode(bytes: &[u8], limit: usize) -> Result<Frame, WireError> {
+        match Frame::decode_plain(bytes, limit)? {
+            Frame::Deflated { frame } => match Frame::decode_plain(&inflate(&frame, limit)?, limit)? {
+                Frame::Deflated { .. } => Err(WireError::Malformed {
+                    reason: "a deflated frame inside a deflated frame".into(),
+                }),
+                inner => Ok(inner),
+            },
+            frame => Ok(frame),
+        }
+    }
+
+    /// Decode a frame a device sent, of at most `limit` bytes. Devices send plain frames
+    /// only: a [`Frame::Deflated`] from a device is malformed (the server never inflates
+    /// what a device sends, so a small message cannot cost it more than its own size).
+    pub fn decode_from_device(bytes: &[u8], limit: usize) -> Result<Frame, WireError> {
+        match Frame::decode_plain(bytes, limit)? {
+            Frame::Deflated { .. } => Err(WireError::Malformed {
+                reason: "devices send plain frames; `deflated` is only sent by the server".into(),
+            }),
+            frame => Ok(frame),
+        }
+    }
+
+    /// Decode one MessagePack frame as it is, without inflating anything. The shape is
+    /// checked first ([`shape::check`]: depth, value count, lengths), so serde's buffering
+    /// of the tagged map stays within a small multiple of the frame's size.
+    fn decode_plain(bytes: &[u8], limit: usize) -> Result<Frame, WireError> {
         if bytes.len() > limit {
             return Err(WireError::TooLarge {
                 size: bytes.len(),
                 limit,
             });
         }
-        let mut reader = std::io::Cursor::new(bytes);
-        let frame =
-            Frame::deserialize(&mut rmp_serde::Deserializer::new(&mut reader).with_binary())
-                .map_err(|error| WireError::Malformed {
-                    reason: error.to_string(),
-                })?;
-        // One WebSocket message carries one frame: anything after it would be silently lost.
-        if reader.position() as usize != bytes.len() {
-            return Err(WireError::Malformed {
-                reason: format!(
-                    "{} bytes after the end of the frame",
-                    bytes.len() - reader.position() as usize
-                ),
-            });
-        }
-        match frame {
-            Frame::Deflated { frame } => {
-                let inner = inflate(&frame, limit)?;
-                match Frame::decode(&inner, limit)? {
-                    Frame::Deflated { .. } => Err(WireError::Malformed {
-                        reason: "a deflated frame inside a deflated frame".into(),
-                    }),
-                    inner => Ok(inner),
-                }
-            }
-            frame => Ok(frame),
-        }
+        // One WebSocket message carries one frame: anything after it would be silently lost,
+        // and the shape check refuses it.
+        shape::check(bytes).map_err(|error| WireError::Malformed {
+            reason: error.to_string(),
+        })?;
+        let mut deserializer = rmp_serde::Deserializer::new(bytes).with_binary();
+        deserializer.set_max_depth(shape::MAX_DEPTH + 1);
+        Frame::deserialize(&mut deserializer).map_err(|error| WireError::Malformed {
+            reason: error.to_string(),
+        })
     }
 
     /// This frame compressed into a [`Frame::Deflated`], if that makes it smaller; else itself.
@@ -480,6 +551,7 @@ mod tests {
                 docs: vec![DocChanges {
                     doc,
                     changes: vec![ByteBuf::from(vec![1, 2, 3])],
+                    visibility: None,
                 }],
             },
             Frame::Feed {

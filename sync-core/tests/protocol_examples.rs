@@ -122,10 +122,12 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                     DocChanges {
                         doc: contact_1,
                         changes: vec![change_a.clone(), change_b.clone()],
+                        visibility: None,
                     },
                     DocChanges {
                         doc: contact_2,
                         changes: vec![change_a.clone()],
+                        visibility: None,
                     },
                 ],
             },
@@ -464,9 +466,12 @@ fn protocol_md_keeps_every_example_and_one_of_every_frame_type() {
 
 #[test]
 fn limits_in_protocol_md_match_the_constants_in_the_code() {
-    let constants: [(&str, u64); 6] = [
+    let constants: [(&str, u64); 9] = [
         ("PROTOCOL_VERSION", PROTOCOL_VERSION.into()),
         ("MAX_FRAME_BYTES", MAX_FRAME_BYTES as u64),
+        ("MAX_DEPTH", sync_core::wire::shape::MAX_DEPTH as u64),
+        ("MAX_VALUES", sync_core::wire::shape::MAX_VALUES as u64),
+        ("MAX_SHARED_MEMBERS", sync_core::wire::MAX_SHARED_MEMBERS as u64),
         ("FEED_PAGE_BYTES", FEED_PAGE_BYTES as u64),
         ("MAX_PUSH_DOCS", MAX_PUSH_DOCS as u64),
         ("PUSH_BYTES", PUSH_BYTES as u64),

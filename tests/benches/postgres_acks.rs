@@ -97,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
             .map(|changes| DocChanges {
                 doc: id,
                 changes: changes.to_vec(),
+                visibility: None,
             })
             .collect();
         queued.push((id, device, pushes));

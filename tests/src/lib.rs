@@ -55,10 +55,15 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 mod glance;
 pub use glance::{ItemGlance, feed_docs};
 
+/// The `/metrics` bearer token of [`ChildServer`]s, and of test servers that set it.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// A server running inside the test process.
 pub struct TestServer {
     /// Where it listens.
     pub address: SocketAddr,
+    /// The token `/metrics` answers to on the main listener, if the server has one.
+    metrics_token: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _data: Option<tempfile::TempDir>,
@@ -116,12 +121,14 @@ impl TestServer {
             config.card_reader = reader;
         }
         adjust(&mut config);
+        let metrics_token = config.metrics_token.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server::run(config, listener, async {
             let _ = stopped.await;
         }));
         let server = Self {
             address,
+            metrics_token,
             stop: Some(stop),
             task: Some(task),
             _data: None,
@@ -147,6 +154,26 @@ impl TestServer {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// The Prometheus scrape of `/metrics`, with the server's token (set one with
+    /// `config.metrics_token = Some(METRICS_TOKEN.into())`).
+    pub async fn metrics(&self) -> anyhow::Result<String> {
+        let token = self
+            .metrics_token
+            .as_deref()
+            .context("this server has no metrics token")?;
+        let response = reqwest::Client::new()
+            .get(format!("{}/metrics", self.base_url()))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "/metrics answered {}",
+            response.status()
+        );
+        Ok(response.text().await?)
     }
 
     /// `ws://127.0.0.1:PORT/v1/sync`.
@@ -201,13 +228,23 @@ pub struct ChildServer {
 impl ChildServer {
     /// Start `rolo-server` on `database_url`, on a free port, and wait until it is ready.
     pub async fn start(database_url: &str) -> anyhow::Result<Self> {
+        Self::start_with_env(database_url, &[]).await
+    }
+
+    /// Start `rolo-server` with more `ROLO_*` settings in its environment.
+    pub async fn start_with_env(
+        database_url: &str,
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let address = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?
         };
         let child = std::process::Command::new(server_binary()?)
+            .envs(settings.iter().copied())
             .env("ROLO_LISTEN", address.to_string())
             .env("ROLO_DATABASE_URL", database_url)
+            .env("ROLO_METRICS_TOKEN", METRICS_TOKEN)
             .env("RUST_LOG", "warn")
             .spawn()?;
         let server = Self { address, child };
@@ -226,6 +263,7 @@ impl ChildServer {
     pub fn as_test_server(&self) -> TestServer {
         TestServer {
             address: self.address,
+            metrics_token: Some(METRICS_TOKEN.into()),
             stop: None,
             task: None,
             _data: None,
@@ -345,11 +383,11 @@ pub async fn add_member(
     account(post(server, "/v1/invitations/accept", body, None).await?)
 }
 
+/// A sync WebSocket as the harness opens it.
+pub type SyncSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
 /// Open a sync WebSocket with `token`.
-pub async fn connect(
-    server: &TestServer,
-    token: &str,
-) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+pub async fn connect(server: &TestServer, token: &str) -> anyhow::Result<SyncSocket> {
     let mut request = server.sync_url().into_client_request()?;
     request
         .headers_mut()
@@ -620,10 +658,7 @@ pub mod bench {
         name: &str,
         quantile: &str,
     ) -> anyhow::Result<Option<f64>> {
-        let scrape = reqwest::get(format!("{}/metrics", server.base_url()))
-            .await?
-            .text()
-            .await?;
+        let scrape = server.metrics().await?;
         let prefix = format!("{name}{{quantile=\"{quantile}\"}} ");
         Ok(scrape
             .lines()

@@ -5,7 +5,7 @@ use std::time::Duration;
 use sync_core::contact::{Contact, Organization};
 use sync_core::ids::{ContactId, ItemId};
 use sync_core::wire::{ErrorCode, Frame, PresenceState, Visibility};
-use tests::{TestServer, WireDevice, add_member, login, signup};
+use tests::{METRICS_TOKEN, TestServer, WireDevice, add_member, login, signup};
 
 const QUIET: Duration = Duration::from_millis(150);
 const PASSWORD: &str = "correct horse battery";
@@ -301,6 +301,7 @@ async fn a_stream_of_edits_reaches_a_listening_phone_in_batched_pages() -> anyho
             docs: vec![sync_core::wire::DocChanges {
                 doc: id,
                 changes: vec![change],
+                visibility: None,
             }],
         };
         writer.send_raw(push.encode()).await?;
@@ -354,7 +355,8 @@ fn metric(scrape: &str, name: &str, labels: &str) -> Option<f64> {
 /// device was.
 #[tokio::test]
 async fn the_metrics_count_connections_pushes_acks_and_feed_reads() -> anyhow::Result<()> {
-    let server = TestServer::sqlite().await?;
+    let server =
+        TestServer::sqlite_with(|config| config.metrics_token = Some(METRICS_TOKEN.into())).await?;
     let owner = signup(&server, "Kita Logistics", "owner@kita.example", PASSWORD).await?;
     let laptop = login(&server, "owner@kita.example", PASSWORD, "laptop").await?;
     let mut phone = WireDevice::connect(&server, &owner, actor(1)).await?;
@@ -366,10 +368,7 @@ async fn the_metrics_count_connections_pushes_acks_and_feed_reads() -> anyhow::R
     listener.settle(QUIET).await?;
     assert!(listener.replica.contact(id).is_some(), "the edit arrived");
 
-    let scrape = reqwest::get(format!("{}/metrics", server.base_url()))
-        .await?
-        .text()
-        .await?;
+    let scrape = server.metrics().await?;
     // The recorder is the process's: other tests' servers count into it too, so these are
     // lower bounds, each made by this test alone.
     for (name, labels, least) in [

@@ -82,6 +82,10 @@ pub struct AddArgs {
     /// Country of phone numbers typed without a country code (default: the account's).
     #[arg(long)]
     region: Option<String>,
+    /// Only you see it (otherwise everyone in the company does). Sent with the contact
+    /// itself, so no colleague ever receives it.
+    #[arg(long)]
+    private: bool,
 }
 
 /// Arguments of `rolo edit`.
@@ -179,7 +183,10 @@ pub(super) async fn add(home: &Path, args: AddArgs) -> anyhow::Result<()> {
         notes: args.note,
     };
     let contact = new.to_contact(region.as_deref())?;
-    let id = replica.create(&contact).await?;
+    let visibility = args.private.then(|| sync_core::wire::Visibility::Members {
+        members: Vec::new(),
+    });
+    let id = replica.create_visible_to(&contact, visibility).await?;
     replica.close().await?;
     // Only the id on standard output, so scripts can capture it.
     say!("{id}");

@@ -11,10 +11,12 @@ pub(crate) async fn append(
     connection: &mut SqliteConnection,
     entry: &OutboxEntry,
 ) -> Result<(), Error> {
-    sqlx::query("INSERT INTO outbox (id, doc, change) VALUES (?, ?, ?)")
+    let visibility = entry.visibility.as_ref().map(sync_core::wire::to_msgpack);
+    sqlx::query("INSERT INTO outbox (id, doc, change, visibility) VALUES (?, ?, ?, ?)")
         .bind(to_sql_int("outbox.id", entry.id)?)
         .bind(entry.doc.to_string())
         .bind(entry.change.as_slice())
+        .bind(visibility)
         .execute(connection)
         .await?;
     Ok(())
@@ -33,16 +35,23 @@ pub(crate) async fn remove(connection: &mut SqliteConnection, ids: &[u64]) -> Re
 
 /// Every entry, in push order.
 pub(crate) async fn load(connection: &mut SqliteConnection) -> Result<Vec<OutboxEntry>, Error> {
-    let rows: Vec<(i64, String, Vec<u8>)> =
-        sqlx::query_as("SELECT id, doc, change FROM outbox ORDER BY id")
+    let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT id, doc, change, visibility FROM outbox ORDER BY id")
             .fetch_all(connection)
             .await?;
     rows.into_iter()
-        .map(|(id, doc, change)| {
+        .map(|(id, doc, change, visibility)| {
             Ok(OutboxEntry {
                 id: from_sql_int("outbox.id", id)?,
                 doc: parse_id("outbox.doc", &doc)?,
                 change,
+                visibility: visibility
+                    .map(|bytes| {
+                        sync_core::wire::from_msgpack(&bytes).map_err(|error| Error::Corrupt {
+                            what: format!("outbox.visibility of entry {id}: {error}"),
+                        })
+                    })
+                    .transpose()?,
             })
         })
         .collect()

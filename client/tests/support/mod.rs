@@ -260,13 +260,13 @@ async fn sync_endpoint(
     let Ok(mut socket) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
         return;
     };
-    let (member, _device) = identity.expect("an accepted upgrade has an identity");
+    let (member, device) = identity.expect("an accepted upgrade has an identity");
     let mut signal = signals.subscribe();
-    let mut session = ServerSession::new(member, shared.lock().unwrap().tenant.head());
+    let mut session = ServerSession::new(member, device, shared.lock().unwrap().tenant.head());
     loop {
         let effects = tokio::select! {
             message = socket.next() => match message {
-                Some(Ok(Message::Binary(bytes))) => match Frame::decode(&bytes, MAX_FRAME_BYTES) {
+                Some(Ok(Message::Binary(bytes))) => match Frame::decode_from_device(&bytes, MAX_FRAME_BYTES) {
                     Ok(frame) => {
                         let hello = matches!(frame, Frame::Hello { .. });
                         let mut effects = session.receive(frame);

@@ -13,6 +13,12 @@
 //! | `POST /v1/groups/{id}/members` | owner, admin | puts a member in a group |
 //! | `GET /v1/devices` | any member | the caller's devices |
 //! | `DELETE /v1/devices/{id}` | the device's member; owner, admin | revokes it, cuts its socket |
+//!
+//! The first four are open to anyone, so each is rate-limited per source address (429
+//! `rate_limited`), guesses are throttled per account and address (429 `too_many_attempts`),
+//! and password hashing answers 503 `busy` rather than queue without end; all three carry
+//! `Retry-After`. Sign-up follows `ROLO_SIGNUP` and never says whether an email is taken:
+//! see [`session`].
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -25,8 +31,21 @@ mod devices;
 mod extract;
 mod members;
 mod session;
+mod source;
 
 pub use extract::{Authenticated, AuthenticatedMember, JsonBody};
+pub use source::ClientAddress;
+
+/// What to tell a client to wait when it was turned away only for being one too many at once.
+const BUSY_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl From<crate::auth::Busy> for ApiError {
+    fn from(_: crate::auth::Busy) -> Self {
+        ApiError::Busy {
+            retry_after: BUSY_RETRY,
+        }
+    }
+}
 
 /// Longest company, member or device name, in characters: ample for a name, short enough to
 /// fit any list on a phone.

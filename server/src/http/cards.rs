@@ -9,8 +9,8 @@
 //! makes a retried upload harmless: it answers the card as it stands.
 
 use axum::body::Bytes;
-use axum::extract::multipart::{Field, Multipart, MultipartError};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -20,6 +20,7 @@ use sync_core::ids::CardId;
 
 use super::accounts::Authenticated;
 use super::error::ApiError;
+use super::extract::{Multipart, Path};
 use crate::cards::child::refusal;
 use crate::cards::worker::now_ms;
 use crate::state::AppState;
@@ -52,7 +53,7 @@ async fn upload(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> Result<Response, ApiError> {
     let card = parse_card(&id)?;
     if let Some(existing) = state.store.card(claims.tenant, card).await? {
@@ -191,8 +192,9 @@ async fn done(
     }
 }
 
-/// A stored image. Any member of the tenant may fetch one by its hash: the hash is only known
-/// to whoever sees a contact (or a draft) holding it.
+/// A stored image, for a member who may see a contact holding it or who scanned the card it
+/// was read from; knowing the hash is not enough. Anyone else gets `not_found`, as for a hash
+/// nothing is stored under (never `forbidden`: that would confirm the image exists).
 async fn blob(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
@@ -208,7 +210,11 @@ async fn blob(
             "expected 64 lowercase hexadecimal digits",
         ));
     }
-    match state.store.blob(claims.tenant, &sha256).await? {
+    match state
+        .store
+        .blob_for(claims.tenant, claims.member, &sha256)
+        .await?
+    {
         Some((mime, data)) => Ok((
             [
                 (header::CONTENT_TYPE, mime),

@@ -2,16 +2,17 @@
 //! good. Both are authorised here and recorded in the feed by the store, so devices learn of
 //! them through sync (grant, revoke, meta, purge).
 
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use sync_core::ids::{ContactId, MemberId};
-use sync_core::wire::{DocMeta, Visibility};
+use sync_core::wire::{DocMeta, MAX_SHARED_MEMBERS, Visibility};
 
-use super::accounts::Authenticated;
+use super::accounts::{Authenticated, JsonBody};
 use super::error::ApiError;
+use super::extract::Path;
 use crate::auth::AccessClaims;
 use crate::state::AppState;
 use crate::store::Role;
@@ -62,13 +63,24 @@ async fn set_visibility(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
     Path(id): Path<String>,
-    Json(request): Json<VisibilityRequest>,
+    JsonBody(request): JsonBody<VisibilityRequest>,
 ) -> Result<StatusCode, ApiError> {
     let doc = parse_contact(&id)?;
-    manageable(&state, &claims, doc).await?;
+    let meta = manageable(&state, &claims, doc).await?;
     let visibility = if request.all {
         Visibility::All
     } else {
+        // Refused before each listed member is looked up: a list of thousands must cost
+        // nothing. Duplicates count once (`normalized` below).
+        if request.members.len() > 2 * MAX_SHARED_MEMBERS {
+            return Err(ApiError::bad(
+                "members",
+                format!(
+                    "{} members listed; at most {MAX_SHARED_MEMBERS} (share with everyone instead)",
+                    request.members.len()
+                ),
+            ));
+        }
         let mut members = Vec::with_capacity(request.members.len());
         for (index, text) in request.members.iter().enumerate() {
             let member: MemberId =
@@ -76,6 +88,9 @@ async fn set_visibility(
                     .map_err(|error: sync_core::ids::IdParseError| {
                         ApiError::bad(format!("members[{index}]"), error.to_string())
                     })?;
+            if members.contains(&member) {
+                continue;
+            }
             if state.store.member(claims.tenant, member).await?.is_none() {
                 return Err(ApiError::bad(
                     format!("members[{index}]"),
@@ -85,6 +100,8 @@ async fn set_visibility(
             members.push(member);
         }
         Visibility::Members { members }
+            .normalized(meta.owner)
+            .map_err(|error| ApiError::bad("members", error.to_string()))?
     };
     state
         .store

@@ -51,6 +51,52 @@ pub enum ApiError {
         /// How long to wait.
         retry_after: std::time::Duration,
     },
+    /// Too many requests from this address to the sign-in routes: wait before trying again.
+    #[error("too many requests from this address; try again in {} seconds", .retry_after.as_secs().max(1))]
+    RateLimited {
+        /// How long to wait.
+        retry_after: std::time::Duration,
+    },
+    /// Every password-hashing slot is taken: the server is flooded; retry shortly.
+    #[error("the server is busy; try again in a moment")]
+    Busy {
+        /// How long to wait.
+        retry_after: std::time::Duration,
+    },
+    /// This server does not take sign-ups (`ROLO_SIGNUP`): `signup_closed`, or
+    /// `invitation_required` where members join by an admin's invitation.
+    #[error("{message}")]
+    SignupRefused {
+        /// The stable code.
+        code: &'static str,
+        /// What to do instead, for a person.
+        message: &'static str,
+    },
+    /// The body is not JSON at all: a syntax error, or cut short. `message` says where.
+    #[error("the body is not valid JSON: {message}")]
+    MalformedJson {
+        /// serde's account, with the line and column.
+        message: String,
+    },
+    /// The body is in a format the route does not take, or says nothing of its format.
+    #[error("{message}")]
+    UnsupportedMediaType {
+        /// What the route takes.
+        message: String,
+    },
+    /// The body is over the route's limit; the rest of it was not read.
+    #[error("the request body is over this route's limit")]
+    PayloadTooLarge,
+    /// The path exists, but not with this method (the `Allow` header lists the ones it has).
+    #[error("{method} is not allowed here")]
+    MethodNotAllowed {
+        /// The method the request used.
+        method: String,
+    },
+    /// A sync socket over one of the node's socket limits (per member, per address, in
+    /// total); the message says which.
+    #[error("{0}")]
+    TooManyConnections(String),
     /// The server could not do its part; retry later.
     #[error("the server could not complete the request; try again")]
     Unavailable(#[source] StoreError),
@@ -68,6 +114,14 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::Photo { code, .. } => code,
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Busy { .. } => "busy",
+            ApiError::SignupRefused { code, .. } => code,
+            ApiError::MalformedJson { .. } => "malformed_json",
+            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::TooManyConnections(_) => "too_many_connections",
             ApiError::Unavailable(_) => "unavailable",
         }
     }
@@ -85,8 +139,28 @@ impl ApiError {
                 "photo_missing" => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyAttempts { .. } | ApiError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::SignupRefused { .. } => StatusCode::FORBIDDEN,
+            ApiError::MalformedJson { .. } => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The part of the request at fault, as the request names it: a field of the body, a path
+    /// parameter, `body` for the body as a whole, `content-type` for its declared format.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { field, .. } | ApiError::Photo { field, .. } => Some(field),
+            ApiError::MalformedJson { .. } | ApiError::PayloadTooLarge => Some("body"),
+            ApiError::UnsupportedMediaType { .. } => Some("content-type"),
+            _ => None,
         }
     }
 
@@ -111,16 +185,16 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let field = match &self {
-            ApiError::BadRequest { field, .. } | ApiError::Photo { field, .. } => {
-                Some(field.clone())
-            }
-            _ => None,
-        };
-        let body =
-            serde_json::json!({ "code": self.code(), "message": self.to_string(), "field": field });
+        let body = serde_json::json!({
+            "code": self.code(),
+            "message": self.to_string(),
+            "field": self.field(),
+        });
         let mut response = (self.status(), Json(body)).into_response();
-        if let ApiError::TooManyAttempts { retry_after } = &self {
+        if let ApiError::TooManyAttempts { retry_after }
+        | ApiError::RateLimited { retry_after }
+        | ApiError::Busy { retry_after } = &self
+        {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(retry_after.as_secs().max(1)),

@@ -1,5 +1,5 @@
 //! Business cards in the store: the upload, the reading job with its lease, the draft, and the
-//! image blobs contacts refer to by hash.
+//! image blobs contacts refer to by hash (who may fetch one: `sql::blobs`).
 //!
 //! A card is one row from upload to review. Workers on any node claim due rows with a lease
 //! (Postgres: `FOR UPDATE SKIP LOCKED`, so two workers never take one card; SQLite: the single
@@ -311,15 +311,22 @@ pub trait CardStore {
         now_ms: i64,
     ) -> Result<bool, StoreError>;
     /// Forget cards reviewed (done) or failed before `before_ms`: their photos were already
-    /// cleared, and a draft nobody will look at again is only clutter. The images stay (the
-    /// contacts saved from them refer to them). Returns how many were forgotten.
+    /// cleared, and a draft nobody will look at again is only clutter. Their images stay as
+    /// long as a contact saved from them holds them, and are deleted otherwise. Returns how
+    /// many were forgotten.
     async fn forget_cards(&self, before_ms: i64) -> Result<u64, StoreError>;
-    /// A stored image: its media type and bytes.
-    async fn blob(
+    /// A stored image, its media type and bytes, if `member` may fetch it: it is held by a
+    /// contact they may see, or by a card they scanned. `None` alike when it does not exist
+    /// and when they may not see it, so the answer never confirms a hash.
+    async fn blob_for(
         &self,
         tenant: TenantId,
+        member: MemberId,
         sha256: &str,
     ) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// The hashes of every image the tenant keeps, sorted, whoever may fetch them: what an
+    /// operator (or the conformance suite) checks was deleted. Never serve from it.
+    async fn stored_blobs(&self, tenant: TenantId) -> Result<Vec<String>, StoreError>;
     /// Contacts holding any of `emails` (lowercase) or `phones` (E.164), of every visibility;
     /// the caller filters by who may see them.
     async fn contacts_sharing(

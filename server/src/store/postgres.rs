@@ -11,6 +11,7 @@
 //! and the wait for the disk are paid once per group, not once per push.
 
 mod accounts;
+mod blobs;
 mod cards;
 mod contacts;
 mod devices;
@@ -117,7 +118,7 @@ impl Store for PostgresStore {
         sqlx::migrate!("./migrations/postgres")
             .run(&self.pool)
             .await?;
-        Ok(())
+        self.backfill_blob_refs().await
     }
 
     async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError> {

@@ -1,7 +1,8 @@
 //! What the SQLite and Postgres stores share, so the two differ only in their SQL: how values
-//! map to columns, the cache of hot documents, what a write changes and how a feed page is
-//! read.
+//! map to columns, the cache of hot documents, what a write changes, how a feed page is read
+//! and who may fetch a stored image.
 
+pub(crate) mod blobs;
 pub(crate) mod cache;
 pub(crate) mod cards;
 pub(crate) mod codec;

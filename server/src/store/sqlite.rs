@@ -13,6 +13,7 @@
 //! database is refused.
 
 mod accounts;
+mod blobs;
 mod cards;
 mod committer;
 mod contacts;
@@ -133,7 +134,7 @@ impl Store for SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.writer)
             .await?;
-        Ok(())
+        self.backfill_blob_refs().await
     }
 
     async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError> {

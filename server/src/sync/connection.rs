@@ -30,6 +30,8 @@ enum End {
     Store(StoreError),
     Socket(axum::Error),
     Revoked,
+    /// A newer socket of the same device took this one's place.
+    Superseded,
     TokenExpired,
     Shutdown,
 }
@@ -71,6 +73,7 @@ impl RateLimit {
 pub async fn serve(
     state: AppState,
     claims: AccessClaims,
+    ticket: super::admission::SocketTicket,
     socket: WebSocket,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -90,7 +93,10 @@ pub async fn serve(
         shared_page: None,
         last_page_at: None,
     };
-    let end = connection.run(&mut seq, &mut events, &mut shutdown).await;
+    let end = connection
+        .run(&mut seq, &mut events, &mut shutdown, &ticket)
+        .await;
+    drop(ticket);
     // Everything that follows the tenant goes before the hub is asked to forget it.
     drop((seq, events));
     let Connection { state, claims, .. } = connection;
@@ -142,12 +148,14 @@ impl Connection {
         seq: &mut tokio::sync::watch::Receiver<u64>,
         events: &mut tokio::sync::broadcast::Receiver<TenantEvent>,
         shutdown: &mut tokio::sync::watch::Receiver<bool>,
+        ticket: &super::admission::SocketTicket,
     ) -> End {
         let head = match self.state.store.head(self.claims.tenant).await {
             Ok(head) => head,
             Err(error) => return End::Store(error),
         };
-        self.session = Some(ServerSession::new(self.claims.member, head));
+        self.session = Some(ServerSession::new(self.claims.member, self.claims.device, head)
+                .accepting(self.state.config.max_frame_bytes));
         let mut limit = RateLimit::new(self.state.config.frames_per_second);
         let leeway = self.state.config.clock_leeway.as_secs() as i64;
         let expires_in = Duration::from_secs(
@@ -157,6 +165,10 @@ impl Connection {
         );
         let expiry = tokio::time::sleep(expires_in);
         tokio::pin!(expiry);
+        // A socket that never says `hello` is closed: an upgrade costs a place among the
+        // node's sockets, and one that does nothing must not keep it.
+        let hello_deadline = tokio::time::sleep(self.state.config.hello_timeout);
+        tokio::pin!(hello_deadline);
         // The end of the batch interval after the last page, armed when a page goes out:
         // while commits stream in, the connection sleeps through the interval and wakes once
         // at its end, instead of waking for the first commit after the page and again when
@@ -170,14 +182,16 @@ impl Connection {
                 message = self.socket.next() => match message {
                     None | Some(Ok(Message::Close(_))) => return End::DeviceLeft,
                     Some(Err(error)) => return End::Socket(error),
+                    // Every message counts against the rate, pings included: each one costs
+                    // the node a read and (for a ping) a write.
+                    Some(Ok(_)) if !limit.allow() => {
+                        self.send_error(ErrorCode::RateLimited, "too many frames; reconnect later").await;
+                        return End::Protocol;
+                    }
                     Some(Ok(Message::Binary(bytes))) => {
                         crate::metrics::hot().frames_in.increment(1);
-                        if !limit.allow() {
-                            self.send_error(ErrorCode::RateLimited, "too many frames; reconnect later").await;
-                            return End::Protocol;
-                        }
                         let session = self.session.as_mut().expect("set above");
-                        match Frame::decode(&bytes, self.state.config.max_frame_bytes) {
+                        match Frame::decode_from_device(&bytes, self.state.config.max_frame_bytes) {
                             Ok(frame) => session.receive(frame),
                             Err(error) => {
                                 metrics::counter!("rolo_errors_total", "kind" => "bad_frame").increment(1);
@@ -250,6 +264,17 @@ impl Connection {
                     Ok(_) | Err(RecvError::Lagged(_)) => Vec::new(),
                     Err(RecvError::Closed) => return End::Shutdown,
                 },
+                () = &mut hello_deadline, if self.session.as_ref().and_then(ServerSession::device).is_none() => {
+                    self.send_error(ErrorCode::HelloRequired, "no hello within the time allowed").await;
+                    return End::Protocol;
+                }
+                () = ticket.superseded.notified() => {
+                    // `unavailable`, not a code of its own: a new error code would be a new
+                    // protocol version (protocol.md 14), and this socket is usually one the
+                    // device already abandoned.
+                    self.send_error(ErrorCode::Unavailable, "a newer connection of this device took this one's place").await;
+                    return End::Superseded;
+                }
                 () = &mut expiry => {
                     self.send_error(ErrorCode::TokenExpired, "the access token expired; refresh it and reconnect").await;
                     return End::TokenExpired;

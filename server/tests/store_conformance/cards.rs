@@ -162,12 +162,13 @@ pub async fn a_read_card_is_stored_once_and_offered_until_reviewed(store: &dyn S
     };
     assert_eq!(record.reading.as_ref(), Some(reading));
     assert_eq!(
-        store.blob(team.tenant, &sha256).await.unwrap(),
-        Some(("image/jpeg".to_string(), vec![0xff, 0xd8, 0xd9]))
+        store.blob_for(team.tenant, team.ana, &sha256).await.unwrap(),
+        Some(("image/jpeg".to_string(), vec![0xff, 0xd8, 0xd9])),
+        "the scanning member sees their card's image"
     );
-    let other = team_blob_owner(store).await;
+    let other = super::support::team(store, "elsewhere").await;
     assert_eq!(
-        store.blob(other, &sha256).await.unwrap(),
+        store.blob_for(other.tenant, other.ana, &sha256).await.unwrap(),
         None,
         "blobs are per tenant"
     );
@@ -220,10 +221,6 @@ pub async fn a_read_card_is_stored_once_and_offered_until_reviewed(store: &dyn S
             .unwrap()
             .is_empty()
     );
-}
-
-async fn team_blob_owner(store: &dyn Store) -> sync_core::ids::TenantId {
-    team(store, "elsewhere").await.tenant
 }
 
 pub async fn a_dead_workers_card_is_taken_again_and_retries_back_off(store: &dyn Store) {

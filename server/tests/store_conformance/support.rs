@@ -188,6 +188,7 @@ pub fn push(doc: ContactId, changes: &[&Vec<u8>]) -> DocChanges {
     DocChanges {
         doc,
         changes: changes.iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
+        visibility: None,
     }
 }
 

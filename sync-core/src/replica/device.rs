@@ -21,6 +21,7 @@ use crate::document::{ContactDoc, DocumentError};
 use crate::ids::{ContactId, DeviceId};
 use crate::wire::{
     DocChanges, DocMeta, DocResult, FeedItem, Frame, MAX_PUSH_DOCS, PROTOCOL_VERSION, Rejection,
+    Visibility,
 };
 
 /// Ticks (host-defined time units) to wait for an ack, a welcome or a repair answer before
@@ -101,6 +102,9 @@ pub struct OutboxEntry {
     pub doc: ContactId,
     /// The raw Automerge change.
     pub change: Vec<u8>,
+    /// On the change that creates a contact: who may see it, pushed with the change so the
+    /// server commits both together (`None`: everyone in the company).
+    pub visibility: Option<Visibility>,
 }
 
 /// What a host stored for a device, to rebuild its replica after a restart.
@@ -210,6 +214,11 @@ impl DeviceReplica {
         })
     }
 
+    /// The device this replica is.
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
     /// The feed cursor.
     pub fn cursor(&self) -> u64 {
         self.cursor
@@ -252,11 +261,24 @@ impl DeviceReplica {
             })
     }
 
-    /// Create a contact locally. Works offline; the change waits in the outbox.
+    /// Create a contact locally, visible to everyone in the company. Works offline; the
+    /// change waits in the outbox.
     pub fn create(
         &mut self,
         id: ContactId,
         contact: &Contact,
+    ) -> Result<Vec<DeviceEffect>, EditError> {
+        self.create_visible_to(id, contact, None)
+    }
+
+    /// Create a contact locally that only `visibility` may see (`None`: everyone). The
+    /// visibility travels with the creating change, so the server never shows the contact
+    /// to anyone else, even for a moment.
+    pub fn create_visible_to(
+        &mut self,
+        id: ContactId,
+        contact: &Contact,
+        visibility: Option<Visibility>,
     ) -> Result<Vec<DeviceEffect>, EditError> {
         if self.docs.contains_key(&id) {
             return Err(EditError::AlreadyExists(id));
@@ -264,7 +286,7 @@ impl DeviceReplica {
         let (doc, change) = ContactDoc::create(id, self.actor.clone(), contact)?;
         self.docs.insert(id, doc);
         let mut effects = vec![self.save(id)];
-        effects.extend(self.queue(id, change.raw_bytes().to_vec()));
+        effects.extend(self.queue_with(id, change.raw_bytes().to_vec(), visibility));
         Ok(effects)
     }
 
@@ -289,10 +311,20 @@ impl DeviceReplica {
     }
 
     fn queue(&mut self, doc: ContactId, change: Vec<u8>) -> Vec<DeviceEffect> {
+        self.queue_with(doc, change, None)
+    }
+
+    fn queue_with(
+        &mut self,
+        doc: ContactId,
+        change: Vec<u8>,
+        visibility: Option<Visibility>,
+    ) -> Vec<DeviceEffect> {
         let entry = OutboxEntry {
             id: self.next_outbox_id,
             doc,
             change,
+            visibility,
         };
         self.next_outbox_id += 1;
         self.outbox.insert(entry.id, entry.clone());
@@ -409,6 +441,9 @@ impl DeviceReplica {
                 None if docs.len() < MAX_PUSH_DOCS => docs.push(DocChanges {
                     doc: entry.doc,
                     changes: vec![change],
+                    // The creating change is the contact's first in the outbox: a re-push
+                    // after a lost ack carries it again.
+                    visibility: entry.visibility.clone(),
                 }),
                 None => break,
             }

@@ -116,6 +116,8 @@ struct Feed {
 #[derive(Debug)]
 pub struct ServerSession {
     member: MemberId,
+    /// The device the access token was issued to: the only one a `hello` may name.
+    signed_in: DeviceId,
     device: Option<DeviceId>,
     phase: Phase,
     /// The tenant's latest seq as far as this session knows.
@@ -123,20 +125,32 @@ pub struct ServerSession {
     generation: u64,
     /// The device reads deflated frames.
     deflate: bool,
+    /// The largest frame the server accepts from the device, told in `welcome`.
+    max_frame: usize,
 }
 
 impl ServerSession {
     /// A session for an authenticated member (authentication happens at the upgrade, before
-    /// any frame). `head` is the tenant's latest seq.
-    pub fn new(member: MemberId, head: u64) -> Self {
+    /// any frame). `device` is the one the token was issued to; `head` is the tenant's
+    /// latest seq.
+    pub fn new(member: MemberId, device: DeviceId, head: u64) -> Self {
         Self {
             member,
+            signed_in: device,
             device: None,
             phase: Phase::AwaitingHello,
             head,
             generation: 0,
             deflate: false,
+            max_frame: MAX_FRAME_BYTES,
         }
+    }
+
+    /// The same session, telling the device in `welcome` that frames up to `limit` bytes
+    /// are accepted (the server's setting; [`MAX_FRAME_BYTES`] unless changed).
+    pub fn accepting(mut self, limit: usize) -> Self {
+        self.max_frame = limit.min(MAX_FRAME_BYTES);
+        self
     }
 
     /// The member this connection belongs to.
@@ -224,8 +238,13 @@ impl ServerSession {
                 ),
             );
         }
-        if self.device.is_some_and(|known| known != device) {
-            return fatal(ErrorCode::BadFrame, "a connection belongs to one device");
+        // A token speaks for one device: a `hello` naming another (of this member or of
+        // another company) would follow the feed and receive card drafts as that device.
+        if device != self.signed_in {
+            return fatal(
+                ErrorCode::Unauthorized,
+                "the hello names a device other than the one this token was issued to",
+            );
         }
         self.device = Some(device);
         // A repeated hello restarts the feed from the device's cursor: it is how a device that
@@ -240,7 +259,7 @@ impl ServerSession {
             v: PROTOCOL_VERSION,
             member: self.member,
             head: self.head,
-            max_frame: MAX_FRAME_BYTES as u32,
+            max_frame: self.max_frame as u32,
         })];
         effects.extend(self.fetch(true));
         effects

@@ -261,6 +261,7 @@ impl SimNetwork {
         self.links[index] = Link {
             session: Some(ServerSession::new(
                 self.devices[index].member,
+                self.devices[index].id,
                 self.tenant.head(),
             )),
             ..Link::default()
@@ -667,7 +668,7 @@ impl SimNetwork {
             let Some(session) = self.links[index].session.as_mut() else {
                 return;
             };
-            let effects = match Frame::decode(&bytes, MAX_FRAME_BYTES) {
+            let effects = match Frame::decode_from_device(&bytes, MAX_FRAME_BYTES) {
                 Ok(frame) => session.receive(frame),
                 Err(error) => session.malformed(&error),
             };
@@ -684,7 +685,7 @@ impl SimNetwork {
         let Some(session) = self.links[index].session.as_mut() else {
             return;
         };
-        let effects = match Frame::decode(bytes, MAX_FRAME_BYTES) {
+        let effects = match Frame::decode_from_device(bytes, MAX_FRAME_BYTES) {
             Ok(frame) => session.receive(frame),
             Err(error) => session.malformed(&error),
         };

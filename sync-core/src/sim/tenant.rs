@@ -65,7 +65,7 @@ impl MemoryTenant {
     pub fn commit(&mut self, member: MemberId, docs: &[DocChanges]) -> Vec<DocResult> {
         docs.iter()
             .map(|push| {
-                let outcome = self.commit_one(member, push.doc, &push.changes);
+                let outcome = self.commit_one(member, push);
                 match outcome {
                     Ok(seq) => DocResult {
                         doc: push.doc,
@@ -82,12 +82,8 @@ impl MemoryTenant {
             .collect()
     }
 
-    fn commit_one(
-        &mut self,
-        member: MemberId,
-        id: ContactId,
-        changes: &[ByteBuf],
-    ) -> Result<u64, Rejection> {
+    fn commit_one(&mut self, member: MemberId, push: &DocChanges) -> Result<u64, Rejection> {
+        let (id, changes) = (push.doc, &push.changes);
         if self.purged.contains(&id) {
             return Err(Rejection {
                 code: codes::NOT_FOUND.into(),
@@ -103,6 +99,12 @@ impl MemoryTenant {
                 message: format!("contact {id} is not shared with you"),
             });
         }
+        // Decided before the changes, so a contact whose visibility can't be stored is not
+        // created either.
+        let created_meta = match stored {
+            None => Some(accept::new_contact_meta(member, push.visibility.as_ref())?),
+            Some(_) => None,
+        };
         match accept::accept_changes(id, stored.map(|stored| &stored.doc), changes)? {
             Accepted::AlreadyStored => Ok(stored.map_or(0, |stored| stored.last_seq)),
             Accepted::Changed {
@@ -117,12 +119,10 @@ impl MemoryTenant {
                     }
                 };
                 let seq = self.next_seq(id, row);
-                let meta = match self.docs.remove(&id) {
-                    Some(previous) => previous.meta,
-                    None => DocMeta {
-                        owner: member,
-                        visibility: Visibility::All,
-                    },
+                let meta = match (self.docs.remove(&id), created_meta) {
+                    (Some(previous), _) => previous.meta,
+                    (None, Some(meta)) => meta,
+                    (None, None) => unreachable!("a new contact's meta is decided above"),
                 };
                 let snapshot = doc.save();
                 self.docs.insert(

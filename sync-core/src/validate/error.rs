@@ -120,6 +120,15 @@ pub enum FieldError {
         /// Path of the item's id.
         field: String,
     },
+    /// Text holding a control character (NUL, a line break in a one-line field) or a
+    /// text-direction override, which can make a name in a list read as another.
+    #[error("{field}: contains U+{code_point:04X}, a control or text-direction character, which is not allowed here")]
+    ForbiddenCharacter {
+        /// Path of the field.
+        field: String,
+        /// The character's code point.
+        code_point: u32,
+    },
     /// Text longer than its field allows.
     #[error("{field}: {length} characters, at most {max} are allowed")]
     TooLong {
@@ -186,6 +195,7 @@ impl FieldError {
             | Self::DuplicateItemId { field, .. }
             | Self::ItemIdMissing { field }
             | Self::TooLong { field, .. }
+            | Self::ForbiddenCharacter { field, .. }
             | Self::LanguageInvalid { field, .. }
             | Self::TagInvalid { field, .. }
             | Self::CustomKeyInvalid { field, .. }
@@ -210,6 +220,7 @@ impl FieldError {
             Self::DuplicateItemId { .. } => "duplicate_item_id",
             Self::ItemIdMissing { .. } => "item_id_missing",
             Self::TooLong { .. } => "too_long",
+            Self::ForbiddenCharacter { .. } => "forbidden_character",
             Self::LanguageInvalid { .. } => "language_invalid",
             Self::TagInvalid { .. } => "tag_invalid",
             Self::CustomKeyInvalid { .. } => "custom_key_invalid",
@@ -234,6 +245,7 @@ impl FieldError {
             | Self::DuplicateItemId { field, .. }
             | Self::ItemIdMissing { field }
             | Self::TooLong { field, .. }
+            | Self::ForbiddenCharacter { field, .. }
             | Self::LanguageInvalid { field, .. }
             | Self::TagInvalid { field, .. }
             | Self::CustomKeyInvalid { field, .. }
@@ -264,6 +276,7 @@ impl FieldError {
             | Self::DuplicateItemId { .. }
             | Self::ItemIdMissing { .. }
             | Self::TooLong { .. }
+            | Self::ForbiddenCharacter { .. }
             | Self::CustomKeyInvalid { .. } => {}
         }
         self
@@ -448,6 +461,10 @@ mod tests {
                 field: String::new(),
                 length: 0,
                 max: 0,
+            },
+            FieldError::ForbiddenCharacter {
+                field: String::new(),
+                code_point: 0,
             },
             FieldError::LanguageInvalid {
                 field: String::new(),

@@ -489,3 +489,57 @@ fn custom_fields_need_a_name_and_a_sound_value() {
         ]
     );
 }
+
+#[test]
+fn control_characters_and_direction_overrides_in_a_name_are_refused_with_the_field_named() {
+    for (bad, code_point) in [
+        ("Ta\u{0}naka", 0x0),
+        ("Tanaka\n", 0x0a),
+        ("Tanaka\u{7f}", 0x7f),
+        // "Tanaka" written right to left by an override reads as "akanaT" in a list.
+        ("\u{202e}akanaT", 0x202e),
+        ("\u{2067}Tanaka\u{2069}", 0x2067),
+    ] {
+        let mut contact = full_contact();
+        contact.name.family = bad.into();
+        assert_eq!(
+            validate(&contact).unwrap_err().0,
+            [FieldError::ForbiddenCharacter {
+                field: "name.family".into(),
+                code_point,
+            }],
+            "{bad:?}"
+        );
+    }
+    let mut company = full_contact();
+    company.organizations[0].company = "Example\u{202d} Trading".into();
+    assert_eq!(
+        validate(&company).unwrap_err().0[0].field(),
+        "organizations[0].company"
+    );
+}
+
+#[test]
+fn right_to_left_names_and_multi_line_notes_stay_valid() {
+    let mut contact = full_contact();
+    // Arabic and Hebrew names with the marks right-to-left text needs.
+    contact.name.given = "\u{200f}ليلى".into();
+    contact.name.family = "כהן\u{200e}".into();
+    contact.notes = "Line one.\n\tLine two.\r\n".into();
+    assert!(validate(&contact).is_ok(), "{:?}", validate(&contact));
+    contact.notes = "a NUL \u{0} in the notes".into();
+    assert!(matches!(
+        validate(&contact).unwrap_err().0.as_slice(),
+        [FieldError::ForbiddenCharacter { field, code_point: 0 }] if field == "notes"
+    ));
+}
+
+#[test]
+fn a_tag_with_a_control_character_is_invalid() {
+    let mut contact = full_contact();
+    contact.tags.insert("vip\u{1b}[31m".into(), true);
+    assert!(matches!(
+        validate(&contact).unwrap_err().0.as_slice(),
+        [FieldError::TagInvalid { .. }]
+    ));
+}

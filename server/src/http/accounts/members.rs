@@ -115,6 +115,7 @@ pub(super) async fn invite(
             ));
         }
     }
+    super::session::refuse_invitations(&state)?;
     let email = login_email(&request.email)?;
     let name = name_field("name", &request.name, None)?;
     let invitation = Invitation::new(now_seconds());

@@ -2,8 +2,18 @@
 //!
 //! Every way in registers a new device record: one per phone (or browser), each with its own
 //! refresh tokens, so one lost phone can be revoked without signing out the others.
+//!
+//! **A sign-up never says an email is taken.** Naming an account's email with that
+//! account's password signs its owner in (a retried sign-up whose answer was lost, someone
+//! who forgot they had signed up): `201` with a session, as for a new company. Naming it
+//! with any other password answers the same `201` and the same fields, with ids and tokens
+//! that lead nowhere, so the answer alone does not tell a stranger the address is
+//! registered. Making a real account usable at once means a stranger can still find out by
+//! using what they got; only verifying the address by mail (which Rolo does not send) would
+//! close that, so the sign-up rate per address and the login throttle keep such probing
+//! slow, and an exposed server should run with `ROLO_SIGNUP=invite`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
@@ -12,11 +22,14 @@ use serde::{Deserialize, Serialize};
 use sync_core::ids::{MemberId, TenantId};
 use sync_core::validate::parse_country;
 
-use super::{JsonBody, field_error, login_email, name_field};
-use crate::auth::{MAX_PASSWORD_CHARS, Refresh, Tokens, invitation_matches};
+use super::{ClientAddress, JsonBody, field_error, login_email, name_field};
+use crate::auth::rate::Slot;
+use crate::auth::{
+    MAX_PASSWORD_CHARS, Refresh, SignupPolicy, Source, Tokens, check_password, invitation_matches,
+};
 use crate::http::error::ApiError;
 use crate::state::{AppState, now_seconds};
-use crate::store::NewTenant;
+use crate::store::{MemberRecord, NewTenant, StoreError};
 
 /// Region for phone numbers when sign-up names none.
 const DEFAULT_REGION: &str = "US";
@@ -75,8 +88,15 @@ pub(super) struct Session {
 
 pub(super) async fn signup(
     State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
     JsonBody(request): JsonBody<SignupRequest>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
+    refuse_signup(&state)?;
+    state
+        .auth
+        .signups
+        .allow(source, Instant::now())
+        .map_err(rate_limited)?;
     let company = name_field("company", &request.company, None)?;
     let name = name_field("name", &request.name, None)?;
     let email = login_email(&request.email)?;
@@ -85,23 +105,63 @@ pub(super) async fn signup(
         region => region,
     };
     let device_name = name_field("device_name", &request.device_name, Some("first device"))?;
+    check_password(&request.password)?;
+    let _slot = hashing_slot(&state, source)?;
+    let existing = state.store.member_by_email(&email).await?;
+    // A sign-up naming a taken email checks that account's password, so it is a login
+    // attempt and throttled as one; a fresh email goes through the same throttle, so a
+    // throttled answer says nothing about which it was.
+    let throttle = &state.auth.login;
+    throttle
+        .attempt(&email, existing.is_some(), source, Instant::now())
+        .map_err(too_many_attempts)?;
+    if let Some(member) = existing {
+        let stored = Some(member.password_hash.as_str());
+        if !state
+            .auth
+            .password_matches(&request.password, stored)
+            .await?
+        {
+            return Ok((StatusCode::CREATED, Json(decoy(&state, region))));
+        }
+        // They already have an account and proved it: signing up again signs them in.
+        throttle.succeeded(&email, source);
+        return Ok((
+            StatusCode::CREATED,
+            Json(sign_in(&state, member, &device_name).await?),
+        ));
+    }
     let password_hash = state.auth.hash_password(&request.password).await?;
     let new = NewTenant {
         name: company,
-        owner_email: email,
+        owner_email: email.clone(),
         owner_name: name,
         owner_password_hash: password_hash,
-        region,
+        region: region.clone(),
     };
-    let (tenant, owner) = state.store.create_tenant(&new).await?;
+    let (tenant, owner) = match state.store.create_tenant(&new).await {
+        Ok(created) => created,
+        // Taken since we looked: answered as a taken email always is.
+        Err(StoreError::Conflict { .. }) => {
+            return Ok((StatusCode::CREATED, Json(decoy(&state, region))));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    throttle.succeeded(&email, source);
     let session = start_session(&state, tenant, owner, &device_name).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<Session>, ApiError> {
+    state
+        .auth
+        .sign_ins
+        .allow(source, Instant::now())
+        .map_err(rate_limited)?;
     // A malformed email or an absurdly long password can't belong to anyone: refuse it before
     // any lookup or hashing (saying which field, which gives nothing away).
     let email = login_email(&request.email)?;
@@ -112,56 +172,60 @@ pub(super) async fn login(
         ));
     }
     let device_name = name_field("device_name", &request.device_name, Some("new device"))?;
-    let throttle = &state.auth.throttle;
-    throttle
-        .check(&email, Instant::now())
-        .map_err(|retry_after| ApiError::TooManyAttempts { retry_after })?;
+    let _slot = hashing_slot(&state, source)?;
     let member = state.store.member_by_email(&email).await?;
+    let throttle = &state.auth.login;
+    throttle
+        .attempt(&email, member.is_some(), source, Instant::now())
+        .map_err(too_many_attempts)?;
     let stored = member.as_ref().map(|member| member.password_hash.as_str());
     // Unknown email and wrong password: the same work, the same answer.
-    if !state.auth.password_matches(&request.password, stored).await {
-        throttle.failed(&email, Instant::now());
+    if !state
+        .auth
+        .password_matches(&request.password, stored)
+        .await?
+    {
         return Err(ApiError::Unauthorized);
     }
-    throttle.succeeded(&email);
     let Some(member) = member else {
         return Err(ApiError::Unauthorized);
     };
-    if !member.active {
-        // Only said to someone who knows the password.
-        return Err(ApiError::Forbidden(
-            "this account has been deactivated".into(),
-        ));
-    }
-    Ok(Json(
-        start_session(&state, member.tenant, member.member, &device_name).await?,
-    ))
+    throttle.succeeded(&email, source);
+    Ok(Json(sign_in(&state, member, &device_name).await?))
 }
 
 pub(super) async fn accept_invitation(
     State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
     JsonBody(request): JsonBody<AcceptRequest>,
 ) -> Result<Json<Session>, ApiError> {
+    refuse_invitations(&state)?;
+    state
+        .auth
+        .sign_ins
+        .allow(source, Instant::now())
+        .map_err(rate_limited)?;
     let email = login_email(&request.email)?;
     let device_name = name_field("device_name", &request.device_name, Some("new device"))?;
-    crate::auth::check_password(&request.password)?;
-    let throttle = &state.auth.throttle;
-    throttle
-        .check(&email, Instant::now())
-        .map_err(|retry_after| ApiError::TooManyAttempts { retry_after })?;
+    check_password(&request.password)?;
     let member = state.store.member_by_email(&email).await?;
+    let throttle = &state.auth.invitations;
+    throttle
+        .attempt(&email, member.is_some(), source, Instant::now())
+        .map_err(too_many_attempts)?;
     // Unknown email, wrong or expired code, invitation already accepted: one answer.
     let Some(member) = member.filter(|member| {
         invitation_matches(&member.password_hash, &request.invite_code, now_seconds())
     }) else {
-        throttle.failed(&email, Instant::now());
         return Err(ApiError::Unauthorized);
     };
+    throttle.succeeded(&email, source);
     if !member.active {
         return Err(ApiError::Forbidden(
             "this account has been deactivated".into(),
         ));
     }
+    let _slot = hashing_slot(&state, source)?;
     let password_hash = state.auth.hash_password(&request.password).await?;
     // Replacing the invitation with the password is what makes the code single-use: of two
     // accepts racing, only the one that still finds the invitation in place wins.
@@ -177,6 +241,8 @@ pub(super) async fn accept_invitation(
     if !replaced {
         return Err(ApiError::Unauthorized);
     }
+    // Where the new member first signed in is one of their usual places.
+    state.auth.login.trust(&email, source);
     Ok(Json(
         start_session(&state, member.tenant, member.member, &device_name).await?,
     ))
@@ -184,8 +250,14 @@ pub(super) async fn accept_invitation(
 
 pub(super) async fn token(
     State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Json<Tokens>, ApiError> {
+    state
+        .auth
+        .sign_ins
+        .allow(source, Instant::now())
+        .map_err(rate_limited)?;
     match state
         .auth
         .refresh(&request.refresh_token, now_seconds())
@@ -198,6 +270,81 @@ pub(super) async fn token(
             state.hub.device_revoked(tenant, device);
             Err(ApiError::Unauthorized)
         }
+    }
+}
+
+/// `ApiError::SignupRefused` unless `ROLO_SIGNUP` is `open`.
+fn refuse_signup(state: &AppState) -> Result<(), ApiError> {
+    match state.config.auth.signup {
+        SignupPolicy::Open => Ok(()),
+        SignupPolicy::Invite => Err(ApiError::SignupRefused {
+            code: "invitation_required",
+            message: "this server takes new members by invitation only: ask your company's admin",
+        }),
+        SignupPolicy::Closed => Err(signup_closed()),
+    }
+}
+
+/// `ApiError::SignupRefused` when `ROLO_SIGNUP` is `closed`: no new members, invited or not.
+pub(super) fn refuse_invitations(state: &AppState) -> Result<(), ApiError> {
+    match state.config.auth.signup {
+        SignupPolicy::Closed => Err(signup_closed()),
+        SignupPolicy::Open | SignupPolicy::Invite => Ok(()),
+    }
+}
+
+fn signup_closed() -> ApiError {
+    ApiError::SignupRefused {
+        code: "signup_closed",
+        message: "this server takes no new members",
+    }
+}
+
+fn rate_limited(retry_after: Duration) -> ApiError {
+    ApiError::RateLimited { retry_after }
+}
+
+fn too_many_attempts(retry_after: Duration) -> ApiError {
+    ApiError::TooManyAttempts { retry_after }
+}
+
+/// A password-hashing place for one more request from `source`, or a prompt 429 when it
+/// already has its share in progress.
+fn hashing_slot(state: &AppState, source: Source) -> Result<Slot<'_>, ApiError> {
+    state
+        .auth
+        .hashing_by_source
+        .enter(source)
+        .ok_or(ApiError::RateLimited {
+            retry_after: super::BUSY_RETRY,
+        })
+}
+
+/// A session for `member`, who gave the right password, as a new device.
+async fn sign_in(
+    state: &AppState,
+    member: MemberRecord,
+    device_name: &str,
+) -> Result<Session, ApiError> {
+    if !member.active {
+        // Only said to someone who knows the password.
+        return Err(ApiError::Forbidden(
+            "this account has been deactivated".into(),
+        ));
+    }
+    start_session(state, member.tenant, member.member, device_name).await
+}
+
+/// The answer to a sign-up whose email belongs to someone else: a session's shape, with
+/// ids and tokens that lead nowhere (see [`crate::auth::Auth::decoy`]).
+fn decoy(state: &AppState, region: String) -> Session {
+    let (tenant, member, device, tokens) = state.auth.decoy(now_seconds());
+    Session {
+        tenant: tenant.to_string(),
+        member: member.to_string(),
+        device: device.to_string(),
+        region,
+        tokens,
     }
 }
 

@@ -18,11 +18,11 @@ use crate::store::sql::codec::uuid;
 use super::PostgresStore;
 
 impl PostgresStore {
-    async fn card_transaction(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+    pub(super) async fn card_transaction(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
     }
 
-    fn card_reads(&self) -> &PgPool {
+    pub(super) fn card_reads(&self) -> &PgPool {
         &self.pool
     }
 

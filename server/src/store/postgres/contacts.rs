@@ -73,16 +73,20 @@ async fn announce_head(
     notify::announce(conn, node, tenant, head).await
 }
 
-type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool);
+type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool, Option<String>);
 
-/// The stored state of these contacts: metadata, `last_seq` and whether purged.
+/// A contact's metadata, `last_seq`, whether purged and the image hashes it held at its last
+/// commit (`None`: not known yet).
+type StoredMeta = (DocMeta, u64, bool, Option<Vec<String>>);
+
+/// The stored state of these contacts (see [`StoredMeta`]).
 async fn stored_metas(
     conn: &mut PgConnection,
     tenant: TenantId,
     docs: &[Uuid],
-) -> Result<HashMap<ContactId, (DocMeta, u64, bool)>, StoreError> {
+) -> Result<HashMap<ContactId, StoredMeta>, StoreError> {
     let rows: Vec<MetaRow> = sqlx::query_as(
-        "SELECT id, owner, visibility, last_seq, purged FROM documents \
+        "SELECT id, owner, visibility, last_seq, purged, blobs FROM documents \
          WHERE tenant_id = $1 AND id = ANY($2)",
     )
     .bind(uuid(tenant.as_bytes()))
@@ -90,13 +94,14 @@ async fn stored_metas(
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, owner, visibility, last_seq, purged)| {
+        .map(|(id, owner, visibility, last_seq, purged, held)| {
             Ok((
                 ContactId::from_bytes(id.into_bytes()),
                 (
                     codec::decode_meta(owner, &visibility)?,
                     codec::seq_from_sql(last_seq)?,
                     purged,
+                    sql::blobs::decode(held.as_deref()),
                 ),
             ))
         })
@@ -153,7 +158,7 @@ impl GroupWriter for Committer {
         let metas = stored_metas(&mut tx, tenant, &ids).await?;
         let mut stored = HashMap::with_capacity(metas.len());
         let mut misses = Vec::new();
-        for (doc, (meta, last_seq, purged)) in metas {
+        for (doc, (meta, last_seq, purged, held)) in metas {
             if purged {
                 stored.insert(doc, Stored::Purged);
             } else if let Some(cached) = self.cache.get(tenant, doc, last_seq) {
@@ -164,15 +169,19 @@ impl GroupWriter for Committer {
                         meta,
                         last_seq,
                         doc: doc_source,
+                        blobs: held,
                     },
                 );
             } else {
-                misses.push((doc, meta));
+                misses.push((doc, meta, held));
             }
         }
-        let wanted: Vec<Uuid> = misses.iter().map(|(doc, _)| uuid(doc.as_bytes())).collect();
+        let wanted: Vec<Uuid> = misses
+            .iter()
+            .map(|(doc, _, _)| uuid(doc.as_bytes()))
+            .collect();
         let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
-        for (doc, meta) in misses {
+        for (doc, meta, held) in misses {
             let (snapshot, last_seq) = saved
                 .remove(&doc)
                 .ok_or_else(|| StoreError::Corrupt(format!("contact {doc} vanished under lock")))?;
@@ -182,6 +191,7 @@ impl GroupWriter for Committer {
                     meta,
                     last_seq,
                     doc: DocSource::Saved(snapshot),
+                    blobs: held,
                 },
             );
         }
@@ -222,12 +232,19 @@ async fn write_plan(
             .iter()
             .map(|w| codec::seq_to_sql(w.last_seq))
             .collect();
+        let held: Vec<String> = plan
+            .writes
+            .iter()
+            .map(|w| sql::blobs::encode(&w.blobs))
+            .collect();
         sqlx::query(
-            "INSERT INTO documents (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
+            "INSERT INTO documents \
+             (tenant_id, id, owner, visibility, snapshot, heads, last_seq, blobs) \
              SELECT $1, * FROM UNNEST($2::uuid[], $3::uuid[], $4::bytea[], $5::bytea[], \
-             $6::bytea[], $7::bigint[]) \
+             $6::bytea[], $7::bigint[], $8::text[]) \
              ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = EXCLUDED.snapshot, \
-             heads = EXCLUDED.heads, last_seq = EXCLUDED.last_seq, updated_at = now()",
+             heads = EXCLUDED.heads, last_seq = EXCLUDED.last_seq, blobs = EXCLUDED.blobs, \
+             updated_at = now()",
         )
         .bind(tenant_id)
         .bind(&ids)
@@ -236,8 +253,13 @@ async fn write_plan(
         .bind(&snapshots)
         .bind(&heads)
         .bind(&seqs)
+        .bind(&held)
         .execute(&mut *conn)
         .await?;
+        // Rare (a commit that changes a contact's images): a few statements per contact.
+        for write in plan.writes.iter().filter(|w| w.refs_changed) {
+            super::blobs::commit_refs(conn, tenant, write.doc, write.by, &write.blobs).await?;
+        }
         let column = |field: fn(&plan::SearchFields) -> &String| -> Vec<&str> {
             plan.writes
                 .iter()
@@ -317,7 +339,9 @@ pub(super) async fn stored_meta(
     doc: ContactId,
 ) -> Result<Option<(DocMeta, u64, bool)>, StoreError> {
     let mut found = stored_metas(conn, tenant, &[uuid(doc.as_bytes())]).await?;
-    Ok(found.remove(&doc))
+    Ok(found
+        .remove(&doc)
+        .map(|(meta, last_seq, purged, _)| (meta, last_seq, purged)))
 }
 
 pub(super) async fn repair(

@@ -100,8 +100,8 @@ pub(super) async fn purge(
     for statement in [
         "DELETE FROM changes WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_search WHERE tenant_id = $1 AND doc_id = $2",
-        "UPDATE documents SET purged = true, snapshot = '', heads = '', updated_at = now() \
-         WHERE tenant_id = $1 AND id = $2",
+        "UPDATE documents SET purged = true, snapshot = '', heads = '', blobs = '', \
+         updated_at = now() WHERE tenant_id = $1 AND id = $2",
     ] {
         sqlx::query(statement)
             .bind(tenant_id)
@@ -109,6 +109,8 @@ pub(super) async fn purge(
             .execute(&mut *tx)
             .await?;
     }
+    // Its images go with it, unless another contact holds them too.
+    super::blobs::release_purged(&mut tx, tenant, doc).await?;
     insert_rows(&mut tx, tenant, std::slice::from_ref(&row)).await?;
     advance(&mut tx, store, tenant, row.seq).await?;
     tx.commit().await?;

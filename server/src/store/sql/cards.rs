@@ -160,6 +160,16 @@ macro_rules! impl_card_store {
                         .execute(&mut *tx)
                         .await?;
                     }
+                    // The scanning member may fetch their card's images while the card is kept.
+                    let hashes: Vec<String> = blobs.iter().map(|blob| blob.sha256.clone()).collect();
+                    super::blobs::hold(
+                        &mut tx,
+                        job.tenant,
+                        uuid(job.card.as_bytes()),
+                        $crate::store::sql::blobs::CARD,
+                        &hashes,
+                    )
+                    .await?;
                 }
                 tx.commit().await?;
                 Ok(updated)
@@ -192,29 +202,58 @@ macro_rules! impl_card_store {
 
             async fn forget_cards(&self, before_ms: i64) -> Result<u64, StoreError> {
                 let mut tx = self.card_transaction().await?;
-                let forgotten = sqlx::query(
-                    "DELETE FROM cards WHERE status IN ('done', 'failed') AND updated_ms < $1",
+                let forgotten: Vec<(Uuid, Uuid)> = sqlx::query_as(
+                    "DELETE FROM cards WHERE status IN ('done', 'failed') AND updated_ms < $1 \
+                     RETURNING tenant_id, id",
                 )
                 .bind(before_ms)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .fetch_all(&mut *tx)
+                .await?;
+                // Their images go too, unless a contact holds them.
+                for (tenant, card) in &forgotten {
+                    let tenant = TenantId::from_bytes(tenant.into_bytes());
+                    let held = super::blobs::release(
+                        &mut tx,
+                        tenant,
+                        *card,
+                        $crate::store::sql::blobs::CARD,
+                    )
+                    .await?;
+                    super::blobs::collect(&mut tx, tenant, &held).await?;
+                }
                 tx.commit().await?;
-                Ok(forgotten)
+                Ok(forgotten.len() as u64)
             }
 
-            async fn blob(
+            async fn blob_for(
                 &self,
                 tenant: TenantId,
+                member: MemberId,
                 sha256: &str,
             ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-                Ok(
-                    sqlx::query_as("SELECT mime, data FROM blobs WHERE tenant_id = $1 AND sha256 = $2")
-                        .bind(uuid(tenant.as_bytes()))
-                        .bind(sha256)
-                        .fetch_optional(self.card_reads())
-                        .await?,
+                // One snapshot for the decision and the bytes.
+                let mut tx = self.card_reads().begin().await?;
+                if !super::blobs::may_fetch(&mut tx, tenant, member, sha256).await? {
+                    return Ok(None);
+                }
+                let blob = sqlx::query_as(
+                    "SELECT mime, data FROM blobs WHERE tenant_id = $1 AND sha256 = $2",
                 )
+                .bind(uuid(tenant.as_bytes()))
+                .bind(sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(blob)
+            }
+
+            async fn stored_blobs(&self, tenant: TenantId) -> Result<Vec<String>, StoreError> {
+                Ok(sqlx::query_scalar(
+                    "SELECT sha256 FROM blobs WHERE tenant_id = $1 ORDER BY sha256",
+                )
+                .bind(uuid(tenant.as_bytes()))
+                .fetch_all(self.card_reads())
+                .await?)
             }
 
             async fn contacts_sharing(

@@ -313,6 +313,7 @@ mod tests {
                 .map(|doc| DocChanges {
                     doc: ContactId::from_u128(*doc),
                     changes: Vec::new(),
+                    visibility: None,
                 })
                 .collect(),
         };

@@ -15,10 +15,10 @@ use sync_core::contact::Contact;
 use sync_core::document::ContactDoc;
 use sync_core::feed::{self, RowKind};
 use sync_core::ids::{ContactId, MemberId};
-use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection, Visibility};
+use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection};
 
 use super::cache::DocSource;
-use super::codec;
+use super::{blobs, codec};
 use crate::store::StoreError;
 
 /// A pushed contact as the store holds it, read under the tenant's lock.
@@ -32,6 +32,8 @@ pub(crate) enum Stored {
         last_seq: u64,
         /// The document (cached or still to be loaded).
         doc: DocSource,
+        /// The image hashes it held at its last commit (`None`: not known yet).
+        blobs: Option<Vec<String>>,
     },
     /// Deleted for good.
     Purged,
@@ -90,6 +92,13 @@ pub(crate) struct DocWrite {
     pub search: SearchFields,
     /// The document itself, for the cache once the transaction committed.
     pub loaded: Arc<ContactDoc>,
+    /// The image hashes it holds (`sql::blobs::held_by`).
+    pub blobs: Vec<String>,
+    /// Whether they differ from those its refs record, which are then rewritten; most
+    /// commits change no image and write no ref.
+    pub refs_changed: bool,
+    /// Who pushed it: a hash it adds is recorded only if they may fetch the image.
+    pub by: MemberId,
 }
 
 /// A feed row to insert.
@@ -200,6 +209,7 @@ fn commit_one(
             meta,
             last_seq,
             doc,
+            ..
         }) => {
             // Loaded on first use, so contacts the member may not change are never loaded.
             if let DocSource::Saved(_) = doc {
@@ -213,6 +223,15 @@ fn commit_one(
             };
             Some((meta.clone(), *last_seq, Arc::clone(loaded)))
         }
+    };
+    // Decided before the changes, so a contact whose visibility can't be stored is not
+    // created either.
+    let created_meta = match &current {
+        None => match accept::new_contact_meta(member, push.visibility.as_ref()) {
+            Ok(meta) => Some(meta),
+            Err(rejected) => return Ok(Err(rejected)),
+        },
+        Some(_) => None,
     };
     let accepted = match accept::accept_changes(
         id,
@@ -256,14 +275,22 @@ fn commit_one(
             bytes,
         });
     }
-    let meta = current.map_or_else(
-        || DocMeta {
-            owner: member,
-            visibility: Visibility::All,
-        },
-        |(meta, _, _)| meta,
-    );
+    let meta = match (current, created_meta) {
+        (Some((meta, _, _)), _) => meta,
+        (None, Some(meta)) => meta,
+        (None, None) => unreachable!("a new contact's meta is decided above"),
+    };
     let loaded = Arc::new(*doc);
+    let held = blobs::held_by(&contact);
+    let refs_changed = match stored.get(&id) {
+        Some(Stored::Live {
+            blobs: Some(before),
+            ..
+        }) => *before != held,
+        // Not known (stored before the refs were kept): rewrite them.
+        Some(Stored::Live { blobs: None, .. }) => true,
+        _ => !held.is_empty(),
+    };
     let write = DocWrite {
         doc: id,
         meta: meta.clone(),
@@ -272,9 +299,19 @@ fn commit_one(
         last_seq: seq,
         search: SearchFields::of(&contact),
         loaded: Arc::clone(&loaded),
+        blobs: held.clone(),
+        refs_changed,
+        by: member,
     };
     match written.get(&id) {
-        Some(&index) => plan.writes[index] = write,
+        Some(&index) => {
+            // Pushed twice: the refs follow from what was stored before the first.
+            let refs_changed = write.refs_changed || plan.writes[index].refs_changed;
+            plan.writes[index] = DocWrite {
+                refs_changed,
+                ..write
+            };
+        }
         None => {
             written.insert(id, plan.writes.len());
             plan.writes.push(write);
@@ -286,6 +323,7 @@ fn commit_one(
             meta,
             last_seq: seq,
             doc: DocSource::Cached(loaded),
+            blobs: Some(held),
         },
     );
     Ok(Ok(seq))

@@ -18,11 +18,11 @@ use crate::store::sql::codec::uuid;
 use super::SqliteStore;
 
 impl SqliteStore {
-    async fn card_transaction(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(super) async fn card_transaction(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.write().await
     }
 
-    fn card_reads(&self) -> &SqlitePool {
+    pub(super) fn card_reads(&self) -> &SqlitePool {
         &self.reader
     }
 

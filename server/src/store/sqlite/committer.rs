@@ -22,15 +22,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use sync_core::ids::{ContactId, TenantId};
+use sync_core::ids::{ContactId, MemberId, TenantId};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use crate::store::StoreError;
+use crate::store::sql::blobs::{self, RefChange};
 use crate::store::sql::cache::{DocCache, DocSource};
 use crate::store::sql::codec;
 use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
-use crate::store::sql::plan::{CommitPlan, Stored};
+use crate::store::sql::plan::{CommitPlan, DocWrite, Stored};
 
 /// How long a commit waits for the write lock another connection holds (the sqlx writer, a
 /// backup, an admin's sqlite3 shell) before failing.
@@ -162,7 +163,7 @@ fn stored_docs(
     docs: &[ContactId],
 ) -> Result<std::collections::HashMap<ContactId, Stored>, StoreError> {
     let mut metas = conn.prepare_cached(
-        "SELECT owner, visibility, last_seq, purged FROM documents \
+        "SELECT owner, visibility, last_seq, purged, blobs FROM documents \
          WHERE tenant_id = ?1 AND id = ?2",
     )?;
     let mut snapshots =
@@ -170,12 +171,18 @@ fn stored_docs(
     let mut stored = std::collections::HashMap::with_capacity(docs.len());
     for doc in docs {
         let key = (&tenant.as_bytes()[..], &doc.as_bytes()[..]);
-        let row: Option<(Vec<u8>, Vec<u8>, i64, bool)> = metas
+        let row: Option<(Vec<u8>, Vec<u8>, i64, bool, Option<String>)> = metas
             .query_row(key, |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })
             .optional()?;
-        let Some((owner, visibility, last_seq, purged)) = row else {
+        let Some((owner, visibility, last_seq, purged, blobs)) = row else {
             continue;
         };
         if purged {
@@ -196,6 +203,7 @@ fn stored_docs(
                 meta,
                 last_seq,
                 doc: source,
+                blobs: blobs::decode(blobs.as_deref()),
             },
         );
     }
@@ -213,10 +221,11 @@ fn write_plan(
     if !plan.writes.is_empty() {
         let mut documents = conn.prepare_cached(
             "INSERT INTO documents \
-             (tenant_id, id, owner, visibility, snapshot, heads, last_seq) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             (tenant_id, id, owner, visibility, snapshot, heads, last_seq, blobs) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT (tenant_id, id) DO UPDATE SET snapshot = excluded.snapshot, \
-             heads = excluded.heads, last_seq = excluded.last_seq, updated_at = unixepoch()",
+             heads = excluded.heads, last_seq = excluded.last_seq, blobs = excluded.blobs, \
+             updated_at = unixepoch()",
         )?;
         let mut search = conn.prepare_cached(
             "INSERT INTO contact_search \
@@ -235,6 +244,7 @@ fn write_plan(
                 write.snapshot,
                 write.heads,
                 codec::seq_to_sql(write.last_seq),
+                blobs::encode(&write.blobs),
             ])?;
             let fields = &write.search;
             search.execute(params![
@@ -246,6 +256,9 @@ fn write_plan(
                 fields.companies,
                 fields.tags,
             ])?;
+            if write.refs_changed {
+                commit_refs(conn, tenant, write)?;
+            }
         }
     }
     if !plan.changes.is_empty() {
@@ -280,4 +293,66 @@ fn write_plan(
             .execute(params![codec::seq_to_sql(plan.head), tenant_id])?;
     }
     Ok(())
+}
+
+/// Bring a committed contact's refs to the hashes it holds, as `commit_refs` of
+/// `sql::blobs` does on sqlx connections (the same statements, on this thread's connection).
+fn commit_refs(conn: &Connection, tenant: TenantId, write: &DocWrite) -> Result<(), StoreError> {
+    let tenant_id = &tenant.as_bytes()[..];
+    let holder = &write.doc.as_bytes()[..];
+    let recorded = conn
+        .prepare_cached(blobs::RELEASE)?
+        .query_map(params![tenant_id, holder, blobs::CONTACT], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    let change = RefChange::between(recorded, &write.blobs);
+    let mut hold = conn.prepare_cached(blobs::HOLD)?;
+    for hash in &change.kept {
+        hold.execute(params![tenant_id, hash, blobs::CONTACT, holder])?;
+    }
+    for hash in &change.added {
+        if may_fetch(conn, tenant, write.by, hash)? {
+            hold.execute(params![tenant_id, hash, blobs::CONTACT, holder])?;
+        }
+    }
+    let mut collect = conn.prepare_cached(blobs::COLLECT)?;
+    for hash in &change.dropped {
+        collect.execute(params![tenant_id, hash])?;
+    }
+    Ok(())
+}
+
+/// Whether `member` may fetch the image `sha256` (see `sql::blobs::may_fetch`).
+fn may_fetch(
+    conn: &Connection,
+    tenant: TenantId,
+    member: MemberId,
+    sha256: &str,
+) -> Result<bool, StoreError> {
+    let id = |bytes: Option<Vec<u8>>| -> Result<Option<Uuid>, StoreError> {
+        bytes
+            .map(|bytes| {
+                Uuid::from_slice(&bytes)
+                    .map_err(|error| StoreError::Corrupt(format!("an id of image {sha256}: {error}")))
+            })
+            .transpose()
+    };
+    let rows = conn
+        .prepare_cached(blobs::HOLDERS)?
+        .query_map(params![&tenant.as_bytes()[..], sha256], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<Vec<u8>>>(1)?,
+                row.get::<_, Option<Vec<u8>>>(2)?,
+                row.get::<_, Option<Vec<u8>>>(3)?,
+                row.get::<_, Option<bool>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let holders = rows
+        .into_iter()
+        .map(|(kind, scanner, owner, visibility, purged)| {
+            Ok((kind, id(scanner)?, id(owner)?, visibility, purged))
+        })
+        .collect::<Result<Vec<blobs::HolderRow>, StoreError>>()?;
+    blobs::may_fetch(member, holders)
 }

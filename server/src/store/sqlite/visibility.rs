@@ -109,13 +109,15 @@ pub(super) async fn purge(
             .await?;
     }
     sqlx::query(
-        "UPDATE documents SET purged = 1, snapshot = X'', heads = X'', updated_at = unixepoch() \
-         WHERE tenant_id = ?1 AND id = ?2",
+        "UPDATE documents SET purged = 1, snapshot = X'', heads = X'', blobs = '', \
+         updated_at = unixepoch() WHERE tenant_id = ?1 AND id = ?2",
     )
     .bind(tenant_id)
     .bind(doc_id)
     .execute(&mut *tx)
     .await?;
+    // Its images go with it, unless another contact holds them too.
+    super::blobs::release_purged(&mut tx, tenant, doc).await?;
     insert_rows(&mut tx, tenant, std::slice::from_ref(&row)).await?;
     set_head(&mut tx, tenant, row.seq).await?;
     tx.commit().await?;

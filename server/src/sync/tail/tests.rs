@@ -19,6 +19,7 @@ fn created(id: u128, given: &str) -> (ContactDoc, DocChanges) {
     let push = DocChanges {
         doc: id,
         changes: vec![ByteBuf::from(change.raw_bytes().to_vec())],
+        visibility: None,
     };
     (doc, push)
 }
@@ -31,6 +32,7 @@ fn edited(doc: &mut ContactDoc, family: &str) -> DocChanges {
     DocChanges {
         doc: doc.id(),
         changes: vec![ByteBuf::from(change.raw_bytes().to_vec())],
+        visibility: None,
     }
 }
 
