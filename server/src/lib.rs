@@ -84,12 +84,14 @@ pub async fn run(
             Arc::new(move |tenant, device, card| hub.card_read(tenant, device, card)),
         )
     };
-    let sockets = Arc::new(sync::admission::Admission::new(sync::admission::SocketLimits {
-        per_device: config.sockets_per_device,
-        per_member: config.sockets_per_member,
-        per_address: config.sockets_per_address,
-        total: config.max_sockets,
-    }));
+    let sockets = Arc::new(sync::admission::Admission::new(
+        sync::admission::SocketLimits {
+            per_device: config.sockets_per_device,
+            per_member: config.sockets_per_member,
+            per_address: config.sockets_per_address,
+            total: config.max_sockets,
+        },
+    ));
     let state = AppState {
         store,
         config: Arc::new(config),

@@ -374,6 +374,7 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         doc: ContactId,
         visibility: &Visibility,
     ) -> Result<(), StoreError>;
-    /// Delete a contact for good, with a purge feed row.
+    /// Delete a contact for good, with a purge feed row. Its images go in the same
+    /// transaction, unless another contact holds them (see `CardStore::blob_for`).
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError>;
 }

@@ -9,10 +9,10 @@ use std::net::SocketAddr;
 
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::{Extension, Router};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Extension, Router};
 use serde::Deserialize;
 
 use crate::http::error::ApiError;
@@ -63,7 +63,10 @@ async fn upgrade(
     // Checks the signature and claims, that the device is not revoked and the member active.
     let (claims, _member) = state.auth.authenticate(&token, now_seconds()).await?;
     // Counted before the upgrade, so a socket over a limit never gets its buffers.
-    let address = peer.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(peer))| peer.ip());
+    let address = peer.map_or(
+        std::net::Ipv4Addr::UNSPECIFIED.into(),
+        |Extension(ConnectInfo(peer))| peer.ip(),
+    );
     let ticket = state
         .sockets
         .admit(claims.member, claims.device, address)

@@ -104,9 +104,8 @@ fn converse(
     loop {
         let started = Instant::now();
         if let Some(bytes) = to_server.pop_front() {
-            let frame =
-                Frame::decode_from_device(&bytes, MAX_FRAME_BYTES)
-                    .map_err(|e| format!("device sent {e}"))?;
+            let frame = Frame::decode_from_device(&bytes, MAX_FRAME_BYTES)
+                .map_err(|e| format!("device sent {e}"))?;
             let effects = session.receive(frame);
             session_effects(tenant, &mut session, effects, &mut to_device, &mut traffic)?;
             traffic.server_time += started.elapsed();

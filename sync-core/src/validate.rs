@@ -362,7 +362,9 @@ fn check_custom(field: &str, key: &str, value: &CustomValue) -> Result<(), Field
 /// another name in a list. The marks a right-to-left name needs (U+200E, U+200F, U+061C)
 /// stay allowed.
 pub fn allowed_in_short_text(c: char) -> bool {
-    !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+    !(c.is_control()
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c))
 }
 
 /// Whether `c` may stand in long text (notes, an activity's text): no control characters

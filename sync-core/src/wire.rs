@@ -275,7 +275,9 @@ pub const MAX_SHARED_MEMBERS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VisibilityError {
     /// More members listed than [`MAX_SHARED_MEMBERS`].
-    #[error("visibility.members lists {count} members; at most {limit} (share with everyone instead)")]
+    #[error(
+        "visibility.members lists {count} members; at most {limit} (share with everyone instead)"
+    )]
     TooManyMembers {
         /// How many distinct members were listed.
         count: usize,
@@ -394,12 +396,14 @@ impl Frame {
     /// a deflated frame inside a deflated frame is malformed, found without recursing.
     pub fn decode(bytes: &[u8], limit: usize) -> Result<Frame, WireError> {
         match Frame::decode_plain(bytes, limit)? {
-            Frame::Deflated { frame } => match Frame::decode_plain(&inflate(&frame, limit)?, limit)? {
-                Frame::Deflated { .. } => Err(WireError::Malformed {
-                    reason: "a deflated frame inside a deflated frame".into(),
-                }),
-                inner => Ok(inner),
-            },
+            Frame::Deflated { frame } => {
+                match Frame::decode_plain(&inflate(&frame, limit)?, limit)? {
+                    Frame::Deflated { .. } => Err(WireError::Malformed {
+                        reason: "a deflated frame inside a deflated frame".into(),
+                    }),
+                    inner => Ok(inner),
+                }
+            }
             frame => Ok(frame),
         }
     }

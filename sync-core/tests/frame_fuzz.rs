@@ -84,7 +84,11 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         .map(|entry| entry.expect("readable").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "bin"))
         .map(|path| {
-            let name = path.file_name().expect("a file").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("a file")
+                .to_string_lossy()
+                .into_owned();
             (name, std::fs::read(&path).expect("readable"))
         })
         .collect();
@@ -131,7 +135,10 @@ fn every_frame_that_once_broke_the_decoder_is_now_refused_cleanly() {
 fn a_device_may_not_send_a_deflated_frame_but_may_read_one() {
     let push = Frame::Push {
         batch: 9,
-        docs: vec![DocChanges::new(ContactId::from_u128(1), vec![ByteBuf::from(vec![3; 900])])],
+        docs: vec![DocChanges::new(
+            ContactId::from_u128(1),
+            vec![ByteBuf::from(vec![3; 900])],
+        )],
     };
     let bytes = push.clone().deflated().encode();
     assert!(matches!(
@@ -150,7 +157,7 @@ fn seeds() -> Vec<Vec<u8>> {
             members: vec![MemberId::from_u128(2), MemberId::from_u128(3)],
         },
     };
-    let frames = vec![
+    let frames = [
         Frame::Hello {
             v: 1,
             device: DeviceId::from_u128(4),
@@ -201,7 +208,11 @@ fn random_msgpack(rng: &mut SimRng, out: &mut Vec<u8>, depth: u32) {
     match rng.below(12) {
         0 if depth < 40 => {
             // An array of a few values, or one claiming far more than follow.
-            let claimed = if rng.chance(200) { u32::MAX } else { rng.below(4) as u32 };
+            let claimed = if rng.chance(200) {
+                u32::MAX
+            } else {
+                rng.below(4) as u32
+            };
             out.push(0xdd);
             out.extend(claimed.to_be_bytes());
             for _ in 0..claimed.min(4) {
@@ -284,5 +295,8 @@ fn random_and_mutated_frames_never_panic_either_decoder() {
         );
     }
     // Mutations inside change bytes still decode; most others must not.
-    assert!(decoded < rounds, "everything decoded: the mutator is broken");
+    assert!(
+        decoded < rounds,
+        "everything decoded: the mutator is broken"
+    );
 }

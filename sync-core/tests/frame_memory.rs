@@ -45,7 +45,10 @@ fn decoding_any_corpus_frame_allocates_a_bounded_multiple_of_its_size() {
         })
         .collect();
     for values in [10_000, 60_000, 200_000] {
-        frames.push((format!("densest push of {values} values").into(), densest_allowed_push(values)));
+        frames.push((
+            format!("densest push of {values} values").into(),
+            densest_allowed_push(values),
+        ));
     }
     let mut checked = 0;
     for (path, bytes) in frames {

@@ -471,7 +471,10 @@ fn limits_in_protocol_md_match_the_constants_in_the_code() {
         ("MAX_FRAME_BYTES", MAX_FRAME_BYTES as u64),
         ("MAX_DEPTH", sync_core::wire::shape::MAX_DEPTH as u64),
         ("MAX_VALUES", sync_core::wire::shape::MAX_VALUES as u64),
-        ("MAX_SHARED_MEMBERS", sync_core::wire::MAX_SHARED_MEMBERS as u64),
+        (
+            "MAX_SHARED_MEMBERS",
+            sync_core::wire::MAX_SHARED_MEMBERS as u64,
+        ),
         ("FEED_PAGE_BYTES", FEED_PAGE_BYTES as u64),
         ("MAX_PUSH_DOCS", MAX_PUSH_DOCS as u64),
         ("PUSH_BYTES", PUSH_BYTES as u64),

@@ -72,7 +72,11 @@ async fn a_private_or_purged_contacts_photo_is_not_served(
     let effects = ana_phone.replica.create(saved, &contact)?;
     ana_phone.apply(effects).await?;
     ana_phone.settle(QUIET).await?;
-    assert_eq!(ana_phone.replica.pending(), 0, "the contact is acknowledged");
+    assert_eq!(
+        ana_phone.replica.pending(),
+        0,
+        "the contact is acknowledged"
+    );
     let done = reqwest::Client::new()
         .post(format!("{}/v1/cards/{card}/done", server.base_url()))
         .bearer_auth(&ana.access_token)

@@ -40,7 +40,11 @@ async fn expect_error(device: &mut WireDevice, within: Duration) -> Option<(Erro
 }
 
 /// A company with an owner whose phone is connected and settled.
-async fn company(server: &TestServer, name: &str, email: &str) -> anyhow::Result<(Account, WireDevice)> {
+async fn company(
+    server: &TestServer,
+    name: &str,
+    email: &str,
+) -> anyhow::Result<(Account, WireDevice)> {
     let owner = signup(server, name, email, PASSWORD).await?;
     let mut phone = WireDevice::connect(server, &owner, [name.len() as u8; 16]).await?;
     phone.settle(QUIET).await?;
@@ -48,7 +52,11 @@ async fn company(server: &TestServer, name: &str, email: &str) -> anyhow::Result
 }
 
 /// Push a new contact and wait for its ack.
-async fn create_and_settle(device: &mut WireDevice, id: ContactId, given: &str) -> anyhow::Result<()> {
+async fn create_and_settle(
+    device: &mut WireDevice,
+    id: ContactId,
+    given: &str,
+) -> anyhow::Result<()> {
     let effects = device.replica.create(id, &person(given))?;
     device.apply(effects).await?;
     device.settle(QUIET).await?;
@@ -75,22 +83,30 @@ fn nested_deflated(layers: usize) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nested_deflate_message_gets_bad_frame_and_other_companies_carry_on() {
     let server = TestServer::sqlite().await.unwrap();
-    let (_, mut attacker) = company(&server, "Mallory Ltd", "mallory@mallory.example").await.unwrap();
-    let (_, mut victim) = company(&server, "Kita Logistics", "aiko@kita.example").await.unwrap();
+    let (_, mut attacker) = company(&server, "Mallory Ltd", "mallory@mallory.example")
+        .await
+        .unwrap();
+    let (_, mut victim) = company(&server, "Kita Logistics", "aiko@kita.example")
+        .await
+        .unwrap();
     attacker.send_raw(nested_deflated(3000)).await.unwrap();
     assert_eq!(
         expect_error(&mut attacker, Duration::from_secs(5)).await,
         Some((ErrorCode::BadFrame, true))
     );
     // The server is still there for everyone else.
-    create_and_settle(&mut victim, ContactId::from_u128(1), "Aiko").await.unwrap();
+    create_and_settle(&mut victim, ContactId::from_u128(1), "Aiko")
+        .await
+        .unwrap();
     server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_sending_a_deflated_push_is_refused_and_nothing_is_stored() {
     let server = TestServer::sqlite().await.unwrap();
-    let (owner, mut phone) = company(&server, "Kita Logistics", "aiko@kita.example").await.unwrap();
+    let (owner, mut phone) = company(&server, "Kita Logistics", "aiko@kita.example")
+        .await
+        .unwrap();
     let id = ContactId::from_u128(7);
     let (_, change) = sync_core::document::ContactDoc::create(
         id,
@@ -100,12 +116,20 @@ async fn a_device_sending_a_deflated_push_is_refused_and_nothing_is_stored() {
     .unwrap();
     let push = Frame::Push {
         batch: 1,
-        docs: vec![DocChanges::new(id, vec![ByteBuf::from(change.raw_bytes().to_vec())])],
+        docs: vec![DocChanges::new(
+            id,
+            vec![ByteBuf::from(change.raw_bytes().to_vec())],
+        )],
     };
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(&push.encode()).unwrap();
     phone
-        .send_raw(Frame::Deflated { frame: encoder.finish().unwrap() }.encode())
+        .send_raw(
+            Frame::Deflated {
+                frame: encoder.finish().unwrap(),
+            }
+            .encode(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -113,10 +137,17 @@ async fn a_device_sending_a_deflated_push_is_refused_and_nothing_is_stored() {
         Some((ErrorCode::BadFrame, true))
     );
     // A fresh device of the same member receives no such contact.
-    let laptop = tests::login(&server, "aiko@kita.example", PASSWORD, "laptop").await.unwrap();
-    let mut laptop_device = WireDevice::connect(&server, &laptop, [2; 16]).await.unwrap();
+    let laptop = tests::login(&server, "aiko@kita.example", PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let mut laptop_device = WireDevice::connect(&server, &laptop, [2; 16])
+        .await
+        .unwrap();
     laptop_device.settle(QUIET).await.unwrap();
-    assert!(laptop_device.replica.contact(id).is_none(), "the deflated push was not applied");
+    assert!(
+        laptop_device.replica.contact(id).is_none(),
+        "the deflated push was not applied"
+    );
     drop(owner);
     server.stop().await.unwrap();
 }
@@ -124,8 +155,12 @@ async fn a_device_sending_a_deflated_push_is_refused_and_nothing_is_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hello_naming_another_companys_device_is_refused() {
     let server = TestServer::sqlite().await.unwrap();
-    let (mallory, _) = company(&server, "Mallory Ltd", "mallory@mallory.example").await.unwrap();
-    let (victim, _) = company(&server, "Kita Logistics", "aiko@kita.example").await.unwrap();
+    let (mallory, _) = company(&server, "Mallory Ltd", "mallory@mallory.example")
+        .await
+        .unwrap();
+    let (victim, _) = company(&server, "Kita Logistics", "aiko@kita.example")
+        .await
+        .unwrap();
     let mut socket = connect(&server, &mallory.access_token).await.unwrap();
     let hello = Frame::Hello {
         v: sync_core::wire::PROTOCOL_VERSION,
@@ -133,7 +168,10 @@ async fn a_hello_naming_another_companys_device_is_refused() {
         cursor: 0,
         accept: Vec::new(),
     };
-    socket.send(Message::Binary(hello.encode().into())).await.unwrap();
+    socket
+        .send(Message::Binary(hello.encode().into()))
+        .await
+        .unwrap();
     let answer = tokio::time::timeout(Duration::from_secs(5), socket.next())
         .await
         .expect("an answer")
@@ -141,7 +179,14 @@ async fn a_hello_naming_another_companys_device_is_refused() {
         .unwrap();
     let frame = Frame::decode(&answer.into_data(), MAX_FRAME_BYTES).unwrap();
     assert!(
-        matches!(frame, Frame::Error { code: ErrorCode::Unauthorized, fatal: true, .. }),
+        matches!(
+            frame,
+            Frame::Error {
+                code: ErrorCode::Unauthorized,
+                fatal: true,
+                ..
+            }
+        ),
         "got {frame:?}"
     );
     server.stop().await.unwrap();
@@ -149,8 +194,12 @@ async fn a_hello_naming_another_companys_device_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pings_count_against_the_frame_rate() {
-    let server = TestServer::sqlite_with(|config| config.frames_per_second = 50).await.unwrap();
-    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD).await.unwrap();
+    let server = TestServer::sqlite_with(|config| config.frames_per_second = 50)
+        .await
+        .unwrap();
+    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD)
+        .await
+        .unwrap();
     let mut socket = connect(&server, &owner.access_token).await.unwrap();
     for _ in 0..1000 {
         if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
@@ -158,7 +207,9 @@ async fn pings_count_against_the_frame_rate() {
         }
     }
     let mut limited = false;
-    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(5), socket.next()).await
+    {
         if let Message::Binary(bytes) = message
             && let Ok(Frame::Error { code, .. }) = Frame::decode(&bytes, MAX_FRAME_BYTES)
         {
@@ -175,7 +226,9 @@ async fn a_socket_that_never_says_hello_is_closed() {
     let server = TestServer::sqlite_with(|config| config.hello_timeout = Duration::from_secs(1))
         .await
         .unwrap();
-    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD)
+        .await
+        .unwrap();
     let mut socket = connect(&server, &owner.access_token).await.unwrap();
     let started = Instant::now();
     let first = tokio::time::timeout(Duration::from_secs(10), socket.next())
@@ -185,10 +238,20 @@ async fn a_socket_that_never_says_hello_is_closed() {
         .unwrap();
     let frame = Frame::decode(&first.into_data(), MAX_FRAME_BYTES).unwrap();
     assert!(
-        matches!(frame, Frame::Error { code: ErrorCode::HelloRequired, fatal: true, .. }),
+        matches!(
+            frame,
+            Frame::Error {
+                code: ErrorCode::HelloRequired,
+                fatal: true,
+                ..
+            }
+        ),
         "got {frame:?}"
     );
-    assert!(started.elapsed() >= Duration::from_millis(900), "not before the timeout");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "not before the timeout"
+    );
     server.stop().await.unwrap();
 }
 
@@ -215,11 +278,19 @@ async fn idle_and_trickling_connections_are_closed_within_the_header_timeout() {
     // 200 connections that never send a byte.
     let mut silent = Vec::new();
     for _ in 0..200 {
-        silent.push(tokio::net::TcpStream::connect(server.address).await.unwrap());
+        silent.push(
+            tokio::net::TcpStream::connect(server.address)
+                .await
+                .unwrap(),
+        );
     }
     // One that trickles a header a byte at a time, and one idle after a whole request.
-    let mut trickle = tokio::net::TcpStream::connect(server.address).await.unwrap();
-    let mut keep_alive = tokio::net::TcpStream::connect(server.address).await.unwrap();
+    let mut trickle = tokio::net::TcpStream::connect(server.address)
+        .await
+        .unwrap();
+    let mut keep_alive = tokio::net::TcpStream::connect(server.address)
+        .await
+        .unwrap();
     keep_alive
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: rolo\r\n\r\n")
         .await
@@ -234,7 +305,9 @@ async fn idle_and_trickling_connections_are_closed_within_the_header_timeout() {
         closed_within(&mut trickle, Duration::from_secs(1)).await
     });
     // Meanwhile the server answers a real request.
-    let health = reqwest::get(format!("{}/healthz", server.base_url())).await.unwrap();
+    let health = reqwest::get(format!("{}/healthz", server.base_url()))
+        .await
+        .unwrap();
     assert!(health.status().is_success());
     for (index, stream) in silent.iter_mut().enumerate() {
         assert!(
@@ -246,14 +319,21 @@ async fn idle_and_trickling_connections_are_closed_within_the_header_timeout() {
         closed_within(&mut keep_alive, Duration::from_secs(4)).await,
         "an idle keep-alive connection is still open"
     );
-    assert!(trickling.await.unwrap(), "the trickled header was not cut off");
+    assert!(
+        trickling.await.unwrap(),
+        "the trickled header was not cut off"
+    );
     server.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_socket_of_a_device_closes_its_oldest() {
-    let server = TestServer::sqlite_with(|config| config.sockets_per_device = 2).await.unwrap();
-    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD).await.unwrap();
+    let server = TestServer::sqlite_with(|config| config.sockets_per_device = 2)
+        .await
+        .unwrap();
+    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD)
+        .await
+        .unwrap();
     let mut oldest = WireDevice::connect(&server, &owner, [1; 16]).await.unwrap();
     oldest.settle(QUIET).await.unwrap();
     let mut second = WireDevice::connect(&server, &owner, [1; 16]).await.unwrap();
@@ -265,7 +345,9 @@ async fn a_newer_socket_of_a_device_closes_its_oldest() {
         expect_error(&mut oldest, Duration::from_secs(5)).await,
         Some((ErrorCode::Unavailable, true))
     );
-    create_and_settle(&mut newest, ContactId::from_u128(3), "Aiko").await.unwrap();
+    create_and_settle(&mut newest, ContactId::from_u128(3), "Aiko")
+        .await
+        .unwrap();
     server.stop().await.unwrap();
 }
 
@@ -277,7 +359,9 @@ async fn sockets_over_the_member_ceiling_are_refused_at_the_upgrade() {
     })
     .await
     .unwrap();
-    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD)
+        .await
+        .unwrap();
     let mut open = Vec::new();
     for _ in 0..3 {
         open.push(connect(&server, &owner.access_token).await.unwrap());
@@ -293,7 +377,8 @@ async fn sockets_over_the_member_ceiling_are_refused_at_the_upgrade() {
                 })
                 .expect("an HTTP refusal");
             assert_eq!(refused.status(), 429);
-            let body = String::from_utf8_lossy(refused.body().as_deref().unwrap_or_default()).into_owned();
+            let body =
+                String::from_utf8_lossy(refused.body().as_deref().unwrap_or_default()).into_owned();
             assert!(body.contains("too_many_connections"), "{body}");
         }
     }
@@ -379,7 +464,9 @@ async fn a_hundred_unfinished_messages_from_one_member_leave_memory_bounded() {
     // Devices may keep many sockets here, so the member's ceiling is what holds.
     let (_data, child) = child_server(&[("ROLO_SOCKETS_PER_DEVICE", "1000")]).await;
     let server = child.as_test_server();
-    let owner = signup(&server, "Mallory Ltd", "mallory@mallory.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Mallory Ltd", "mallory@mallory.example", PASSWORD)
+        .await
+        .unwrap();
     let before = tests::bench::rss_bytes(child.pid()).unwrap() as f64 / 1e6;
     let (held, refused) = unfinished_messages(&server, &owner.access_token, 100).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -405,7 +492,9 @@ async fn a_hundred_unfinished_messages_from_one_member_leave_memory_bounded() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut phone = phone.expect("a socket after the others closed");
-    create_and_settle(&mut phone, ContactId::from_u128(11), "Aiko").await.unwrap();
+    create_and_settle(&mut phone, ContactId::from_u128(11), "Aiko")
+        .await
+        .unwrap();
     let after = tests::bench::rss_bytes(child.pid()).unwrap() as f64 / 1e6;
     println!("server RSS {after:.1} MB after the sockets closed");
 }
@@ -414,14 +503,21 @@ async fn a_hundred_unfinished_messages_from_one_member_leave_memory_bounded() {
 async fn a_hundred_unfinished_messages_from_one_device_keep_only_its_newest_sockets() {
     let (_data, child) = child_server(&[]).await;
     let server = child.as_test_server();
-    let owner = signup(&server, "Mallory Ltd", "mallory@mallory.example", PASSWORD).await.unwrap();
+    let owner = signup(&server, "Mallory Ltd", "mallory@mallory.example", PASSWORD)
+        .await
+        .unwrap();
     let before = tests::bench::rss_bytes(child.pid()).unwrap() as f64 / 1e6;
     let (mut held, refused) = unfinished_messages(&server, &owner.access_token, 100).await;
     let open = still_open(&mut held).await;
     let during = tests::bench::rss_bytes(child.pid()).unwrap() as f64 / 1e6;
-    println!("one device: {open} of 100 sockets still open, {refused} refused; RSS {before:.1} -> {during:.1} MB");
+    println!(
+        "one device: {open} of 100 sockets still open, {refused} refused; RSS {before:.1} -> {during:.1} MB"
+    );
     assert_eq!(refused, 0, "a device's new sockets are never refused");
-    assert!(open <= 2, "{open} sockets of one device are still open (at most 2)");
+    assert!(
+        open <= 2,
+        "{open} sockets of one device are still open (at most 2)"
+    );
     assert!(during - before <= UNFINISHED_GROWTH_BOUND_MB);
 }
 
@@ -465,7 +561,10 @@ async fn a_contact_created_private_never_reaches_another_member(
     )?;
     owner_phone.apply(effects).await?;
     owner_phone.settle(QUIET).await?;
-    anyhow::ensure!(owner_phone.replica.contact(id).is_some(), "the owner keeps it");
+    anyhow::ensure!(
+        owner_phone.replica.contact(id).is_some(),
+        "the owner keeps it"
+    );
     anyhow::ensure!(
         owner_phone.replica.meta(id).map(|meta| &meta.visibility)
             == Some(&Visibility::Members { members: vec![] }),
@@ -507,7 +606,11 @@ async fn a_visibility_list_is_deduplicated_and_capped(server: &TestServer) -> an
         .json(&serde_json::json!({ "all": false, "members": flood }))
         .send()
         .await?;
-    anyhow::ensure!(answer.status() == 400, "a 4,000-entry list answered {}", answer.status());
+    anyhow::ensure!(
+        answer.status() == 400,
+        "a 4,000-entry list answered {}",
+        answer.status()
+    );
     let body: serde_json::Value = answer.json().await?;
     anyhow::ensure!(body["field"] == "members", "{body}");
     // A short list with repeats and the owner is stored once each, without the owner.
@@ -523,12 +626,16 @@ async fn a_visibility_list_is_deduplicated_and_capped(server: &TestServer) -> an
     phone.settle(QUIET).await?;
     anyhow::ensure!(
         phone.replica.meta(id).map(|meta| &meta.visibility)
-            == Some(&Visibility::Members { members: vec![colleague.member] }),
+            == Some(&Visibility::Members {
+                members: vec![colleague.member]
+            }),
         "stored {:?}",
         phone.replica.meta(id)
     );
     // A push creating a contact shared with more than the cap is refused whole.
-    let crowd: Vec<MemberId> = (0..=MAX_SHARED_MEMBERS as u128).map(|n| MemberId::from_u128(n + 1)).collect();
+    let crowd: Vec<MemberId> = (0..=MAX_SHARED_MEMBERS as u128)
+        .map(|n| MemberId::from_u128(n + 1))
+        .collect();
     let crowded = ContactId::from_u128(0xc0ffee);
     let effects = phone.replica.create_visible_to(
         crowded,
@@ -541,6 +648,10 @@ async fn a_visibility_list_is_deduplicated_and_capped(server: &TestServer) -> an
         .replica
         .contact(crowded)
         .is_none_or(|contact| contact.is_ok_and(|contact| contact.name.given.is_empty()));
-    anyhow::ensure!(refused, "a contact shared with {} members was stored", MAX_SHARED_MEMBERS + 1);
+    anyhow::ensure!(
+        refused,
+        "a contact shared with {} members was stored",
+        MAX_SHARED_MEMBERS + 1
+    );
     Ok(())
 }

@@ -182,7 +182,7 @@ async fn a_client_sending_garbage_is_cut_off_while_others_carry_on(
     for (garbage, expected) in [
         (vec![0xc1, 0x00, 0x13], ErrorCode::BadFrame),
         (
-            vec![0u8; sync_core::wire::MAX_FRAME_BYTES + 10],
+            vec![0u8; server::Config::default().max_frame_bytes + 10],
             ErrorCode::FrameTooLarge,
         ),
     ] {

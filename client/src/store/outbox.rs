@@ -33,9 +33,12 @@ pub(crate) async fn remove(connection: &mut SqliteConnection, ids: &[u64]) -> Re
     Ok(())
 }
 
+/// An outbox row: id, contact, change, and the creating change's visibility.
+type OutboxRow = (i64, String, Vec<u8>, Option<Vec<u8>>);
+
 /// Every entry, in push order.
 pub(crate) async fn load(connection: &mut SqliteConnection) -> Result<Vec<OutboxEntry>, Error> {
-    let rows: Vec<(i64, String, Vec<u8>, Option<Vec<u8>>)> =
+    let rows: Vec<OutboxRow> =
         sqlx::query_as("SELECT id, doc, change, visibility FROM outbox ORDER BY id")
             .fetch_all(connection)
             .await?;

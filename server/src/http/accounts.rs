@@ -18,7 +18,7 @@
 //! `rate_limited`), guesses are throttled per account and address (429 `too_many_attempts`),
 //! and password hashing answers 503 `busy` rather than queue without end; all three carry
 //! `Retry-After`. Sign-up follows `ROLO_SIGNUP` and never says whether an email is taken:
-//! see [`session`].
+//! see `session.rs`.
 
 use axum::Router;
 use axum::routing::{delete, get, post};

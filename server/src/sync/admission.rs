@@ -172,7 +172,12 @@ impl Drop for SocketTicket {
 mod tests {
     use super::*;
 
-    fn admission(per_device: usize, per_member: usize, per_address: usize, total: usize) -> Arc<Admission> {
+    fn admission(
+        per_device: usize,
+        per_member: usize,
+        per_address: usize,
+        total: usize,
+    ) -> Arc<Admission> {
         Arc::new(Admission::new(SocketLimits {
             per_device,
             per_member,
@@ -202,24 +207,42 @@ mod tests {
     fn member_address_and_node_limits_refuse_and_release() {
         let admission = admission(5, 2, 3, 4);
         let member = MemberId::from_u128(1);
-        let a = admission.admit(member, DeviceId::from_u128(1), HOME).unwrap();
-        let _b = admission.admit(member, DeviceId::from_u128(2), HOME).unwrap();
+        let a = admission
+            .admit(member, DeviceId::from_u128(1), HOME)
+            .unwrap();
+        let _b = admission
+            .admit(member, DeviceId::from_u128(2), HOME)
+            .unwrap();
         assert_eq!(
-            admission.admit(member, DeviceId::from_u128(3), HOME).unwrap_err(),
+            admission
+                .admit(member, DeviceId::from_u128(3), HOME)
+                .unwrap_err(),
             Refusal::Member(2)
         );
-        let _c = admission.admit(MemberId::from_u128(2), DeviceId::from_u128(4), HOME).unwrap();
+        let _c = admission
+            .admit(MemberId::from_u128(2), DeviceId::from_u128(4), HOME)
+            .unwrap();
         assert_eq!(
-            admission.admit(MemberId::from_u128(3), DeviceId::from_u128(5), HOME).unwrap_err(),
+            admission
+                .admit(MemberId::from_u128(3), DeviceId::from_u128(5), HOME)
+                .unwrap_err(),
             Refusal::Address(3)
         );
         let elsewhere = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
-        let _d = admission.admit(MemberId::from_u128(3), DeviceId::from_u128(5), elsewhere).unwrap();
+        let _d = admission
+            .admit(MemberId::from_u128(3), DeviceId::from_u128(5), elsewhere)
+            .unwrap();
         assert_eq!(
-            admission.admit(MemberId::from_u128(4), DeviceId::from_u128(6), elsewhere).unwrap_err(),
+            admission
+                .admit(MemberId::from_u128(4), DeviceId::from_u128(6), elsewhere)
+                .unwrap_err(),
             Refusal::Node(4)
         );
         drop(a);
-        assert!(admission.admit(member, DeviceId::from_u128(3), HOME).is_ok());
+        assert!(
+            admission
+                .admit(member, DeviceId::from_u128(3), HOME)
+                .is_ok()
+        );
     }
 }

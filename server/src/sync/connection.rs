@@ -154,8 +154,10 @@ impl Connection {
             Ok(head) => head,
             Err(error) => return End::Store(error),
         };
-        self.session = Some(ServerSession::new(self.claims.member, self.claims.device, head)
-                .accepting(self.state.config.max_frame_bytes));
+        self.session = Some(
+            ServerSession::new(self.claims.member, self.claims.device, head)
+                .accepting(self.state.config.max_frame_bytes),
+        );
         let mut limit = RateLimit::new(self.state.config.frames_per_second);
         let leeway = self.state.config.clock_leeway.as_secs() as i64;
         let expires_in = Duration::from_secs(

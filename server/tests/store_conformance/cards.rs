@@ -162,13 +162,19 @@ pub async fn a_read_card_is_stored_once_and_offered_until_reviewed(store: &dyn S
     };
     assert_eq!(record.reading.as_ref(), Some(reading));
     assert_eq!(
-        store.blob_for(team.tenant, team.ana, &sha256).await.unwrap(),
+        store
+            .blob_for(team.tenant, team.ana, &sha256)
+            .await
+            .unwrap(),
         Some(("image/jpeg".to_string(), vec![0xff, 0xd8, 0xd9])),
         "the scanning member sees their card's image"
     );
     let other = super::support::team(store, "elsewhere").await;
     assert_eq!(
-        store.blob_for(other.tenant, other.ana, &sha256).await.unwrap(),
+        store
+            .blob_for(other.tenant, other.ana, &sha256)
+            .await
+            .unwrap(),
         None,
         "blobs are per tenant"
     );

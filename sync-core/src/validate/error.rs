@@ -122,7 +122,9 @@ pub enum FieldError {
     },
     /// Text holding a control character (NUL, a line break in a one-line field) or a
     /// text-direction override, which can make a name in a list read as another.
-    #[error("{field}: contains U+{code_point:04X}, a control or text-direction character, which is not allowed here")]
+    #[error(
+        "{field}: contains U+{code_point:04X}, a control or text-direction character, which is not allowed here"
+    )]
     ForbiddenCharacter {
         /// Path of the field.
         field: String,

@@ -130,7 +130,10 @@ fn next(marker: u8) -> Option<Next> {
         0xd5 => Scalar { header: 1, skip: 2 },
         0xd6 => Scalar { header: 1, skip: 4 },
         0xd7 => Scalar { header: 1, skip: 8 },
-        0xd8 => Scalar { header: 1, skip: 16 },
+        0xd8 => Scalar {
+            header: 1,
+            skip: 16,
+        },
         0xdc => Container {
             width: 2,
             count: 0,
@@ -234,7 +237,10 @@ mod tests {
             0xa2, b'x', b'y', 0xc4, 2, 9, 9, 0xcd, 1, 0x2c, 0xc7, 1, 5, 0, 0xd4, 1, 2,
         ];
         assert_eq!(check(&bytes), Ok(()));
-        assert_eq!(check(&bytes[..bytes.len() - 1]), Err(ShapeError::Truncated { at: 31 }));
+        assert_eq!(
+            check(&bytes[..bytes.len() - 1]),
+            Err(ShapeError::Truncated { at: 31 })
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::store::sql::codec::uuid;
 use super::PostgresStore;
 
 impl PostgresStore {
-    pub(super) async fn card_transaction(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+    pub(super) async fn card_transaction(
+        &self,
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
     }
 

@@ -18,7 +18,9 @@ use crate::store::sql::codec::uuid;
 use super::SqliteStore;
 
 impl SqliteStore {
-    pub(super) async fn card_transaction(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(super) async fn card_transaction(
+        &self,
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.write().await
     }
 

@@ -153,6 +153,9 @@ fn tenant_head(conn: &Connection, tenant: TenantId) -> Result<u64, StoreError> {
     codec::seq_from_sql(head)
 }
 
+/// A contact's owner, visibility, `last_seq`, tombstone and image hashes, as selected.
+type MetaRow = (Vec<u8>, Vec<u8>, i64, bool, Option<String>);
+
 /// Each of `docs` as stored (new contacts are absent): from the cache when it holds the
 /// version stored, else its saved bytes. The transaction holds the write lock, so nothing
 /// changes between reading a contact's metadata and its bytes.
@@ -171,7 +174,7 @@ fn stored_docs(
     let mut stored = std::collections::HashMap::with_capacity(docs.len());
     for doc in docs {
         let key = (&tenant.as_bytes()[..], &doc.as_bytes()[..]);
-        let row: Option<(Vec<u8>, Vec<u8>, i64, bool, Option<String>)> = metas
+        let row: Option<MetaRow> = metas
             .query_row(key, |row| {
                 Ok((
                     row.get(0)?,
@@ -331,8 +334,9 @@ fn may_fetch(
     let id = |bytes: Option<Vec<u8>>| -> Result<Option<Uuid>, StoreError> {
         bytes
             .map(|bytes| {
-                Uuid::from_slice(&bytes)
-                    .map_err(|error| StoreError::Corrupt(format!("an id of image {sha256}: {error}")))
+                Uuid::from_slice(&bytes).map_err(|error| {
+                    StoreError::Corrupt(format!("an id of image {sha256}: {error}"))
+                })
             })
             .transpose()
     };
