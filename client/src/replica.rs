@@ -285,6 +285,7 @@ impl Replica {
                 send: after.send,
                 events: after.events,
                 reconnect,
+                push_retry_after: after.push_retry_after,
             },
             value,
         ))

@@ -56,6 +56,13 @@ pub struct Config {
     pub sockets_per_address: usize,
     /// Sync sockets on this node (`ROLO_MAX_SOCKETS`, default 20000).
     pub max_sockets: usize,
+    /// Longest a push may take to commit before its device is told `unavailable` and when
+    /// to try again (`ROLO_COMMIT_TIMEOUT_MS`, default 3000); also the bound on each of the
+    /// database's transactions and statements, after which a stuck connection is given up.
+    pub commit_timeout: Duration,
+    /// Longest a request waits for a database connection (`ROLO_DATABASE_ACQUIRE_MS`,
+    /// default 2000): a database that is down answers in seconds, not after 30.
+    pub database_acquire_timeout: Duration,
     /// Under a stream of commits, the least time between two live feed pages to one device
     /// (`ROLO_FEED_BATCH_MS`, default 30). Each page carries everything committed meanwhile;
     /// a lone edit is sent at once. At a thousand busy devices on two cores, 30 ms gave a
@@ -111,6 +118,8 @@ impl fmt::Debug for Config {
             .field("sockets_per_member", &self.sockets_per_member)
             .field("sockets_per_address", &self.sockets_per_address)
             .field("max_sockets", &self.max_sockets)
+            .field("commit_timeout", &self.commit_timeout)
+            .field("database_acquire_timeout", &self.database_acquire_timeout)
             .field("feed_batch", &self.feed_batch)
             .field("card_reader", &self.card_reader)
             .field("card_workers", &self.card_workers)
@@ -153,6 +162,8 @@ impl Default for Config {
             sockets_per_member: 32,
             sockets_per_address: 2048,
             max_sockets: 20_000,
+            commit_timeout: Duration::from_secs(3),
+            database_acquire_timeout: Duration::from_secs(2),
             feed_batch: Duration::from_millis(30),
             card_reader: std::env::current_exe()
                 .unwrap_or_else(|_| std::path::PathBuf::from("rolo-server")),
@@ -229,6 +240,10 @@ impl Config {
             sockets_per_address: parse("ROLO_SOCKETS_PER_ADDRESS")?
                 .map_or(defaults.sockets_per_address, |n| n as usize),
             max_sockets: parse("ROLO_MAX_SOCKETS")?.map_or(defaults.max_sockets, |n| n as usize),
+            commit_timeout: parse("ROLO_COMMIT_TIMEOUT_MS")?
+                .map_or(defaults.commit_timeout, Duration::from_millis),
+            database_acquire_timeout: parse("ROLO_DATABASE_ACQUIRE_MS")?
+                .map_or(defaults.database_acquire_timeout, Duration::from_millis),
             feed_batch: parse("ROLO_FEED_BATCH_MS")?
                 .map_or(defaults.feed_batch, Duration::from_millis),
             card_reader: lookup("ROLO_CARD_READER").map_or(defaults.card_reader, Into::into),

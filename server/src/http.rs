@@ -57,15 +57,23 @@ async fn version() -> axum::Json<serde_json::Value> {
     }))
 }
 
-/// Ready when the database answers.
+/// Longest `/readyz` waits for the database: a load balancer asking must hear "not ready"
+/// while the database is down or hanging, not wait with it.
+const READY_BOUND: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Ready when the database answers, within [`READY_BOUND`].
 async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    match state
-        .store
-        .head(sync_core::ids::TenantId::from_u128(0))
-        .await
-    {
-        Ok(_) | Err(crate::store::StoreError::NotFound { .. }) => Ok("ready"),
-        Err(error) => Err(ApiError::Unavailable(error)),
+    let answer = tokio::time::timeout(
+        READY_BOUND,
+        state.store.head(sync_core::ids::TenantId::from_u128(0)),
+    )
+    .await;
+    match answer {
+        Ok(Ok(_) | Err(crate::store::StoreError::NotFound { .. })) => Ok("ready"),
+        Ok(Err(error)) => Err(ApiError::Unavailable(error)),
+        Err(_) => Err(ApiError::Unavailable(crate::store::StoreError::Timeout {
+            what: "the readiness check".into(),
+        })),
     }
 }
 

@@ -52,7 +52,15 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         std::num::NonZeroUsize::new(config.doc_cache).unwrap_or(std::num::NonZeroUsize::MIN);
     let store: Arc<dyn Store> = if config.database_url.starts_with("postgres") {
         Arc::new(
-            store::postgres::PostgresStore::connect_with_cache(&config.database_url, cache).await?,
+            store::postgres::PostgresStore::connect_with(
+                &config.database_url,
+                cache,
+                store::postgres::Bounds {
+                    acquire: config.database_acquire_timeout,
+                    transaction: config.commit_timeout,
+                },
+            )
+            .await?,
         )
     } else {
         Arc::new(store::sqlite::SqliteStore::open_with_cache(&config.database_url, cache).await?)

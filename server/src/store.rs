@@ -45,6 +45,12 @@ pub enum StoreError {
     /// Stored bytes did not decode (a document, a feed row): the data is damaged.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// The database took longer than its bound; the connection was given up.
+    #[error("{what} took longer than its time bound")]
+    Timeout {
+        /// What was waited for.
+        what: String,
+    },
 }
 
 /// A member's role in a tenant.

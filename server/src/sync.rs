@@ -21,6 +21,7 @@ use crate::state::{AppState, now_seconds};
 pub mod admission;
 pub mod connection;
 pub mod hub;
+pub mod pushes;
 pub mod tail;
 
 /// Read buffer per connection. Most frames are small and a large one is read in several

@@ -141,6 +141,14 @@ pub enum Frame {
         message: String,
         /// True when the sender closes the connection after this frame.
         fatal: bool,
+        /// The push this answers, when it answers one (`unavailable`: the push was not
+        /// committed and gets no `ack`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        batch: Option<u64>,
+        /// How long to wait before trying again, in milliseconds (`unavailable`): the
+        /// server's estimate, growing while it stays unable to commit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
 }
 
@@ -466,6 +474,20 @@ impl Frame {
             code,
             message: message.into(),
             fatal,
+            batch: None,
+            retry_after_ms: None,
+        }
+    }
+
+    /// The answer to push `batch` when the server cannot commit it now: a non-fatal
+    /// `unavailable` telling the device to push again after `retry_after_ms`.
+    pub fn push_unavailable(batch: u64, retry_after_ms: u64, message: impl Into<String>) -> Frame {
+        Frame::Error {
+            code: ErrorCode::Unavailable,
+            message: message.into(),
+            fatal: false,
+            batch: Some(batch),
+            retry_after_ms: Some(retry_after_ms),
         }
     }
 }

@@ -16,6 +16,7 @@ fn world(members: usize) -> SimNetwork {
             members,
             steps: 0,
             fault_per_mille: 0,
+            unavailable_per_mille: 0,
         },
     )
 }

@@ -1,6 +1,6 @@
 //! The deterministic simulation over many seeds: 50 devices of 10 members, random edits,
-//! faults, restarts and visibility changes; every seed must converge with no acknowledged
-//! change lost.
+//! faults, restarts, visibility changes and pushes answered `unavailable` (committed or not);
+//! every seed must converge with no acknowledged change lost.
 //!
 //! `SIM_SEEDS=N` sets how many seeds run (default 1,000); `SIM_SEED=S` replays one seed.
 
@@ -21,6 +21,7 @@ fn add(total: &mut SimStats, stats: SimStats) {
     total.server_restarts += stats.server_restarts;
     total.device_restarts += stats.device_restarts;
     total.visibility_changes += stats.visibility_changes;
+    total.unavailable += stats.unavailable;
 }
 
 #[test]
@@ -91,4 +92,9 @@ fn fifty_devices_converge_on_every_seed_with_no_acknowledged_edit_lost() {
         total.faults
     );
     assert!(total.server_restarts > 0 && total.visibility_changes > 0 && total.device_restarts > 0);
+    assert!(
+        total.unavailable > seeds,
+        "too few pushes answered unavailable ({})",
+        total.unavailable
+    );
 }

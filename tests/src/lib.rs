@@ -7,6 +7,7 @@
 //! stories that care about the disk use the `client` crate's replica.
 
 pub mod cards;
+pub mod outage;
 
 /// Run each story (an `async fn(&TestServer) -> anyhow::Result<()>` of the calling test file)
 /// on a fresh SQLite server and on a fresh Postgres server: tests `sqlite::NAME` and
@@ -149,6 +150,11 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         bail!("the server at {} never became ready", self.address)
+    }
+
+    /// The SQLite database file of a server started by [`TestServer::sqlite`].
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._data.as_ref().map(|data| data.path().join("rolo.db"))
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -418,6 +424,14 @@ pub struct WireDevice {
     pub bytes_received: u64,
     /// Bytes of the changes this device made.
     pub change_bytes: u64,
+    /// Pushes the server answered `unavailable`.
+    pub deferred_pushes: u64,
+    /// Pushes sent (first tries and re-pushes).
+    pub pushes_sent: u64,
+    /// Contacts whose changes the server refused, with why.
+    pub rejections: Vec<(sync_core::ids::ContactId, sync_core::wire::Rejection)>,
+    /// When to push again, after the server answered `unavailable`.
+    resume_pushing_at: Option<std::time::Instant>,
     outbox: std::collections::HashMap<u64, automerge::ChangeHash>,
     socket: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
     /// Say in `hello` that this device reads deflated frames (as every real client does).
@@ -459,6 +473,10 @@ impl WireDevice {
             bytes_sent: 0,
             bytes_received: 0,
             change_bytes: 0,
+            deferred_pushes: 0,
+            pushes_sent: 0,
+            rejections: Vec::new(),
+            resume_pushing_at: None,
             outbox: std::collections::HashMap::new(),
             socket: None,
         };
@@ -497,6 +515,7 @@ impl WireDevice {
                         accept.clear();
                     }
                     if let Some(socket) = self.socket.as_mut() {
+                        self.pushes_sent += u64::from(matches!(frame, Frame::Push { .. }));
                         let bytes = frame.encode();
                         self.bytes_sent += bytes.len() as u64;
                         socket.send(Message::Binary(bytes.into())).await?;
@@ -510,6 +529,14 @@ impl WireDevice {
                 DeviceEffect::Acknowledged(ids) => {
                     self.acknowledged
                         .extend(ids.iter().filter_map(|id| self.outbox.remove(id)));
+                }
+                DeviceEffect::Rejected { doc, rejection } => {
+                    self.rejections.push((doc, rejection));
+                }
+                DeviceEffect::PushDeferred { retry_after_ms } => {
+                    self.deferred_pushes += 1;
+                    self.resume_pushing_at =
+                        Some(std::time::Instant::now() + Duration::from_millis(retry_after_ms));
                 }
                 _ => {}
             }
@@ -590,12 +617,23 @@ impl WireDevice {
             match self.step(quiet).await? {
                 Some(_) => continue,
                 None if self.replica.is_settled() => return Ok(()),
-                None => {
-                    let effects = self.replica.tick();
-                    self.apply(effects).await?;
-                }
+                None => self.tick().await?,
             }
         }
+    }
+
+    /// A tick: the replica's retries, and pushing again once a wait the server asked for is
+    /// over.
+    pub async fn tick(&mut self) -> anyhow::Result<()> {
+        let mut effects = self.replica.tick();
+        if self
+            .resume_pushing_at
+            .is_some_and(|at| at <= std::time::Instant::now())
+        {
+            self.resume_pushing_at = None;
+            effects.extend(self.replica.resume_pushing());
+        }
+        self.apply(effects).await
     }
 
     /// Send raw bytes as one WebSocket message (for malformed-frame stories).

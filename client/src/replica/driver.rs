@@ -18,6 +18,9 @@ pub(crate) struct Step {
     /// Another process changed the replica and it was reloaded, which forgets the state of
     /// the connection (push in flight, repairs): the driver must reconnect.
     pub reconnect: bool,
+    /// The server could not commit the push: call [`Replica::resume_pushing`] after this
+    /// long (the session adds jitter).
+    pub push_retry_after: Option<std::time::Duration>,
 }
 
 impl Replica {
@@ -73,6 +76,14 @@ impl Replica {
     /// A tick of the retry clock passed.
     pub(crate) async fn tick(&mut self) -> Result<Step, Error> {
         Ok(self.write(|device| Ok((device.tick(), ()))).await?.0)
+    }
+
+    /// The wait the server asked for after an `unavailable` push is over: push again.
+    pub(crate) async fn resume_pushing(&mut self) -> Result<Step, Error> {
+        Ok(self
+            .write(|device| Ok((device.resume_pushing(), ())))
+            .await?
+            .0)
     }
 
     /// Asks the server to resend the feed from the cursor (a keep-alive that also recovers a

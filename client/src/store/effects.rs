@@ -16,6 +16,8 @@ pub(crate) struct AfterCommit {
     pub send: Vec<Frame>,
     /// Things to tell the user.
     pub events: Vec<Event>,
+    /// The server could not commit the last push: push again after this long.
+    pub push_retry_after: Option<std::time::Duration>,
 }
 
 /// Stores every storage effect in order; collects the rest for after the commit.
@@ -50,6 +52,9 @@ pub(crate) async fn apply(
             }
             DeviceEffect::Presence { doc, state, member } => {
                 after.events.push(Event::Presence { doc, state, member })
+            }
+            DeviceEffect::PushDeferred { retry_after_ms } => {
+                after.push_retry_after = Some(std::time::Duration::from_millis(retry_after_ms));
             }
         }
     }

@@ -73,6 +73,8 @@ pub(crate) async fn serve(
     let mut keepalive = interval_at(start + options.resubscribe_every, options.resubscribe_every);
     keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
+    // When to push again after the server answered a push `unavailable`.
+    let mut resume_pushing_at: Option<Instant> = None;
 
     loop {
         let step = tokio::select! {
@@ -100,6 +102,10 @@ pub(crate) async fn serve(
                 }
             }
             _ = ticker.tick() => replica.tick().await?,
+            () = async { sleep_until(resume_pushing_at.unwrap_or_else(Instant::now)).await }, if resume_pushing_at.is_some() => {
+                resume_pushing_at = None;
+                replica.resume_pushing().await?
+            }
             _ = keepalive.tick(), if mode == Mode::Live => replica.resubscribe().await?,
             _ = pinger.tick() => {
                 if let Err(error) = socket.ping().await {
@@ -118,6 +124,9 @@ pub(crate) async fn serve(
         if step.reconnect {
             socket.close().await;
             return Ok(Ended::Reloaded);
+        }
+        if let Some(wait) = step.push_retry_after {
+            resume_pushing_at = Some(Instant::now() + with_jitter(wait));
         }
         if let Err(error) = send_all(&mut socket, &step).await {
             return Ok(conversation.dropped(error));
@@ -185,6 +194,7 @@ impl Conversation {
                 code,
                 message,
                 fatal,
+                ..
             } => match code {
                 ErrorCode::TokenExpired => return Ok(Some(Ended::TokenExpired(token.clone()))),
                 ErrorCode::Unauthorized => {
@@ -250,6 +260,13 @@ async fn send_all(socket: &mut Socket, step: &Step) -> Result<(), Error> {
         socket.send(frame).await?;
     }
     Ok(())
+}
+
+/// `wait` and up to a fifth more, at random: devices told to wait together by a server that
+/// could not commit come back spread out, not all in the same instant.
+fn with_jitter(wait: Duration) -> Duration {
+    let extra = rand::random_range(0.0..0.2);
+    wait.mul_f64(1.0 + extra)
 }
 
 /// Waits `delay`, or less if `shutdown` fires first; returns whether it fired.

@@ -24,7 +24,9 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
@@ -43,6 +45,75 @@ use super::{
 /// Connections each node opens unless given a pool: enough for concurrent pushes and feed
 /// reads on two cores, few enough that a dozen nodes fit Postgres's default of 100.
 const DEFAULT_CONNECTIONS: u32 = 8;
+
+/// How long a node waits for the database before giving up, so that a database that is down
+/// or a connection that hangs costs seconds, never a company's pushes for minutes.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    /// Longest wait for a pooled connection (sqlx's default is 30 s; its retries back off to
+    /// a fifth of this, so a database that comes back is used again within that).
+    pub acquire: Duration,
+    /// Longest a push's transaction may take. Past it the connection is dropped as stuck,
+    /// and sessions of ours left idle in a transaction that long are ended, so their locks
+    /// go with them.
+    pub transaction: Duration,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            acquire: Duration::from_secs(2),
+            transaction: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Every connection of the pool names itself so, so that the stuck sessions a node ends are
+/// only ever Rolo's own.
+pub const APPLICATION_NAME: &str = "rolo";
+
+/// A pooled connection idle longer than this is pinged (with [`PING_BOUND`]) before it is
+/// lent: one whose peer went silent is dropped in a fraction of a second instead of hanging
+/// the first statement sent on it.
+const PING_IDLE: Duration = Duration::from_millis(500);
+
+/// Longest a ping may take before its connection is dropped.
+const PING_BOUND: Duration = Duration::from_millis(250);
+
+impl Bounds {
+    /// The server-side bounds, set on every connection: no statement runs longer than ten
+    /// transaction bounds (room for migrations), and Postgres ends a session idle inside a
+    /// transaction for twice the bound (a node whose connection hung), releasing its locks.
+    fn apply(self, options: PgConnectOptions) -> PgConnectOptions {
+        let millis = |duration: Duration| duration.as_millis().to_string();
+        options.application_name(APPLICATION_NAME).options([
+            ("statement_timeout", millis(self.transaction * 10)),
+            (
+                "idle_in_transaction_session_timeout",
+                millis(self.transaction * 2),
+            ),
+        ])
+    }
+
+    fn pool_options(self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .acquire_timeout(self.acquire)
+            // sqlx's own ping before each lend has no time limit: on a connection whose peer
+            // went silent it waits for ever. This one is bounded, and skipped for connections
+            // just returned (under load, nearly all).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for < PING_IDLE {
+                        return Ok(true);
+                    }
+                    let alive =
+                        tokio::time::timeout(PING_BOUND, sqlx::Connection::ping(conn)).await;
+                    Ok(matches!(alive, Ok(Ok(()))))
+                })
+            })
+    }
+}
 
 /// A Rolo store in a Postgres database.
 #[derive(Debug)]
@@ -68,21 +139,38 @@ impl PostgresStore {
         url: &str,
         cache_docs: NonZeroUsize,
     ) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+        Self::connect_with(url, cache_docs, Bounds::default()).await
+    }
+
+    /// [`PostgresStore::connect`], keeping at most `cache_docs` documents loaded, with the
+    /// time bounds `bounds` on every wait for the database.
+    pub async fn connect_with(
+        url: &str,
+        cache_docs: NonZeroUsize,
+        bounds: Bounds,
+    ) -> Result<Self, StoreError> {
+        let options = bounds.apply(url.parse::<PgConnectOptions>()?);
+        let pool = bounds
+            .pool_options()
             .max_connections(DEFAULT_CONNECTIONS)
-            .connect(url)
+            .connect_with(options)
             .await?;
-        Ok(Self::from_pool(pool, cache_docs))
+        Ok(Self::from_pool_with(pool, cache_docs, bounds))
     }
 
     /// A store on an existing pool, keeping at most `cache_docs` documents loaded.
     pub fn from_pool(pool: PgPool, cache_docs: NonZeroUsize) -> Self {
+        Self::from_pool_with(pool, cache_docs, Bounds::default())
+    }
+
+    fn from_pool_with(pool: PgPool, cache_docs: NonZeroUsize, bounds: Bounds) -> Self {
         let cache = Arc::new(DocCache::new(cache_docs));
         let node = Uuid::new_v4();
         let committer = contacts::Committer {
             pool: pool.clone(),
             cache: Arc::clone(&cache),
             node,
+            transaction_bound: bounds.transaction,
         };
         Self {
             pool,

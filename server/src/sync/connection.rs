@@ -17,6 +17,7 @@ use sync_core::wire::{ErrorCode, Frame, WireError};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::{Subscription, TenantEvent};
+use super::pushes::{Finished, Pushes};
 use super::tail::{SharedPage, Tail};
 use crate::auth::AccessClaims;
 use crate::state::{AppState, now_seconds};
@@ -78,6 +79,7 @@ pub async fn serve(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     metrics::gauge!("rolo_connections").increment(1.0);
+    let state_commit_timeout = state.config.commit_timeout;
     let Subscription {
         mut seq,
         mut events,
@@ -92,6 +94,7 @@ pub async fn serve(
         tail,
         shared_page: None,
         last_page_at: None,
+        pushes: Pushes::new(state_commit_timeout),
     };
     let end = connection
         .run(&mut seq, &mut events, &mut shutdown, &ticket)
@@ -140,6 +143,8 @@ struct Connection {
     shared_page: Option<Arc<SharedPage>>,
     /// When the last feed page went out, for batching live pages.
     last_page_at: Option<Instant>,
+    /// The push committing and the one waiting behind it.
+    pushes: Pushes,
 }
 
 impl Connection {
@@ -281,7 +286,16 @@ impl Connection {
                     self.send_error(ErrorCode::TokenExpired, "the access token expired; refresh it and reconnect").await;
                     return End::TokenExpired;
                 }
+                finished = self.pushes.finished(), if self.pushes.busy() => self.push_finished(finished),
                 _ = shutdown.changed() => {
+                    // A push committing still gets its answer before the socket closes.
+                    if self.pushes.busy() {
+                        let finished = self.pushes.finished().await;
+                        let effects = self.push_finished(finished);
+                        if let Some(end) = Box::pin(self.execute(effects)).await {
+                            return end;
+                        }
+                    }
                     let _ = self.socket.send(Message::Close(None)).await;
                     return End::Shutdown;
                 }
@@ -389,24 +403,10 @@ impl Connection {
                 }
                 SessionEffect::Commit { batch, docs } => {
                     metrics::counter!("rolo_pushes_total").increment(1);
-                    let started = Instant::now();
-                    let results = match store.commit(tenant, member, &docs).await {
-                        Ok(results) => results,
-                        Err(error) => return Some(End::Store(error)),
-                    };
-                    let took = started.elapsed().as_secs_f64();
-                    crate::metrics::hot().commit_seconds.record(took);
-                    let rejected = results
-                        .iter()
-                        .filter(|result| result.rejected.is_some())
-                        .count();
-                    metrics::counter!("rolo_acks_total")
-                        .increment((results.len() - rejected) as u64);
-                    metrics::counter!("rolo_rejections_total").increment(rejected as u64);
-                    if let Some(newest) = results.iter().filter_map(|result| result.seq).max() {
-                        self.state.hub.advanced(tenant, newest);
-                    }
-                    self.session_mut().committed(batch, results)
+                    // Committed beside the connection's reading (`pushes`), answered by
+                    // `push_finished`.
+                    self.pushes.offer(store, tenant, member, batch, docs);
+                    Vec::new()
                 }
                 SessionEffect::Repair { doc, msg } => {
                     match store.repair(tenant, member, doc, &msg).await {
@@ -438,6 +438,59 @@ impl Connection {
         // Not kept past its frame: an idle connection must not hold an old page alive.
         self.shared_page = None;
         None
+    }
+
+    /// What to do once the push in flight committed or could not be: its `ack`, or
+    /// `unavailable` answers; and the push that waited behind it starts.
+    fn push_finished(&mut self, finished: Finished) -> Vec<SessionEffect> {
+        let (tenant, member) = (self.claims.tenant, self.claims.member);
+        match finished {
+            Finished::Committed {
+                batch,
+                results,
+                took,
+            } => {
+                crate::metrics::hot()
+                    .commit_seconds
+                    .record(took.as_secs_f64());
+                let rejected = results
+                    .iter()
+                    .filter(|result| result.rejected.is_some())
+                    .count();
+                metrics::counter!("rolo_acks_total").increment((results.len() - rejected) as u64);
+                metrics::counter!("rolo_rejections_total").increment(rejected as u64);
+                if let Some(newest) = results.iter().filter_map(|result| result.seq).max() {
+                    self.state.hub.advanced(tenant, newest);
+                }
+                if let Some((waiting, docs)) = self.pushes.next_waiting() {
+                    self.pushes
+                        .resume(&self.state.store, tenant, member, waiting, docs);
+                }
+                self.session_mut().committed(batch, results)
+            }
+            Finished::Unavailable {
+                batches,
+                retry_after_ms,
+                reason,
+                error,
+            } => {
+                metrics::counter!("rolo_pushes_unavailable_total").increment(batches.len() as u64);
+                match &error {
+                    Some(error) => {
+                        tracing::warn!(device = %self.claims.device, %error, "a push could not be committed")
+                    }
+                    None => {
+                        tracing::warn!(device = %self.claims.device, "a push took longer than the commit bound")
+                    }
+                }
+                batches
+                    .into_iter()
+                    .map(|batch| {
+                        SessionEffect::Send(Frame::push_unavailable(batch, retry_after_ms, reason))
+                    })
+                    .collect()
+            }
+        }
     }
 
     fn session_mut(&mut self) -> &mut ServerSession {

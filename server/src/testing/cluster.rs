@@ -31,6 +31,11 @@ pub struct PgCluster {
     port: u16,
     root: PathBuf,
     watchdog: Option<(Child, ChildStdin)>,
+    /// The server's binaries, whether they run as `postgres`, and the options it was started
+    /// with: what [`PgCluster::stop`] and [`PgCluster::start_again`] need.
+    bin: PathBuf,
+    run_as_postgres: bool,
+    options: String,
 }
 
 impl PgCluster {
@@ -54,6 +59,9 @@ impl PgCluster {
             port: 0,
             root: root.clone(),
             watchdog: None,
+            bin: bin.clone(),
+            run_as_postgres,
+            options: String::new(),
         };
         if run_as_postgres {
             // The server refuses to run as root and must own its data directory.
@@ -105,10 +113,11 @@ impl PgCluster {
                 .arg("-l")
                 .arg(&log)
                 .arg("-o")
-                .arg(options));
+                .arg(&options));
             match started {
                 Ok(()) => {
                     cluster.port = port;
+                    cluster.options = options;
                     break;
                 }
                 Err(error) if attempt >= PORT_ATTEMPTS => {
@@ -149,6 +158,42 @@ impl PgCluster {
     /// Where its data and socket live.
     pub fn directory(&self) -> &Path {
         &self.root
+    }
+
+    /// Stop the server at once (`pg_ctl stop -m immediate`: no checkpoint, every open
+    /// connection cut), as a crash or an outage would; the data stays for
+    /// [`PgCluster::start_again`].
+    pub fn stop(&self) -> Result<(), TestingError> {
+        run(self
+            .tool("pg_ctl")
+            .args(["stop", "-m", "immediate", "-w", "-D"])
+            .arg(self.root.join("data")))
+    }
+
+    /// Start the server again on the same port, after [`PgCluster::stop`]; returns once it
+    /// accepts connections.
+    pub fn start_again(&self) -> Result<(), TestingError> {
+        run(self
+            .tool("pg_ctl")
+            .args(["start", "-w", "-D"])
+            .arg(self.root.join("data"))
+            .arg("-l")
+            .arg(self.root.join("server.log"))
+            .arg("-o")
+            .arg(&self.options))
+    }
+
+    fn tool(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        let mut command = if self.run_as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        };
+        command.stdin(Stdio::null());
+        command
     }
 }
 

@@ -28,6 +28,9 @@ use crate::wire::{
 /// asking again. The host decides how long a tick is; sync-core reads no clock.
 pub const RETRY_TICKS: u32 = 8;
 
+/// How long to wait after an `unavailable` answer to a push that names no delay.
+pub const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
+
 /// Incremental writes of one document before the replica writes it whole again.
 pub const COMPACT_AFTER_APPENDS: u32 = 64;
 
@@ -91,6 +94,14 @@ pub enum DeviceEffect {
         /// Who.
         member: Option<crate::ids::MemberId>,
     },
+    /// The server could not commit the push in flight: nothing more is pushed on this
+    /// connection until the host calls [`DeviceReplica::resume_pushing`], which it does
+    /// after `retry_after_ms` (plus a little random jitter, so devices that waited
+    /// together do not all come back at once).
+    PushDeferred {
+        /// How long the server asked the device to wait.
+        retry_after_ms: u64,
+    },
 }
 
 /// One change waiting for the server's ack.
@@ -139,6 +150,9 @@ struct Connection {
     waited_for_welcome: u32,
     next_batch: u64,
     push: Option<InFlightPush>,
+    /// The server answered the last push `unavailable`: wait for the host's
+    /// `resume_pushing` before pushing again.
+    deferred: bool,
     repairs: BTreeMap<ContactId, Repair>,
     /// Contacts granted so far in a full resynchronisation under way.
     resync: Option<BTreeSet<ContactId>>,
@@ -352,6 +366,38 @@ impl DeviceReplica {
         }
     }
 
+    /// The server could not commit push `batch`. Its entries stay in the outbox; the device
+    /// waits as told instead of pushing them again at the next retry.
+    fn push_unavailable(&mut self, batch: u64, retry_after_ms: Option<u64>) -> Vec<DeviceEffect> {
+        let Some(connection) = &mut self.connection else {
+            return Vec::new();
+        };
+        if connection
+            .push
+            .as_ref()
+            .is_none_or(|push| push.batch != batch)
+        {
+            // An answer to a push already given up on.
+            return Vec::new();
+        }
+        connection.push = None;
+        connection.deferred = true;
+        vec![DeviceEffect::PushDeferred {
+            retry_after_ms: retry_after_ms.unwrap_or(DEFAULT_RETRY_AFTER_MS),
+        }]
+    }
+
+    /// The wait the server asked for is over: push again.
+    pub fn resume_pushing(&mut self) -> Vec<DeviceEffect> {
+        match &mut self.connection {
+            Some(connection) if connection.deferred => {
+                connection.deferred = false;
+                self.push_if_idle()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// A connection to the server opened.
     pub fn connected(&mut self) -> Vec<DeviceEffect> {
         self.connection = Some(Connection::default());
@@ -421,7 +467,11 @@ impl DeviceReplica {
         let Some(connection) = &mut self.connection else {
             return Vec::new();
         };
-        if !connection.welcomed || connection.push.is_some() || self.outbox.is_empty() {
+        if !connection.welcomed
+            || connection.push.is_some()
+            || connection.deferred
+            || self.outbox.is_empty()
+        {
             return Vec::new();
         }
         let mut docs: Vec<DocChanges> = Vec::new();
@@ -502,6 +552,12 @@ impl DeviceReplica {
                 self.connection = None;
                 Vec::new()
             }
+            Frame::Error {
+                code: crate::wire::ErrorCode::Unavailable,
+                batch: Some(batch),
+                retry_after_ms,
+                ..
+            } => self.push_unavailable(batch, retry_after_ms),
             // Deflated frames are unpacked by `Frame::decode`; one arriving here was built in
             // memory, not received, and carries nothing for the device.
             Frame::Error { .. }

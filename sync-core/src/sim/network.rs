@@ -24,6 +24,10 @@ pub struct SimConfig {
     pub steps: usize,
     /// Chance in a thousand that a frame is dropped, duplicated or swapped with the next.
     pub fault_per_mille: u32,
+    /// Chance in a thousand that a push is answered `unavailable` (the database down, or
+    /// a commit slower than the server's bound); in half of those the push committed all
+    /// the same, as a commit that outlived its time limit does.
+    pub unavailable_per_mille: u32,
 }
 
 impl Default for SimConfig {
@@ -33,6 +37,7 @@ impl Default for SimConfig {
             members: 10,
             steps: 300,
             fault_per_mille: 20,
+            unavailable_per_mille: 40,
         }
     }
 }
@@ -74,6 +79,9 @@ struct SimDevice {
     online: bool,
     /// Contacts whose changes the server refused, with the code.
     rejections: Vec<(ContactId, String)>,
+    /// The server asked the device to wait before pushing again; it resumes at its next
+    /// tick (a tick stands for the wait).
+    deferred: bool,
 }
 
 /// One device's connection: frames in flight each way and the server's session for it.
@@ -138,6 +146,8 @@ pub struct SimStats {
     pub device_restarts: u64,
     /// Visibility changes and purges.
     pub visibility_changes: u64,
+    /// Pushes answered `unavailable`.
+    pub unavailable: u64,
 }
 
 const GIVEN: [&str; 8] = [
@@ -169,6 +179,7 @@ impl SimNetwork {
                     disk: Disk::default(),
                     online: false,
                     rejections: Vec::new(),
+                    deferred: false,
                 }
             })
             .collect();
@@ -234,8 +245,7 @@ impl SimNetwork {
                 .compact_feed(self.tenant.head().saturating_sub(20)),
             476..=519 => {
                 for index in 0..self.devices.len() {
-                    let effects = self.devices[index].replica.tick();
-                    self.device_effects(index, effects);
+                    self.tick_device(index);
                 }
             }
             520..=529 => {
@@ -462,8 +472,7 @@ impl SimNetwork {
                 self.deliver_one();
             }
             for index in 0..self.devices.len() {
-                let effects = self.devices[index].replica.tick();
-                self.device_effects(index, effects);
+                self.tick_device(index);
             }
         }
         self.faults = faults;
@@ -507,6 +516,16 @@ impl SimNetwork {
             };
             self.session_effects(index, effects);
         }
+    }
+
+    /// A tick of device `index`: its retries, and the end of a wait the server asked for.
+    fn tick_device(&mut self, index: usize) {
+        let device = &mut self.devices[index];
+        let mut effects = device.replica.tick();
+        if std::mem::take(&mut device.deferred) {
+            effects.extend(device.replica.resume_pushing());
+        }
+        self.device_effects(index, effects);
     }
 
     fn device_effects(&mut self, index: usize, effects: Vec<DeviceEffect>) {
@@ -557,6 +576,7 @@ impl SimNetwork {
                 DeviceEffect::Rejected { doc, rejection } => {
                     device.rejections.push((doc, rejection.code))
                 }
+                DeviceEffect::PushDeferred { .. } => device.deferred = true,
                 // The simulated server reads no cards.
                 DeviceEffect::Presence { .. } | DeviceEffect::CardDraft(_) => {}
             }
@@ -590,6 +610,18 @@ impl SimNetwork {
                     session.feed_loaded(&request, page)
                 }
                 SessionEffect::Commit { batch, docs } => {
+                    if self.faults && self.rng.chance(self.config.unavailable_per_mille) {
+                        // The store could not answer in time; half the time the commit
+                        // went through regardless, and the device's re-push is a repeat.
+                        if self.rng.chance(500) {
+                            self.tenant.commit(member, &docs);
+                            self.fan_out();
+                        }
+                        self.stats.unavailable += 1;
+                        let answer = Frame::push_unavailable(batch, 100, "the database is down");
+                        self.links[index].to_device.push_back(answer.encode());
+                        continue;
+                    }
                     let results = self.tenant.commit(member, &docs);
                     let more = session.committed(batch, results);
                     work.extend(more);
@@ -722,8 +754,7 @@ impl SimNetwork {
                 return Ok(());
             }
             for index in 0..self.devices.len() {
-                let effects = self.devices[index].replica.tick();
-                self.device_effects(index, effects);
+                self.tick_device(index);
             }
         }
         let stuck: Vec<String> = self

@@ -140,6 +140,8 @@ pub(super) struct Committer {
     pub(super) pool: PgPool,
     pub(super) cache: Arc<DocCache>,
     pub(super) node: Uuid,
+    /// Longest a group's transaction may take before its connection is given up as stuck.
+    pub(super) transaction_bound: std::time::Duration,
 }
 
 #[async_trait]
@@ -149,7 +151,57 @@ impl GroupWriter for Committer {
         tenant: TenantId,
         pushes: Arc<[Push]>,
     ) -> Result<Outcomes, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        match tokio::time::timeout(
+            self.transaction_bound,
+            self.commit_on(&mut conn, tenant, pushes),
+        )
+        .await
+        {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // The connection hangs (a silent network, a stuck peer): it must not go back to
+                // the pool, and the session it leaves behind still holds the tenant's lock
+                // until Postgres ends it. End it now, so the company's next push goes through.
+                drop(conn.detach());
+                end_stuck_sessions(&self.pool, self.transaction_bound / 2).await;
+                Err(StoreError::Timeout {
+                    what: format!("a commit for tenant {tenant}"),
+                })
+            }
+        }
+    }
+}
+
+/// End Rolo's sessions that have sat idle inside a transaction for longer than `idle`: ours
+/// run their statements back to back, so one idle that long belongs to a connection this node
+/// (or another) gave up on. Postgres would end them itself (`idle_in_transaction_session_
+/// timeout`), later.
+async fn end_stuck_sessions(pool: &PgPool, idle: std::time::Duration) {
+    let ended = sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = $1 \
+         AND state = 'idle in transaction' AND state_change < now() - make_interval(secs => $2) \
+         AND pid <> pg_backend_pid()) AS ended",
+    )
+    .bind(super::APPLICATION_NAME)
+    .bind(idle.as_secs_f64())
+    .fetch_one(pool)
+    .await;
+    match ended {
+        Ok(count) => tracing::warn!(count, "ended database sessions stuck in a transaction"),
+        Err(error) => tracing::warn!(%error, "could not end stuck database sessions"),
+    }
+}
+
+impl Committer {
+    async fn commit_on(
+        &self,
+        conn: &mut PgConnection,
+        tenant: TenantId,
+        pushes: Arc<[Push]>,
+    ) -> Result<Outcomes, StoreError> {
+        let mut tx = sqlx::Connection::begin(conn).await?;
         let head = lock_tenant(&mut tx, tenant).await?;
         let ids: Vec<Uuid> = group_commit::group_docs(&pushes)
             .iter()

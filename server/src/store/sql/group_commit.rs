@@ -204,6 +204,11 @@ fn take_group(queue: &mut VecDeque<Waiting>) -> Vec<Waiting> {
     let mut touched: HashSet<ContactId> = HashSet::new();
     let mut kept = VecDeque::new();
     while let Some(waiting) = queue.pop_front() {
+        // Its connection stopped waiting (the device left, or was told `unavailable` and will
+        // push again): committing it now would only repeat work the re-push does.
+        if waiting.reply.is_closed() {
+            continue;
+        }
         let docs = || waiting.push.docs.iter().map(|push| push.doc);
         let free = docs().all(|doc| !touched.contains(&doc));
         touched.extend(docs());
