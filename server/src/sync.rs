@@ -8,7 +8,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -16,6 +17,7 @@ use axum::{Extension, Router};
 use serde::Deserialize;
 
 use crate::http::error::ApiError;
+use crate::http::extract::Query;
 use crate::state::{AppState, now_seconds};
 
 pub mod admission;
@@ -58,8 +60,10 @@ async fn upgrade(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(query): Query<TokenQuery>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    // A plain request to the sync route: say so in the API's shape.
+    let upgrade = upgrade.map_err(|rejection| ApiError::bad("upgrade", rejection.body_text()))?;
     let token = bearer_token(&headers, query.access_token).ok_or(ApiError::Unauthorized)?;
     // Checks the signature and claims, that the device is not revoked and the member active.
     let (claims, _member) = state.auth.authenticate(&token, now_seconds()).await?;

@@ -427,3 +427,33 @@ async fn metrics_have_a_listener_of_their_own_when_configured() -> anyhow::Resul
     );
     server.stop().await
 }
+
+#[tokio::test]
+async fn the_sync_route_and_account_paths_refuse_in_the_api_shape_too() -> anyhow::Result<()> {
+    let server = TestServer::sqlite().await?;
+    let owner = owner(&server).await?;
+    let client = reqwest::Client::new();
+    // A plain GET of the sync route, which only upgrades.
+    let (status, body) = error_of(
+        client
+            .get(format!("{}/v1/sync", server.base_url()))
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "upgrade", "{body}");
+    // A member path that is not UTF-8.
+    let (status, body) = error_of(
+        client
+            .delete(format!("{}/v1/devices/%FF", server.base_url()))
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    server.stop().await?;
+    Ok(())
+}

@@ -123,6 +123,22 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     }
 }
 
+/// axum's `Query`, refusing in the API's error shape: a malformed query string is a
+/// `bad_request` naming `query`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::bad("query", rejection.body_text())),
+        }
+    }
+}
+
 /// axum's `Multipart`, refusing in the API's error shape: a body that is not
 /// `multipart/form-data` is `unsupported_media_type`; one without its `boundary` parameter
 /// (which says where each part ends) is a `bad_request` naming it.

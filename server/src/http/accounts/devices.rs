@@ -2,8 +2,9 @@
 //! device in the company (a lost phone, someone who left), except that an admin can't sign
 //! out the owner.
 
+use crate::http::extract::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use sync_core::ids::{DeviceId, IdParseError};

@@ -82,9 +82,11 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     }
 }
 
-/// A JSON request body. Unlike axum's `Json`, a body that is not JSON or does not fit answers
-/// `bad_request` in the API's error shape, naming the field `body`. Request types give every
-/// field a default, so a missing field reaches the handler's own checks, which name it.
+/// A JSON request body. Unlike axum's `Json`, a body that is refused answers in the API's
+/// error shape (`http::extract`): not JSON is `malformed_json`, another content type
+/// `unsupported_media_type`, too large `payload_too_large`, a value of the wrong type a
+/// `bad_request` naming the field. Request types give every field a default, so a missing
+/// field reaches the handler's own checks, which name it.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {

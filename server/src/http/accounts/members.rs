@@ -4,8 +4,9 @@
 //! manage groups; only the owner makes admins. Nobody is made an owner here: a tenant has the
 //! one owner who signed it up, and only they could hand that on.
 
+use crate::http::extract::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sync_core::ids::{GroupId, IdParseError, MemberId};
