@@ -43,6 +43,9 @@ pub use config::Config;
 use crate::state::AppState;
 use crate::store::Store;
 
+/// How often loaded documents left idle are let go (`Store::forget_idle_documents`).
+const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
+
 /// How long shutdown waits for open sync connections to finish their current step.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -113,6 +116,20 @@ pub async fn run(
     let metrics_listener =
         http::metrics::serve_apart(state.config.metrics_listen, state.config.hsts).await?;
     let card_workers = cards::worker::spawn(state.clone());
+    // Documents loaded for a burst of pushes are let go once idle, not kept for ever.
+    let forgetting = tokio::spawn({
+        let store = state.store.clone();
+        async move {
+            let mut every = tokio::time::interval(FORGET_IDLE_EVERY);
+            loop {
+                every.tick().await;
+                let forgotten = store.forget_idle_documents();
+                if forgotten > 0 {
+                    tracing::debug!(forgotten, "let idle documents go");
+                }
+            }
+        }
+    });
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let limits = serve::Limits {
         header_timeout: state.config.header_timeout,
@@ -133,6 +150,7 @@ pub async fn run(
     for worker in card_workers {
         worker.abort();
     }
+    forgetting.abort();
     if let Some(task) = metrics_listener {
         task.abort();
     }

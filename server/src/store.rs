@@ -237,6 +237,13 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         None
     }
 
+    /// Let go of the loaded documents no push or repair used for
+    /// [`DOC_IDLE`](sql::cache::DOC_IDLE), so the memory a burst took is given back; returns
+    /// how many went. The server calls it every minute.
+    fn forget_idle_documents(&self) -> usize {
+        0
+    }
+
     /// Bring the schema up to date (numbered migrations, never edited once landed).
     async fn migrate(&self) -> Result<(), StoreError>;
 

@@ -499,6 +499,32 @@ async fn a_hundred_unfinished_messages_from_one_member_leave_memory_bounded() {
     println!("server RSS {after:.1} MB after the sockets closed");
 }
 
+/// How much more the server may hold after a third burst of unfinished messages than after
+/// the first: memory a burst took is used again by the next, not added to.
+const BURST_CREEP_BOUND_MB: f64 = 8.0;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_of_unfinished_messages_do_not_raise_the_baseline_each_time() {
+    let (_data, child) = child_server(&[("ROLO_SOCKETS_PER_DEVICE", "1000")]).await;
+    let server = child.as_test_server();
+    let owner = signup(&server, "Mallory Ltd", "mallory@mallory.example", PASSWORD)
+        .await
+        .unwrap();
+    let mut after_each = Vec::new();
+    for _ in 0..3 {
+        let (held, _) = unfinished_messages(&server, &owner.access_token, 40).await;
+        drop(held);
+        // The server notices the closed sockets and drops their buffers.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        after_each.push(tests::bench::rss_bytes(child.pid()).unwrap() as f64 / 1e6);
+    }
+    println!("server RSS after each burst: {after_each:.1?} MB");
+    assert!(
+        after_each[2] - after_each[0] <= BURST_CREEP_BOUND_MB,
+        "each burst raised the baseline: {after_each:.1?} MB"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_unfinished_messages_from_one_device_keep_only_its_newest_sockets() {
     let (_data, child) = child_server(&[]).await;

@@ -201,6 +201,10 @@ impl Store for PostgresStore {
         ))
     }
 
+    fn forget_idle_documents(&self) -> usize {
+        self.cache.forget_idle(super::sql::cache::DOC_IDLE)
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         // The migrator takes an advisory lock: nodes starting together migrate once.
         sqlx::migrate!("./migrations/postgres")

@@ -130,6 +130,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn forget_idle_documents(&self) -> usize {
+        self.cache.forget_idle(super::sql::cache::DOC_IDLE)
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.writer)

@@ -12,6 +12,7 @@
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use lru::LruCache;
 use sync_core::document::ContactDoc;
@@ -26,7 +27,14 @@ pub const DEFAULT_CACHE_DOCS: NonZeroUsize = NonZeroUsize::new(2_000).expect("no
 struct Entry {
     last_seq: u64,
     doc: Arc<ContactDoc>,
+    /// When it was last put or found, for [`DocCache::forget_idle`].
+    used: Instant,
 }
+
+/// How long a document may go unused before [`DocCache::forget_idle`] lets it go: a burst of
+/// pushes over thousands of contacts fills the cache (≈25 KB a document), and without this
+/// the memory would stay taken long after the burst.
+pub const DOC_IDLE: Duration = Duration::from_secs(10 * 60);
 
 /// The most recently used documents, keyed by tenant and contact.
 #[derive(Debug)]
@@ -57,8 +65,11 @@ impl DocCache {
         last_seq: u64,
     ) -> Option<Arc<ContactDoc>> {
         let mut docs = self.docs();
-        match docs.get(&(tenant, doc)) {
-            Some(entry) if entry.last_seq == last_seq => Some(Arc::clone(&entry.doc)),
+        match docs.get_mut(&(tenant, doc)) {
+            Some(entry) if entry.last_seq == last_seq => {
+                entry.used = Instant::now();
+                Some(Arc::clone(&entry.doc))
+            }
             Some(_) => {
                 // Another node (or a purge) moved on: the entry can never be used again.
                 docs.pop(&(tenant, doc));
@@ -89,8 +100,30 @@ impl DocCache {
             Entry {
                 last_seq,
                 doc: loaded,
+                used: Instant::now(),
             },
         );
+    }
+
+    /// Let go of the documents not used for `idle` (the least recently used first), and of
+    /// the room they took. Returns how many went.
+    pub(crate) fn forget_idle(&self, idle: Duration) -> usize {
+        let mut docs = self.docs();
+        let mut forgotten = 0;
+        while docs
+            .peek_lru()
+            .is_some_and(|(_, entry)| entry.used.elapsed() >= idle)
+        {
+            docs.pop_lru();
+            forgotten += 1;
+        }
+        forgotten
+    }
+
+    /// Documents held.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.docs().len()
     }
 
     /// Keep what a committed plan loaded and wrote: the next push to those contacts finds
@@ -170,6 +203,19 @@ mod tests {
         cache.put(TENANT, id, 7, doc(1));
         cache.put(TENANT, id, 5, doc(1));
         assert!(cache.get(TENANT, id, 7).is_some());
+    }
+
+    #[test]
+    fn documents_left_idle_are_let_go_and_used_ones_are_kept() {
+        let cache = DocCache::new(NonZeroUsize::new(8).unwrap());
+        for n in 1..=3 {
+            cache.put(TENANT, ContactId::from_u128(n), 1, doc(n));
+        }
+        assert_eq!(cache.forget_idle(Duration::from_secs(3600)), 0);
+        assert_eq!(cache.len(), 3);
+        assert_eq!(cache.forget_idle(Duration::ZERO), 3);
+        assert_eq!(cache.len(), 0);
+        assert!(cache.get(TENANT, ContactId::from_u128(1), 1).is_none());
     }
 
     #[test]
