@@ -1,10 +1,31 @@
 //! Business-card helpers for the stories and the `card_rejects` benchmark: uploading photos
 //! through the real API, and the bad files a server must refuse.
 
-use anyhow::Context;
-use sync_core::ids::CardId;
+use std::time::Duration;
 
-use crate::{Account, TestServer};
+use anyhow::{Context, bail};
+use sync_core::card::{CardDraft, CardStatus};
+use sync_core::ids::CardId;
+use sync_core::wire::Frame;
+
+use crate::{Account, TestServer, WireDevice};
+
+/// Reading a card takes a second or two; this only bounds a hung test, it measures nothing.
+pub const READING_BOUND: Duration = Duration::from_secs(180);
+
+/// Handle frames until a `card` frame for a finished reading of `card` arrives.
+pub async fn wait_for_draft(phone: &mut WireDevice, card: CardId) -> anyhow::Result<CardDraft> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < READING_BOUND {
+        if let Some(Frame::Card { draft }) = phone.step(Duration::from_secs(5)).await?
+            && draft.card == card
+            && matches!(draft.status, CardStatus::Ready | CardStatus::Failed)
+        {
+            return Ok(*draft);
+        }
+    }
+    bail!("no draft for card {card} within {READING_BOUND:?}")
+}
 
 /// A synthetic fixture card (fictional person) by name, e.g. `en-01.jpg`.
 pub fn fixture_card(name: &str) -> anyhow::Result<Vec<u8>> {

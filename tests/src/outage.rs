@@ -323,6 +323,24 @@ pub async fn check_nothing_lost(
     Ok(())
 }
 
+/// How often each phone creates a contact while driven.
+const EDIT_EVERY: Duration = Duration::from_millis(100);
+
+/// Two companies' phones, pushing for half a second before anything goes wrong.
+async fn warmed_up(server: &TestServer) -> anyhow::Result<(Vec<Phone>, [Account; 2], Arrivals)> {
+    let (mut phones, owners) = two_companies(server).await?;
+    let mut arrivals = Arrivals::default();
+    drive(
+        &mut phones,
+        Duration::from_millis(500),
+        EDIT_EVERY,
+        true,
+        &mut arrivals,
+    )
+    .await?;
+    Ok((phones, owners, arrivals))
+}
+
 /// What an outage scenario measured.
 #[derive(Debug, Clone)]
 pub struct OutageReport {
@@ -344,19 +362,9 @@ pub async fn through_an_outage(
     go_down: impl FnOnce() -> anyhow::Result<()> + Send + 'static,
     come_back: impl FnOnce() -> anyhow::Result<()> + Send + 'static,
 ) -> anyhow::Result<OutageReport> {
-    let (mut phones, owners) = two_companies(server).await?;
-    let mut arrivals = Arrivals::default();
-    let every = Duration::from_millis(100);
-    drive(
-        &mut phones,
-        Duration::from_millis(500),
-        every,
-        true,
-        &mut arrivals,
-    )
-    .await?;
+    let (mut phones, owners, mut arrivals) = warmed_up(server).await?;
     tokio::task::spawn_blocking(go_down).await??;
-    drive(&mut phones, down, every, true, &mut arrivals).await?;
+    drive(&mut phones, down, EDIT_EVERY, true, &mut arrivals).await?;
     tokio::task::spawn_blocking(come_back).await??;
     let up = Instant::now();
     drain(&mut phones, Duration::from_secs(30), &mut arrivals).await?;
@@ -387,23 +395,13 @@ pub async fn through_a_hang(
     server: &TestServer,
     proxy: &SilencingProxy,
 ) -> anyhow::Result<HangReport> {
-    let (mut phones, owners) = two_companies(server).await?;
-    let mut arrivals = Arrivals::default();
-    let every = Duration::from_millis(100);
-    drive(
-        &mut phones,
-        Duration::from_millis(500),
-        every,
-        true,
-        &mut arrivals,
-    )
-    .await?;
+    let (mut phones, owners, mut arrivals) = warmed_up(server).await?;
     proxy.silence_open_connections();
     let hung = Instant::now();
     drive(
         &mut phones,
         Duration::from_secs(8),
-        every,
+        EDIT_EVERY,
         true,
         &mut arrivals,
     )

@@ -5,19 +5,17 @@
 
 use std::time::Duration;
 
-use anyhow::bail;
-use sync_core::card::{CardDraft, CardStatus, FieldKind, attach_images, fields_to_contact};
+use sync_core::card::{CardStatus, FieldKind, attach_images, fields_to_contact};
 use sync_core::contact::{Contact, Email};
 use sync_core::ids::{ContactId, ItemId};
 use sync_core::wire::Frame;
-use tests::cards::{corrupt_png, fixture_card, new_card_id, png_declaring, upload_card};
+use tests::cards::{
+    corrupt_png, fixture_card, new_card_id, png_declaring, upload_card, wait_for_draft,
+};
 use tests::{Account, ChildServer, TestServer, WireDevice, login, signup};
 
 const QUIET: Duration = Duration::from_millis(150);
 const PASSWORD: &str = "correct horse battery";
-
-/// Reading a card takes a second or two; this only bounds a hung test, it measures nothing.
-const READING_BOUND: Duration = Duration::from_secs(180);
 
 /// The fictional person printed on `en-02.jpg` (see its `.json`).
 const CARD_EMAIL: &str = "m.okafor@northpeaklogistics.com";
@@ -30,23 +28,6 @@ fn item_ids() -> impl FnMut() -> ItemId {
         next += 1;
         ItemId::from_random(0x5eed_0000 + next)
     }
-}
-
-/// Handle frames until a `card` frame for a finished reading of `card` arrives.
-async fn wait_for_draft(
-    phone: &mut WireDevice,
-    card: sync_core::ids::CardId,
-) -> anyhow::Result<CardDraft> {
-    let started = std::time::Instant::now();
-    while started.elapsed() < READING_BOUND {
-        if let Some(Frame::Card { draft }) = phone.step(Duration::from_secs(5)).await?
-            && draft.card == card
-            && matches!(draft.status, CardStatus::Ready | CardStatus::Failed)
-        {
-            return Ok(*draft);
-        }
-    }
-    bail!("no draft for card {card} within {READING_BOUND:?}")
 }
 
 /// Frames received until nothing arrives for `quiet`.

@@ -5,20 +5,15 @@
 
 use std::time::Duration;
 
-use anyhow::bail;
 use server::store::Store;
-use sync_core::card::{CardDraft, CardStatus, attach_images, fields_to_contact};
+use sync_core::card::{CardStatus, attach_images, fields_to_contact};
 use sync_core::contact::Contact;
 use sync_core::ids::{ContactId, ItemId};
-use sync_core::wire::Frame;
-use tests::cards::{fixture_card, new_card_id, upload_card};
+use tests::cards::{fixture_card, new_card_id, upload_card, wait_for_draft};
 use tests::{Account, TestServer, WireDevice, add_member, signup};
 
 const QUIET: Duration = Duration::from_millis(150);
 const PASSWORD: &str = "correct horse battery";
-
-/// Reading a card takes a second or two; this only bounds a hung test, it measures nothing.
-const READING_BOUND: Duration = Duration::from_secs(180);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_private_or_purged_contacts_photo_is_not_served() -> anyhow::Result<()> {
@@ -145,23 +140,6 @@ async fn a_private_or_purged_contacts_photo_is_not_served(
     assert_eq!(refused.1["code"], "not_found");
     assert_eq!(refused.1["code"], missing.1["code"]);
     Ok(())
-}
-
-/// Handle frames until a `card` frame for a finished reading of `card` arrives.
-async fn wait_for_draft(
-    phone: &mut WireDevice,
-    card: sync_core::ids::CardId,
-) -> anyhow::Result<CardDraft> {
-    let started = std::time::Instant::now();
-    while started.elapsed() < READING_BOUND {
-        if let Some(Frame::Card { draft }) = phone.step(Duration::from_secs(5)).await?
-            && draft.card == card
-            && matches!(draft.status, CardStatus::Ready | CardStatus::Failed)
-        {
-            return Ok(*draft);
-        }
-    }
-    bail!("no draft for card {card} within {READING_BOUND:?}")
 }
 
 /// `GET /v1/blobs/{sha256}` as `account`: the status.

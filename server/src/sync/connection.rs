@@ -462,9 +462,10 @@ impl Connection {
                 if let Some(newest) = results.iter().filter_map(|result| result.seq).max() {
                     self.state.hub.advanced(tenant, newest);
                 }
+                // Nothing is in flight now, so the push that waited starts at once.
                 if let Some((waiting, docs)) = self.pushes.next_waiting() {
                     self.pushes
-                        .resume(&self.state.store, tenant, member, waiting, docs);
+                        .offer(&self.state.store, tenant, member, waiting, docs);
                 }
                 self.session_mut().committed(batch, results)
             }

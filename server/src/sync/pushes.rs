@@ -162,18 +162,6 @@ impl Pushes {
         self.waiting.take()
     }
 
-    /// Start `batch` (a push that waited).
-    pub fn resume(
-        &mut self,
-        store: &std::sync::Arc<dyn Store>,
-        tenant: TenantId,
-        member: MemberId,
-        batch: u64,
-        docs: Vec<DocChanges>,
-    ) {
-        self.start(store, tenant, member, batch, docs);
-    }
-
     fn unavailable(
         &mut self,
         batch: u64,

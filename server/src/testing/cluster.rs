@@ -68,21 +68,9 @@ impl PgCluster {
             let (uid, gid) = postgres_user()?;
             std::os::unix::fs::chown(&root, Some(uid), Some(gid))?;
         }
-        let tool = |name: &str| {
-            let program = bin.join(name);
-            let mut command = if run_as_postgres {
-                let mut command = Command::new("runuser");
-                command.args(["-u", "postgres", "--"]).arg(program);
-                command
-            } else {
-                Command::new(program)
-            };
-            command.stdin(Stdio::null());
-            command
-        };
-        cluster.watchdog = Some(watchdog(&root, tool("pg_ctl"))?);
+        cluster.watchdog = Some(watchdog(&root, cluster.tool("pg_ctl"))?);
         let data = root.join("data");
-        run(tool("initdb").arg("-D").arg(&data).args([
+        run(cluster.tool("initdb").arg("-D").arg(&data).args([
             "-A",
             "trust",
             "-U",
@@ -107,7 +95,8 @@ impl PgCluster {
                 root.display()
             );
             // `-w` waits until the server accepts connections.
-            let started = run(tool("pg_ctl")
+            let started = run(cluster
+                .tool("pg_ctl")
                 .args(["start", "-w", "-D"])
                 .arg(&data)
                 .arg("-l")
