@@ -93,6 +93,33 @@ async fn offline_edits_of_different_fields_from_two_phones_both_survive() {
 }
 
 #[tokio::test]
+async fn a_push_answered_unavailable_waits_as_told_before_it_is_pushed_again() {
+    let server = FakeServer::start().await;
+    let (_dir, mut alice) = phone(&server, 3, 30).await;
+    let id = alice.create(&named("Aiko")).await.unwrap();
+    // The database is down for the first two pushes.
+    server.refuse_pushes(2);
+    sync_once(&mut alice, &options()).await.unwrap();
+    assert_eq!(server.contact(id).unwrap().name.given, "Aiko");
+    assert_eq!(alice.status().await.unwrap().pending, 0);
+    let times = server.push_times();
+    assert_eq!(times.len(), 3, "two refused pushes and the one that landed");
+    // The client waited as told (plus jitter), not its own retry of 8 ticks (400 ms here).
+    let told = Duration::from_millis(support::RETRY_AFTER_MS);
+    for pair in times.windows(2) {
+        let waited = pair[1] - pair[0];
+        assert!(
+            waited >= told,
+            "pushed again after {waited:?}, told {told:?}"
+        );
+        assert!(
+            waited < told * 2,
+            "waited {waited:?}, far past the {told:?} told"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_sync_after_a_crash_pushes_what_the_outbox_kept() {
     let server = FakeServer::start().await;
     let (dir, mut alice) = phone(&server, 3, 30).await;

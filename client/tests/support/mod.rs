@@ -43,6 +43,10 @@ struct Shared {
     refreshes: usize,
     upgrades: usize,
     cards: cards::FakeCards,
+    /// Pushes still to answer `unavailable` (a database that is down), and when each push
+    /// arrived.
+    unavailable_pushes: usize,
+    push_times: Vec<std::time::Instant>,
 }
 
 impl Shared {
@@ -55,6 +59,9 @@ impl Shared {
         (access, refresh)
     }
 }
+
+/// The wait the stand-in asks for when it refuses a push.
+pub const RETRY_AFTER_MS: u64 = 1000;
 
 /// What every connection listens for besides its socket.
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +105,17 @@ impl FakeServer {
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap()
+    }
+
+    /// Answer the next `count` pushes `unavailable`, asking for a wait of `RETRY_AFTER_MS`,
+    /// as the real server does while its database is down.
+    pub fn refuse_pushes(&self, count: usize) {
+        self.lock().unavailable_pushes = count;
+    }
+
+    /// When each push arrived.
+    pub fn push_times(&self) -> Vec<std::time::Instant> {
+        self.lock().push_times.clone()
     }
 
     /// Signs a new device of `member` in, as `POST /v1/login` would.
@@ -336,6 +354,19 @@ async fn sync_endpoint(
                     session.feed_loaded(&request, page)
                 }
                 SessionEffect::Commit { batch, docs } => {
+                    let refused = {
+                        let mut shared = shared.lock().unwrap();
+                        shared.push_times.push(std::time::Instant::now());
+                        let refused = shared.unavailable_pushes > 0;
+                        shared.unavailable_pushes = shared.unavailable_pushes.saturating_sub(1);
+                        refused
+                    };
+                    if refused {
+                        let answer =
+                            Frame::push_unavailable(batch, RETRY_AFTER_MS, "the database is down");
+                        let _ = socket.send(Message::Binary(answer.encode().into())).await;
+                        continue;
+                    }
                     let (results, head) = {
                         let mut shared = shared.lock().unwrap();
                         let results = shared.tenant.commit(member, &docs);
