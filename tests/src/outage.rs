@@ -352,6 +352,19 @@ pub struct OutageReport {
     pub pushes_per_edit: f64,
     /// Pushes answered `unavailable`.
     pub unavailable: u64,
+    /// What `/readyz` answered while the database was away, and how long it took.
+    pub ready_while_down: (u16, Duration),
+}
+
+/// `GET /readyz`: the status and how long the answer took.
+async fn readiness(server: &TestServer) -> anyhow::Result<(u16, Duration)> {
+    let asked = Instant::now();
+    let response = reqwest::Client::new()
+        .get(format!("{}/readyz", server.base_url()))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await?;
+    Ok((response.status().as_u16(), asked.elapsed()))
 }
 
 /// Phones push through an outage: `go_down` makes the database unavailable, `come_back`
@@ -364,6 +377,7 @@ pub async fn through_an_outage(
 ) -> anyhow::Result<OutageReport> {
     let (mut phones, owners, mut arrivals) = warmed_up(server).await?;
     tokio::task::spawn_blocking(go_down).await??;
+    let ready_while_down = readiness(server).await?;
     drive(&mut phones, down, EDIT_EVERY, true, &mut arrivals).await?;
     tokio::task::spawn_blocking(come_back).await??;
     let up = Instant::now();
@@ -377,6 +391,7 @@ pub async fn through_an_outage(
         first_ack_after_up,
         pushes_per_edit: pushes_per_edit(&phones),
         unavailable: arrivals.unavailable,
+        ready_while_down,
     })
 }
 

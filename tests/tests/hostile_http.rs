@@ -457,3 +457,23 @@ async fn the_sync_route_and_account_paths_refuse_in_the_api_shape_too() -> anyho
     server.stop().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_sign_up_name_with_a_direction_override_is_refused_and_named() -> anyhow::Result<()> {
+    let server = TestServer::sqlite().await?;
+    let (status, body) = error_of(
+        reqwest::Client::new()
+            .post(format!("{}/v1/signup", server.base_url()))
+            .json(&json!({
+                "company": "Kita Logistics", "name": "\u{202e}nimdA", "email": "aiko@kita.example",
+                "password": PASSWORD, "region": "JP", "device_name": "phone",
+            }))
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "name", "{body}");
+    server.stop().await?;
+    Ok(())
+}

@@ -35,6 +35,9 @@ async fn a_postgres_outage_loses_nothing_and_pushes_land_soon_after_it_ends() {
         "the first ack came {:?} after Postgres was back",
         report.first_ack_after_up
     );
+    let (status, took) = report.ready_while_down;
+    assert_eq!(status, 503, "/readyz while Postgres was down");
+    assert!(took <= BACK_WITHIN, "/readyz took {took:?} to say so");
     server.stop().await.unwrap();
 }
 

@@ -75,7 +75,21 @@ fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, A
             field,
             format!("must have at most {MAX_NAME_CHARS} characters"),
         )),
-        (false, _) => Ok(text.to_string()),
+        // The same rule as a contact's name: a member or company shown in lists must not
+        // carry NUL, line breaks or direction overrides that make it read as another.
+        (false, _) => match text
+            .chars()
+            .find(|c| !sync_core::validate::allowed_in_short_text(*c))
+        {
+            Some(c) => Err(ApiError::bad(
+                field,
+                format!(
+                    "contains U+{:04X}, a control or text-direction character, which is not allowed",
+                    u32::from(c)
+                ),
+            )),
+            None => Ok(text.to_string()),
+        },
     }
 }
 
