@@ -237,9 +237,8 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         None
     }
 
-    /// Let go of the loaded documents no push or repair used for
-    /// [`DOC_IDLE`](sql::cache::DOC_IDLE), so the memory a burst took is given back; returns
-    /// how many went. The server calls it every minute.
+    /// Let go of the loaded documents no push or repair used for ten minutes, so the memory
+    /// a burst took is given back; returns how many went. The server calls it every minute.
     fn forget_idle_documents(&self) -> usize {
         0
     }

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use sync_core::sim::{SimConfig, SimNetwork};
-//! let config = SimConfig { devices: 4, members: 2, steps: 60, fault_per_mille: 30 };
+//! let config = SimConfig { devices: 4, members: 2, steps: 60, fault_per_mille: 30, unavailable_per_mille: 40 };
 //! let stats = SimNetwork::new(7, config).run().expect("seed 7 converges");
 //! assert!(stats.edits > 0);
 //! ```
@@ -16,7 +16,7 @@
 //! ```
 //! use sync_core::contact::Contact;
 //! use sync_core::sim::{SimConfig, SimNetwork};
-//! let mut net = SimNetwork::new(1, SimConfig { devices: 2, members: 1, steps: 0, fault_per_mille: 0 });
+//! let mut net = SimNetwork::new(1, SimConfig { devices: 2, members: 1, steps: 0, fault_per_mille: 0, unavailable_per_mille: 0 });
 //! let (alice_phone, alice_laptop) = (0, 1);
 //! net.connect(alice_phone);
 //! let mut contact = Contact::default();

@@ -326,11 +326,28 @@ mod tests {
     }
 
     #[test]
+    fn a_push_whose_connection_stopped_waiting_is_not_committed() {
+        let (abandoned, gone) = waiting(&[1]);
+        drop(gone);
+        let (kept, _answer) = waiting(&[2]);
+        let mut queue = VecDeque::from([abandoned, kept]);
+        let group = take_group(&mut queue);
+        assert_eq!(group.len(), 1);
+        assert_eq!(group[0].push.docs[0].doc, ContactId::from_u128(2));
+        assert!(
+            queue.is_empty(),
+            "the abandoned push is dropped, not kept for later"
+        );
+    }
+
+    #[test]
     fn a_push_touching_a_contact_already_in_the_group_waits_for_the_next() {
-        let mut queue: VecDeque<Waiting> = [&[1, 2][..], &[2], &[3], &[4], &[2, 5]]
-            .into_iter()
-            .map(|docs| waiting(docs).0)
-            .collect();
+        // The answers' receivers are kept: their connections are still waiting.
+        let (mut queue, _answers): (VecDeque<Waiting>, Vec<_>) =
+            [&[1, 2][..], &[2], &[3], &[4], &[2, 5]]
+                .into_iter()
+                .map(waiting)
+                .unzip();
         let group = take_group(&mut queue);
         let docs = |w: &Waiting| w.push.docs.iter().map(|d| d.doc).collect::<Vec<_>>();
         assert_eq!(group.len(), 3);
