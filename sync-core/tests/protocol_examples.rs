@@ -290,6 +290,10 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 false,
             ),
         ),
+        (
+            "error-push-unavailable",
+            Frame::push_unavailable(12, 500, "the server could not store the push; try again"),
+        ),
     ])
 }
 
