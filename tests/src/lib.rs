@@ -636,6 +636,13 @@ impl WireDevice {
         self.apply(effects).await
     }
 
+    /// Whether any contact this device holds has the change `hash`.
+    pub fn holds_change(&self, hash: &automerge::ChangeHash) -> bool {
+        self.replica
+            .contact_ids()
+            .any(|id| self.replica.doc(id).is_some_and(|doc| doc.has_change(hash)))
+    }
+
     /// Send raw bytes as one WebSocket message (for malformed-frame stories).
     pub async fn send_raw(&mut self, bytes: Vec<u8>) -> anyhow::Result<()> {
         let Some(socket) = self.socket.as_mut() else {

@@ -310,10 +310,7 @@ pub async fn check_nothing_lost(
         for phone in &ours {
             for hash in &phone.device.acknowledged {
                 ensure!(
-                    auditor.replica.contact_ids().any(|id| auditor
-                        .replica
-                        .doc(id)
-                        .is_some_and(|doc| doc.has_change(hash))),
+                    auditor.holds_change(hash),
                     "company {company}: acknowledged change {hash} is missing"
                 );
             }

@@ -81,10 +81,7 @@ async fn killing_the_server_during_pushes_loses_no_acknowledged_edit_and_applies
     );
     for hash in &acknowledged_before_crash {
         assert!(
-            reader.replica.contact_ids().any(|id| reader
-                .replica
-                .doc(id)
-                .is_some_and(|doc| doc.has_change(hash))),
+            reader.holds_change(hash),
             "acknowledged change {hash} survived the crash"
         );
     }

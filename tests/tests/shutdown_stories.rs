@@ -76,10 +76,7 @@ async fn shutting_down_mid_push_acknowledges_what_it_committed_and_stores_nothin
     );
     for hash in &acknowledged {
         assert!(
-            reader.replica.contact_ids().any(|id| reader
-                .replica
-                .doc(id)
-                .is_some_and(|doc| doc.has_change(hash))),
+            reader.holds_change(hash),
             "acknowledged change {hash} survived the shutdown"
         );
     }
