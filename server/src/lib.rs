@@ -2,10 +2,13 @@
 //!
 //! - [`store`]: every line of SQL, behind one `Store` trait (SQLite embedded, Postgres for
 //!   several nodes).
-//! - [`sync`]: the WebSocket endpoint driving `sync_core`'s session state machine, and the
-//!   per-tenant fan-out hub.
+//! - [`sync`]: the WebSocket endpoint driving `sync_core`'s session state machine, the
+//!   per-tenant fan-out hub, the node's socket limits, and pushes committing beside the
+//!   connection's reading (answered `unavailable` when the database cannot take them).
 //! - [`http`]: the REST API, one module per resource.
 //! - [`auth`]: passwords, access and refresh tokens.
+//! - [`serve`]: the accept loop, with a timer so request heads and idle keep-alive
+//!   connections time out, and a cap on open connections.
 //! - [`cards`]: business-card uploads become jobs that workers read in a child process
 //!   (`rolo-server read-card`) under a memory and time limit; the drafts go back to the
 //!   scanning device over its sync socket.
