@@ -1,5 +1,6 @@
 //! The `rolo` command-line client against a real server, as a rep would use it: sign up, add
-//! a contact, sync, a second device logs in, both edit offline, both sync, both see both edits.
+//! a contact, sync, a second device logs in, both edit offline, both sync, both see both edits;
+//! a contact added `--private` stays with its owner.
 
 use std::path::Path;
 use std::process::Command;
@@ -124,6 +125,64 @@ async fn two_reps_with_the_cli_edit_one_contact_offline_and_both_edits_survive()
         }
         let status = rolo(&phone, &["status"]);
         assert!(status.contains('0'), "{status}");
+    })
+    .await
+    .unwrap();
+    server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_added_private_with_the_cli_never_reaches_a_colleague() {
+    let server = TestServer::sqlite().await.unwrap();
+    let owner = tests::signup(&server, "Kita Logistics", "aiko@kita.example", PASSWORD)
+        .await
+        .unwrap();
+    tests::add_member(&server, &owner, "hiro@kita.example", PASSWORD)
+        .await
+        .unwrap();
+    let url = server.base_url();
+    let (aiko, hiro) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (aiko, hiro) = (aiko.path().to_path_buf(), hiro.path().to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        for (home, email) in [(&aiko, "aiko@kita.example"), (&hiro, "hiro@kita.example")] {
+            rolo(
+                home,
+                &[
+                    "login",
+                    "--server",
+                    &url,
+                    "--email",
+                    email,
+                    "--device-name",
+                    "phone",
+                ],
+            );
+        }
+        rolo(&aiko, &["add", "--given", "Shared", "--family", "Client"]);
+        rolo(
+            &aiko,
+            &[
+                "add",
+                "--given",
+                "Secret",
+                "--family",
+                "Prospect",
+                "--private",
+            ],
+        );
+        rolo(&aiko, &["sync"]);
+        rolo(&hiro, &["sync"]);
+        let aikos = rolo(&aiko, &["list"]);
+        assert!(
+            aikos.contains("Secret Prospect") && aikos.contains("Shared Client"),
+            "{aikos}"
+        );
+        let hiros = rolo(&hiro, &["list"]);
+        assert!(hiros.contains("Shared Client"), "{hiros}");
+        assert!(
+            !hiros.contains("Secret Prospect"),
+            "the private contact reached Hiro: {hiros}"
+        );
     })
     .await
     .unwrap();
