@@ -107,17 +107,6 @@ impl Pushes {
             }
             return;
         }
-        self.start(store, tenant, member, batch, docs);
-    }
-
-    fn start(
-        &mut self,
-        store: &std::sync::Arc<dyn Store>,
-        tenant: TenantId,
-        member: MemberId,
-        batch: u64,
-        docs: Vec<DocChanges>,
-    ) {
         let store = std::sync::Arc::clone(store);
         self.in_flight = Some(InFlight {
             batch,
