@@ -2,6 +2,17 @@
 //! implementations: SQLite (the embedded default, one node) and Postgres (several nodes).
 //! One conformance suite (`server/tests/store_conformance.rs`) runs against both.
 //!
+//! **Written once.** A statement both backends can run is one text: `$N` parameters and
+//! functions both know, in the files of `store/portable/`. Each backend compiles those files
+//! as modules of its own (`#[path = "portable/…"] mod …;` in `sqlite.rs` and `postgres.rs`),
+//! where `Backend` and `Connection` name its concrete types and a few macros spell what
+//! differs inside a statement (`sql_now!`, `lock_rows!`, `lock_rows_of!`). The same code,
+//! checked by the compiler against each backend's concrete types, with no generic bounds for
+//! sqlx to satisfy and no macro bodies to keep formatted. A backend file keeps only what
+//! truly differs: connecting, the commit path and its locking (`sqlite/committer.rs` on its
+//! own connection, `postgres/committer.rs` with arrays), notifications between nodes
+//! (`postgres/notify.rs`), job claims (`CLAIM_CARD`) and batched reads.
+//!
 //! The sync decisions themselves are not here: which pushed changes to accept comes from
 //! `sync_core::accept`, who receives which feed row from `sync_core::feed`. A store's job is
 //! to keep the data and to make each decision inside the right transaction — above all, to
@@ -12,6 +23,42 @@ use async_trait::async_trait;
 use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
+
+/// Declares, inside a backend's module, the modules compiled from `store/portable/` (see the
+/// module page): one list for both backends.
+macro_rules! portable_modules {
+    () => {
+        // Each file is compiled once per backend on purpose: that is how it is written once.
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/accounts.rs"]
+        mod accounts;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/blobs.rs"]
+        mod blobs;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/cards.rs"]
+        mod cards;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/contacts.rs"]
+        mod contacts;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/devices.rs"]
+        mod devices;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/feed.rs"]
+        mod feed;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/signing_keys.rs"]
+        mod signing_keys;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/store_impl.rs"]
+        mod store_impl;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/visibility.rs"]
+        mod visibility;
+    };
+}
+use portable_modules;
 
 pub mod cards;
 pub mod postgres;

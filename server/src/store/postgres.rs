@@ -10,37 +10,58 @@
 //! of one tenant that arrive together share a transaction (`sql::group_commit`): the lock
 //! and the wait for the disk are paid once per group, not once per push.
 
-mod accounts;
-mod blobs;
-mod cards;
-mod contacts;
-mod devices;
-mod feed;
+/// The store the portable statements (`store/portable/`) are compiled for here.
+type Backend = PostgresStore;
+/// Its connection type.
+type Connection = sqlx::PgConnection;
+
+/// The current time as the `*_at` columns keep it.
+macro_rules! sql_now {
+    () => {
+        "now()"
+    };
+}
+
+/// Row locks held for the rest of a write transaction: the tenant's row, which every write
+/// takes first (so writes never deadlock and seqs follow commit order on every node).
+macro_rules! lock_rows {
+    () => {
+        " FOR UPDATE"
+    };
+}
+
+/// [`lock_rows`] for the rows of one table of a join.
+macro_rules! lock_rows_of {
+    ($table:literal) => {
+        concat!(" FOR UPDATE OF ", $table)
+    };
+}
+
+mod committer;
 mod notify;
-mod signing_keys;
-mod visibility;
+super::portable_modules!();
+
+use committer::insert_rows;
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use async_trait::async_trait;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
-use sync_core::replica::session::{FeedPage, FeedRequest};
-use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
+use sqlx::{Postgres, Transaction};
+use sync_core::ids::{ContactId, TenantId};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use self::notify::FEED_CHANNEL;
+use super::cards::CardJob;
 pub use super::sql::cache::DEFAULT_CACHE_DOCS;
 use super::sql::cache::DocCache;
+use super::sql::codec::uuid;
 use super::sql::group_commit::GroupCommit;
-use super::{
-    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, OnAdvance, OnCardRead,
-    RefreshRecord, Rotation, Store, StoreError,
-};
+use super::{OnAdvance, OnCardRead, StoreError};
 
 /// Connections each node opens unless given a pool: enough for concurrent pushes and feed
 /// reads on two cores, few enough that a dozen nodes fit Postgres's default of 100.
@@ -125,7 +146,7 @@ pub struct PostgresStore {
     /// back to itself.
     node: Uuid,
     /// Pushes waiting for their tenant's next transaction.
-    commits: GroupCommit<contacts::Committer>,
+    commits: GroupCommit<committer::Committer>,
 }
 
 impl PostgresStore {
@@ -166,7 +187,7 @@ impl PostgresStore {
     fn from_pool_with(pool: PgPool, cache_docs: NonZeroUsize, bounds: Bounds) -> Self {
         let cache = Arc::new(DocCache::new(cache_docs));
         let node = Uuid::new_v4();
-        let committer = contacts::Committer {
+        let committer = committer::Committer {
             pool: pool.clone(),
             cache: Arc::clone(&cache),
             node,
@@ -184,11 +205,28 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
-}
 
-#[async_trait]
-impl Store for PostgresStore {
-    fn listen(
+    /// A write transaction. Writes that allocate seqs take the tenant's lock first thing
+    /// (`contacts::lock_tenant`).
+    async fn write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// The connections reads use: the same pool.
+    fn reads(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn migrate_schema(&self) -> Result<(), StoreError> {
+        // The migrator takes an advisory lock: nodes starting together migrate once.
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Follow the commits of other nodes and the cards they finish reading (LISTEN).
+    fn follow_other_nodes(
         self: Arc<Self>,
         on_advance: OnAdvance,
         on_card_read: OnCardRead,
@@ -201,190 +239,53 @@ impl Store for PostgresStore {
         ))
     }
 
-    fn forget_idle_documents(&self) -> usize {
-        self.cache.forget_idle(super::sql::cache::DOC_IDLE)
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        // The migrator takes an advisory lock: nodes starting together migrate once.
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        self.backfill_blob_refs().await
-    }
-
-    async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError> {
-        accounts::create_tenant(self, new).await
-    }
-
-    async fn tenant_region(&self, tenant: TenantId) -> Result<String, StoreError> {
-        accounts::tenant_region(self, tenant).await
-    }
-
-    async fn add_member(&self, tenant: TenantId, new: &NewMember) -> Result<MemberId, StoreError> {
-        accounts::add_member(self, tenant, new).await
-    }
-
-    async fn member_by_email(&self, email: &str) -> Result<Option<MemberRecord>, StoreError> {
-        accounts::member_by_email(self, email).await
-    }
-
-    async fn member(
+    /// Tell the other nodes the tenant's head moved, when the transaction commits.
+    async fn announce_head(
         &self,
+        conn: &mut Connection,
         tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Option<MemberRecord>, StoreError> {
-        accounts::member(self, tenant, member).await
-    }
-
-    async fn members(&self, tenant: TenantId) -> Result<Vec<MemberRecord>, StoreError> {
-        accounts::members(self, tenant).await
-    }
-
-    async fn set_password(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        expected: &str,
-        password_hash: &str,
-    ) -> Result<bool, StoreError> {
-        accounts::set_password(self, tenant, member, expected, password_hash).await
-    }
-
-    async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError> {
-        accounts::create_group(self, tenant, name).await
-    }
-
-    async fn add_to_group(
-        &self,
-        tenant: TenantId,
-        group: GroupId,
-        member: MemberId,
+        head: u64,
     ) -> Result<(), StoreError> {
-        accounts::add_to_group(self, tenant, group, member).await
+        notify::announce(conn, self.node, tenant, head).await
     }
 
-    async fn groups_of(
+    /// The scanning device may be connected to another node: tell them all, at commit.
+    async fn announce_card_read(
         &self,
-        tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Vec<GroupId>, StoreError> {
-        accounts::groups_of(self, tenant, member).await
-    }
-
-    async fn register_device(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        name: &str,
-    ) -> Result<DeviceId, StoreError> {
-        devices::register_device(self, tenant, member, name).await
-    }
-
-    async fn device(
-        &self,
-        tenant: TenantId,
-        device: DeviceId,
-    ) -> Result<Option<DeviceRecord>, StoreError> {
-        devices::device(self, tenant, device).await
-    }
-
-    async fn devices_of(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Vec<DeviceRecord>, StoreError> {
-        devices::devices_of(self, tenant, member).await
-    }
-
-    async fn revoke_device(&self, tenant: TenantId, device: DeviceId) -> Result<(), StoreError> {
-        devices::revoke_device(self, tenant, device).await
-    }
-
-    async fn insert_refresh(&self, record: &RefreshRecord) -> Result<(), StoreError> {
-        devices::insert_refresh(self, record).await
-    }
-
-    async fn rotate_refresh(
-        &self,
-        old: &[u8; 32],
-        new: &RefreshRecord,
-        now: i64,
-    ) -> Result<Rotation, StoreError> {
-        devices::rotate_refresh(self, old, new, now).await
-    }
-
-    async fn signing_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        signing_keys::signing_key(self, kid).await
-    }
-
-    async fn current_signing_key(
-        &self,
-        candidate_kid: &str,
-        candidate: &[u8],
-    ) -> Result<(String, Vec<u8>), StoreError> {
-        signing_keys::current_signing_key(self, candidate_kid, candidate).await
-    }
-
-    async fn head(&self, tenant: TenantId) -> Result<u64, StoreError> {
-        contacts::head(self, tenant).await
-    }
-
-    async fn commit(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        docs: &[DocChanges],
-    ) -> Result<Vec<DocResult>, StoreError> {
-        self.commits.commit(tenant, member, docs).await
-    }
-
-    async fn read_feed(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        request: &FeedRequest,
-    ) -> Result<FeedPage, StoreError> {
-        super::sql::feed_pages::read_feed(self, tenant, member, request).await
-    }
-
-    async fn feed_tail(
-        &self,
-        tenant: TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Option<FeedTail>, StoreError> {
-        super::sql::feed_pages::read_tail(self, tenant, after, limit).await
-    }
-
-    async fn repair(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        doc: ContactId,
-        message: &[u8],
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        contacts::repair(self, tenant, member, doc, message).await
-    }
-
-    async fn doc_meta(
-        &self,
-        tenant: TenantId,
-        doc: ContactId,
-    ) -> Result<Option<DocMeta>, StoreError> {
-        contacts::doc_meta(self, tenant, doc).await
-    }
-
-    async fn set_visibility(
-        &self,
-        tenant: TenantId,
-        doc: ContactId,
-        visibility: &Visibility,
+        conn: &mut Connection,
+        job: &CardJob,
     ) -> Result<(), StoreError> {
-        visibility::set_visibility(self, tenant, doc, visibility).await
+        notify::announce_card(conn, self.node, job.tenant, job.device, job.card).await
     }
 
-    async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError> {
-        visibility::purge(self, tenant, doc).await
+    /// The snapshots of these contacts that are still live, in one round trip.
+    async fn snapshots_of(
+        &self,
+        tenant: TenantId,
+        docs: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<u8>>, StoreError> {
+        let ids: Vec<Uuid> = docs.iter().map(|doc| uuid(doc.as_bytes())).collect();
+        let rows: Vec<(Uuid, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, snapshot FROM documents \
+             WHERE tenant_id = $1 AND id = ANY($2) AND NOT purged",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, snapshot)| (ContactId::from_bytes(id.into_bytes()), snapshot))
+            .collect())
     }
 }
+
+/// Claim the next due card: workers on every node claim with `FOR UPDATE SKIP LOCKED`, so
+/// two never take one card and none waits on another's claim.
+const CLAIM_CARD: &str = "UPDATE cards SET status = 'reading', attempts = attempts + 1, \
+     lease_until_ms = $1 + $2, updated_ms = $1 \
+     WHERE (tenant_id, id) = (SELECT tenant_id, id FROM cards \
+         WHERE (status = 'queued' AND next_attempt_ms <= $1) \
+            OR (status = 'reading' AND lease_until_ms < $1) \
+         ORDER BY next_attempt_ms LIMIT 1 FOR UPDATE SKIP LOCKED) \
+     RETURNING tenant_id, id, member_id, device_id, front, back, attempts";

@@ -4,7 +4,6 @@
 
 pub(crate) mod blobs;
 pub(crate) mod cache;
-pub(crate) mod cards;
 pub(crate) mod codec;
 pub(crate) mod feed_pages;
 pub(crate) mod group_commit;

@@ -12,37 +12,55 @@
 //! Because three sets of connections share the data, the database is a file: an in-memory
 //! database is refused.
 
-mod accounts;
-mod blobs;
-mod cards;
-mod committer;
-mod contacts;
-mod devices;
-mod feed;
-mod signing_keys;
-mod visibility;
+/// The store the portable statements (`store/portable/`) are compiled for here.
+type Backend = SqliteStore;
+/// Its connection type.
+type Connection = sqlx::SqliteConnection;
 
+/// The current time as the `*_at` columns keep it: seconds since the Unix epoch.
+macro_rules! sql_now {
+    () => {
+        "unixepoch()"
+    };
+}
+
+/// Row locks for the rest of a write transaction: none needed, the write lock taken at
+/// `BEGIN IMMEDIATE` already keeps every other writer out.
+macro_rules! lock_rows {
+    () => {
+        ""
+    };
+}
+
+/// [`lock_rows`] for the rows of one table of a join.
+macro_rules! lock_rows_of {
+    ($table:literal) => {
+        ""
+    };
+}
+
+mod committer;
+super::portable_modules!();
+
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
-use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
-use sync_core::replica::session::{FeedPage, FeedRequest};
-use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
+use sync_core::ids::{ContactId, TenantId};
 
+use super::cards::CardJob;
 pub use super::sql::cache::DEFAULT_CACHE_DOCS;
 use super::sql::cache::DocCache;
+use super::sql::codec::{self, uuid};
 use super::sql::group_commit::GroupCommit;
-use super::{
-    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, RefreshRecord, Rotation, Store,
-    StoreError,
-};
+use super::sql::plan::NewRow;
+use super::{OnAdvance, OnCardRead, StoreError};
 
 /// How many connections serve reads beside the one writer.
 const READERS: u32 = 4;
@@ -126,193 +144,96 @@ impl SqliteStore {
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
-}
 
-#[async_trait]
-impl Store for SqliteStore {
-    fn forget_idle_documents(&self) -> usize {
-        self.cache.forget_idle(super::sql::cache::DOC_IDLE)
+    /// The connections that only read.
+    fn reads(&self) -> &SqlitePool {
+        &self.reader
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    async fn migrate_schema(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.writer)
             .await?;
-        self.backfill_blob_refs().await
+        Ok(())
     }
 
-    async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError> {
-        accounts::create_tenant(self, new).await
+    /// One node: there are no other nodes' commits to follow.
+    fn follow_other_nodes(
+        self: Arc<Self>,
+        _on_advance: OnAdvance,
+        _on_card_read: OnCardRead,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        None
     }
 
-    async fn tenant_region(&self, tenant: TenantId) -> Result<String, StoreError> {
-        accounts::tenant_region(self, tenant).await
-    }
-
-    async fn add_member(&self, tenant: TenantId, new: &NewMember) -> Result<MemberId, StoreError> {
-        accounts::add_member(self, tenant, new).await
-    }
-
-    async fn member_by_email(&self, email: &str) -> Result<Option<MemberRecord>, StoreError> {
-        accounts::member_by_email(self, email).await
-    }
-
-    async fn member(
+    /// One node: the caller tells this node's hub itself once the write committed.
+    async fn announce_head(
         &self,
-        tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Option<MemberRecord>, StoreError> {
-        accounts::member(self, tenant, member).await
-    }
-
-    async fn members(&self, tenant: TenantId) -> Result<Vec<MemberRecord>, StoreError> {
-        accounts::members(self, tenant).await
-    }
-
-    async fn set_password(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        expected: &str,
-        password_hash: &str,
-    ) -> Result<bool, StoreError> {
-        accounts::set_password(self, tenant, member, expected, password_hash).await
-    }
-
-    async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError> {
-        accounts::create_group(self, tenant, name).await
-    }
-
-    async fn add_to_group(
-        &self,
-        tenant: TenantId,
-        group: GroupId,
-        member: MemberId,
+        _conn: &mut Connection,
+        _tenant: TenantId,
+        _head: u64,
     ) -> Result<(), StoreError> {
-        accounts::add_to_group(self, tenant, group, member).await
+        Ok(())
     }
 
-    async fn groups_of(
+    /// One node: the worker that read the card told this node's hub itself.
+    async fn announce_card_read(
         &self,
-        tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Vec<GroupId>, StoreError> {
-        accounts::groups_of(self, tenant, member).await
-    }
-
-    async fn register_device(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        name: &str,
-    ) -> Result<DeviceId, StoreError> {
-        devices::register_device(self, tenant, member, name).await
-    }
-
-    async fn device(
-        &self,
-        tenant: TenantId,
-        device: DeviceId,
-    ) -> Result<Option<DeviceRecord>, StoreError> {
-        devices::device(self, tenant, device).await
-    }
-
-    async fn devices_of(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-    ) -> Result<Vec<DeviceRecord>, StoreError> {
-        devices::devices_of(self, tenant, member).await
-    }
-
-    async fn revoke_device(&self, tenant: TenantId, device: DeviceId) -> Result<(), StoreError> {
-        devices::revoke_device(self, tenant, device).await
-    }
-
-    async fn insert_refresh(&self, record: &RefreshRecord) -> Result<(), StoreError> {
-        devices::insert_refresh(self, record).await
-    }
-
-    async fn rotate_refresh(
-        &self,
-        old: &[u8; 32],
-        new: &RefreshRecord,
-        now: i64,
-    ) -> Result<Rotation, StoreError> {
-        devices::rotate_refresh(self, old, new, now).await
-    }
-
-    async fn signing_key(&self, kid: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        signing_keys::signing_key(self, kid).await
-    }
-
-    async fn current_signing_key(
-        &self,
-        candidate_kid: &str,
-        candidate: &[u8],
-    ) -> Result<(String, Vec<u8>), StoreError> {
-        signing_keys::current_signing_key(self, candidate_kid, candidate).await
-    }
-
-    async fn head(&self, tenant: TenantId) -> Result<u64, StoreError> {
-        contacts::head(self, tenant).await
-    }
-
-    async fn commit(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        docs: &[DocChanges],
-    ) -> Result<Vec<DocResult>, StoreError> {
-        self.commits.commit(tenant, member, docs).await
-    }
-
-    async fn read_feed(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        request: &FeedRequest,
-    ) -> Result<FeedPage, StoreError> {
-        super::sql::feed_pages::read_feed(self, tenant, member, request).await
-    }
-
-    async fn feed_tail(
-        &self,
-        tenant: TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Option<FeedTail>, StoreError> {
-        super::sql::feed_pages::read_tail(self, tenant, after, limit).await
-    }
-
-    async fn repair(
-        &self,
-        tenant: TenantId,
-        member: MemberId,
-        doc: ContactId,
-        message: &[u8],
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        contacts::repair(self, tenant, member, doc, message).await
-    }
-
-    async fn doc_meta(
-        &self,
-        tenant: TenantId,
-        doc: ContactId,
-    ) -> Result<Option<DocMeta>, StoreError> {
-        contacts::doc_meta(self, tenant, doc).await
-    }
-
-    async fn set_visibility(
-        &self,
-        tenant: TenantId,
-        doc: ContactId,
-        visibility: &Visibility,
+        _conn: &mut Connection,
+        _job: &CardJob,
     ) -> Result<(), StoreError> {
-        visibility::set_visibility(self, tenant, doc, visibility).await
+        Ok(())
     }
 
-    async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError> {
-        visibility::purge(self, tenant, doc).await
+    /// The snapshots of these contacts that are still live: one short query per contact,
+    /// since SQLite runs in-process and there is no round trip to save by batching.
+    async fn snapshots_of(
+        &self,
+        tenant: TenantId,
+        docs: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<u8>>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut found = HashMap::with_capacity(docs.len());
+        for doc in docs {
+            let snapshot: Option<Vec<u8>> = sqlx::query_scalar(
+                "SELECT snapshot FROM documents WHERE tenant_id = $1 AND id = $2 AND NOT purged",
+            )
+            .bind(uuid(tenant.as_bytes()))
+            .bind(uuid(doc.as_bytes()))
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(snapshot) = snapshot {
+                found.insert(*doc, snapshot);
+            }
+        }
+        Ok(found)
     }
+}
+
+/// Claim the next due card: one `UPDATE … RETURNING` under the write lock, which is all
+/// `SKIP LOCKED` gives Postgres.
+const CLAIM_CARD: &str = "UPDATE cards SET status = 'reading', attempts = attempts + 1, \
+     lease_until_ms = $1 + $2, updated_ms = $1 \
+     WHERE rowid = (SELECT rowid FROM cards \
+         WHERE (status = 'queued' AND next_attempt_ms <= $1) \
+            OR (status = 'reading' AND lease_until_ms < $1) \
+         ORDER BY next_attempt_ms LIMIT 1) \
+     RETURNING tenant_id, id, member_id, device_id, front, back, attempts";
+
+/// Append feed rows (pushes append theirs on the committer's own connection).
+async fn insert_rows(
+    conn: &mut Connection,
+    tenant: TenantId,
+    rows: &[NewRow],
+) -> Result<(), StoreError> {
+    for row in rows {
+        sqlx::query("INSERT INTO feed (tenant_id, seq, doc_id, kind) VALUES ($1, $2, $3, $4)")
+            .bind(uuid(tenant.as_bytes()))
+            .bind(codec::seq_to_sql(row.seq))
+            .bind(uuid(row.doc.as_bytes()))
+            .bind(row.kind.as_slice())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

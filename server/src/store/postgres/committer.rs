@@ -1,6 +1,7 @@
-//! Pushes, repairs, visibility changes and purges in Postgres. Every write locks the tenant
-//! row first (`FOR UPDATE`), allocates seqs from it and releases it by committing; pushes
-//! arrive here in groups (`sql::group_commit`), one transaction per group.
+//! Pushes in Postgres: they arrive in groups (`sql::group_commit`), one transaction per
+//! group, which locks the tenant row first (`FOR UPDATE`), allocates seqs from it, writes
+//! every table with one statement (`UNNEST` of arrays) whatever the group's size, and
+//! releases the lock by committing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +12,6 @@ use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
-use super::PostgresStore;
 use super::notify;
 use crate::store::StoreError;
 use crate::store::sql;
@@ -20,56 +20,15 @@ use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
 use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
 
-fn no_tenant(tenant: TenantId) -> StoreError {
-    StoreError::NotFound {
-        what: format!("tenant {tenant}"),
-    }
-}
-
-pub(super) async fn head(store: &PostgresStore, tenant: TenantId) -> Result<u64, StoreError> {
-    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM tenants WHERE id = $1")
-        .bind(uuid(tenant.as_bytes()))
-        .fetch_optional(&store.pool)
-        .await?
-        .ok_or_else(|| no_tenant(tenant))?;
-    codec::seq_from_sql(head)
-}
-
-/// Take the tenant's lock for the rest of the transaction and read its head.
-pub(super) async fn lock_tenant(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-) -> Result<u64, StoreError> {
-    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM tenants WHERE id = $1 FOR UPDATE")
-        .bind(uuid(tenant.as_bytes()))
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| no_tenant(tenant))?;
-    codec::seq_from_sql(head)
-}
-
-/// Move the tenant's head and tell the other nodes, both taking effect at commit.
-pub(super) async fn advance(
-    conn: &mut PgConnection,
-    store: &PostgresStore,
-    tenant: TenantId,
-    head: u64,
-) -> Result<(), StoreError> {
-    announce_head(conn, store.node, tenant, head).await
-}
-
-/// [`advance`] as node `node`.
+/// Move the tenant's head and tell the other nodes as node `node`, both taking effect at
+/// commit.
 async fn announce_head(
     conn: &mut PgConnection,
     node: Uuid,
     tenant: TenantId,
     head: u64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE tenants SET last_seq = $2 WHERE id = $1")
-        .bind(uuid(tenant.as_bytes()))
-        .bind(codec::seq_to_sql(head))
-        .execute(&mut *conn)
-        .await?;
+    super::contacts::set_head(&mut *conn, tenant, head).await?;
     notify::announce(conn, node, tenant, head).await
 }
 
@@ -202,7 +161,7 @@ impl Committer {
         pushes: Arc<[Push]>,
     ) -> Result<Outcomes, StoreError> {
         let mut tx = sqlx::Connection::begin(conn).await?;
-        let head = lock_tenant(&mut tx, tenant).await?;
+        let head = super::contacts::lock_tenant(&mut tx, tenant).await?;
         let ids: Vec<Uuid> = group_commit::group_docs(&pushes)
             .iter()
             .map(|doc| uuid(doc.as_bytes()))
@@ -310,7 +269,7 @@ async fn write_plan(
         .await?;
         // Rare (a commit that changes a contact's images): a few statements per contact.
         for write in plan.writes.iter().filter(|w| w.refs_changed) {
-            super::blobs::commit_refs(conn, tenant, write.doc, write.by, &write.blobs).await?;
+            commit_refs(conn, tenant, write.doc, write.by, &write.blobs).await?;
         }
         let column = |field: fn(&plan::SearchFields) -> &String| -> Vec<&str> {
             plan.writes
@@ -360,6 +319,7 @@ async fn write_plan(
     insert_rows(conn, tenant, &plan.rows).await
 }
 
+/// Append feed rows with one statement.
 pub(super) async fn insert_rows(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -384,60 +344,39 @@ pub(super) async fn insert_rows(
     Ok(())
 }
 
-/// One contact's metadata, `last_seq` and whether purged.
-pub(super) async fn stored_meta(
+/// Bring a committed contact's refs to `held`, the hashes it now holds, in the push's
+/// transaction: `by` pushed the change, and a hash it adds is recorded only if they may
+/// fetch the image already (see `sql::blobs`). The SQLite committer does the same on its
+/// own connection.
+async fn commit_refs(
     conn: &mut PgConnection,
     tenant: TenantId,
     doc: ContactId,
-) -> Result<Option<(DocMeta, u64, bool)>, StoreError> {
-    let mut found = stored_metas(conn, tenant, &[uuid(doc.as_bytes())]).await?;
-    Ok(found
-        .remove(&doc)
-        .map(|(meta, last_seq, purged, _)| (meta, last_seq, purged)))
-}
-
-pub(super) async fn repair(
-    store: &PostgresStore,
-    tenant: TenantId,
-    member: MemberId,
-    doc: ContactId,
-    message: &[u8],
-) -> Result<Option<Vec<u8>>, StoreError> {
-    let mut conn = store.pool.acquire().await?;
-    let Some((meta, last_seq, false)) = stored_meta(&mut conn, tenant, doc).await? else {
-        return Ok(None);
-    };
-    if !meta.visible_to(member) {
-        return Ok(None);
-    }
-    let (source, last_seq) = match store.cache.get(tenant, doc, last_seq) {
-        Some(cached) => (DocSource::Cached(cached), last_seq),
-        None => {
-            let mut saved = saved_docs(&mut conn, tenant, &[uuid(doc.as_bytes())]).await?;
-            // Purged between the two reads: as if never seen.
-            let Some((snapshot, last_seq)) = saved.remove(&doc) else {
-                return Ok(None);
-            };
-            (DocSource::Saved(snapshot), last_seq)
+    by: MemberId,
+    held: &[String],
+) -> Result<(), StoreError> {
+    let holder = uuid(doc.as_bytes());
+    let recorded = super::blobs::release(&mut *conn, tenant, holder, sql::blobs::CONTACT).await?;
+    let change = sql::blobs::RefChange::between(recorded, held);
+    super::blobs::hold(
+        &mut *conn,
+        tenant,
+        holder,
+        sql::blobs::CONTACT,
+        &change.kept,
+    )
+    .await?;
+    for hash in &change.added {
+        if super::blobs::may_fetch(&mut *conn, tenant, by, hash).await? {
+            super::blobs::hold(
+                &mut *conn,
+                tenant,
+                holder,
+                sql::blobs::CONTACT,
+                std::slice::from_ref(hash),
+            )
+            .await?;
         }
-    };
-    drop(conn);
-    let message = message.to_vec();
-    let repaired = sql::off_thread(move || plan::repair(doc, source, &message)).await?;
-    if let Some(loaded) = repaired.loaded {
-        store.cache.put(tenant, doc, last_seq, loaded);
     }
-    Ok(repaired.reply)
-}
-
-pub(super) async fn doc_meta(
-    store: &PostgresStore,
-    tenant: TenantId,
-    doc: ContactId,
-) -> Result<Option<DocMeta>, StoreError> {
-    let mut conn = store.pool.acquire().await?;
-    Ok(match stored_meta(&mut conn, tenant, doc).await? {
-        Some((meta, _, false)) => Some(meta),
-        _ => None,
-    })
+    super::blobs::collect(&mut *conn, tenant, &change.dropped).await
 }

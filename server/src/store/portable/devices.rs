@@ -1,22 +1,22 @@
-//! Devices and their refresh tokens in Postgres: a revoked device loses its tokens in the same
+//! Devices and their refresh tokens (portable statements, see `store`): a revoked device loses its tokens in the same
 //! transaction, and a rotation spends one token and stores the next atomically.
 
 use sync_core::ids::{DeviceId, MemberId, TenantId};
 use uuid::Uuid;
 
-use super::PostgresStore;
+use super::{Backend, Connection};
 use crate::store::sql::codec::{self, DeviceRow, classify, device_record, uuid};
 use crate::store::sql::refresh::{RotationStep, StoredRefresh, rotation_step};
 use crate::store::{DeviceRecord, RefreshRecord, Rotation, StoreError};
 
 pub(super) async fn register_device(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     member: MemberId,
     name: &str,
 ) -> Result<DeviceId, StoreError> {
     let device = codec::new_id();
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     sqlx::query("INSERT INTO devices (tenant_id, id, member_id, name) VALUES ($1, $2, $3, $4)")
         .bind(uuid(tenant.as_bytes()))
         .bind(device)
@@ -30,7 +30,7 @@ pub(super) async fn register_device(
 }
 
 pub(super) async fn device(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     device: DeviceId,
 ) -> Result<Option<DeviceRecord>, StoreError> {
@@ -40,13 +40,13 @@ pub(super) async fn device(
     )
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(device.as_bytes()))
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.reads())
     .await?
     .map(device_record))
 }
 
 pub(super) async fn devices_of(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     member: MemberId,
 ) -> Result<Vec<DeviceRecord>, StoreError> {
@@ -56,7 +56,7 @@ pub(super) async fn devices_of(
     )
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(member.as_bytes()))
-    .fetch_all(&store.pool)
+    .fetch_all(store.reads())
     .await?
     .into_iter()
     .map(device_record)
@@ -64,11 +64,11 @@ pub(super) async fn devices_of(
 }
 
 pub(super) async fn revoke_device(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     device: DeviceId,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     let updated = sqlx::query("UPDATE devices SET revoked = true WHERE tenant_id = $1 AND id = $2")
         .bind(uuid(tenant.as_bytes()))
         .bind(uuid(device.as_bytes()))
@@ -85,7 +85,7 @@ pub(super) async fn revoke_device(
 }
 
 async fn revoke_tokens(
-    tx: &mut sqlx::PgConnection,
+    tx: &mut Connection,
     tenant: TenantId,
     device: DeviceId,
 ) -> Result<(), StoreError> {
@@ -97,10 +97,7 @@ async fn revoke_tokens(
     Ok(())
 }
 
-async fn insert_token(
-    tx: &mut sqlx::PgConnection,
-    record: &RefreshRecord,
-) -> Result<(), StoreError> {
+async fn insert_token(tx: &mut Connection, record: &RefreshRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO refresh_tokens (hash, tenant_id, member_id, device_id, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -117,31 +114,31 @@ async fn insert_token(
 }
 
 pub(super) async fn insert_refresh(
-    store: &PostgresStore,
+    store: &Backend,
     record: &RefreshRecord,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     insert_token(&mut tx, record).await?;
     tx.commit().await?;
     Ok(())
 }
 
 pub(super) async fn rotate_refresh(
-    store: &PostgresStore,
+    store: &Backend,
     old: &[u8; 32],
     new: &RefreshRecord,
     now: i64,
 ) -> Result<Rotation, StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     // Locking the token makes two concurrent refreshes with it take turns: the second sees
     // it spent, as a replay should be seen.
-    let row: Option<(Uuid, Uuid, Uuid, i64, bool, bool)> = sqlx::query_as(
+    let row: Option<(Uuid, Uuid, Uuid, i64, bool, bool)> = sqlx::query_as(concat!(
         "SELECT r.tenant_id, r.member_id, r.device_id, r.expires_at, r.spent, d.revoked \
          FROM refresh_tokens r \
          JOIN devices d ON d.tenant_id = r.tenant_id AND d.id = r.device_id \
-         WHERE r.hash = $1 \
-         FOR UPDATE OF r",
-    )
+         WHERE r.hash = $1",
+        lock_rows_of!("r")
+    ))
     .bind(old.as_slice())
     .fetch_optional(&mut *tx)
     .await?;

@@ -1,4 +1,7 @@
-//! Feed rows, live contacts and snapshots for feed pages, read from SQLite's reader pool.
+//! Feed rows, live contacts and snapshots for feed pages (portable statements, see
+//! `store`), read from the backend's reading connections. How snapshots are
+//! fetched is the backend's own (`snapshots_of`): one query per contact in process, one
+//! query per batch over a network.
 
 use std::collections::HashMap;
 
@@ -8,7 +11,7 @@ use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
-use super::SqliteStore;
+use super::Backend;
 use crate::store::StoreError;
 use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::feed_pages::{FeedSource, RowWithMeta};
@@ -55,12 +58,12 @@ type HeadAndFeedRow = (
 );
 
 #[async_trait]
-impl FeedSource for SqliteStore {
+impl FeedSource for Backend {
     async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError> {
         let (head, floor): (i64, i64) =
-            sqlx::query_as("SELECT last_seq, feed_floor FROM tenants WHERE id = ?1")
+            sqlx::query_as("SELECT last_seq, feed_floor FROM tenants WHERE id = $1")
                 .bind(uuid(tenant.as_bytes()))
-                .fetch_optional(&self.reader)
+                .fetch_optional(self.reads())
                 .await?
                 .ok_or_else(|| StoreError::NotFound {
                     what: format!("tenant {tenant}"),
@@ -78,13 +81,13 @@ impl FeedSource for SqliteStore {
         let rows: Vec<(i64, Uuid, Vec<u8>, Uuid, Vec<u8>, bool)> = sqlx::query_as(
             "SELECT f.seq, f.doc_id, f.kind, d.owner, d.visibility, d.purged FROM feed f \
              JOIN documents d ON d.tenant_id = f.tenant_id AND d.id = f.doc_id \
-             WHERE f.tenant_id = ?1 AND f.seq > ?2 AND f.seq <= ?3 ORDER BY f.seq LIMIT ?4",
+             WHERE f.tenant_id = $1 AND f.seq > $2 AND f.seq <= $3 ORDER BY f.seq LIMIT $4",
         )
         .bind(uuid(tenant.as_bytes()))
         .bind(codec::seq_to_sql(after))
         .bind(codec::seq_to_sql(upto))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.reader)
+        .fetch_all(self.reads())
         .await?;
         rows.into_iter()
             .map(|(seq, doc, kind, owner, visibility, purged)| {
@@ -106,14 +109,14 @@ impl FeedSource for SqliteStore {
         let found: Vec<HeadAndFeedRow> = sqlx::query_as(
             "SELECT t.last_seq, t.feed_floor, f.seq, f.doc_id, f.kind, \
              d.owner, d.visibility, d.purged FROM tenants t \
-             LEFT JOIN feed f ON f.tenant_id = t.id AND f.seq > ?2 AND f.seq <= t.last_seq \
+             LEFT JOIN feed f ON f.tenant_id = t.id AND f.seq > $2 AND f.seq <= t.last_seq \
              LEFT JOIN documents d ON d.tenant_id = f.tenant_id AND d.id = f.doc_id \
-             WHERE t.id = ?1 ORDER BY f.seq LIMIT ?3",
+             WHERE t.id = $1 ORDER BY f.seq LIMIT $3",
         )
         .bind(uuid(tenant.as_bytes()))
         .bind(codec::seq_to_sql(after))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.reader)
+        .fetch_all(self.reads())
         .await?;
         let Some((head, floor, ..)) = found.first() else {
             return Err(StoreError::NotFound {
@@ -139,16 +142,30 @@ impl FeedSource for SqliteStore {
         after: Option<ContactId>,
         limit: usize,
     ) -> Result<Vec<(ContactId, DocMeta)>, StoreError> {
-        let rows: Vec<(Uuid, Uuid, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, owner, visibility FROM documents \
-             WHERE tenant_id = ?1 AND NOT purged AND (?2 IS NULL OR id > ?2) \
-             ORDER BY id LIMIT ?3",
-        )
-        .bind(uuid(tenant.as_bytes()))
-        .bind(after.map(|doc| uuid(doc.as_bytes())))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.reader)
-        .await?;
+        // Two statements rather than a NULL test on `after`: each keeps to the index range.
+        let rows: Vec<(Uuid, Uuid, Vec<u8>)> = match after {
+            None => {
+                sqlx::query_as(
+                    "SELECT id, owner, visibility FROM documents \
+                 WHERE tenant_id = $1 AND NOT purged ORDER BY id LIMIT $2",
+                )
+                .bind(uuid(tenant.as_bytes()))
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(self.reads())
+                .await?
+            }
+            Some(after) => {
+                sqlx::query_as(
+                    "SELECT id, owner, visibility FROM documents \
+                 WHERE tenant_id = $1 AND NOT purged AND id > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(uuid(tenant.as_bytes()))
+                .bind(uuid(after.as_bytes()))
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(self.reads())
+                .await?
+            }
+        };
         rows.into_iter()
             .map(|(id, owner, visibility)| {
                 Ok((contact(id), codec::decode_meta(owner, &visibility)?))
@@ -161,22 +178,6 @@ impl FeedSource for SqliteStore {
         tenant: TenantId,
         docs: &[ContactId],
     ) -> Result<HashMap<ContactId, Vec<u8>>, StoreError> {
-        // One short query per contact: SQLite runs in-process, so a query costs microseconds
-        // and there is no round trip to save by batching.
-        let mut conn = self.reader.acquire().await?;
-        let mut found = HashMap::with_capacity(docs.len());
-        for doc in docs {
-            let snapshot: Option<Vec<u8>> = sqlx::query_scalar(
-                "SELECT snapshot FROM documents WHERE tenant_id = ?1 AND id = ?2 AND NOT purged",
-            )
-            .bind(uuid(tenant.as_bytes()))
-            .bind(uuid(doc.as_bytes()))
-            .fetch_optional(&mut *conn)
-            .await?;
-            if let Some(snapshot) = snapshot {
-                found.insert(*doc, snapshot);
-            }
-        }
-        Ok(found)
+        self.snapshots_of(tenant, docs).await
     }
 }

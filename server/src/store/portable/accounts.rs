@@ -1,9 +1,10 @@
-//! Tenants, their members and groups in Postgres.
+//! Tenants, their members and groups: portable statements, compiled into each backend (see
+//! `store`).
 
 use sync_core::ids::{GroupId, MemberId, TenantId};
 use uuid::Uuid;
 
-use super::PostgresStore;
+use super::{Backend, Connection};
 use crate::store::sql::codec::{self, MemberRow, classify, member_record, uuid};
 use crate::store::{MemberRecord, NewMember, NewTenant, Role, StoreError};
 
@@ -15,12 +16,12 @@ macro_rules! member_columns {
 }
 
 pub(super) async fn create_tenant(
-    store: &PostgresStore,
+    store: &Backend,
     new: &NewTenant,
 ) -> Result<(TenantId, MemberId), StoreError> {
     let tenant = codec::new_id();
     let owner = codec::new_id();
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     sqlx::query("INSERT INTO tenants (id, name, region) VALUES ($1, $2, $3)")
         .bind(tenant)
         .bind(&new.name)
@@ -47,7 +48,7 @@ pub(super) async fn create_tenant(
 }
 
 async fn insert_member(
-    tx: &mut sqlx::PgConnection,
+    tx: &mut Connection,
     tenant: Uuid,
     member: Uuid,
     new: &NewMember,
@@ -68,13 +69,10 @@ async fn insert_member(
     Ok(())
 }
 
-pub(super) async fn tenant_region(
-    store: &PostgresStore,
-    tenant: TenantId,
-) -> Result<String, StoreError> {
+pub(super) async fn tenant_region(store: &Backend, tenant: TenantId) -> Result<String, StoreError> {
     sqlx::query_scalar("SELECT region FROM tenants WHERE id = $1")
         .bind(uuid(tenant.as_bytes()))
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reads())
         .await?
         .ok_or_else(|| StoreError::NotFound {
             what: format!("tenant {tenant}"),
@@ -82,19 +80,19 @@ pub(super) async fn tenant_region(
 }
 
 pub(super) async fn add_member(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     new: &NewMember,
 ) -> Result<MemberId, StoreError> {
     let member = codec::new_id();
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     insert_member(&mut tx, uuid(tenant.as_bytes()), member, new).await?;
     tx.commit().await?;
     Ok(MemberId::from_bytes(member.into_bytes()))
 }
 
 pub(super) async fn member_by_email(
-    store: &PostgresStore,
+    store: &Backend,
     email: &str,
 ) -> Result<Option<MemberRecord>, StoreError> {
     sqlx::query_as::<_, MemberRow>(concat!(
@@ -103,14 +101,14 @@ pub(super) async fn member_by_email(
         " FROM members WHERE email = $1"
     ))
     .bind(email)
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.reads())
     .await?
     .map(member_record)
     .transpose()
 }
 
 pub(super) async fn member(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     member: MemberId,
 ) -> Result<Option<MemberRecord>, StoreError> {
@@ -121,14 +119,14 @@ pub(super) async fn member(
     ))
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(member.as_bytes()))
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.reads())
     .await?
     .map(member_record)
     .transpose()
 }
 
 pub(super) async fn members(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
 ) -> Result<Vec<MemberRecord>, StoreError> {
     sqlx::query_as::<_, MemberRow>(concat!(
@@ -137,7 +135,7 @@ pub(super) async fn members(
         " FROM members WHERE tenant_id = $1 ORDER BY id"
     ))
     .bind(uuid(tenant.as_bytes()))
-    .fetch_all(&store.pool)
+    .fetch_all(store.reads())
     .await?
     .into_iter()
     .map(member_record)
@@ -145,13 +143,13 @@ pub(super) async fn members(
 }
 
 pub(super) async fn set_password(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     member: MemberId,
     expected: &str,
     password_hash: &str,
 ) -> Result<bool, StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     let updated = sqlx::query(
         "UPDATE members SET password_hash = $3 \
          WHERE tenant_id = $1 AND id = $2 AND password_hash = $4",
@@ -182,12 +180,12 @@ pub(super) async fn set_password(
 }
 
 pub(super) async fn create_group(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     name: &str,
 ) -> Result<GroupId, StoreError> {
     let group = codec::new_id();
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     sqlx::query("INSERT INTO groups (tenant_id, id, name) VALUES ($1, $2, $3)")
         .bind(uuid(tenant.as_bytes()))
         .bind(group)
@@ -200,12 +198,12 @@ pub(super) async fn create_group(
 }
 
 pub(super) async fn add_to_group(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     group: GroupId,
     member: MemberId,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     sqlx::query(
         "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) \
          ON CONFLICT DO NOTHING",
@@ -227,7 +225,7 @@ pub(super) async fn add_to_group(
 }
 
 pub(super) async fn groups_of(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     member: MemberId,
 ) -> Result<Vec<GroupId>, StoreError> {
@@ -237,7 +235,7 @@ pub(super) async fn groups_of(
     )
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(member.as_bytes()))
-    .fetch_all(&store.pool)
+    .fetch_all(store.reads())
     .await?;
     Ok(groups
         .into_iter()

@@ -1,13 +1,12 @@
-//! Who may see a contact, and deleting one for good, in Postgres: each a write under the
-//! tenant's lock, with the feed rows `sql::plan` decides.
+//! Who may see a contact, and deleting one for good (portable statements, see
+//! `store`): each a write under the tenant's lock, with the feed rows
+//! `sql::plan` decides.
 
-use sqlx::PgConnection;
-use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::{DocMeta, Visibility};
-use uuid::Uuid;
 
-use super::PostgresStore;
-use super::contacts::{advance, insert_rows, lock_tenant, stored_meta};
+use super::contacts::{advance, lock_tenant, member_ids, stored_meta};
+use super::{Backend, insert_rows};
 use crate::store::StoreError;
 use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::plan;
@@ -18,28 +17,13 @@ fn no_contact(doc: ContactId) -> StoreError {
     }
 }
 
-async fn member_ids(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-) -> Result<Vec<MemberId>, StoreError> {
-    let ids: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM members WHERE tenant_id = $1 ORDER BY id")
-            .bind(uuid(tenant.as_bytes()))
-            .fetch_all(conn)
-            .await?;
-    Ok(ids
-        .into_iter()
-        .map(|id| MemberId::from_bytes(id.into_bytes()))
-        .collect())
-}
-
 pub(super) async fn set_visibility(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     doc: ContactId,
     visibility: &Visibility,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     let head = lock_tenant(&mut tx, tenant).await?;
     let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
         return Err(no_contact(doc));
@@ -50,9 +34,11 @@ pub(super) async fn set_visibility(
         visibility: visibility.clone(),
     };
     let rows = plan::visibility_rows(doc, &before, &after, &members, head);
-    sqlx::query(
-        "UPDATE documents SET visibility = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
-    )
+    sqlx::query(concat!(
+        "UPDATE documents SET visibility = $3, updated_at = ",
+        sql_now!(),
+        " WHERE tenant_id = $1 AND id = $2"
+    ))
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(doc.as_bytes()))
     .bind(codec::encode_visibility(visibility))
@@ -65,11 +51,11 @@ pub(super) async fn set_visibility(
 }
 
 pub(super) async fn purge(
-    store: &PostgresStore,
+    store: &Backend,
     tenant: TenantId,
     doc: ContactId,
 ) -> Result<(), StoreError> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.write().await?;
     let head = lock_tenant(&mut tx, tenant).await?;
     let meta = match stored_meta(&mut tx, tenant, doc).await? {
         None => return Err(no_contact(doc)),
@@ -100,8 +86,6 @@ pub(super) async fn purge(
     for statement in [
         "DELETE FROM changes WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_search WHERE tenant_id = $1 AND doc_id = $2",
-        "UPDATE documents SET purged = true, snapshot = '', heads = '', blobs = '', \
-         updated_at = now() WHERE tenant_id = $1 AND id = $2",
     ] {
         sqlx::query(statement)
             .bind(tenant_id)
@@ -109,6 +93,18 @@ pub(super) async fn purge(
             .execute(&mut *tx)
             .await?;
     }
+    // The row stays as a tombstone, so a late push gets `not_found`.
+    let nothing: &[u8] = &[];
+    sqlx::query(concat!(
+        "UPDATE documents SET purged = true, snapshot = $3, heads = $3, blobs = '', updated_at = ",
+        sql_now!(),
+        " WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(doc_id)
+    .bind(nothing)
+    .execute(&mut *tx)
+    .await?;
     // Its images go with it, unless another contact holds them too.
     super::blobs::release_purged(&mut tx, tenant, doc).await?;
     insert_rows(&mut tx, tenant, std::slice::from_ref(&row)).await?;
