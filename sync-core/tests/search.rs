@@ -206,7 +206,7 @@ fn every_query_finds_exactly_the_contacts_the_table_says() {
                 case.contact,
                 case.why,
                 query.words(),
-                projection.terms()
+                projection.terms().collect::<Vec<_>>()
             ));
         }
     }

@@ -29,6 +29,11 @@ use unicode_normalization::char::is_combining_mark;
 /// [`super::Query::parse`]'s business. The result is stable: normalizing it again changes
 /// nothing.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        // Every step but lowercasing leaves ASCII as it is; most emails, numbers and Western
+        // names take this path.
+        return text.to_ascii_lowercase();
+    }
     let lowered = text.nfkc().collect::<String>().to_lowercase();
     let mut folded = String::with_capacity(lowered.len());
     for c in lowered.nfd() {

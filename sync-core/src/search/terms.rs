@@ -10,7 +10,7 @@ use crate::contact::{Contact, Name};
 
 /// The distinct terms to index `contact` under, sorted (by code point, which is UTF-8 byte
 /// order), at most [`MAX_TERMS`] of at most [`MAX_TERM_CHARS`] characters each. A query word
-/// matches the contact when it is a prefix of one of them ([`super::matches`]).
+/// matches the contact when it is a prefix of one of them ([`super::matches()`]).
 ///
 /// `region` is the tenant's ISO 3166-1 alpha-2 country (`"JP"`), used only to read a phone that
 /// has raw text but no E.164; numbers are otherwise indexed in their own country's forms.
@@ -24,7 +24,9 @@ use crate::contact::{Contact, Name};
 /// - **emails**: the whole address, the local part, the domain, the words of each, and the
 ///   address from each word of the local part on (`takeuchi@yamatakei.com` for
 ///   `t.takeuchi@…`).
-/// - **phones**: see [`super::phone`]: international and national digits and their suffixes.
+/// - **phones**: the E.164 digits without `+` and the national digits with the trunk prefix
+///   (`81312345678`, `0312345678`), and every suffix of those of [`super::MIN_PHONE_SUFFIX_DIGITS`]
+///   digits or more (`5678`).
 /// - **organizations**: the words of company and department.
 /// - **tags**: the words of each tag.
 ///
