@@ -18,6 +18,8 @@
 //!   store); the caller does the I/O. [`sim`] runs them against an in-memory tenant over a
 //!   lossy network.
 //! - [`card`] is a scanned business card's draft and how the review turns it into a contact.
+//! - [`search`] is how contacts are indexed and queries matched, the same on the server and on
+//!   a device searching offline (accents, case, kana, CJK substrings, phones in any format).
 //!
 //! A contact edited on two phones offline keeps both edits once merged:
 //!
@@ -46,6 +48,7 @@ pub mod document;
 pub mod feed;
 pub mod ids;
 pub mod replica;
+pub mod search;
 pub mod sim;
 /// Field rules shared by every client and the server.
 pub mod validate;

@@ -69,6 +69,7 @@ pub use self::date::parse_date;
 pub use self::email::{MAX_EMAIL_BYTES, parse_email};
 pub use self::error::{FieldError, ValidationErrors};
 pub use self::phone::parse_phone;
+pub(crate) use self::phone::stored_number;
 pub use self::url::{MAX_URL_CHARS, parse_url};
 
 /// Longest short text: name parts, labels, address lines, company, department, title, social

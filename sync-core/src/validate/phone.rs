@@ -45,6 +45,14 @@ pub(super) fn check_phone(field: &str, e164: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// The `phonenumber` reading of a stored E.164 number, every digit kept (see
+/// [`keep_every_digit`]); `None` if it does not parse. Search uses it to write the number in its
+/// national form.
+pub(crate) fn stored_number(e164: &str) -> Option<PhoneNumber> {
+    let number = phonenumber::parse(None, e164).ok()?;
+    Some(keep_every_digit(e164, number))
+}
+
 /// Reads a phone number as typed or printed and returns it in E.164 (`+81312345678`).
 ///
 /// `default_region` is the ISO 3166-1 alpha-2 code (any case) of the country a national number
