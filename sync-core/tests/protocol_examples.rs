@@ -192,9 +192,7 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                     snapshot: ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83, 0x00]),
                     meta: DocMeta {
                         owner: member_3,
-                        visibility: Visibility::Members {
-                            members: vec![member_4],
-                        },
+                        visibility: Visibility::members(vec![member_4]),
                     },
                 }],
             },
