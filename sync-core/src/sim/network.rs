@@ -324,7 +324,7 @@ impl SimNetwork {
             516..=521 => self.change_unit(),
             522..=524 => self.move_unit(),
             525..=528 => self.transfer_owner(),
-            529..=531 => self.toggle_active(),
+            529..=534 => self.toggle_active(),
             _ => {
                 for _ in 0..20 {
                     self.deliver_one();

@@ -226,7 +226,7 @@ impl SimNetwork {
             .copied()
             .filter(|member| !self.tenant.is_active(*member))
             .collect();
-        let changes = if !inactive.is_empty() && self.rng.chance(600) {
+        let changes = if !inactive.is_empty() && self.rng.chance(700) {
             let member = inactive[self.rng.below(inactive.len() as u64) as usize];
             self.stats.reactivations += 1;
             self.on_server(|tenant| tenant.set_active(member, true))
