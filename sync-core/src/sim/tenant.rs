@@ -181,7 +181,10 @@ impl MemoryTenant {
             return Ok(());
         };
         let meta = access::transfer_owner(&stored.meta, &self.directory.viewer(new_owner))?;
-        self.change_meta(id, meta);
+        // Giving a contact to its owner changes nothing and tells no one.
+        if meta != stored.meta {
+            self.change_meta(id, meta);
+        }
         Ok(())
     }
 
