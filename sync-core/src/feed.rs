@@ -32,12 +32,14 @@ pub enum RowKind {
         /// The changes, in causal order.
         changes: Vec<serde_bytes::ByteBuf>,
     },
-    /// These members may now see the contact.
+    /// These members may now see the contact: its owner or visibility changed, or they
+    /// joined a group or unit, their unit moved, or they were reactivated.
     Granted {
         /// Who gained access.
         audience: Vec<MemberId>,
     },
-    /// These members may no longer see the contact.
+    /// These members may no longer see the contact: its owner or visibility changed, or they
+    /// left a group or unit, their unit moved, or they were deactivated.
     Revoked {
         /// Who lost access.
         audience: Vec<MemberId>,
