@@ -1,18 +1,22 @@
 //! The change feed as every store keeps it, and who receives which row.
 //!
 //! Each store (the in-memory reference, SQLite, Postgres) writes a [`FeedRow`] per committed
-//! change, visibility change or purge, under a per-tenant sequence number. Reading the feed
-//! for a member is the same decision everywhere, so it lives here: [`delivery`] says what a
-//! row becomes for a member given the contact's metadata *now*, and [`PageBuilder`] fills a
-//! page up to [`FEED_PAGE_BYTES`].
+//! change, visibility or owner change, change of who is in which group or unit, and purge,
+//! under a per-tenant sequence number. Reading the feed for a member is the same decision
+//! everywhere, so it lives here: [`delivery`] says what a row becomes for a member (as a
+//! [`Viewer`]: their groups, units and whether they are active) given the contact's metadata
+//! *now*, and [`PageBuilder`] fills a page up to [`FEED_PAGE_BYTES`].
 //!
-//! Filtering by the metadata at read time (not at write time) is what keeps a feed correct
-//! across visibility changes: a member who may see a contact now receives its whole history
-//! (or a snapshot), and one who may not receives nothing of it, whatever it was when the row
-//! was written.
+//! Filtering by the metadata and the viewer at read time (not at write time) is what keeps a
+//! feed correct across visibility and membership changes: a member who may see a contact now
+//! receives its whole history (or a snapshot), and one who may not receives nothing of it,
+//! whatever it was when the row was written. Only `granted`, `revoked` and `purged` rows name
+//! their audience, worked out when they are written: every change of who sees a contact writes
+//! one, so a device that was away still learns that it gained or lost the contact.
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Viewer;
 use crate::ids::{ContactId, MemberId};
 use crate::replica::session::{FeedPage, FeedRequest, ResyncPosition};
 use crate::wire::{DocMeta, FEED_PAGE_BYTES, FeedItem, encoded_len};
@@ -28,12 +32,14 @@ pub enum RowKind {
         /// The changes, in causal order.
         changes: Vec<serde_bytes::ByteBuf>,
     },
-    /// These members may now see the contact.
+    /// These members may now see the contact: its owner or visibility changed, or they
+    /// joined a group or unit, their unit moved, or they were reactivated.
     Granted {
         /// Who gained access.
         audience: Vec<MemberId>,
     },
-    /// These members may no longer see the contact.
+    /// These members may no longer see the contact: its owner or visibility changed, or they
+    /// left a group or unit, their unit moved, or they were deactivated.
     Revoked {
         /// Who lost access.
         audience: Vec<MemberId>,
@@ -74,9 +80,12 @@ pub enum Delivery {
     Purge,
 }
 
-/// What `row` becomes for `member`, given the contact's metadata now (`None` once purged).
-pub fn delivery(member: MemberId, kind: &RowKind, meta_now: Option<&DocMeta>) -> Option<Delivery> {
-    let visible = meta_now.is_some_and(|meta| meta.visible_to(member));
+/// What a row of kind `kind` becomes for the member `viewer` describes, given the contact's
+/// metadata now (`None` once purged). The viewer too is as it is now: a member who joined a
+/// group since the row was written reads the group's contacts' changes.
+pub fn delivery(viewer: &Viewer, kind: &RowKind, meta_now: Option<&DocMeta>) -> Option<Delivery> {
+    let member = viewer.member;
+    let visible = meta_now.is_some_and(|meta| viewer.sees(meta));
     match kind {
         RowKind::Created if visible => Some(Delivery::Grant),
         RowKind::Granted { audience } if visible && audience.contains(&member) => {
@@ -92,22 +101,25 @@ pub fn delivery(member: MemberId, kind: &RowKind, meta_now: Option<&DocMeta>) ->
     }
 }
 
-/// Who gains and who loses sight of a contact when its metadata changes from `before` to
-/// `after`, among `members`.
+/// Who gains and who loses sight of a contact when its metadata (owner or visibility) changes
+/// from `before` to `after`, among `viewers` (every member of the tenant, as they are now), in
+/// the order of `viewers`. The store writes a `granted` row for the first and a `revoked` row
+/// for the second, then a `meta` row. (When members' groups, units or activity change
+/// instead, see [`crate::access::directory_change`].)
 pub fn audience_change(
     before: &DocMeta,
     after: &DocMeta,
-    members: &[MemberId],
+    viewers: &[Viewer],
 ) -> (Vec<MemberId>, Vec<MemberId>) {
-    let gained = members
+    let gained = viewers
         .iter()
-        .copied()
-        .filter(|m| after.visible_to(*m) && !before.visible_to(*m))
+        .filter(|viewer| viewer.sees(after) && !viewer.sees(before))
+        .map(|viewer| viewer.member)
         .collect();
-    let lost = members
+    let lost = viewers
         .iter()
-        .copied()
-        .filter(|m| !after.visible_to(*m) && before.visible_to(*m))
+        .filter(|viewer| !viewer.sees(after) && viewer.sees(before))
+        .map(|viewer| viewer.member)
         .collect();
     (gained, lost)
 }
@@ -251,10 +263,18 @@ mod tests {
     const OWNER: MemberId = MemberId::from_u128(1);
     const OTHER: MemberId = MemberId::from_u128(2);
 
+    fn owner() -> Viewer {
+        Viewer::member_only(OWNER)
+    }
+
+    fn other() -> Viewer {
+        Viewer::member_only(OTHER)
+    }
+
     fn private() -> DocMeta {
         DocMeta {
             owner: OWNER,
-            visibility: Visibility::Members { members: vec![] },
+            visibility: Visibility::private(),
         }
     }
 
@@ -262,11 +282,14 @@ mod tests {
     fn a_private_contact_reaches_only_its_owner() {
         let changes = RowKind::Changes { changes: vec![] };
         assert_eq!(
-            delivery(OWNER, &changes, Some(&private())),
+            delivery(&owner(), &changes, Some(&private())),
             Some(Delivery::Changes)
         );
-        assert_eq!(delivery(OTHER, &changes, Some(&private())), None);
-        assert_eq!(delivery(OTHER, &RowKind::Created, Some(&private())), None);
+        assert_eq!(delivery(&other(), &changes, Some(&private())), None);
+        assert_eq!(
+            delivery(&other(), &RowKind::Created, Some(&private())),
+            None
+        );
     }
 
     #[test]
@@ -275,7 +298,7 @@ mod tests {
             audience: vec![OTHER],
         };
         assert_eq!(
-            delivery(OTHER, &revoked, Some(&private())),
+            delivery(&other(), &revoked, Some(&private())),
             Some(Delivery::Revoke)
         );
         let shared = DocMeta {
@@ -283,7 +306,7 @@ mod tests {
             visibility: Visibility::All,
         };
         assert_eq!(
-            delivery(OTHER, &revoked, Some(&shared)),
+            delivery(&other(), &revoked, Some(&shared)),
             None,
             "access came back since"
         );
@@ -294,8 +317,8 @@ mod tests {
         let purged = RowKind::Purged {
             audience: vec![OWNER],
         };
-        assert_eq!(delivery(OWNER, &purged, None), Some(Delivery::Purge));
-        assert_eq!(delivery(OTHER, &purged, None), None);
+        assert_eq!(delivery(&owner(), &purged, None), Some(Delivery::Purge));
+        assert_eq!(delivery(&other(), &purged, None), None);
     }
 
     #[test]
@@ -304,8 +327,60 @@ mod tests {
             owner: OWNER,
             visibility: Visibility::All,
         };
-        let (gained, lost) = audience_change(&shared, &private(), &[OWNER, OTHER]);
+        let (gained, lost) = audience_change(&shared, &private(), &[owner(), other()]);
         assert!(gained.is_empty());
         assert_eq!(lost, [OTHER]);
+    }
+
+    #[test]
+    fn rows_about_a_group_contact_follow_the_reader_into_and_out_of_the_group() {
+        let group = crate::ids::GroupId::from_u128(9);
+        let meta = DocMeta {
+            owner: OWNER,
+            visibility: Visibility::Members {
+                members: vec![],
+                groups: vec![group],
+                units: vec![],
+            },
+        };
+        let mut reader = other();
+        let changes = RowKind::Changes { changes: vec![] };
+        assert_eq!(delivery(&reader, &changes, Some(&meta)), None);
+        reader.groups.insert(group);
+        assert_eq!(
+            delivery(&reader, &changes, Some(&meta)),
+            Some(Delivery::Changes),
+            "judged with the groups the reader is in now"
+        );
+        let granted = RowKind::Granted {
+            audience: vec![OTHER],
+        };
+        assert_eq!(
+            delivery(&reader, &granted, Some(&meta)),
+            Some(Delivery::Grant)
+        );
+        reader.active = false;
+        assert_eq!(delivery(&reader, &granted, Some(&meta)), None);
+        assert_eq!(delivery(&reader, &changes, Some(&meta)), None);
+    }
+
+    #[test]
+    fn sharing_with_a_group_gains_its_members_only() {
+        let group = crate::ids::GroupId::from_u128(9);
+        let mut in_group = other();
+        in_group.groups.insert(group);
+        let outsider = Viewer::member_only(MemberId::from_u128(3));
+        let with_group = DocMeta {
+            owner: OWNER,
+            visibility: Visibility::Members {
+                members: vec![],
+                groups: vec![group],
+                units: vec![],
+            },
+        };
+        let (gained, lost) =
+            audience_change(&private(), &with_group, &[owner(), in_group, outsider]);
+        assert_eq!(gained, [OTHER]);
+        assert!(lost.is_empty());
     }
 }

@@ -163,6 +163,12 @@ uuid_id!(
     "group id"
 );
 uuid_id!(
+    /// Identifies an org unit (a department, a region, a branch) within a tenant. Units form
+    /// a tree: sharing a contact with a unit shares it with the members of every unit below.
+    UnitId,
+    "unit id"
+);
+uuid_id!(
     /// Identifies one scanned business card (its photos, its reading job and its draft). The
     /// device picks it when the photo is taken, so an upload retried after a dropped
     /// connection is the same card, not a second one.

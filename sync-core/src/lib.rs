@@ -9,7 +9,8 @@
 //!   typed error per rule naming the field and the value.
 //! - [`accept`] is the server's judgement of a push (on the pushing device's own view, so two
 //!   valid concurrent edits never lose one rep's work); [`feed`] the cursor feed's decisions
-//!   (what a member may see, resync pages).
+//!   (what a row becomes for a member, resync pages); [`access`] who may see a contact (owner,
+//!   listed members, groups, org units and the units below them) and who may manage it.
 //! - [`wire`] is the MessagePack protocol (one frame per WebSocket message), specified with
 //!   byte-exact examples in `docs/protocol.md`.
 //! - [`replica`] holds the state machines: [`replica::device::DeviceReplica`] for a phone and
@@ -42,6 +43,7 @@
 //! assert_eq!((merged.name.given.as_str(), merged.name.family.as_str()), ("Mara Elin", "Lindqvist"));
 //! ```
 pub mod accept;
+pub mod access;
 pub mod card;
 pub mod contact;
 pub mod document;

@@ -1,8 +1,11 @@
 //! Deterministic simulation: a server and many devices on an in-memory network, driven by one
-//! seed. Random edits, offline periods, dropped / duplicated / reordered frames, reconnects,
-//! device and server restarts from what they stored, visibility changes and purges; then the
-//! world is healed and checked: every device holds exactly the contacts its member may see,
-//! each identical to the server's, and every acknowledged change is on the server.
+//! seed. Random edits (archiving, trashing and restoring too), offline periods, dropped /
+//! duplicated / reordered frames, reconnects, device and server restarts from what they
+//! stored, visibility changes naming members, groups and org units, owner transfers, purges,
+//! members joining and leaving groups and units, units moving in the tree, members deactivated
+//! and reactivated; then the world is healed and checked: every device holds exactly the
+//! contacts its member may see, each identical to the server's, and every acknowledged change
+//! is on the server and on every device whose member may see its contact.
 //!
 //! ```
 //! use sync_core::sim::{SimConfig, SimNetwork};

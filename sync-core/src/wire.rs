@@ -14,6 +14,9 @@ use serde_bytes::ByteBuf;
 use crate::ids::{ContactId, DeviceId, MemberId};
 
 pub mod shape;
+mod visibility;
+
+pub use visibility::{DocMeta, MAX_SHARED_MEMBERS, Visibility, VisibilityError};
 
 /// The protocol version this build speaks. A `hello` with another version gets an
 /// `unsupported_version` error naming the versions the server accepts.
@@ -249,82 +252,6 @@ impl FeedItem {
             | FeedItem::Purge { doc }
             | FeedItem::Meta { doc, .. } => *doc,
         }
-    }
-}
-
-/// Who owns a contact and who may see it. Kept outside the CRDT: it changes only through
-/// authorised server operations, and devices learn it from the feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocMeta {
-    /// The member who owns the contact.
-    pub owner: MemberId,
-    /// Who may see it.
-    pub visibility: Visibility,
-}
-
-/// Who may see a contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
-pub enum Visibility {
-    /// Every member of the tenant.
-    All,
-    /// The owner and these members (an empty list means private to the owner).
-    Members {
-        /// Members other than the owner who may see the contact.
-        members: Vec<MemberId>,
-    },
-}
-
-/// Most members a contact may be shared with by name: past that, share it with everyone.
-/// Every member listed travels in each `grant` and `meta` of the contact.
-pub const MAX_SHARED_MEMBERS: usize = 500;
-
-/// A visibility that cannot be stored.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VisibilityError {
-    /// More members listed than [`MAX_SHARED_MEMBERS`].
-    #[error(
-        "visibility.members lists {count} members; at most {limit} (share with everyone instead)"
-    )]
-    TooManyMembers {
-        /// How many distinct members were listed.
-        count: usize,
-        /// The limit.
-        limit: usize,
-    },
-}
-
-impl Visibility {
-    /// The same visibility as stored: members de-duplicated and in order, the owner left
-    /// out (the owner always sees the contact), and refused when more than
-    /// [`MAX_SHARED_MEMBERS`] remain.
-    pub fn normalized(self, owner: MemberId) -> Result<Visibility, VisibilityError> {
-        match self {
-            Visibility::All => Ok(Visibility::All),
-            Visibility::Members { mut members } => {
-                members.sort();
-                members.dedup();
-                members.retain(|member| *member != owner);
-                if members.len() > MAX_SHARED_MEMBERS {
-                    return Err(VisibilityError::TooManyMembers {
-                        count: members.len(),
-                        limit: MAX_SHARED_MEMBERS,
-                    });
-                }
-                Ok(Visibility::Members { members })
-            }
-        }
-    }
-}
-
-impl DocMeta {
-    /// Whether `member` may see the contact.
-    pub fn visible_to(&self, member: MemberId) -> bool {
-        member == self.owner
-            || match &self.visibility {
-                Visibility::All => true,
-                Visibility::Members { members } => members.contains(&member),
-            }
     }
 }
 
@@ -591,7 +518,7 @@ mod tests {
                         doc,
                         meta: DocMeta {
                             owner: MemberId::from_u128(2),
-                            visibility: Visibility::Members { members: vec![] },
+                            visibility: Visibility::private(),
                         },
                     },
                 ],

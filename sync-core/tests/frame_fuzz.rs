@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use serde_bytes::ByteBuf;
-use sync_core::ids::{ContactId, DeviceId, MemberId};
+use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, UnitId};
 use sync_core::sim::rng::SimRng;
 use sync_core::wire::{
     DocChanges, DocMeta, ErrorCode, FeedItem, Frame, MAX_FRAME_BYTES, PresenceState, Visibility,
@@ -155,6 +155,8 @@ fn seeds() -> Vec<Vec<u8>> {
         owner: MemberId::from_u128(1),
         visibility: Visibility::Members {
             members: vec![MemberId::from_u128(2), MemberId::from_u128(3)],
+            groups: vec![GroupId::from_u128(6)],
+            units: vec![UnitId::from_u128(7)],
         },
     };
     let frames = [

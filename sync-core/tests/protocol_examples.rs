@@ -12,7 +12,7 @@ use serde_bytes::ByteBuf;
 use sync_core::accept::codes;
 use sync_core::card::{BBox, CardDraft, CardStatus, Field, FieldKind, Source};
 use sync_core::contact::{BlobRef, CardImage, CardSide};
-use sync_core::ids::{CardId, ContactId, DeviceId, ItemId, MemberId};
+use sync_core::ids::{CardId, ContactId, DeviceId, GroupId, ItemId, MemberId, UnitId};
 use sync_core::replica::device::{PUSH_BYTES, RETRY_TICKS};
 use sync_core::wire::{
     DocChanges, DocMeta, DocResult, ErrorCode, FEED_PAGE_BYTES, FeedItem, Frame, MAX_FRAME_BYTES,
@@ -192,9 +192,7 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                     snapshot: ByteBuf::from(vec![0x85, 0x6f, 0x4a, 0x83, 0x00]),
                     meta: DocMeta {
                         owner: member_3,
-                        visibility: Visibility::Members {
-                            members: vec![member_4],
-                        },
+                        visibility: Visibility::members(vec![member_4]),
                     },
                 }],
             },
@@ -293,6 +291,26 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
         (
             "error-push-unavailable",
             Frame::push_unavailable(12, 500, "the server could not store the push; try again"),
+        ),
+        (
+            "feed-meta-groups-units",
+            Frame::Feed {
+                from: 47,
+                to: 48,
+                reset: false,
+                more: false,
+                items: vec![FeedItem::Meta {
+                    doc: contact_1,
+                    meta: DocMeta {
+                        owner: member_3,
+                        visibility: Visibility::Members {
+                            members: vec![member_4],
+                            groups: vec![GroupId::from_u128(7)],
+                            units: vec![UnitId::from_u128(8)],
+                        },
+                    },
+                }],
+            },
         ),
     ])
 }

@@ -115,7 +115,7 @@ fn a_member_who_loses_access_has_the_contact_removed_and_offline_edits_refused()
             raw: "03-1234-5678".into(),
         })
     });
-    net.set_visibility(id, Visibility::Members { members: vec![] });
+    net.set_visibility(id, Visibility::private());
     net.connect(1);
     net.run_until_quiet();
     assert!(
@@ -142,18 +142,13 @@ fn a_contact_shared_later_arrives_whole_on_the_other_members_device() {
     net.connect(1);
     let id = net.create(0, &contact("Dmitri"));
     net.run_until_quiet();
-    net.set_visibility(id, Visibility::Members { members: vec![] });
+    net.set_visibility(id, Visibility::private());
     net.run_until_quiet();
     assert!(net.device(1).contact(id).is_none(), "private to its owner");
     net.edit(0, id, |c| c.notes = "Budget approved.".into());
     net.run_until_quiet();
     let member = net.member_of(1);
-    net.set_visibility(
-        id,
-        Visibility::Members {
-            members: vec![member],
-        },
-    );
+    net.set_visibility(id, Visibility::members(vec![member]));
     net.run_until_quiet();
     let shared = net.device(1).contact(id).expect("granted").unwrap();
     assert_eq!(shared.notes.as_str(), "Budget approved.");

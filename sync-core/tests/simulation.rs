@@ -1,6 +1,9 @@
-//! The deterministic simulation over many seeds: 50 devices of 10 members, random edits,
-//! faults, restarts, visibility changes and pushes answered `unavailable` (committed or not);
-//! every seed must converge with no acknowledged change lost.
+//! The deterministic simulation over many seeds: 50 devices of 10 members, random edits
+//! (archiving, trashing and restoring too), faults, restarts, visibility changes naming
+//! members, groups and org units, owner transfers, members joining and leaving groups and
+//! units, units moving in the tree, members deactivated and reactivated, and pushes answered
+//! `unavailable` (committed or not); every seed must converge, each device to exactly what its
+//! member may see, with no acknowledged change lost.
 //!
 //! `SIM_SEEDS=N` sets how many seeds run (default 1,000); `SIM_SEED=S` replays one seed.
 
@@ -16,12 +19,22 @@ fn run_seed(seed: u64) -> Result<SimStats, String> {
 
 fn add(total: &mut SimStats, stats: SimStats) {
     total.edits += stats.edits;
+    total.delivered += stats.delivered;
     total.acknowledged += stats.acknowledged;
     total.faults += stats.faults;
     total.server_restarts += stats.server_restarts;
     total.device_restarts += stats.device_restarts;
     total.visibility_changes += stats.visibility_changes;
     total.unavailable += stats.unavailable;
+    total.group_changes += stats.group_changes;
+    total.unit_changes += stats.unit_changes;
+    total.unit_moves += stats.unit_moves;
+    total.unit_moves_refused += stats.unit_moves_refused;
+    total.owner_transfers += stats.owner_transfers;
+    total.deactivations += stats.deactivations;
+    total.reactivations += stats.reactivations;
+    total.lifecycle_edits += stats.lifecycle_edits;
+    total.access_changes += stats.access_changes;
 }
 
 #[test]
@@ -96,5 +109,23 @@ fn fifty_devices_converge_on_every_seed_with_no_acknowledged_edit_lost() {
         total.unavailable > seeds,
         "too few pushes answered unavailable ({})",
         total.unavailable
+    );
+    // Who sees what must have changed in every way, often enough to mean something.
+    for (what, count) in [
+        ("group joins and leaves", total.group_changes),
+        ("unit joins and leaves", total.unit_changes),
+        ("unit moves", total.unit_moves),
+        ("unit moves refused as cycles", total.unit_moves_refused),
+        ("owner transfers", total.owner_transfers),
+        ("deactivations", total.deactivations),
+        ("reactivations", total.reactivations),
+        ("archive, trash and restore edits", total.lifecycle_edits),
+    ] {
+        assert!(count > seeds / 10, "too few {what} ({count})");
+    }
+    assert!(
+        total.access_changes > seeds,
+        "membership changes rarely changed who sees a contact ({})",
+        total.access_changes
     );
 }

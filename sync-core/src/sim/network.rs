@@ -7,11 +7,14 @@ use automerge::{ActorId, ChangeHash};
 
 use super::rng::SimRng;
 use super::tenant::MemoryTenant;
-use crate::contact::{Contact, Organization, Phone};
-use crate::ids::{ContactId, DeviceId, ItemId, MemberId};
+use crate::ids::{ContactId, DeviceId, GroupId, MemberId, UnitId};
 use crate::replica::device::{DeviceEffect, DeviceReplica, OutboxEntry, StoredDevice};
 use crate::replica::session::{ServerSession, SessionEffect};
-use crate::wire::{DocMeta, Frame, MAX_FRAME_BYTES, PresenceState, Visibility};
+use crate::wire::{DocMeta, Frame, MAX_FRAME_BYTES, PresenceState};
+
+mod actions;
+mod check;
+mod scripted;
 
 /// How harsh the world is.
 #[derive(Debug, Clone)]
@@ -119,6 +122,10 @@ pub struct SimNetwork {
     config: SimConfig,
     tenant: MemoryTenant,
     members: Vec<MemberId>,
+    /// The groups random operations put members in and share contacts with.
+    groups: Vec<GroupId>,
+    /// The org units, as created: a small tree that random moves reshape.
+    units: Vec<UnitId>,
     devices: Vec<SimDevice>,
     links: Vec<Link>,
     faults: bool,
@@ -148,7 +155,33 @@ pub struct SimStats {
     pub visibility_changes: u64,
     /// Pushes answered `unavailable`.
     pub unavailable: u64,
+    /// Members put into or taken out of a group.
+    pub group_changes: u64,
+    /// Members put into or taken out of an org unit.
+    pub unit_changes: u64,
+    /// Org units moved under another unit (or to the top).
+    pub unit_moves: u64,
+    /// Unit moves refused because they would have put a unit inside itself.
+    pub unit_moves_refused: u64,
+    /// Contacts given to another owner.
+    pub owner_transfers: u64,
+    /// Members deactivated.
+    pub deactivations: u64,
+    /// Deactivated members reactivated.
+    pub reactivations: u64,
+    /// Edits archiving, trashing or restoring a contact.
+    pub lifecycle_edits: u64,
+    /// Times a member gained or lost sight of a contact through a group, unit or activity
+    /// change (each one a `granted` or `revoked` row's audience entry).
+    pub access_changes: u64,
 }
+
+/// The groups of a simulated tenant.
+const GROUPS: usize = 3;
+
+/// The org units of a simulated tenant, each with the index of its parent at the start:
+/// a company with Sales (Tokyo, Osaka below it) and Support.
+const UNIT_TREE: [Option<usize>; 5] = [None, Some(0), Some(0), Some(1), Some(1)];
 
 const GIVEN: [&str; 8] = [
     "Aiko", "Ben", "Chloé", "Dmitri", "Emi", "Farid", "Grace", "Hiro",
@@ -184,12 +217,28 @@ impl SimNetwork {
             })
             .collect();
         let links = (0..config.devices).map(|_| Link::default()).collect();
+        let mut tenant = MemoryTenant::new();
+        for member in &members {
+            tenant.add_member(*member);
+        }
+        let units: Vec<UnitId> = (0..UNIT_TREE.len())
+            .map(|u| UnitId::from_u128(3000 + u as u128))
+            .collect();
+        for (unit, parent) in units.iter().zip(UNIT_TREE) {
+            tenant
+                .add_unit(*unit, parent.map(|p| units[p]))
+                .expect("parents come first");
+        }
         Self {
             seed,
             rng,
             config,
-            tenant: MemoryTenant::new(),
+            tenant,
             members,
+            groups: (0..GROUPS)
+                .map(|g| GroupId::from_u128(4000 + g as u128))
+                .collect(),
+            units,
             devices,
             links,
             faults: true,
@@ -201,6 +250,19 @@ impl SimNetwork {
 
     /// Run the random steps, heal the world and check it.
     pub fn run(mut self) -> Result<SimStats, Divergence> {
+        // Most members start in a unit, some in a group (scripted worlds start with none).
+        for member in self.members.clone() {
+            if self.rng.chance(800) {
+                let unit = self.units[self.rng.below(self.units.len() as u64) as usize];
+                self.tenant
+                    .join_unit(member, unit)
+                    .expect("the unit exists");
+            }
+            if self.rng.chance(500) {
+                let group = self.groups[self.rng.below(self.groups.len() as u64) as usize];
+                self.tenant.join_group(member, group);
+            }
+        }
         for index in 0..self.devices.len() {
             if self.rng.chance(800) {
                 self.connect(index);
@@ -224,8 +286,8 @@ impl SimNetwork {
     fn step(&mut self) {
         let roll = self.rng.below(1000);
         match roll {
-            0..=399 => self.random_edit(),
-            400..=429 => {
+            0..=379 => self.random_edit(),
+            380..=409 => {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
                 if self.devices[index].online {
                     self.disconnect(index)
@@ -233,22 +295,22 @@ impl SimNetwork {
                     self.connect(index)
                 }
             }
-            430..=439 => {
+            410..=419 => {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
                 self.restart_device(index);
             }
-            440..=443 => self.restart_server(),
-            444..=469 => self.change_visibility(),
-            470..=472 => self.purge(),
-            473..=475 => self
+            420..=423 => self.restart_server(),
+            424..=449 => self.change_visibility(),
+            450..=452 => self.purge(),
+            453..=455 => self
                 .tenant
                 .compact_feed(self.tenant.head().saturating_sub(20)),
-            476..=519 => {
+            456..=499 => {
                 for index in 0..self.devices.len() {
                     self.tick_device(index);
                 }
             }
-            520..=529 => {
+            500..=509 => {
                 let index = self.rng.below(self.devices.len() as u64) as usize;
                 let first = self.devices[index].replica.contact_ids().next();
                 if let Some(doc) = first {
@@ -258,6 +320,11 @@ impl SimNetwork {
                     self.device_effects(index, effects);
                 }
             }
+            510..=515 => self.change_group(),
+            516..=521 => self.change_unit(),
+            522..=524 => self.move_unit(),
+            525..=528 => self.transfer_owner(),
+            529..=534 => self.toggle_active(),
             _ => {
                 for _ in 0..20 {
                     self.deliver_one();
@@ -318,192 +385,6 @@ impl SimNetwork {
         for index in online {
             self.connect(index);
         }
-    }
-
-    fn random_edit(&mut self) {
-        let index = self.rng.below(self.devices.len() as u64) as usize;
-        let ids: Vec<ContactId> = self.devices[index].replica.contact_ids().collect();
-        let bits = self.rng.next_u64();
-        let given = GIVEN[self.rng.below(GIVEN.len() as u64) as usize];
-        let company = COMPANIES[self.rng.below(COMPANIES.len() as u64) as usize];
-        let result = if ids.is_empty() || self.rng.chance(80) {
-            let id = ContactId::from_u128((self.seed as u128) << 64 | self.next_contact);
-            self.next_contact += 1;
-            let mut contact = Contact::default();
-            contact.name.given = given.to_string();
-            contact.organizations.push(Organization {
-                id: ItemId::from_random(bits),
-                company: company.to_string(),
-                department: String::new(),
-                title: String::new(),
-            });
-            self.devices[index].replica.create(id, &contact)
-        } else {
-            let id = ids[self.rng.below(ids.len() as u64) as usize];
-            let action = self.rng.below(7);
-            let number = 1000 + self.rng.below(9000);
-            self.devices[index]
-                .replica
-                .edit(id, |contact| match action {
-                    0 => contact.name.given = given.to_string(),
-                    1 => contact.name.family = format!("{company} family"),
-                    2 if contact.phones.len() < 5 => contact.phones.push(Phone {
-                        id: ItemId::from_random(bits),
-                        label: "work".into(),
-                        e164: format!("+8131234{number}"),
-                        raw: format!("03-1234-{number}"),
-                    }),
-                    3 if !contact.phones.is_empty() => {
-                        let position = (bits % contact.phones.len() as u64) as usize;
-                        contact.phones.remove(position);
-                    }
-                    4 if !contact.phones.is_empty() => {
-                        let position = (bits % contact.phones.len() as u64) as usize;
-                        contact.phones[position].label = if number.is_multiple_of(2) {
-                            "mobile".into()
-                        } else {
-                            "fax".into()
-                        };
-                    }
-                    5 => {
-                        contact.notes.0.push_str(&format!("{given} called. "));
-                    }
-                    _ => {
-                        contact.tags.insert(company.to_lowercase(), true);
-                    }
-                })
-        };
-        match result {
-            Ok(effects) => {
-                self.stats.edits += 1;
-                self.device_effects(index, effects);
-            }
-            Err(error) => panic!(
-                "seed {}: a valid simulated edit was refused: {error}",
-                self.seed
-            ),
-        }
-    }
-
-    fn change_visibility(&mut self) {
-        let docs: Vec<ContactId> = self
-            .tenant
-            .visible_to(self.members[0])
-            .into_iter()
-            .chain(self.tenant.visible_to(self.members[1 % self.members.len()]))
-            .collect();
-        if docs.is_empty() {
-            return;
-        }
-        let doc = docs[self.rng.below(docs.len() as u64) as usize];
-        let visibility = match self.rng.below(3) {
-            0 => Visibility::All,
-            1 => Visibility::Members { members: vec![] },
-            _ => Visibility::Members {
-                members: self
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(|_| self.rng.chance(400))
-                    .collect(),
-            },
-        };
-        self.tenant
-            .set_visibility(doc, visibility, &self.members.clone());
-        self.stats.visibility_changes += 1;
-        self.fan_out();
-    }
-
-    fn purge(&mut self) {
-        let docs: Vec<ContactId> = self
-            .tenant
-            .visible_to(self.members[0])
-            .into_iter()
-            .collect();
-        if let Some(doc) = docs.first() {
-            let members = self.members.clone();
-            self.tenant.purge(*doc, &members);
-            self.acknowledged.remove(doc);
-            self.stats.visibility_changes += 1;
-            self.fan_out();
-        }
-    }
-
-    /// Scripted use: create a contact on device `index`; returns its id.
-    pub fn create(&mut self, index: usize, contact: &Contact) -> ContactId {
-        let id = ContactId::from_u128(((self.seed as u128) << 64) | self.next_contact);
-        self.next_contact += 1;
-        let effects = self.devices[index]
-            .replica
-            .create(id, contact)
-            .expect("a valid contact");
-        self.device_effects(index, effects);
-        id
-    }
-
-    /// Scripted use: edit a contact on device `index`.
-    pub fn edit(&mut self, index: usize, id: ContactId, edit: impl FnOnce(&mut Contact)) {
-        let effects = self.devices[index]
-            .replica
-            .edit(id, edit)
-            .expect("a valid edit");
-        self.device_effects(index, effects);
-    }
-
-    /// Scripted use: change who may see a contact, as an admin would on the server.
-    pub fn set_visibility(&mut self, id: ContactId, visibility: Visibility) {
-        let members = self.members.clone();
-        self.tenant.set_visibility(id, visibility, &members);
-        self.fan_out();
-    }
-
-    /// Scripted use: lose every frame now travelling to device `index` (an ack or a feed page
-    /// lost with a dying connection).
-    pub fn lose_frames_to(&mut self, index: usize) {
-        self.links[index].to_device.clear();
-    }
-
-    /// Scripted use: deliver every frame in flight (no faults) and tick the devices until
-    /// nothing moves.
-    pub fn run_until_quiet(&mut self) {
-        let faults = std::mem::replace(&mut self.faults, false);
-        for _ in 0..3 * crate::replica::device::RETRY_TICKS {
-            while self.in_flight() {
-                self.deliver_one();
-            }
-            for index in 0..self.devices.len() {
-                self.tick_device(index);
-            }
-        }
-        self.faults = faults;
-    }
-
-    /// Scripted use: deliver every frame travelling from device `index` to the server (and
-    /// nothing travelling back).
-    pub fn deliver_to_server(&mut self, index: usize) {
-        while let Some(bytes) = self.links[index].to_server.pop_front() {
-            self.server_receive(index, &bytes);
-        }
-    }
-
-    /// Scripted use: device `index`'s replica.
-    pub fn device(&self, index: usize) -> &DeviceReplica {
-        &self.devices[index].replica
-    }
-
-    /// Scripted use: the member device `index` belongs to.
-    pub fn member_of(&self, index: usize) -> MemberId {
-        self.devices[index].member
-    }
-
-    /// Scripted use: the server's store.
-    pub fn tenant(&self) -> &MemoryTenant {
-        &self.tenant
-    }
-
-    /// Scripted use: frames device `index` was told were refused, with their codes.
-    pub fn rejections(&self, index: usize) -> &[(ContactId, String)] {
-        &self.devices[index].rejections
     }
 
     /// Tell every session the feed advanced, as the per-tenant broadcast does.
@@ -635,10 +516,11 @@ impl SimNetwork {
                 SessionEffect::Publish { doc, state } => {
                     let device = session.device().expect("presence comes after hello");
                     for other in 0..self.links.len() {
+                        let viewer = self.tenant.viewer(self.devices[other].member);
                         let sees = self
                             .tenant
                             .meta(doc)
-                            .is_some_and(|meta| meta.visible_to(self.devices[other].member));
+                            .is_some_and(|meta| meta.visible_to(&viewer));
                         if other == index || !sees {
                             continue;
                         }
@@ -766,64 +648,5 @@ impl SimNetwork {
         Err(self.fail(format!(
             "the world did not settle; unsettled devices: {stuck:?}"
         )))
-    }
-
-    /// Scripted use: see the module page.
-    pub fn check(&self) -> Result<(), Divergence> {
-        for (doc, hashes) in &self.acknowledged {
-            if self.tenant.is_purged(*doc) {
-                continue;
-            }
-            let Some(stored) = self.tenant.doc(*doc) else {
-                return Err(self.fail(format!(
-                    "acknowledged contact {doc} is missing on the server"
-                )));
-            };
-            if let Some(hash) = hashes.iter().find(|hash| !stored.has_change(hash)) {
-                return Err(self.fail(format!(
-                    "acknowledged change {hash} of contact {doc} is missing on the server"
-                )));
-            }
-        }
-        for device in &self.devices {
-            let held: BTreeSet<ContactId> = device.replica.contact_ids().collect();
-            let visible = self.tenant.visible_to(device.member);
-            if held != visible {
-                let extra: Vec<_> = held.difference(&visible).collect();
-                let missing: Vec<_> = visible.difference(&held).collect();
-                return Err(self.fail(format!(
-                    "device {} holds contacts it may not see {extra:?} and lacks ones it may {missing:?}",
-                    device.id
-                )));
-            }
-            for id in &visible {
-                let server = self.tenant.doc(*id).expect("visible contacts exist");
-                let local = device.replica.doc(*id).expect("held");
-                let (mut server_heads, mut local_heads) = (server.heads(), local.heads());
-                server_heads.sort();
-                local_heads.sort();
-                if server_heads != local_heads {
-                    return Err(self.fail(format!(
-                        "device {} has contact {id} at other heads than the server",
-                        device.id
-                    )));
-                }
-                if device.replica.meta(*id) != self.tenant.meta(*id) {
-                    return Err(self.fail(format!(
-                        "device {} has stale owner/visibility for {id}",
-                        device.id
-                    )));
-                }
-                let server_contact = server.contact().map_err(|e| self.fail(e.to_string()))?;
-                let local_contact = local.contact().map_err(|e| self.fail(e.to_string()))?;
-                if server_contact != local_contact {
-                    return Err(self.fail(format!(
-                        "device {} reads contact {id} differently from the server",
-                        device.id
-                    )));
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -4,18 +4,29 @@
 //! It keeps what the real stores keep (each contact's document and metadata, the feed with a
 //! per-tenant seq) and answers the session's requests the way the server does: pushes through
 //! [`crate::accept`], feed pages filtered by what the member may see *now*, resynchronisation
-//! by snapshots for new devices and cursors older than the kept feed.
+//! by snapshots for new devices and cursors older than the kept feed. It also keeps the
+//! directory (who is active, in which groups and org units, and the unit tree; see
+//! [`MemoryTenant::join_group`] and its neighbours) and writes the `granted` and `revoked`
+//! rows its changes cause, as [`crate::access`] decides them.
+//!
+//! A member the tenant has not been told about ([`MemoryTenant::add_member`]) is active and
+//! in no group or unit, as every member was before groups and units existed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_bytes::ByteBuf;
 
 use crate::accept::{self, Accepted, codes};
+use crate::access::{self, AccessChange, TransferError, Viewer};
 use crate::document::ContactDoc;
 use crate::feed::{self, FeedRow, PageBuilder, ResyncPager, RowKind};
 use crate::ids::{ContactId, MemberId};
 use crate::replica::session::{FeedPage, FeedRequest};
 use crate::wire::{DocChanges, DocMeta, DocResult, FeedItem, Rejection, Visibility};
+
+mod directory;
+
+use directory::Directory;
 
 #[derive(Debug, Clone)]
 struct StoredDoc {
@@ -37,6 +48,8 @@ pub struct MemoryTenant {
     /// Rows up to this seq were dropped by [`MemoryTenant::compact_feed`].
     floor: u64,
     head: u64,
+    /// Members, groups, org units: what the SQL stores keep in their own tables.
+    directory: Directory,
 }
 
 impl MemoryTenant {
@@ -91,12 +104,15 @@ impl MemoryTenant {
             });
         }
         let stored = self.docs.get(&id);
-        if let Some(stored) = stored
-            && !stored.meta.visible_to(member)
-        {
+        let viewer = self.directory.viewer(member);
+        if !viewer.may_edit(stored.map(|stored| &stored.meta)) {
+            let message = match stored {
+                Some(_) => format!("contact {id} is not shared with you"),
+                None => format!("member {member} is deactivated and cannot create contacts"),
+            };
             return Err(Rejection {
                 code: codes::FORBIDDEN.into(),
-                message: format!("contact {id} is not shared with you"),
+                message,
             });
         }
         // Decided before the changes, so a contact whose visibility can't be stored is not
@@ -140,14 +156,47 @@ impl MemoryTenant {
     }
 
     /// Change who may see a contact (an authorised server operation, never a CRDT edit).
-    /// `members` is every member of the tenant, to work out who gained and who lost access.
+    /// `members` is every member of the tenant; any not yet known are added (active, in no
+    /// group or unit).
     pub fn set_visibility(&mut self, id: ContactId, visibility: Visibility, members: &[MemberId]) {
+        self.add_members(members);
+        let Some(stored) = self.docs.get(&id) else {
+            return;
+        };
+        let meta = DocMeta {
+            owner: stored.meta.owner,
+            visibility,
+        };
+        self.change_meta(id, meta);
+    }
+
+    /// Give a contact to `new_owner`, as [`access::transfer_owner`] decides (the previous
+    /// owner keeps sight of it). Nothing happens to a contact that does not exist.
+    pub fn transfer_owner(
+        &mut self,
+        id: ContactId,
+        new_owner: MemberId,
+    ) -> Result<(), TransferError> {
+        let Some(stored) = self.docs.get(&id) else {
+            return Ok(());
+        };
+        let meta = access::transfer_owner(&stored.meta, &self.directory.viewer(new_owner))?;
+        // Giving a contact to its owner changes nothing and tells no one.
+        if meta != stored.meta {
+            self.change_meta(id, meta);
+        }
+        Ok(())
+    }
+
+    /// Store a contact's new owner or visibility: `granted` for those who gain sight of it,
+    /// `revoked` for those who lose it, then `meta`.
+    fn change_meta(&mut self, id: ContactId, meta: DocMeta) {
+        let viewers = self.directory.viewers();
         let Some(stored) = self.docs.get_mut(&id) else {
             return;
         };
-        let before = stored.meta.clone();
-        stored.meta.visibility = visibility;
-        let (gained, lost) = feed::audience_change(&before, &stored.meta, members);
+        let before = std::mem::replace(&mut stored.meta, meta);
+        let (gained, lost) = feed::audience_change(&before, &stored.meta, &viewers);
         if !gained.is_empty() {
             self.next_seq(id, RowKind::Granted { audience: gained });
         }
@@ -157,14 +206,32 @@ impl MemoryTenant {
         self.next_seq(id, RowKind::Meta);
     }
 
-    /// Delete a contact for good; `members` is every member of the tenant.
+    /// Write the rows of a directory change: per contact, `granted` then `revoked`.
+    fn write_access_changes(&mut self, changes: &[AccessChange]) {
+        for change in changes {
+            if !change.gained.is_empty() {
+                let audience = change.gained.clone();
+                self.next_seq(change.doc, RowKind::Granted { audience });
+            }
+            if !change.lost.is_empty() {
+                let audience = change.lost.clone();
+                self.next_seq(change.doc, RowKind::Revoked { audience });
+            }
+        }
+    }
+
+    /// Delete a contact for good; `members` is every member of the tenant (any not yet known
+    /// are added).
     pub fn purge(&mut self, id: ContactId, members: &[MemberId]) {
+        self.add_members(members);
         if let Some(stored) = self.docs.remove(&id) {
             self.purged.insert(id);
-            let audience = members
+            let audience = self
+                .directory
+                .viewers()
                 .iter()
-                .copied()
-                .filter(|m| stored.meta.visible_to(*m))
+                .filter(|viewer| viewer.sees(&stored.meta))
+                .map(|viewer| viewer.member)
                 .collect();
             self.next_seq(id, RowKind::Purged { audience });
         }
@@ -190,11 +257,17 @@ impl MemoryTenant {
 
     /// The contacts `member` may see.
     pub fn visible_to(&self, member: MemberId) -> BTreeSet<ContactId> {
+        let viewer = self.directory.viewer(member);
         self.docs
             .iter()
-            .filter(|(_, stored)| stored.meta.visible_to(member))
+            .filter(|(_, stored)| viewer.sees(&stored.meta))
             .map(|(id, _)| *id)
             .collect()
+    }
+
+    /// Every contact, in id order.
+    pub fn contact_ids(&self) -> impl Iterator<Item = ContactId> + '_ {
+        self.docs.keys().copied()
     }
 
     /// One contact's document.
@@ -214,10 +287,11 @@ impl MemoryTenant {
 
     /// Answer a repair message, or `None` if `member` may not see the contact.
     pub fn repair(&mut self, member: MemberId, id: ContactId, message: &[u8]) -> Option<Vec<u8>> {
+        let viewer = self.directory.viewer(member);
         let stored = self
             .docs
             .get_mut(&id)
-            .filter(|stored| stored.meta.visible_to(member))?;
+            .filter(|stored| viewer.sees(&stored.meta))?;
         accept::repair_reply(&mut stored.doc, message)
             .ok()
             .flatten()
@@ -225,8 +299,9 @@ impl MemoryTenant {
 
     /// Read one page of the feed for `member`.
     pub fn read_feed(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
+        let viewer = self.directory.viewer(member);
         if feed::needs_resync(request, self.floor, self.head) {
-            return self.resync_page(member, request);
+            return self.resync_page(&viewer, request);
         }
         let start = self.feed.partition_point(|row| row.seq <= request.after);
         let mut page = PageBuilder::new();
@@ -237,7 +312,7 @@ impl MemoryTenant {
                 more = true;
                 break;
             }
-            if let Some(item) = self.item_for(member, row) {
+            if let Some(item) = self.item_for(&viewer, row) {
                 page.push(item);
             }
             to = row.seq;
@@ -251,9 +326,9 @@ impl MemoryTenant {
         }
     }
 
-    fn item_for(&self, member: MemberId, row: &FeedRow) -> Option<FeedItem> {
+    fn item_for(&self, viewer: &Viewer, row: &FeedRow) -> Option<FeedItem> {
         let stored = self.docs.get(&row.doc);
-        let delivery = feed::delivery(member, &row.kind, stored.map(|stored| &stored.meta))?;
+        let delivery = feed::delivery(viewer, &row.kind, stored.map(|stored| &stored.meta))?;
         feed::item(row.doc, &row.kind, delivery, || {
             stored.map(|stored| (stored.snapshot.clone(), stored.meta.clone()))
         })
@@ -268,11 +343,11 @@ impl MemoryTenant {
         }
     }
 
-    fn resync_page(&self, member: MemberId, request: &FeedRequest) -> FeedPage {
+    fn resync_page(&self, viewer: &Viewer, request: &FeedRequest) -> FeedPage {
         let mut pager = ResyncPager::new(request, self.head);
         let after = pager.after_doc();
         let candidates = self.docs.iter().filter(|(id, stored)| {
-            after.is_none_or(|after| **id > after) && stored.meta.visible_to(member)
+            after.is_none_or(|after| **id > after) && viewer.sees(&stored.meta)
         });
         for (id, _) in candidates {
             if pager.is_full() {
