@@ -20,7 +20,8 @@
 //! commit order equals seq order and a cursor never skips a row.
 
 use async_trait::async_trait;
-use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId, UnitId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 
@@ -44,6 +45,9 @@ macro_rules! portable_modules {
         #[allow(clippy::duplicate_mod)]
         #[path = "portable/devices.rs"]
         mod devices;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/directory.rs"]
+        mod directory;
         #[allow(clippy::duplicate_mod)]
         #[path = "portable/feed.rs"]
         mod feed;
@@ -92,6 +96,15 @@ pub enum StoreError {
     /// Stored bytes did not decode (a document, a feed row): the data is damaged.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// The change asked for cannot be made (a unit moved inside itself); `field` names what
+    /// the caller asked for.
+    #[error("{field}: {reason}")]
+    Refused {
+        /// The request's field that cannot be honoured.
+        field: String,
+        /// Why, for a person.
+        reason: String,
+    },
     /// The database took longer than its bound; the connection was given up.
     #[error("{what} took longer than its time bound")]
     Timeout {
@@ -100,36 +113,49 @@ pub enum StoreError {
     },
 }
 
-/// A member's role in a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Created the tenant; may do everything, including managing admins.
-    Owner,
-    /// Manages members, groups and every contact's visibility.
-    Admin,
-    /// Works with the contacts shared with them.
-    Member,
+pub use sync_core::access::Role;
+
+/// A member as the access rules see them, with the tenant's access generation it is at least
+/// as new as: a node holding it knows it is stale once the generation moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The member's groups, units (with their ancestors) and whether active.
+    pub viewer: Viewer,
+    /// `tenants.access_gen` when it was read.
+    pub generation: u64,
 }
 
-impl Role {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
+/// A group and its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    /// The group.
+    pub id: GroupId,
+    /// Its name, unique in the company.
+    pub name: String,
+    /// Its members, in id order.
+    pub members: Vec<MemberId>,
+}
 
-    /// Parse the stored form.
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "owner" => Some(Role::Owner),
-            "admin" => Some(Role::Admin),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
+/// An org unit (a department) and its own members (not those of the units below).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRecord {
+    /// The unit.
+    pub id: UnitId,
+    /// Its name.
+    pub name: String,
+    /// The unit it sits in; `None` at the top.
+    pub parent: Option<UnitId>,
+    /// Its members, in id order.
+    pub members: Vec<MemberId>,
+}
+
+/// What to change about an org unit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitChange {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new place in the tree: `Some(None)` moves it to the top.
+    pub parent: Option<Option<UnitId>>,
 }
 
 /// A new tenant and its owner.
@@ -254,6 +280,9 @@ pub struct FeedTail {
     pub head: u64,
     /// The seq up to which rows were dropped.
     pub floor: u64,
+    /// The tenant's access generation read with the head: a connection whose member's
+    /// [`Access`] is older reads it again before judging these rows.
+    pub access_gen: u64,
     /// The rows, in seq order.
     pub rows: Vec<TailRow>,
 }
@@ -323,7 +352,7 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// Create a group.
     async fn create_group(&self, tenant: TenantId, name: &str) -> Result<GroupId, StoreError>;
-    /// Put a member in a group (idempotent).
+    /// Put a member in a group (idempotent; grant rows for what they gain).
     async fn add_to_group(
         &self,
         tenant: TenantId,
@@ -336,6 +365,76 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         tenant: TenantId,
         member: MemberId,
     ) -> Result<Vec<GroupId>, StoreError>;
+
+    /// A member as the access rules see them (groups, units with their ancestors, active),
+    /// with the access generation it is as new as. `NotFound` if there is no such member.
+    async fn access(&self, tenant: TenantId, member: MemberId) -> Result<Access, StoreError>;
+    /// Every group with its members, by name.
+    async fn groups(&self, tenant: TenantId) -> Result<Vec<GroupRecord>, StoreError>;
+    /// Rename a group. `Conflict` if the name is taken.
+    async fn rename_group(
+        &self,
+        tenant: TenantId,
+        group: GroupId,
+        name: &str,
+    ) -> Result<(), StoreError>;
+    /// Delete a group: its members lose what was shared with them through it (revoke rows).
+    async fn delete_group(&self, tenant: TenantId, group: GroupId) -> Result<(), StoreError>;
+    /// Take a member out of a group (revoke rows for what they lose).
+    async fn remove_from_group(
+        &self,
+        tenant: TenantId,
+        group: GroupId,
+        member: MemberId,
+    ) -> Result<(), StoreError>;
+    /// Every org unit with its own members, by name.
+    async fn units(&self, tenant: TenantId) -> Result<Vec<UnitRecord>, StoreError>;
+    /// Create an org unit under `parent` (`None`: at the top).
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        parent: Option<UnitId>,
+    ) -> Result<UnitId, StoreError>;
+    /// Rename or move an org unit (grant and revoke rows for the sight a move changes;
+    /// `Refused` for a move inside itself).
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        change: &UnitChange,
+    ) -> Result<(), StoreError>;
+    /// Delete an org unit: its members leave it, the units below move up to its parent.
+    async fn delete_unit(&self, tenant: TenantId, unit: UnitId) -> Result<(), StoreError>;
+    /// Put a member in an org unit (idempotent; grant rows for what they gain).
+    async fn add_to_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        member: MemberId,
+    ) -> Result<(), StoreError>;
+    /// Take a member out of an org unit (revoke rows for what they lose).
+    async fn remove_from_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        member: MemberId,
+    ) -> Result<(), StoreError>;
+    /// Deactivate or reactivate a member: deactivated, they see nothing (revoke rows for all
+    /// they saw); reactivated, grant rows give it back.
+    async fn set_member_active(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        active: bool,
+    ) -> Result<(), StoreError>;
+    /// Change a member's role.
+    async fn set_member_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        role: Role,
+    ) -> Result<(), StoreError>;
 
     /// Register a device for a member.
     async fn register_device(
@@ -384,15 +483,16 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
 
     /// The tenant's latest feed seq.
     async fn head(&self, tenant: TenantId) -> Result<u64, StoreError>;
-    /// Check and commit a push from `member` in one transaction: per contact, authorise (the
-    /// member may see it; a new contact is owned by the member and visible to all), run
+    /// Check and commit a push from `viewer`'s member in one transaction: per contact,
+    /// authorise (the member may see it — as `viewer` says, read when the push arrived; a new
+    /// contact is owned by the member and visible to all unless the push says otherwise), run
     /// `sync_core::accept::accept_changes`, store the document, its snapshot, heads and
     /// search projection, and append a feed row with the next seq under the tenant's lock.
     /// One result per contact, in order; a refused contact does not hold back the others.
     async fn commit(
         &self,
         tenant: TenantId,
-        member: MemberId,
+        viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError>;
     /// One page of the feed for `member`, decided by `sync_core::feed`.
@@ -433,6 +533,15 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         doc: ContactId,
         visibility: &Visibility,
     ) -> Result<(), StoreError>;
+    /// Hand a contact to another active member (see `sync_core::access::transfer_owner`: the
+    /// old owner stays listed unless everyone sees it): grant / revoke / meta rows in one
+    /// transaction. Returns the new metadata.
+    async fn transfer_owner(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+        new_owner: MemberId,
+    ) -> Result<DocMeta, StoreError>;
     /// Delete a contact for good, with a purge feed row. Its images go in the same
     /// transaction, unless another contact holds them (see `CardStore::blob_for`).
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError>;

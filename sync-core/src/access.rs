@@ -147,6 +147,27 @@ pub enum Role {
     Member,
 }
 
+impl Role {
+    /// The stored and displayed form: `owner`, `admin`, `member`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    /// Read the stored form.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
 /// Whether a member with `role` may change the contact's visibility, transfer its ownership
 /// or purge it: its owner, an admin, or the company owner, while active.
 ///

@@ -615,11 +615,10 @@ async fn a_contact_created_private_never_reaches_another_member(
     let id = ContactId::from_u128(0xa11ce);
     let mut secret = person("Confidential");
     secret.notes = "Discussing the acquisition".into();
-    let effects = owner_phone.replica.create_visible_to(
-        id,
-        &secret,
-        Some(Visibility::Members { members: vec![] }),
-    )?;
+    let effects =
+        owner_phone
+            .replica
+            .create_visible_to(id, &secret, Some(Visibility::members(vec![])))?;
     owner_phone.apply(effects).await?;
     owner_phone.settle(QUIET).await?;
     anyhow::ensure!(
@@ -628,7 +627,7 @@ async fn a_contact_created_private_never_reaches_another_member(
     );
     anyhow::ensure!(
         owner_phone.replica.meta(id).map(|meta| &meta.visibility)
-            == Some(&Visibility::Members { members: vec![] }),
+            == Some(&Visibility::members(vec![])),
         "stored private: {:?}",
         owner_phone.replica.meta(id)
     );
@@ -687,9 +686,7 @@ async fn a_visibility_list_is_deduplicated_and_capped(server: &TestServer) -> an
     phone.settle(QUIET).await?;
     anyhow::ensure!(
         phone.replica.meta(id).map(|meta| &meta.visibility)
-            == Some(&Visibility::Members {
-                members: vec![colleague.member]
-            }),
+            == Some(&Visibility::members(vec![colleague.member])),
         "stored {:?}",
         phone.replica.meta(id)
     );
@@ -701,7 +698,7 @@ async fn a_visibility_list_is_deduplicated_and_capped(server: &TestServer) -> an
     let effects = phone.replica.create_visible_to(
         crowded,
         &person("Crowd"),
-        Some(Visibility::Members { members: crowd }),
+        Some(Visibility::members(crowd)),
     )?;
     phone.apply(effects).await?;
     phone.settle(QUIET).await?;

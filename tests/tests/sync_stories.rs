@@ -126,13 +126,7 @@ async fn a_member_never_receives_a_contact_not_shared_with_them(
     }
     boss.settle(QUIET).await?;
     // The owner makes one private (an admin operation on the server).
-    server_set_visibility(
-        server,
-        &owner,
-        secret,
-        Visibility::Members { members: vec![] },
-    )
-    .await?;
+    server_set_visibility(server, &owner, secret, Visibility::members(vec![])).await?;
     let mut mina = WireDevice::connect(server, &member, actor(6)).await?;
     mina.settle(QUIET).await?;
     assert!(mina.replica.contact(shared).is_some());
@@ -252,7 +246,7 @@ async fn server_set_visibility(
 ) -> anyhow::Result<()> {
     let members: Vec<String> = match &visibility {
         Visibility::All => Vec::new(),
-        Visibility::Members { members } => members.iter().map(ToString::to_string).collect(),
+        Visibility::Members { members, .. } => members.iter().map(ToString::to_string).collect(),
     };
     let body =
         serde_json::json!({ "all": matches!(visibility, Visibility::All), "members": members });

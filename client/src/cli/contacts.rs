@@ -183,9 +183,7 @@ pub(super) async fn add(home: &Path, args: AddArgs) -> anyhow::Result<()> {
         notes: args.note,
     };
     let contact = new.to_contact(region.as_deref())?;
-    let visibility = args.private.then(|| sync_core::wire::Visibility::Members {
-        members: Vec::new(),
-    });
+    let visibility = args.private.then(sync_core::wire::Visibility::private);
     let id = replica.create_visible_to(&contact, visibility).await?;
     replica.close().await?;
     // Only the id on standard output, so scripts can capture it.

@@ -303,10 +303,11 @@ async fn duplicates(
         .store
         .contacts_sharing(job.tenant, &emails, &phones)
         .await?;
+    let viewer = state.store.access(job.tenant, job.member).await?.viewer;
     let mut visible = Vec::new();
     for doc in candidates {
         if let Some(meta) = state.store.doc_meta(job.tenant, doc).await?
-            && meta.visible_to(job.member)
+            && viewer.sees(&meta)
         {
             visible.push(doc);
         }

@@ -44,7 +44,12 @@ async fn manageable(
     doc: ContactId,
 ) -> Result<DocMeta, ApiError> {
     let meta = state.store.doc_meta(claims.tenant, doc).await?;
-    let Some(meta) = meta.filter(|meta| meta.visible_to(claims.member)) else {
+    let viewer = state
+        .store
+        .access(claims.tenant, claims.member)
+        .await?
+        .viewer;
+    let Some(meta) = meta.filter(|meta| viewer.sees(meta)) else {
         return Err(ApiError::NotFound(format!("contact {doc}")));
     };
     if meta.owner == claims.member {
@@ -99,7 +104,7 @@ async fn set_visibility(
             }
             members.push(member);
         }
-        Visibility::Members { members }
+        Visibility::members(members)
             .normalized(meta.owner)
             .map_err(|error| ApiError::bad("members", error.to_string()))?
     };

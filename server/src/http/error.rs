@@ -177,6 +177,10 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict { what } => ApiError::Conflict(what),
+            StoreError::Refused { field, reason } => ApiError::BadRequest {
+                field,
+                message: reason,
+            },
             StoreError::NotFound { what } => ApiError::NotFound(what),
             other => ApiError::Unavailable(other),
         }

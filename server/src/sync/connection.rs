@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::StreamExt;
+use sync_core::access::Viewer;
 use sync_core::replica::session::{ServerSession, SessionEffect};
 use sync_core::wire::{ErrorCode, Frame, WireError};
 use tokio::sync::broadcast::error::RecvError;
@@ -21,7 +22,7 @@ use super::pushes::{Finished, Pushes};
 use super::tail::{SharedPage, Tail};
 use crate::auth::AccessClaims;
 use crate::state::{AppState, now_seconds};
-use crate::store::StoreError;
+use crate::store::{Access, StoreError};
 
 /// Why a connection ended, for the log and the metrics.
 #[derive(Debug)]
@@ -85,9 +86,18 @@ pub async fn serve(
         mut events,
         tail,
     } = state.hub.subscribe(claims.tenant);
+    let access = Access {
+        // Read in `run`, before anything is judged with it.
+        viewer: Viewer {
+            active: false,
+            ..Viewer::member_only(claims.member)
+        },
+        generation: 0,
+    };
     let mut connection = Connection {
         state,
         claims,
+        access,
         socket,
         session: None,
         head: seq.clone(),
@@ -133,6 +143,9 @@ fn arm(batch_wait: &mut Option<Pin<Box<tokio::time::Sleep>>>, deadline: tokio::t
 struct Connection {
     state: AppState,
     claims: AccessClaims,
+    /// The member as the access rules see them, read again when the tenant's access
+    /// generation moves (`Tail::read_feed`).
+    access: Access,
     socket: WebSocket,
     session: Option<ServerSession>,
     /// The tenant's newest seq, as the hub announced it (read when the feed is read).
@@ -157,6 +170,15 @@ impl Connection {
     ) -> End {
         let head = match self.state.store.head(self.claims.tenant).await {
             Ok(head) => head,
+            Err(error) => return End::Store(error),
+        };
+        self.access = match self
+            .state
+            .store
+            .access(self.claims.tenant, self.claims.member)
+            .await
+        {
+            Ok(access) => access,
             Err(error) => return End::Store(error),
         };
         self.session = Some(
@@ -257,7 +279,7 @@ impl Connection {
                         self.send_error(ErrorCode::Unauthorized, "this device was signed out").await;
                         return End::Revoked;
                     }
-                    Ok(TenantEvent::Presence { doc, meta, state, member, device }) if meta.visible_to(self.claims.member) => {
+                    Ok(TenantEvent::Presence { doc, meta, state, member, device }) if self.access.viewer.sees(&meta) => {
                         self.session.as_mut().expect("set above").presence(doc, state, member, device)
                     }
                     Ok(TenantEvent::CardRead { device, card }) if device == self.claims.device => {
@@ -387,9 +409,13 @@ impl Connection {
                 }
                 SessionEffect::FetchFeed(request) => {
                     let head = *self.head.borrow();
-                    let read = self
-                        .tail
-                        .read_feed(store.as_ref(), tenant, member, &request, head);
+                    let read = self.tail.read_feed(
+                        store.as_ref(),
+                        tenant,
+                        &mut self.access,
+                        &request,
+                        head,
+                    );
                     match read.await {
                         Ok((page, shared)) => {
                             let lag = seq_lag(&page, request.after);
@@ -405,7 +431,8 @@ impl Connection {
                     metrics::counter!("rolo_pushes_total").increment(1);
                     // Committed beside the connection's reading (`pushes`), answered by
                     // `push_finished`.
-                    self.pushes.offer(store, tenant, member, batch, docs);
+                    self.pushes
+                        .offer(store, tenant, &self.access.viewer, batch, docs);
                     Vec::new()
                 }
                 SessionEffect::Repair { doc, msg } => {
@@ -417,7 +444,7 @@ impl Connection {
                 SessionEffect::Publish { doc, state } => {
                     match store.doc_meta(tenant, doc).await {
                         // Only a member who may see the contact can say they are on it.
-                        Ok(Some(meta)) if meta.visible_to(member) => self.state.hub.publish(
+                        Ok(Some(meta)) if self.access.viewer.sees(&meta) => self.state.hub.publish(
                             tenant,
                             TenantEvent::Presence {
                                 doc,
@@ -443,7 +470,7 @@ impl Connection {
     /// What to do once the push in flight committed or could not be: its `ack`, or
     /// `unavailable` answers; and the push that waited behind it starts.
     fn push_finished(&mut self, finished: Finished) -> Vec<SessionEffect> {
-        let (tenant, member) = (self.claims.tenant, self.claims.member);
+        let tenant = self.claims.tenant;
         match finished {
             Finished::Committed {
                 batch,
@@ -464,8 +491,13 @@ impl Connection {
                 }
                 // Nothing is in flight now, so the push that waited starts at once.
                 if let Some((waiting, docs)) = self.pushes.next_waiting() {
-                    self.pushes
-                        .offer(&self.state.store, tenant, member, waiting, docs);
+                    self.pushes.offer(
+                        &self.state.store,
+                        tenant,
+                        &self.access.viewer,
+                        waiting,
+                        docs,
+                    );
                 }
                 self.session_mut().committed(batch, results)
             }

@@ -16,7 +16,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use sync_core::ids::{MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::TenantId;
 use sync_core::wire::{DocChanges, DocResult};
 
 use crate::store::{Store, StoreError};
@@ -93,7 +94,7 @@ impl Pushes {
         &mut self,
         store: &std::sync::Arc<dyn Store>,
         tenant: TenantId,
-        member: MemberId,
+        viewer: &Viewer,
         batch: u64,
         docs: Vec<DocChanges>,
     ) {
@@ -108,10 +109,11 @@ impl Pushes {
             return;
         }
         let store = std::sync::Arc::clone(store);
+        let viewer = viewer.clone();
         self.in_flight = Some(InFlight {
             batch,
             started: Instant::now(),
-            commit: Box::pin(async move { store.commit(tenant, member, &docs).await }),
+            commit: Box::pin(async move { store.commit(tenant, &viewer, &docs).await }),
         });
     }
 

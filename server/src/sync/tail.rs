@@ -26,13 +26,14 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use axum::body::Bytes;
 
+use sync_core::access::Viewer;
 use sync_core::feed::{self, Delivery, PageBuilder, RowKind};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocMeta, Frame};
 use tokio::sync::Mutex;
 
-use crate::store::{FeedTail, Store, StoreError};
+use crate::store::{Access, FeedTail, Store, StoreError};
 
 /// Rows the tail keeps at most; older ones are dropped first.
 const MAX_ROWS: usize = 4096;
@@ -71,6 +72,8 @@ struct Rows {
     /// `None` until the first read.
     range: Option<(u64, u64)>,
     floor: u64,
+    /// The tenant's access generation read with the newest rows.
+    access_gen: u64,
     entries: VecDeque<Entry>,
     /// Each contact in `entries`: its newest metadata and how many entries name it.
     metas: HashMap<ContactId, (Option<DocMeta>, usize)>,
@@ -100,7 +103,7 @@ struct SharedPages {
     /// same one: a connection whose member was served already finds it without working out
     /// its [`PageKey`] (a pass over the rows, the most of cutting a page once the pages were
     /// shared).
-    by_reader: HashMap<(MemberId, u64), Arc<SharedPage>>,
+    by_reader: HashMap<(MemberId, u64, u64), Arc<SharedPage>>,
 }
 
 impl SharedPages {
@@ -194,26 +197,30 @@ impl Tail {
     /// further: from memory when the tail holds it, else from the store. A page from memory
     /// comes with its [`SharedPage`] when other connections may be sent the same; the page
     /// is then only its outline, and the shared page has the items.
+    ///
+    /// `access` is the reader's member as the caller last read them: read again first when
+    /// the rows were read at a newer access generation (a member who just joined a group must
+    /// be judged as in it when their `granted` row is cut).
     pub async fn read_feed(
         &self,
         store: &dyn Store,
         tenant: TenantId,
-        member: MemberId,
+        access: &mut Access,
         request: &FeedRequest,
         head: u64,
     ) -> Result<(FeedPage, Option<Arc<SharedPage>>), StoreError> {
-        if let Some(cut) = self.cut(member, request, head) {
+        if self.end().is_none_or(|end| end < head) {
+            self.catch_up(store, tenant, head).await?;
+        }
+        if self.read().access_gen > access.generation {
+            *access = store.access(tenant, access.viewer.member).await?;
+        }
+        if let Some(cut) = self.cut(access, request, head) {
             crate::metrics::hot().feed_reads_memory.increment(1);
             return Ok(cut);
         }
-        if self.end().is_none_or(|end| end < head) {
-            self.catch_up(store, tenant, head).await?;
-            if let Some(cut) = self.cut(member, request, head) {
-                crate::metrics::hot().feed_reads_memory.increment(1);
-                return Ok(cut);
-            }
-        }
         crate::metrics::hot().feed_reads_store.increment(1);
+        let member = access.viewer.member;
         Ok((store.read_feed(tenant, member, request).await?, None))
     }
 
@@ -277,10 +284,11 @@ impl Tail {
     /// connections it is the same for: then the page returned is its outline.
     fn cut(
         &self,
-        member: MemberId,
+        access: &Access,
         request: &FeedRequest,
         head: u64,
     ) -> Option<(FeedPage, Option<Arc<SharedPage>>)> {
+        let viewer = &access.viewer;
         let rows = self.read();
         let (start, end) = rows.range?;
         if end < head || request.after < start || feed::needs_resync(request, rows.floor, end) {
@@ -289,9 +297,9 @@ impl Tail {
         let after = request.after;
         let first = rows.entries.partition_point(|entry| entry.seq <= after);
         if rows.entries.len() - first > MAX_SHARED_PAGE_ROWS {
-            return Some((rows.page(member, after, end), None));
+            return Some((rows.page(viewer, after, end), None));
         }
-        let reader = (member, after);
+        let reader = (viewer.member, access.generation, after);
         {
             let mut shared = self.shared();
             shared.renew(rows.generation);
@@ -305,7 +313,7 @@ impl Tail {
             deliveries: rows
                 .entries
                 .range(first..)
-                .map(|entry| feed::delivery(member, &entry.kind, rows.meta(entry.doc)))
+                .map(|entry| feed::delivery(viewer, &entry.kind, rows.meta(entry.doc)))
                 .collect(),
         };
         let mut shared = self.shared();
@@ -320,7 +328,7 @@ impl Tail {
         crate::metrics::hot().feed_pages_new.increment(1);
         // Cut under the lock: a connection of the same member waking meanwhile waits for
         // this page instead of cutting its own copy.
-        let page = rows.page(member, after, end);
+        let page = rows.page(viewer, after, end);
         if shared.pages.len() >= MAX_SHARED_PAGES {
             return Some((page, None));
         }
@@ -347,6 +355,7 @@ impl Rows {
             _ => after,
         };
         self.floor = tail.floor;
+        self.access_gen = self.access_gen.max(tail.access_gen);
         for row in tail.rows {
             // Every earlier entry of the contact now reads its newest metadata.
             let counted = self.metas.entry(row.row.doc).or_insert((None, 0));
@@ -405,7 +414,7 @@ impl Rows {
     }
 
     /// One member's page after `after`, as `store::sql::feed_pages` cuts it from the store.
-    fn page(&self, member: MemberId, after: u64, end: u64) -> FeedPage {
+    fn page(&self, viewer: &Viewer, after: u64, end: u64) -> FeedPage {
         let first = self.entries.partition_point(|entry| entry.seq <= after);
         let mut page = PageBuilder::new();
         let mut to = end;
@@ -417,7 +426,7 @@ impl Rows {
             }
             to = entry.seq;
             let meta = self.meta(entry.doc);
-            let Some(delivery) = feed::delivery(member, &entry.kind, meta) else {
+            let Some(delivery) = feed::delivery(viewer, &entry.kind, meta) else {
                 continue;
             };
             let item = feed::item(entry.doc, &entry.kind, delivery, || {

@@ -3,6 +3,7 @@
 
 use server::store::Store;
 use server::store::cards::{CardOutcome, CardReading, NewBlob, NewCard};
+use sync_core::access::Viewer;
 use sync_core::contact::{BlobRef, CardImage, CardSide, Contact};
 use sync_core::ids::{CardId, ItemId, MemberId, TenantId};
 use sync_core::wire::Visibility;
@@ -100,7 +101,7 @@ async fn create(store: &dyn Store, team: &Team, member: MemberId, doc: u128, con
     let results = store
         .commit(
             team.tenant,
-            member,
+            &Viewer::member_only(member),
             &[push(super::support::contact(doc), &[&created])],
         )
         .await
@@ -117,9 +118,7 @@ async fn sees(store: &dyn Store, team: &Team, member: MemberId, sha256: &str) ->
 }
 
 fn private_to(members: &[MemberId]) -> Visibility {
-    Visibility::Members {
-        members: members.to_vec(),
-    }
+    Visibility::members(members.to_vec())
 }
 
 pub async fn a_private_contacts_image_is_served_only_to_members_who_may_see_it(store: &dyn Store) {
@@ -208,7 +207,11 @@ pub async fn an_image_a_commit_drops_is_deleted_once_nothing_holds_it(store: &dy
     let (mut phone, created) = Phone::create_with(contact(1), 1, &both);
     accepted(
         &store
-            .commit(team.tenant, team.ana, &[push(contact(1), &[&created])])
+            .commit(
+                team.tenant,
+                &Viewer::member_only(team.ana),
+                &[push(contact(1), &[&created])],
+            )
             .await
             .unwrap()[0],
     );
@@ -222,7 +225,11 @@ pub async fn an_image_a_commit_drops_is_deleted_once_nothing_holds_it(store: &dy
     let renamed = phone.edit(|contact| contact.name.given = "Mara K.".into());
     accepted(
         &store
-            .commit(team.tenant, team.ana, &[push(contact(1), &[&renamed])])
+            .commit(
+                team.tenant,
+                &Viewer::member_only(team.ana),
+                &[push(contact(1), &[&renamed])],
+            )
             .await
             .unwrap()[0],
     );
@@ -230,7 +237,11 @@ pub async fn an_image_a_commit_drops_is_deleted_once_nothing_holds_it(store: &dy
     let no_photo = phone.edit(|contact| contact.photo = None);
     accepted(
         &store
-            .commit(team.tenant, team.ana, &[push(contact(1), &[&no_photo])])
+            .commit(
+                team.tenant,
+                &Viewer::member_only(team.ana),
+                &[push(contact(1), &[&no_photo])],
+            )
             .await
             .unwrap()[0],
     );

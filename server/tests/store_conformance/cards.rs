@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use server::store::Store;
 use server::store::cards::{CardJob, CardOutcome, CardReading, NewBlob, NewCard};
+use sync_core::access::Viewer;
 use sync_core::card::{BBox, CardError, CardStatus, Field, FieldKind, Source};
 use sync_core::contact::{BlobRef, CardImage, CardSide, Contact, Email, Phone as PhoneItem};
 use sync_core::ids::{CardId, DeviceId, ItemId};
@@ -315,7 +316,7 @@ pub async fn contacts_sharing_an_email_or_phone_are_found(store: &dyn Store) {
     let results = store
         .commit(
             team.tenant,
-            team.owner,
+            &Viewer::member_only(team.owner),
             &[push(contact(1), &[&created]), push(contact(2), &[&other])],
         )
         .await

@@ -3,6 +3,7 @@
 use automerge::ActorId;
 use automerge::sync::{Message, State, SyncDoc as _};
 use server::store::Store;
+use sync_core::access::Viewer;
 use sync_core::document::ContactDoc;
 use sync_core::sim::tenant::MemoryTenant;
 use sync_core::wire::{FEED_PAGE_BYTES, Visibility};
@@ -38,7 +39,7 @@ pub async fn members_receive_only_what_they_may_see_as_the_reference_store_decid
     s.assert_same_feed(0..=5).await;
 
     // Contact 2 goes private: ana and ben are told to drop it, and see none of its edits.
-    s.set_visibility(contact(2), Visibility::Members { members: vec![] })
+    s.set_visibility(contact(2), Visibility::members(vec![]))
         .await;
     let before_edit = store.head(tenant).await.unwrap();
     let secret = two.edit(|c| c.name.family = "Hidden".into());
@@ -60,7 +61,7 @@ pub async fn members_receive_only_what_they_may_see_as_the_reference_store_decid
 
     // Shared with ana only: she receives it whole, ben still nothing.
     let head = store.head(tenant).await.unwrap();
-    s.set_visibility(contact(2), Visibility::Members { members: vec![ana] })
+    s.set_visibility(contact(2), Visibility::members(vec![ana]))
         .await;
     assert_eq!(
         items(&read_all(store, tenant, ana, head).await),
@@ -69,7 +70,7 @@ pub async fn members_receive_only_what_they_may_see_as_the_reference_store_decid
     assert!(items(&read_all(store, tenant, ben, head).await).is_empty());
 
     // Contact 3 becomes ben's alone, then is purged: only those who could see it are told.
-    s.set_visibility(contact(3), Visibility::Members { members: vec![ben] })
+    s.set_visibility(contact(3), Visibility::members(vec![ben]))
         .await;
     let head = store.head(tenant).await.unwrap();
     s.purge(contact(3)).await;
@@ -200,7 +201,7 @@ pub async fn repair_sends_missing_changes_only_to_members_who_may_see(store: &dy
     let results = store
         .commit(
             team.tenant,
-            team.owner,
+            &Viewer::member_only(team.owner),
             &[push(contact(1), &[&created, &renamed, &tagged])],
         )
         .await
@@ -217,11 +218,7 @@ pub async fn repair_sends_missing_changes_only_to_members_who_may_see(store: &dy
     assert_eq!(anas.contact().unwrap().name.family, "Sato");
 
     store
-        .set_visibility(
-            team.tenant,
-            contact(1),
-            &Visibility::Members { members: vec![] },
-        )
+        .set_visibility(team.tenant, contact(1), &Visibility::members(vec![]))
         .await
         .unwrap();
     let mut bens = ContactDoc::empty(contact(1), ActorId::from([3u8; 16]));
@@ -262,14 +259,22 @@ pub async fn the_tail_after_a_cursor_is_every_row_up_to_the_head(store: &dyn Sto
     let (mut aiko, created) = Phone::create(contact(1), 1, "Aiko");
     accepted(
         &store
-            .commit(tenant, team.owner, &[push(contact(1), &[&created])])
+            .commit(
+                tenant,
+                &Viewer::member_only(team.owner),
+                &[push(contact(1), &[&created])],
+            )
             .await
             .unwrap()[0],
     );
     let (_, gone) = Phone::create(contact(2), 1, "Gone");
     accepted(
         &store
-            .commit(tenant, team.owner, &[push(contact(2), &[&gone])])
+            .commit(
+                tenant,
+                &Viewer::member_only(team.owner),
+                &[push(contact(2), &[&gone])],
+            )
             .await
             .unwrap()[0],
     );
@@ -277,7 +282,11 @@ pub async fn the_tail_after_a_cursor_is_every_row_up_to_the_head(store: &dyn Sto
         let edit = aiko.edit(|c| c.name.family = format!("Sato {n}"));
         accepted(
             &store
-                .commit(tenant, team.owner, &[push(contact(1), &[&edit])])
+                .commit(
+                    tenant,
+                    &Viewer::member_only(team.owner),
+                    &[push(contact(1), &[&edit])],
+                )
                 .await
                 .unwrap()[0],
         );

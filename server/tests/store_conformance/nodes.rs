@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use server::store::{NewMember, RefreshRecord, Role, Rotation};
+use sync_core::access::Viewer;
 use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::{FeedItem, Visibility};
 
@@ -18,7 +19,11 @@ pub async fn concurrent_pushes_get_gap_free_seqs_in_commit_order(backend: &Backe
     // Two phones edit one shared contact concurrently with everyone else's new contacts.
     let (shared, created) = Phone::create(contact(1), 1, "Shared");
     let first = store
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&created])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&created])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&first[0]), 1);
@@ -41,7 +46,11 @@ pub async fn concurrent_pushes_get_gap_free_seqs_in_commit_order(backend: &Backe
                     (id, Phone::create(id, 2, &format!("C{task}-{n}")).1)
                 };
                 let results = store
-                    .commit(tenant, member, &[push(id, &[&change])])
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(member),
+                        &[push(id, &[&change])],
+                    )
                     .await
                     .expect("commit");
                 acked.push((accepted(&results[0]), id));
@@ -130,7 +139,7 @@ pub async fn everything_survives_reopening_the_store(backend: &Backend) {
     store
         .commit(
             team.tenant,
-            team.owner,
+            &Viewer::member_only(team.owner),
             &[
                 push(contact(1), &[&created, &renamed]),
                 push(contact(2), &[&kenji]),
@@ -143,9 +152,7 @@ pub async fn everything_survives_reopening_the_store(backend: &Backend) {
         .set_visibility(
             team.tenant,
             contact(2),
-            &Visibility::Members {
-                members: vec![team.ben],
-            },
+            &Visibility::members(vec![team.ben]),
         )
         .await
         .unwrap();
@@ -185,7 +192,11 @@ pub async fn everything_survives_reopening_the_store(backend: &Backend) {
 
     // The documents load from their snapshots: a re-push is recognised, an edit applies.
     let again = store
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&renamed])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&renamed])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&again[0]), 1);
@@ -193,7 +204,11 @@ pub async fn everything_survives_reopening_the_store(backend: &Backend) {
         c.tags.insert("vip".into(), true);
     });
     let edited = store
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&tagged])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&tagged])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&edited[0]), head + 1);
@@ -217,13 +232,21 @@ pub async fn a_second_node_never_works_on_a_stale_cached_document(backend: &Back
     let (mut phone, created) = Phone::create(contact(1), 1, "Aiko");
     // Node A caches the contact as of seq 1.
     node_a
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&created])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&created])],
+        )
         .await
         .unwrap();
     // Node B changes it.
     let renamed = phone.edit(|c| c.name.family = "Sato".into());
     let results = node_b
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&renamed])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&renamed])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&results[0]), 2);
@@ -232,7 +255,11 @@ pub async fn a_second_node_never_works_on_a_stale_cached_document(backend: &Back
         c.tags.insert("vip".into(), true);
     });
     let results = node_a
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&tagged])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&tagged])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&results[0]), 3, "node A saw node B's change");
@@ -240,7 +267,11 @@ pub async fn a_second_node_never_works_on_a_stale_cached_document(backend: &Back
     let mut other = phone.fork(5);
     let more = other.edit(|c| c.name.nickname = "Ai".into());
     let results = node_b
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&more])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&more])],
+        )
         .await
         .unwrap();
     assert_eq!(accepted(&results[0]), 4);
@@ -280,7 +311,11 @@ pub async fn other_nodes_hear_of_each_commit(backend: &Backend) {
         let id = contact(10 + n);
         let (_, created) = Phone::create(id, 1, "Ping");
         let results = node_a
-            .commit(team.tenant, team.owner, &[push(id, &[&created])])
+            .commit(
+                team.tenant,
+                &Viewer::member_only(team.owner),
+                &[push(id, &[&created])],
+            )
             .await
             .unwrap();
         accepted(&results[0]);
@@ -298,14 +333,18 @@ pub async fn other_nodes_hear_of_each_commit(backend: &Backend) {
     let id = contact(9_999);
     let (_, created) = Phone::create(id, 1, "Own");
     node_b
-        .commit(team.tenant, team.owner, &[push(id, &[&created])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(id, &[&created])],
+        )
         .await
         .unwrap();
     let (_, created) = Phone::create(contact(9_998), 1, "Theirs");
     node_a
         .commit(
             team.tenant,
-            team.owner,
+            &Viewer::member_only(team.owner),
             &[push(contact(9_998), &[&created])],
         )
         .await
@@ -351,7 +390,11 @@ pub async fn a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands(b
     let head = store.head(team.tenant).await.unwrap();
     let (_, refused) = Phone::create(contact(1), 1, "Refused");
     let error = store
-        .commit(team.tenant, team.owner, &[push(contact(1), &[&refused])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(1), &[&refused])],
+        )
         .await
         .expect_err("the trigger refuses the write");
     assert!(
@@ -370,7 +413,11 @@ pub async fn a_write_refused_half_way_leaves_nothing_and_the_next_commit_lands(b
 
     let (_, kept) = Phone::create(contact(2), 1, "Kept");
     let results = store
-        .commit(team.tenant, team.owner, &[push(contact(2), &[&kept])])
+        .commit(
+            team.tenant,
+            &Viewer::member_only(team.owner),
+            &[push(contact(2), &[&kept])],
+        )
         .await
         .expect("the writer is out of the failed transaction");
     assert_eq!(

@@ -90,7 +90,7 @@ pub async fn a_contact_not_shared_with_the_member_is_forbidden(store: &dyn Store
     let (aiko, created) = Phone::create(contact(1), 1, "Aiko");
     s.commit(owner, &[push(contact(1), &[&created])]).await;
     let mut anas_copy = aiko.fork(2);
-    s.set_visibility(contact(1), Visibility::Members { members: vec![] })
+    s.set_visibility(contact(1), Visibility::members(vec![]))
         .await;
 
     let edit = anas_copy.edit(|c| c.name.family = "Sato".into());
@@ -100,7 +100,7 @@ pub async fn a_contact_not_shared_with_the_member_is_forbidden(store: &dyn Store
     let results = s.commit(ana, &[push(contact(1), &[&created])]).await;
     assert_eq!(refused(&results[0]), codes::FORBIDDEN);
 
-    s.set_visibility(contact(1), Visibility::Members { members: vec![ana] })
+    s.set_visibility(contact(1), Visibility::members(vec![ana]))
         .await;
     let results = s.commit(ana, &[push(contact(1), &[&edit])]).await;
     assert!(accepted(&results[0]) > 0, "shared with her now");

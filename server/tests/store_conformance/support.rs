@@ -10,6 +10,7 @@ use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{NewMember, NewTenant, Role, Store};
 use server::testing::TestDatabase;
+use sync_core::access::Viewer;
 use sync_core::contact::{Address, Contact};
 use sync_core::document::ContactDoc;
 use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
@@ -337,7 +338,7 @@ impl Shadow<'_> {
     pub async fn commit(&mut self, member: MemberId, docs: &[DocChanges]) -> Vec<DocResult> {
         let results = self
             .store
-            .commit(self.team.tenant, member, docs)
+            .commit(self.team.tenant, &Viewer::member_only(member), docs)
             .await
             .expect("commit");
         assert_eq!(

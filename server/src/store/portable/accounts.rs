@@ -197,33 +197,6 @@ pub(super) async fn create_group(
     Ok(GroupId::from_bytes(group.into_bytes()))
 }
 
-pub(super) async fn add_to_group(
-    store: &Backend,
-    tenant: TenantId,
-    group: GroupId,
-    member: MemberId,
-) -> Result<(), StoreError> {
-    let mut tx = store.write().await?;
-    sqlx::query(
-        "INSERT INTO group_members (tenant_id, group_id, member_id) VALUES ($1, $2, $3) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(uuid(tenant.as_bytes()))
-    .bind(uuid(group.as_bytes()))
-    .bind(uuid(member.as_bytes()))
-    .execute(&mut *tx)
-    .await
-    .map_err(|error| {
-        classify(
-            error,
-            "group membership",
-            &format!("group {group} or member {member}"),
-        )
-    })?;
-    tx.commit().await?;
-    Ok(())
-}
-
 pub(super) async fn groups_of(
     store: &Backend,
     tenant: TenantId,

@@ -56,11 +56,11 @@ pub(crate) async fn collect(
     Ok(())
 }
 
-/// Whether `member` may fetch the image `sha256` (see `sql::blobs::may_fetch`).
+/// Whether `viewer` may fetch the image `sha256` (see `sql::blobs::may_fetch`).
 pub(crate) async fn may_fetch(
     conn: &mut Connection,
     tenant: sync_core::ids::TenantId,
-    member: sync_core::ids::MemberId,
+    viewer: &sync_core::access::Viewer,
     sha256: &str,
 ) -> Result<bool, crate::store::StoreError> {
     let holders: Vec<shared::HolderRow> = sqlx::query_as(shared::HOLDERS)
@@ -68,7 +68,7 @@ pub(crate) async fn may_fetch(
         .bind(sha256)
         .fetch_all(conn)
         .await?;
-    shared::may_fetch(member, holders)
+    shared::may_fetch(viewer, holders)
 }
 
 /// A purge's share: the contact's refs go, and so do the refs of reviewed cards to

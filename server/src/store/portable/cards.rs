@@ -234,7 +234,10 @@ impl crate::store::cards::CardStore for Backend {
     ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         // One snapshot for the decision and the bytes.
         let mut tx = self.reads().begin().await?;
-        if !super::blobs::may_fetch(&mut tx, tenant, member, sha256).await? {
+        let Some(viewer) = super::directory::viewer(&mut tx, tenant, member).await? else {
+            return Ok(None);
+        };
+        if !super::blobs::may_fetch(&mut tx, tenant, &viewer, sha256).await? {
             return Ok(None);
         }
         let blob =

@@ -70,22 +70,6 @@ pub(super) async fn set_head(
     Ok(())
 }
 
-/// Every member of the tenant, active or not, in id order.
-pub(super) async fn member_ids(
-    conn: &mut Connection,
-    tenant: TenantId,
-) -> Result<Vec<MemberId>, StoreError> {
-    let ids: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM members WHERE tenant_id = $1 ORDER BY id")
-            .bind(uuid(tenant.as_bytes()))
-            .fetch_all(conn)
-            .await?;
-    Ok(ids
-        .into_iter()
-        .map(|id| MemberId::from_bytes(id.into_bytes()))
-        .collect())
-}
-
 /// A contact's metadata, `last_seq` and whether it was purged.
 pub(super) async fn stored_meta(
     conn: &mut Connection,
@@ -149,7 +133,8 @@ pub(super) async fn repair(
     let Some((meta, last_seq, false)) = stored_meta(&mut conn, tenant, doc).await? else {
         return Ok(None);
     };
-    if !meta.visible_to(member) {
+    let viewer = super::directory::viewer(&mut conn, tenant, member).await?;
+    if !viewer.is_some_and(|viewer| viewer.sees(&meta)) {
         return Ok(None);
     }
     // Purged between the two reads: as if never seen.

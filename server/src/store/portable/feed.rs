@@ -7,14 +7,15 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sync_core::feed::FeedRow;
-use sync_core::ids::{ContactId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
 use super::Backend;
 use crate::store::StoreError;
 use crate::store::sql::codec::{self, uuid};
-use crate::store::sql::feed_pages::{FeedSource, RowWithMeta};
+use crate::store::sql::feed_pages::{FeedSource, Positions, RowWithMeta};
 
 fn contact(id: Uuid) -> ContactId {
     ContactId::from_bytes(id.into_bytes())
@@ -44,9 +45,10 @@ fn row_with_meta(
     })
 }
 
-/// The tenant's head and floor, and one feed row after the cursor with its contact's
-/// columns (all `None` when there is none).
+/// The tenant's head, floor and access generation, and one feed row after the cursor with
+/// its contact's columns (all `None` when there is none).
 type HeadAndFeedRow = (
+    i64,
     i64,
     i64,
     Option<i64>,
@@ -57,18 +59,36 @@ type HeadAndFeedRow = (
     Option<bool>,
 );
 
+fn positions(head: i64, floor: i64, access_gen: i64) -> Result<Positions, StoreError> {
+    Ok(Positions {
+        head: codec::seq_from_sql(head)?,
+        floor: codec::seq_from_sql(floor)?,
+        access_gen: codec::seq_from_sql(access_gen)?,
+    })
+}
+
 #[async_trait]
 impl FeedSource for Backend {
-    async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError> {
-        let (head, floor): (i64, i64) =
-            sqlx::query_as("SELECT last_seq, feed_floor FROM tenants WHERE id = $1")
-                .bind(uuid(tenant.as_bytes()))
-                .fetch_optional(self.reads())
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: format!("tenant {tenant}"),
-                })?;
-        Ok((codec::seq_from_sql(head)?, codec::seq_from_sql(floor)?))
+    async fn positions(&self, tenant: TenantId) -> Result<Positions, StoreError> {
+        let (head, floor, access_gen): (i64, i64, i64) = sqlx::query_as(
+            "SELECT last_seq, feed_floor, access_gen FROM tenants WHERE id = $1",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .fetch_optional(self.reads())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("tenant {tenant}"),
+        })?;
+        positions(head, floor, access_gen)
+    }
+
+    async fn viewer(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Option<Viewer>, StoreError> {
+        let mut conn = self.reads().acquire().await?;
+        super::directory::viewer(&mut conn, tenant, member).await
     }
 
     async fn rows(
@@ -101,13 +121,13 @@ impl FeedSource for Backend {
         tenant: TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<((u64, u64), Vec<RowWithMeta>), StoreError> {
+    ) -> Result<(Positions, Vec<RowWithMeta>), StoreError> {
         // One statement reads one snapshot of the database, so every row up to the head it
         // reads has committed. The tenant row comes once per feed row, or once with NULL
         // row columns when no row is newer than `after`; a row whose contact has no document
         // row is left out, as `rows`' inner join leaves it.
         let found: Vec<HeadAndFeedRow> = sqlx::query_as(
-            "SELECT t.last_seq, t.feed_floor, f.seq, f.doc_id, f.kind, \
+            "SELECT t.last_seq, t.feed_floor, t.access_gen, f.seq, f.doc_id, f.kind, \
              d.owner, d.visibility, d.purged FROM tenants t \
              LEFT JOIN feed f ON f.tenant_id = t.id AND f.seq > $2 AND f.seq <= t.last_seq \
              LEFT JOIN documents d ON d.tenant_id = f.tenant_id AND d.id = f.doc_id \
@@ -118,15 +138,15 @@ impl FeedSource for Backend {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(self.reads())
         .await?;
-        let Some((head, floor, ..)) = found.first() else {
+        let Some((head, floor, access_gen, ..)) = found.first() else {
             return Err(StoreError::NotFound {
                 what: format!("tenant {tenant}"),
             });
         };
-        let positions = (codec::seq_from_sql(*head)?, codec::seq_from_sql(*floor)?);
+        let positions = positions(*head, *floor, *access_gen)?;
         let rows = found
             .into_iter()
-            .filter_map(|(_, _, seq, doc, kind, owner, visibility, purged)| {
+            .filter_map(|(_, _, _, seq, doc, kind, owner, visibility, purged)| {
                 Some((seq?, doc?, kind?, owner?, visibility?, purged?))
             })
             .map(|(seq, doc, kind, owner, visibility, purged)| {

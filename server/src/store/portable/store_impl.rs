@@ -5,15 +5,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, DeviceId, GroupId, MemberId, TenantId, UnitId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 use tokio::task::JoinHandle;
 
-use super::{Backend, accounts, contacts, devices, signing_keys, visibility};
+use super::{Backend, accounts, contacts, devices, directory, signing_keys, visibility};
 use crate::store::{
-    DeviceRecord, FeedTail, MemberRecord, NewMember, NewTenant, OnAdvance, OnCardRead,
-    RefreshRecord, Rotation, Store, StoreError,
+    Access, DeviceRecord, FeedTail, GroupRecord, MemberRecord, NewMember, NewTenant, OnAdvance,
+    OnCardRead, RefreshRecord, Role, Rotation, Store, StoreError, UnitChange, UnitRecord,
 };
 
 #[async_trait]
@@ -83,7 +84,7 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        accounts::add_to_group(self, tenant, group, member).await
+        directory::add_to_group(self, tenant, group, member).await
     }
 
     async fn groups_of(
@@ -92,6 +93,98 @@ impl Store for Backend {
         member: MemberId,
     ) -> Result<Vec<GroupId>, StoreError> {
         accounts::groups_of(self, tenant, member).await
+    }
+
+    async fn access(&self, tenant: TenantId, member: MemberId) -> Result<Access, StoreError> {
+        directory::access(self, tenant, member).await
+    }
+
+    async fn groups(&self, tenant: TenantId) -> Result<Vec<GroupRecord>, StoreError> {
+        directory::groups(self, tenant).await
+    }
+
+    async fn rename_group(
+        &self,
+        tenant: TenantId,
+        group: GroupId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        directory::rename_group(self, tenant, group, name).await
+    }
+
+    async fn delete_group(&self, tenant: TenantId, group: GroupId) -> Result<(), StoreError> {
+        directory::delete_group(self, tenant, group).await
+    }
+
+    async fn remove_from_group(
+        &self,
+        tenant: TenantId,
+        group: GroupId,
+        member: MemberId,
+    ) -> Result<(), StoreError> {
+        directory::remove_from_group(self, tenant, group, member).await
+    }
+
+    async fn units(&self, tenant: TenantId) -> Result<Vec<UnitRecord>, StoreError> {
+        directory::units(self, tenant).await
+    }
+
+    async fn create_unit(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        parent: Option<UnitId>,
+    ) -> Result<UnitId, StoreError> {
+        directory::create_unit(self, tenant, name, parent).await
+    }
+
+    async fn update_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        change: &UnitChange,
+    ) -> Result<(), StoreError> {
+        directory::update_unit(self, tenant, unit, change).await
+    }
+
+    async fn delete_unit(&self, tenant: TenantId, unit: UnitId) -> Result<(), StoreError> {
+        directory::delete_unit(self, tenant, unit).await
+    }
+
+    async fn add_to_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        member: MemberId,
+    ) -> Result<(), StoreError> {
+        directory::add_to_unit(self, tenant, unit, member).await
+    }
+
+    async fn remove_from_unit(
+        &self,
+        tenant: TenantId,
+        unit: UnitId,
+        member: MemberId,
+    ) -> Result<(), StoreError> {
+        directory::remove_from_unit(self, tenant, unit, member).await
+    }
+
+    async fn set_member_active(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        active: bool,
+    ) -> Result<(), StoreError> {
+        directory::set_member_active(self, tenant, member, active).await
+    }
+
+    async fn set_member_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        directory::set_member_role(self, tenant, member, role).await
     }
 
     async fn register_device(
@@ -155,10 +248,10 @@ impl Store for Backend {
     async fn commit(
         &self,
         tenant: TenantId,
-        member: MemberId,
+        viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError> {
-        self.commits.commit(tenant, member, docs).await
+        self.commits.commit(tenant, viewer, docs).await
     }
 
     async fn read_feed(
@@ -204,6 +297,15 @@ impl Store for Backend {
         visibility: &Visibility,
     ) -> Result<(), StoreError> {
         visibility::set_visibility(self, tenant, doc, visibility).await
+    }
+
+    async fn transfer_owner(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+        new_owner: MemberId,
+    ) -> Result<DocMeta, StoreError> {
+        visibility::transfer_owner(self, tenant, doc, new_owner).await
     }
 
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError> {

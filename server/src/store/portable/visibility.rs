@@ -2,10 +2,12 @@
 //! `store`): each a write under the tenant's lock, with the feed rows
 //! `sql::plan` decides.
 
-use sync_core::ids::{ContactId, TenantId};
+use sync_core::access;
+use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::{DocMeta, Visibility};
 
-use super::contacts::{advance, lock_tenant, member_ids, stored_meta};
+use super::contacts::{advance, lock_tenant, stored_meta};
+use super::directory::{viewers, write_access};
 use super::{Backend, insert_rows};
 use crate::store::StoreError;
 use crate::store::sql::codec::{self, uuid};
@@ -28,12 +30,12 @@ pub(super) async fn set_visibility(
     let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
         return Err(no_contact(doc));
     };
-    let members = member_ids(&mut tx, tenant).await?;
+    let viewers = viewers(&mut tx, tenant).await?;
     let after = DocMeta {
         owner: before.owner,
         visibility: visibility.clone(),
     };
-    let rows = plan::visibility_rows(doc, &before, &after, &members, head);
+    let rows = plan::visibility_rows(doc, &before, &after, &viewers, head);
     sqlx::query(concat!(
         "UPDATE documents SET visibility = $3, updated_at = ",
         sql_now!(),
@@ -44,6 +46,7 @@ pub(super) async fn set_visibility(
     .bind(codec::encode_visibility(visibility))
     .execute(&mut *tx)
     .await?;
+    write_access(&mut tx, tenant, doc, &after).await?;
     insert_rows(&mut tx, tenant, &rows).await?;
     advance(&mut tx, store, tenant, head + rows.len() as u64).await?;
     tx.commit().await?;
@@ -63,8 +66,8 @@ pub(super) async fn purge(
         Some((_, _, true)) => return Ok(()),
         Some((meta, _, false)) => meta,
     };
-    let members = member_ids(&mut tx, tenant).await?;
-    let row = plan::purge_row(doc, &meta, &members, head + 1);
+    let viewers = viewers(&mut tx, tenant).await?;
+    let row = plan::purge_row(doc, &meta, &viewers, head + 1);
     let tenant_id = uuid(tenant.as_bytes());
     let doc_id = uuid(doc.as_bytes());
     let history: Vec<(i64, Vec<u8>)> =
@@ -86,6 +89,9 @@ pub(super) async fn purge(
     for statement in [
         "DELETE FROM changes WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_search WHERE tenant_id = $1 AND doc_id = $2",
+        "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = $2",
+        "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = $2",
+        "DELETE FROM contact_access WHERE tenant_id = $1 AND doc_id = $2",
     ] {
         sqlx::query(statement)
             .bind(tenant_id)
@@ -112,4 +118,48 @@ pub(super) async fn purge(
     tx.commit().await?;
     store.cache.remove(tenant, doc);
     Ok(())
+}
+
+pub(super) async fn transfer_owner(
+    store: &Backend,
+    tenant: TenantId,
+    doc: ContactId,
+    new_owner: MemberId,
+) -> Result<DocMeta, StoreError> {
+    let mut tx = store.write().await?;
+    let head = lock_tenant(&mut tx, tenant).await?;
+    let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
+        return Err(no_contact(doc));
+    };
+    let viewers = viewers(&mut tx, tenant).await?;
+    let Some(heir) = viewers.iter().find(|viewer| viewer.member == new_owner) else {
+        return Err(StoreError::Refused {
+            field: "owner".into(),
+            reason: format!("{new_owner} is not a member of this company"),
+        });
+    };
+    let after = access::transfer_owner(&before, heir).map_err(|error| StoreError::Refused {
+        field: "owner".into(),
+        reason: error.to_string(),
+    })?;
+    if after == before {
+        return Ok(after);
+    }
+    let rows = plan::visibility_rows(doc, &before, &after, &viewers, head);
+    sqlx::query(concat!(
+        "UPDATE documents SET owner = $3, visibility = $4, updated_at = ",
+        sql_now!(),
+        " WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(uuid(tenant.as_bytes()))
+    .bind(uuid(doc.as_bytes()))
+    .bind(uuid(after.owner.as_bytes()))
+    .bind(codec::encode_visibility(&after.visibility))
+    .execute(&mut *tx)
+    .await?;
+    write_access(&mut tx, tenant, doc, &after).await?;
+    insert_rows(&mut tx, tenant, &rows).await?;
+    advance(&mut tx, store, tenant, head + rows.len() as u64).await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
-use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
@@ -269,7 +270,7 @@ async fn write_plan(
         .await?;
         // Rare (a commit that changes a contact's images): a few statements per contact.
         for write in plan.writes.iter().filter(|w| w.refs_changed) {
-            commit_refs(conn, tenant, write.doc, write.by, &write.blobs).await?;
+            commit_refs(conn, tenant, write.doc, &write.by, &write.blobs).await?;
         }
         let column = |field: fn(&plan::SearchFields) -> &String| -> Vec<&str> {
             plan.writes
@@ -352,7 +353,7 @@ async fn commit_refs(
     conn: &mut PgConnection,
     tenant: TenantId,
     doc: ContactId,
-    by: MemberId,
+    by: &Viewer,
     held: &[String],
 ) -> Result<(), StoreError> {
     let holder = uuid(doc.as_bytes());

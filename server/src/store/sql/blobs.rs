@@ -16,8 +16,8 @@
 //! The statements are portable `$N` text, shared by sqlx on both backends and by the SQLite
 //! committer's own rusqlite connection.
 
+use sync_core::access::Viewer;
 use sync_core::contact::Contact;
-use sync_core::ids::MemberId;
 use sync_core::wire::DocMeta;
 use uuid::Uuid;
 
@@ -137,14 +137,14 @@ impl RefChange {
 
 /// Whether one holder lets `member` fetch the image: a card they scanned, or a live contact
 /// they may see. A ref whose holder is gone (a NULL join) lets no one in.
-fn allows(member: MemberId, row: HolderRow) -> Result<bool, StoreError> {
+fn allows(viewer: &Viewer, row: HolderRow) -> Result<bool, StoreError> {
     let (kind, scanner, owner, visibility, purged) = row;
     match kind.as_str() {
-        CARD => Ok(scanner.is_some_and(|scanner| scanner.as_bytes() == member.as_bytes())),
+        CARD => Ok(scanner.is_some_and(|scanner| scanner.as_bytes() == viewer.member.as_bytes())),
         CONTACT => match (owner, visibility, purged) {
             (Some(owner), Some(visibility), Some(false)) => {
                 let meta: DocMeta = codec::decode_meta(owner, &visibility)?;
-                Ok(meta.visible_to(member))
+                Ok(viewer.sees(&meta))
             }
             _ => Ok(false),
         },
@@ -152,13 +152,13 @@ fn allows(member: MemberId, row: HolderRow) -> Result<bool, StoreError> {
     }
 }
 
-/// Whether any of an image's holders lets `member` fetch it.
+/// Whether any of an image's holders lets `viewer`'s member fetch it.
 pub(crate) fn may_fetch(
-    member: MemberId,
+    viewer: &Viewer,
     holders: impl IntoIterator<Item = HolderRow>,
 ) -> Result<bool, StoreError> {
     for row in holders {
-        if allows(member, row)? {
+        if allows(viewer, row)? {
             return Ok(true);
         }
     }

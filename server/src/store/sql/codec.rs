@@ -129,9 +129,7 @@ mod tests {
     #[test]
     fn visibility_and_rows_round_trip() {
         let member = MemberId::from_u128(7);
-        let visibility = Visibility::Members {
-            members: vec![member],
-        };
+        let visibility = Visibility::members(vec![member]);
         let meta = decode_meta(Uuid::from_u128(1), &encode_visibility(&visibility)).unwrap();
         assert_eq!(meta.visibility, visibility);
         assert_eq!(meta.owner, MemberId::from_u128(1));

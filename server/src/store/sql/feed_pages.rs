@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use serde_bytes::ByteBuf;
+use sync_core::access::Viewer;
 use sync_core::feed::{self, Delivery, FeedRow, PageBuilder, ResyncPager, RowKind};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
@@ -33,11 +34,28 @@ pub(crate) struct RowWithMeta {
     pub meta: Option<DocMeta>,
 }
 
+/// Where a tenant's feed stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Positions {
+    /// The newest seq.
+    pub head: u64,
+    /// The seq up to which rows were dropped.
+    pub floor: u64,
+    /// The access generation (see `store::Access`).
+    pub access_gen: u64,
+}
+
 /// What a store reads for feed pages.
 #[async_trait]
 pub(crate) trait FeedSource: Sync {
-    /// The tenant's head and the seq up to which rows were dropped.
-    async fn positions(&self, tenant: TenantId) -> Result<(u64, u64), StoreError>;
+    /// Where the tenant's feed stands.
+    async fn positions(&self, tenant: TenantId) -> Result<Positions, StoreError>;
+    /// `member` as the access rules see them now (`None`: no such member, who sees nothing).
+    async fn viewer(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Option<Viewer>, StoreError>;
     /// Up to `limit` rows with `after < seq <= upto`, in seq order.
     async fn rows(
         &self,
@@ -53,23 +71,15 @@ pub(crate) trait FeedSource: Sync {
         after: Option<ContactId>,
         limit: usize,
     ) -> Result<Vec<(ContactId, DocMeta)>, StoreError>;
-    /// The tenant's head and floor (as [`FeedSource::positions`]) with up to `limit` rows
-    /// after `after` up to that head (as [`FeedSource::rows`]). A store that can read both in
-    /// one query should: the hub's tail reads them after every commit.
+    /// Where the feed stands (as [`FeedSource::positions`]) with up to `limit` rows after
+    /// `after` up to that head (as [`FeedSource::rows`]), in one query: the hub's tail reads
+    /// them after every commit.
     async fn positions_and_rows(
         &self,
         tenant: TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<((u64, u64), Vec<RowWithMeta>), StoreError> {
-        let (head, floor) = self.positions(tenant).await?;
-        let rows = if head > after {
-            self.rows(tenant, after, head, limit).await?
-        } else {
-            Vec::new()
-        };
-        Ok(((head, floor), rows))
-    }
+    ) -> Result<(Positions, Vec<RowWithMeta>), StoreError>;
     /// The snapshots of these contacts that are still live.
     async fn snapshots(
         &self,
@@ -85,7 +95,7 @@ pub(crate) async fn read_feed(
     member: MemberId,
     request: &FeedRequest,
 ) -> Result<FeedPage, StoreError> {
-    let (head, floor) = source.positions(tenant).await?;
+    let Positions { head, floor, .. } = source.positions(tenant).await?;
     if feed::needs_resync(request, floor, head) {
         resync_page(source, tenant, member, request, head).await
     } else {
@@ -107,7 +117,12 @@ pub(crate) async fn read_tail(
     limit: usize,
 ) -> Result<Option<FeedTail>, StoreError> {
     // The first chunk comes with the head: one query after a commit of a few rows.
-    let ((head, floor), mut chunk) = source.positions_and_rows(tenant, after, CHUNK).await?;
+    let (positions, mut chunk) = source.positions_and_rows(tenant, after, CHUNK).await?;
+    let Positions {
+        head,
+        floor,
+        access_gen,
+    } = positions;
     if head.saturating_sub(after) > limit as u64 {
         return Ok(None);
     }
@@ -149,7 +164,24 @@ pub(crate) async fn read_tail(
             }
         })
         .collect();
-    Ok(Some(FeedTail { head, floor, rows }))
+    Ok(Some(FeedTail {
+        head,
+        floor,
+        access_gen,
+        rows,
+    }))
+}
+
+/// `member` as the access rules see them now; one the tenant does not have sees nothing.
+async fn viewer_now(
+    source: &dyn FeedSource,
+    tenant: TenantId,
+    member: MemberId,
+) -> Result<Viewer, StoreError> {
+    Ok(source.viewer(tenant, member).await?.unwrap_or(Viewer {
+        active: false,
+        ..Viewer::member_only(member)
+    }))
 }
 
 async fn rows_page(
@@ -167,9 +199,12 @@ async fn rows_page(
         let rows = source.rows(tenant, from, head, CHUNK).await?;
         let Some(last) = rows.last() else { break };
         from = last.row.seq;
+        // Read after the rows, so it is at least as new as they are: a member who just joined
+        // a group must be judged as in it when their `granted` row is read.
+        let viewer = viewer_now(source, tenant, member).await?;
         let deliveries: Vec<Option<Delivery>> = rows
             .iter()
-            .map(|row| feed::delivery(member, &row.row.kind, row.meta.as_ref()))
+            .map(|row| feed::delivery(&viewer, &row.row.kind, row.meta.as_ref()))
             .collect();
         let mut snapshots = HashMap::new();
         for (index, (row, delivery)) in rows.iter().zip(&deliveries).enumerate() {
@@ -236,9 +271,10 @@ async fn resync_page(
             return Ok(pager.finish(false));
         };
         after = Some(*last);
+        let viewer = viewer_now(source, tenant, member).await?;
         let visible: Vec<(ContactId, DocMeta)> = docs
             .iter()
-            .filter(|(_, meta)| meta.visible_to(member))
+            .filter(|(_, meta)| viewer.sees(meta))
             .cloned()
             .collect();
         for batch in visible.chunks(SNAPSHOT_BATCH) {

@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::{DocChanges, DocResult};
 use tokio::sync::oneshot;
 
@@ -32,8 +33,8 @@ const MAX_GROUP_PUSHES: usize = 64;
 /// One device's push.
 #[derive(Debug, Clone)]
 pub(crate) struct Push {
-    /// Who pushed.
-    pub member: MemberId,
+    /// Who pushed, as the access rules saw them when the push arrived.
+    pub viewer: Viewer,
     /// The pushed changes.
     pub docs: Vec<DocChanges>,
 }
@@ -86,13 +87,13 @@ impl<W: GroupWriter> GroupCommit<W> {
     pub(crate) async fn commit(
         &self,
         tenant: TenantId,
-        member: MemberId,
+        viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError> {
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting {
             push: Push {
-                member,
+                viewer: viewer.clone(),
                 docs: docs.to_vec(),
             },
             reply,
@@ -285,7 +286,7 @@ pub(crate) fn plan_group(
             .iter()
             .filter_map(|doc| stored.remove_entry(&doc.doc))
             .collect();
-        match plan::plan_commit(push.member, merged.head, &push.docs, mine) {
+        match plan::plan_commit(&push.viewer, merged.head, &push.docs, mine) {
             Ok(plan) => {
                 merged.head = plan.head;
                 merged.writes.extend(plan.writes);
@@ -312,7 +313,7 @@ mod tests {
     ) {
         let (reply, answer) = oneshot::channel();
         let push = Push {
-            member: MemberId::from_u128(1),
+            viewer: Viewer::member_only(sync_core::ids::MemberId::from_u128(1)),
             docs: docs
                 .iter()
                 .map(|doc| DocChanges {

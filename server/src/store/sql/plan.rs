@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use serde_bytes::ByteBuf;
 use sync_core::accept::{self, Accepted, codes};
+use sync_core::access::{AccessChange, Viewer};
 use sync_core::contact::Contact;
 use sync_core::document::ContactDoc;
 use sync_core::feed::{self, RowKind};
-use sync_core::ids::{ContactId, MemberId};
+use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection};
 
 use super::cache::DocSource;
@@ -98,7 +99,7 @@ pub(crate) struct DocWrite {
     /// commits change no image and write no ref.
     pub refs_changed: bool,
     /// Who pushed it: a hash it adds is recorded only if they may fetch the image.
-    pub by: MemberId,
+    pub by: Viewer,
 }
 
 /// A feed row to insert.
@@ -152,7 +153,7 @@ fn rejection(code: &str, message: String) -> Rejection {
 /// as stored (`stored` lacks the new ones). CPU-bound (loading, applying and saving
 /// documents): stores run it on a blocking thread.
 pub(crate) fn plan_commit(
-    member: MemberId,
+    viewer: &Viewer,
     head: u64,
     pushes: &[DocChanges],
     mut stored: HashMap<ContactId, Stored>,
@@ -164,7 +165,7 @@ pub(crate) fn plan_commit(
     // Index into `plan.writes` by contact, so a contact pushed twice is written once.
     let mut written: HashMap<ContactId, usize> = HashMap::new();
     for push in pushes {
-        let outcome = commit_one(member, push, &mut stored, &mut plan, &mut written)?;
+        let outcome = commit_one(viewer, push, &mut stored, &mut plan, &mut written)?;
         plan.results.push(match outcome {
             Ok(seq) => DocResult {
                 doc: push.doc,
@@ -184,7 +185,7 @@ pub(crate) fn plan_commit(
 /// One contact of a push: `Ok(Ok(seq))` accepted, `Ok(Err(_))` refused, `Err` when stored
 /// data is damaged.
 fn commit_one(
-    member: MemberId,
+    viewer: &Viewer,
     push: &DocChanges,
     stored: &mut HashMap<ContactId, Stored>,
     plan: &mut CommitPlan,
@@ -199,7 +200,7 @@ fn commit_one(
                 format!("contact {id} was deleted"),
             )));
         }
-        Some(Stored::Live { meta, .. }) if !meta.visible_to(member) => {
+        Some(Stored::Live { meta, .. }) if !viewer.may_edit(Some(meta)) => {
             return Ok(Err(rejection(
                 codes::FORBIDDEN,
                 format!("contact {id} is not shared with you"),
@@ -226,7 +227,14 @@ fn commit_one(
     };
     // Decided before the changes, so a contact whose visibility can't be stored is not
     // created either.
+    let member = viewer.member;
     let created_meta = match &current {
+        None if !viewer.may_edit(None) => {
+            return Ok(Err(rejection(
+                codes::FORBIDDEN,
+                format!("member {member} is deactivated and may not add contacts"),
+            )));
+        }
         None => match accept::new_contact_meta(member, push.visibility.as_ref()) {
             Ok(meta) => Some(meta),
             Err(rejected) => return Ok(Err(rejected)),
@@ -301,7 +309,7 @@ fn commit_one(
         loaded: Arc::clone(&loaded),
         blobs: held.clone(),
         refs_changed,
-        by: member,
+        by: viewer.clone(),
     };
     match written.get(&id) {
         Some(&index) => {
@@ -335,10 +343,10 @@ pub(crate) fn visibility_rows(
     doc: ContactId,
     before: &DocMeta,
     after: &DocMeta,
-    members: &[MemberId],
+    viewers: &[Viewer],
     head: u64,
 ) -> Vec<NewRow> {
-    let (gained, lost) = feed::audience_change(before, after, members);
+    let (gained, lost) = feed::audience_change(before, after, viewers);
     let mut kinds = Vec::new();
     if !gained.is_empty() {
         kinds.push(RowKind::Granted { audience: gained });
@@ -358,12 +366,44 @@ pub(crate) fn visibility_rows(
         .collect()
 }
 
+/// The rows of a change of the directory, from seq `head + 1` on: per contact whose audience
+/// moved, a grant to those who gained sight and a revoke to those who lost it.
+pub(crate) fn access_rows(changes: &[AccessChange], head: u64) -> Vec<NewRow> {
+    let kinds = changes.iter().flat_map(|change| {
+        let granted = (!change.gained.is_empty()).then(|| {
+            (
+                change.doc,
+                RowKind::Granted {
+                    audience: change.gained.clone(),
+                },
+            )
+        });
+        let revoked = (!change.lost.is_empty()).then(|| {
+            (
+                change.doc,
+                RowKind::Revoked {
+                    audience: change.lost.clone(),
+                },
+            )
+        });
+        granted.into_iter().chain(revoked)
+    });
+    kinds
+        .zip(head + 1..)
+        .map(|((doc, kind), seq)| NewRow {
+            seq,
+            doc,
+            kind: codec::encode_kind(&kind),
+        })
+        .collect()
+}
+
 /// The purge row of a contact: told to those who could see it.
-pub(crate) fn purge_row(doc: ContactId, meta: &DocMeta, members: &[MemberId], seq: u64) -> NewRow {
-    let audience = members
+pub(crate) fn purge_row(doc: ContactId, meta: &DocMeta, viewers: &[Viewer], seq: u64) -> NewRow {
+    let audience = viewers
         .iter()
-        .copied()
-        .filter(|member| meta.visible_to(*member))
+        .filter(|viewer| viewer.sees(meta))
+        .map(|viewer| viewer.member)
         .collect();
     NewRow {
         seq,

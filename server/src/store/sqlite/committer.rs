@@ -22,7 +22,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use sync_core::ids::{ContactId, MemberId, TenantId};
+use sync_core::access::Viewer;
+use sync_core::ids::{ContactId, TenantId};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -313,7 +314,7 @@ fn commit_refs(conn: &Connection, tenant: TenantId, write: &DocWrite) -> Result<
         hold.execute(params![tenant_id, hash, blobs::CONTACT, holder])?;
     }
     for hash in &change.added {
-        if may_fetch(conn, tenant, write.by, hash)? {
+        if may_fetch(conn, tenant, &write.by, hash)? {
             hold.execute(params![tenant_id, hash, blobs::CONTACT, holder])?;
         }
     }
@@ -324,11 +325,11 @@ fn commit_refs(conn: &Connection, tenant: TenantId, write: &DocWrite) -> Result<
     Ok(())
 }
 
-/// Whether `member` may fetch the image `sha256` (see `sql::blobs::may_fetch`).
+/// Whether `viewer` may fetch the image `sha256` (see `sql::blobs::may_fetch`).
 fn may_fetch(
     conn: &Connection,
     tenant: TenantId,
-    member: MemberId,
+    viewer: &Viewer,
     sha256: &str,
 ) -> Result<bool, StoreError> {
     let id = |bytes: Option<Vec<u8>>| -> Result<Option<Uuid>, StoreError> {
@@ -358,5 +359,5 @@ fn may_fetch(
             Ok((kind, id(scanner)?, id(owner)?, visibility, purged))
         })
         .collect::<Result<Vec<blobs::HolderRow>, StoreError>>()?;
-    blobs::may_fetch(member, holders)
+    blobs::may_fetch(viewer, holders)
 }

@@ -3,6 +3,7 @@
 
 use automerge::ActorId;
 use serde_bytes::ByteBuf;
+use sync_core::access::Viewer;
 use sync_core::contact::Contact;
 use sync_core::document::ContactDoc;
 use sync_core::wire::{DocChanges, FeedItem, Visibility};
@@ -102,24 +103,35 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
     let (store, tenant, owner, members) = company(&dir, &["ana@tail.example"]).await;
     let ana = members[0];
     let (mut one, push) = created(1, "One");
-    store.commit(tenant, owner, &[push]).await.unwrap();
+    store
+        .commit(tenant, &Viewer::member_only(owner), &[push])
+        .await
+        .unwrap();
     let tail = Tail::default();
     let (mut two, push_two) = created(2, "Two");
     let (_, push_three) = created(3, "Three");
-    let private = Visibility::Members { members: vec![] };
+    let private = Visibility::members(vec![]);
     let mut start = None;
     for step in 0..8 {
         match step {
             0 => {}
             1 => drop(
                 store
-                    .commit(tenant, owner, std::slice::from_ref(&push_two))
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(owner),
+                        std::slice::from_ref(&push_two),
+                    )
                     .await
                     .unwrap(),
             ),
             2 => drop(
                 store
-                    .commit(tenant, ana, &[edited(&mut one, "Edited")])
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(ana),
+                        &[edited(&mut one, "Edited")],
+                    )
                     .await
                     .unwrap(),
             ),
@@ -129,13 +141,21 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
                 .unwrap(),
             4 => drop(
                 store
-                    .commit(tenant, owner, &[edited(&mut two, "Hidden")])
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(owner),
+                        &[edited(&mut two, "Hidden")],
+                    )
                     .await
                     .unwrap(),
             ),
             5 => {
                 store
-                    .commit(tenant, owner, std::slice::from_ref(&push_three))
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(owner),
+                        std::slice::from_ref(&push_three),
+                    )
                     .await
                     .unwrap();
                 store.purge(tenant, one.id()).await.unwrap();
@@ -146,7 +166,11 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
                 .unwrap(),
             _ => drop(
                 store
-                    .commit(tenant, ana, &[edited(&mut two, "Shared")])
+                    .commit(
+                        tenant,
+                        &Viewer::member_only(ana),
+                        &[edited(&mut two, "Shared")],
+                    )
                     .await
                     .unwrap(),
             ),
@@ -165,7 +189,7 @@ async fn pages_from_memory_are_the_pages_the_store_reads() {
                 // Twice: the second cut finds the page the first one shared.
                 for cut in ["first", "second"] {
                     let from_memory = match tail
-                        .cut(member, &request, head)
+                        .cut(&as_access(member), &request, head)
                         .expect("the tail holds every row after its start")
                     {
                         (page, None) => page,
@@ -196,19 +220,28 @@ async fn connections_seeing_the_same_share_one_page_until_the_rows_change() {
     let (ana, ben) = (ids[0], ids[1]);
     // A cursor of 0 asks for a full resynchronisation: start after a first contact.
     let (_, seed) = created(3, "Seed");
-    store.commit(tenant, owner, &[seed]).await.unwrap();
+    store
+        .commit(tenant, &Viewer::member_only(owner), &[seed])
+        .await
+        .unwrap();
     let tail = Tail::default();
     let start = store.head(tenant).await.unwrap();
     tail.catch_up(&store, tenant, start).await.unwrap();
     let (mut doc, shared) = created(1, "Shared");
     let (_, private) = created(2, "Private");
-    store.commit(tenant, owner, &[shared]).await.unwrap();
-    store.commit(tenant, ana, &[private]).await.unwrap();
+    store
+        .commit(tenant, &Viewer::member_only(owner), &[shared])
+        .await
+        .unwrap();
+    store
+        .commit(tenant, &Viewer::member_only(ana), &[private])
+        .await
+        .unwrap();
     store
         .set_visibility(
             tenant,
             ContactId::from_u128(2),
-            &Visibility::Members { members: vec![ana] },
+            &Visibility::members(vec![ana]),
         )
         .await
         .unwrap();
@@ -219,7 +252,12 @@ async fn connections_seeing_the_same_share_one_page_until_the_rows_change() {
         resume: None,
         generation: 1,
     };
-    let cut = |member| tail.cut(member, &request, head).unwrap().1.unwrap();
+    let cut = |member| {
+        tail.cut(&as_access(member), &request, head)
+            .unwrap()
+            .1
+            .unwrap()
+    };
     let (for_owner, for_ben, for_ana) = (cut(owner), cut(ben), cut(ana));
     assert!(
         Arc::ptr_eq(&for_owner, &for_ben),
@@ -259,13 +297,28 @@ async fn connections_seeing_the_same_share_one_page_until_the_rows_change() {
     assert_eq!(for_ben.wire_bytes(&other_cursor, true), None);
 
     let edit = edited(&mut doc, "Edited");
-    store.commit(tenant, owner, &[edit]).await.unwrap();
+    store
+        .commit(tenant, &Viewer::member_only(owner), &[edit])
+        .await
+        .unwrap();
     let newer = store.head(tenant).await.unwrap();
     tail.catch_up(&store, tenant, newer).await.unwrap();
-    let after_edit = tail.cut(ben, &request, newer).unwrap().1.unwrap();
+    let after_edit = tail
+        .cut(&as_access(ben), &request, newer)
+        .unwrap()
+        .1
+        .unwrap();
     assert!(
         !Arc::ptr_eq(&after_edit, &for_ben),
         "a fresh page after the edit"
     );
     assert_eq!(after_edit.page().to, newer);
+}
+
+/// A member in no group or unit, as read at access generation 0.
+fn as_access(member: MemberId) -> crate::store::Access {
+    crate::store::Access {
+        viewer: Viewer::member_only(member),
+        generation: 0,
+    }
 }
