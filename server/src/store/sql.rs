@@ -8,6 +8,7 @@ pub(crate) mod codec;
 pub(crate) mod feed_pages;
 pub(crate) mod group_commit;
 pub(crate) mod plan;
+pub(crate) mod projection;
 pub(crate) mod refresh;
 
 /// Run CPU-bound work (loading, applying and saving Automerge documents) on a blocking

@@ -3,7 +3,7 @@
 //! `revoked` feed rows of the contacts whose audience the change moves, in one transaction
 //! under the tenant's lock, as `sync_core::access::directory_change` decides.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use sync_core::access::{self, UnitTree, Viewer};
 use sync_core::ids::{ContactId, GroupId, MemberId, TenantId, UnitId};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::contacts::{advance, lock_tenant};
 use super::{Backend, Connection, insert_rows};
 use crate::store::sql::codec::{self, classify, uuid};
-use crate::store::sql::plan;
+use crate::store::sql::{plan, projection};
 use crate::store::{Access, GroupRecord, Role, StoreError, UnitChange, UnitRecord};
 
 fn member_id(id: Uuid) -> MemberId {
@@ -577,27 +577,6 @@ pub(super) async fn set_member_role(
     Ok(())
 }
 
-/// The principals a contact's access rows name: its owner, and everyone (the nil UUID) or
-/// each member, group and unit its visibility lists.
-pub(crate) fn principals(meta: &DocMeta) -> BTreeSet<Uuid> {
-    let mut principals = BTreeSet::from([uuid(meta.owner.as_bytes())]);
-    match &meta.visibility {
-        Visibility::All => {
-            principals.insert(Uuid::nil());
-        }
-        Visibility::Members {
-            members,
-            groups,
-            units,
-        } => {
-            principals.extend(members.iter().map(|member| uuid(member.as_bytes())));
-            principals.extend(groups.iter().map(|group| uuid(group.as_bytes())));
-            principals.extend(units.iter().map(|unit| uuid(unit.as_bytes())));
-        }
-    }
-    principals
-}
-
 /// Rewrite a contact's access rows for its metadata now.
 pub(super) async fn write_access(
     conn: &mut Connection,
@@ -612,10 +591,8 @@ pub(super) async fn write_access(
         .bind(doc_id)
         .execute(&mut *conn)
         .await?;
-    for principal in principals(meta) {
-        sqlx::query(
-            "INSERT INTO contact_access (tenant_id, doc_id, principal) VALUES ($1, $2, $3)",
-        )
+    for principal in codec::principals(meta) {
+        sqlx::query(projection::INSERT_ACCESS)
         .bind(tenant_id)
         .bind(doc_id)
         .bind(principal)

@@ -19,7 +19,8 @@ use crate::store::sql;
 use crate::store::sql::cache::{DocCache, DocSource};
 use crate::store::sql::codec::{self, uuid};
 use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
-use crate::store::sql::plan::{self, CommitPlan, NewRow, Stored};
+use crate::store::sql::plan::{CommitContext, CommitPlan, DocWrite, NewRow, Stored};
+use crate::store::sql::projection::Projection;
 
 /// Move the tenant's head and tell the other nodes as node `node`, both taking effect at
 /// commit.
@@ -33,11 +34,42 @@ async fn announce_head(
     notify::announce(conn, node, tenant, head).await
 }
 
-type MetaRow = (Uuid, Uuid, Vec<u8>, i64, bool, Option<String>);
+type MetaRow = (
+    Uuid,
+    Uuid,
+    Vec<u8>,
+    i64,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
-/// A contact's metadata, `last_seq`, whether purged and the image hashes it held at its last
-/// commit (`None`: not known yet).
-type StoredMeta = (DocMeta, u64, bool, Option<Vec<String>>);
+/// A contact's metadata, `last_seq`, whether purged, the image hashes it held at its last
+/// commit (`None`: not known yet) and its stored search terms and tags.
+type StoredMeta = (
+    DocMeta,
+    u64,
+    bool,
+    Option<Vec<String>>,
+    Option<(String, String)>,
+);
+
+/// Take the tenant's lock for the rest of the transaction; its head and phone region.
+async fn lock_tenant(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<(u64, String), StoreError> {
+    let (head, region): (i64, String) =
+        sqlx::query_as("SELECT last_seq, region FROM tenants WHERE id = $1 FOR UPDATE")
+            .bind(uuid(tenant.as_bytes()))
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("tenant {tenant}"),
+            })?;
+    Ok((codec::seq_from_sql(head)?, region))
+}
 
 /// The stored state of these contacts (see [`StoredMeta`]).
 async fn stored_metas(
@@ -46,25 +78,30 @@ async fn stored_metas(
     docs: &[Uuid],
 ) -> Result<HashMap<ContactId, StoredMeta>, StoreError> {
     let rows: Vec<MetaRow> = sqlx::query_as(
-        "SELECT id, owner, visibility, last_seq, purged, blobs FROM documents \
-         WHERE tenant_id = $1 AND id = ANY($2)",
+        "SELECT d.id, d.owner, d.visibility, d.last_seq, d.purged, d.blobs, s.terms, s.tags \
+         FROM documents d LEFT JOIN contact_search s \
+         ON s.tenant_id = d.tenant_id AND s.doc_id = d.id \
+         WHERE d.tenant_id = $1 AND d.id = ANY($2)",
     )
     .bind(uuid(tenant.as_bytes()))
     .bind(docs)
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, owner, visibility, last_seq, purged, held)| {
-            Ok((
-                ContactId::from_bytes(id.into_bytes()),
-                (
-                    codec::decode_meta(owner, &visibility)?,
-                    codec::seq_from_sql(last_seq)?,
-                    purged,
-                    sql::blobs::decode(held.as_deref()),
-                ),
-            ))
-        })
+        .map(
+            |(id, owner, visibility, last_seq, purged, held, terms, tags)| {
+                Ok((
+                    ContactId::from_bytes(id.into_bytes()),
+                    (
+                        codec::decode_meta(owner, &visibility)?,
+                        codec::seq_from_sql(last_seq)?,
+                        purged,
+                        sql::blobs::decode(held.as_deref()),
+                        terms.zip(tags),
+                    ),
+                ))
+            },
+        )
         .collect()
 }
 
@@ -162,7 +199,7 @@ impl Committer {
         pushes: Arc<[Push]>,
     ) -> Result<Outcomes, StoreError> {
         let mut tx = sqlx::Connection::begin(conn).await?;
-        let head = super::contacts::lock_tenant(&mut tx, tenant).await?;
+        let (head, region) = lock_tenant(&mut tx, tenant).await?;
         let ids: Vec<Uuid> = group_commit::group_docs(&pushes)
             .iter()
             .map(|doc| uuid(doc.as_bytes()))
@@ -170,7 +207,7 @@ impl Committer {
         let metas = stored_metas(&mut tx, tenant, &ids).await?;
         let mut stored = HashMap::with_capacity(metas.len());
         let mut misses = Vec::new();
-        for (doc, (meta, last_seq, purged, held)) in metas {
+        for (doc, (meta, last_seq, purged, held, projected)) in metas {
             if purged {
                 stored.insert(doc, Stored::Purged);
             } else if let Some(cached) = self.cache.get(tenant, doc, last_seq) {
@@ -182,18 +219,19 @@ impl Committer {
                         last_seq,
                         doc: doc_source,
                         blobs: held,
+                        projected,
                     },
                 );
             } else {
-                misses.push((doc, meta, held));
+                misses.push((doc, meta, held, projected));
             }
         }
         let wanted: Vec<Uuid> = misses
             .iter()
-            .map(|(doc, _, _)| uuid(doc.as_bytes()))
+            .map(|(doc, ..)| uuid(doc.as_bytes()))
             .collect();
         let mut saved = saved_docs(&mut tx, tenant, &wanted).await?;
-        for (doc, meta, held) in misses {
+        for (doc, meta, held, projected) in misses {
             let (snapshot, last_seq) = saved
                 .remove(&doc)
                 .ok_or_else(|| StoreError::Corrupt(format!("contact {doc} vanished under lock")))?;
@@ -204,10 +242,15 @@ impl Committer {
                     last_seq,
                     doc: DocSource::Saved(snapshot),
                     blobs: held,
+                    projected,
                 },
             );
         }
-        let (outcomes, plan) = group_commit::decide_group(head, &pushes, stored).await;
+        let context = CommitContext {
+            region,
+            now_ms: now_ms(),
+        };
+        let (outcomes, plan) = group_commit::decide_group(context, head, &pushes, stored).await;
         write_plan(&mut tx, tenant, &plan).await?;
         if plan.head != head {
             announce_head(&mut tx, self.node, tenant, plan.head).await?;
@@ -272,20 +315,35 @@ async fn write_plan(
         for write in plan.writes.iter().filter(|w| w.refs_changed) {
             commit_refs(conn, tenant, write.doc, &write.by, &write.blobs).await?;
         }
-        let column = |field: fn(&plan::SearchFields) -> &String| -> Vec<&str> {
+        let column = |field: fn(&Projection) -> &String| -> Vec<&str> {
             plan.writes
                 .iter()
                 .map(|w| field(&w.search).as_str())
                 .collect()
         };
+        let levels: Vec<Option<&str>> = plan
+            .writes
+            .iter()
+            .map(|w| w.search.level.as_deref())
+            .collect();
+        let archived: Vec<bool> = plan.writes.iter().map(|w| w.search.archived).collect();
+        let trashed: Vec<Option<i64>> =
+            plan.writes.iter().map(|w| w.search.trashed_at_ms).collect();
+        let changed: Vec<i64> = plan.writes.iter().map(|w| w.search.changed_ms).collect();
         sqlx::query(
             "INSERT INTO contact_search \
-             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
+             (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
+             contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
              SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], \
-             $6::text[], $7::text[]) \
+             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bool[], \
+             $12::bigint[], $13::bigint[], $14::text[]) \
              ON CONFLICT (tenant_id, doc_id) DO UPDATE SET display_name = EXCLUDED.display_name, \
              emails = EXCLUDED.emails, phones = EXCLUDED.phones, \
-             companies = EXCLUDED.companies, tags = EXCLUDED.tags",
+             companies = EXCLUDED.companies, tags = EXCLUDED.tags, \
+             sort_name = EXCLUDED.sort_name, contact_type = EXCLUDED.contact_type, \
+             level = EXCLUDED.level, archived = EXCLUDED.archived, \
+             trashed_at_ms = EXCLUDED.trashed_at_ms, changed_ms = EXCLUDED.changed_ms, \
+             terms = EXCLUDED.terms",
         )
         .bind(tenant_id)
         .bind(&ids)
@@ -294,8 +352,16 @@ async fn write_plan(
         .bind(column(|s| &s.phones))
         .bind(column(|s| &s.companies))
         .bind(column(|s| &s.tags))
+        .bind(column(|s| &s.sort_name))
+        .bind(column(|s| &s.contact_type))
+        .bind(&levels)
+        .bind(&archived)
+        .bind(&trashed)
+        .bind(&changed)
+        .bind(column(|s| &s.terms))
         .execute(&mut *conn)
         .await?;
+        write_projection_rows(conn, tenant, &plan.writes).await?;
     }
     if !plan.changes.is_empty() {
         let docs: Vec<Uuid> = plan
@@ -380,4 +446,96 @@ async fn commit_refs(
         }
     }
     super::blobs::collect(&mut *conn, tenant, &change.dropped).await
+}
+
+/// The rows the committed contacts' projections keep beside their columns, where they
+/// changed: search terms, tags, and (for new contacts) who may see them. One statement per
+/// kind of row, whatever the number of contacts.
+async fn write_projection_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    writes: &[DocWrite],
+) -> Result<(), StoreError> {
+    let tenant_id = uuid(tenant.as_bytes());
+    let docs = |changed: fn(&DocWrite) -> bool| -> Vec<Uuid> {
+        writes
+            .iter()
+            .filter(|w| changed(w))
+            .map(|w| uuid(w.doc.as_bytes()))
+            .collect()
+    };
+    let pairs = |changed: fn(&DocWrite) -> bool,
+                 values: fn(&DocWrite) -> Vec<&str>|
+     -> (Vec<&str>, Vec<Uuid>) {
+        writes
+            .iter()
+            .filter(|w| changed(w))
+            .flat_map(|w| {
+                values(w)
+                    .into_iter()
+                    .map(move |value| (value, uuid(w.doc.as_bytes())))
+            })
+            .unzip()
+    };
+    for (delete, insert, changed, values) in [
+        (
+            "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = ANY($2)",
+            "INSERT INTO search_terms (tenant_id, term, doc_id) \
+             SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
+            (|w: &DocWrite| w.terms_changed) as fn(&DocWrite) -> bool,
+            (|w: &DocWrite| w.search.term_list().collect()) as fn(&DocWrite) -> Vec<&str>,
+        ),
+        (
+            "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = ANY($2)",
+            "INSERT INTO contact_tags (tenant_id, tag, doc_id) \
+             SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
+            |w: &DocWrite| w.tags_changed,
+            |w: &DocWrite| w.search.tag_list().collect(),
+        ),
+    ] {
+        let stale = docs(changed);
+        if stale.is_empty() {
+            continue;
+        }
+        sqlx::query(delete)
+            .bind(tenant_id)
+            .bind(&stale)
+            .execute(&mut *conn)
+            .await?;
+        let (values, owners) = pairs(changed, values);
+        sqlx::query(insert)
+            .bind(tenant_id)
+            .bind(&values)
+            .bind(&owners)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (docs, principals): (Vec<Uuid>, Vec<Uuid>) = writes
+        .iter()
+        .filter(|w| w.created)
+        .flat_map(|w| {
+            codec::principals(&w.meta)
+                .into_iter()
+                .map(move |principal| (uuid(w.doc.as_bytes()), principal))
+        })
+        .unzip();
+    if !docs.is_empty() {
+        sqlx::query(
+            "INSERT INTO contact_access (tenant_id, doc_id, principal) \
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(&docs)
+        .bind(&principals)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The server's clock, ms since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }

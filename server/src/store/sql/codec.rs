@@ -6,9 +6,11 @@
 //! integer both databases have.
 
 use automerge::ChangeHash;
+use std::collections::BTreeSet;
 use sync_core::feed::RowKind;
 use sync_core::ids::{DeviceId, MemberId, TenantId};
 use sync_core::wire::{DocMeta, Visibility};
+
 use uuid::Uuid;
 
 use crate::store::{DeviceRecord, MemberRecord, Role, StoreError};
@@ -63,6 +65,27 @@ pub(crate) fn decode_kind(seq: u64, bytes: &[u8]) -> Result<RowKind, StoreError>
 /// A document's heads as stored: their 32-byte hashes, one after another.
 pub(crate) fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|head| head.0).collect()
+}
+
+/// The principals a contact's access rows name: its owner, and everyone (the nil UUID) or
+/// each member, group and unit its visibility lists.
+pub(crate) fn principals(meta: &DocMeta) -> BTreeSet<Uuid> {
+    let mut principals = BTreeSet::from([uuid(meta.owner.as_bytes())]);
+    match &meta.visibility {
+        Visibility::All => {
+            principals.insert(Uuid::nil());
+        }
+        Visibility::Members {
+            members,
+            groups,
+            units,
+        } => {
+            principals.extend(members.iter().map(|member| uuid(member.as_bytes())));
+            principals.extend(groups.iter().map(|group| uuid(group.as_bytes())));
+            principals.extend(units.iter().map(|unit| uuid(unit.as_bytes())));
+        }
+    }
+    principals
 }
 
 /// A stored role.

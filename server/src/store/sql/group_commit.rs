@@ -23,7 +23,7 @@ use sync_core::ids::{ContactId, TenantId};
 use sync_core::wire::{DocChanges, DocResult};
 use tokio::sync::oneshot;
 
-use super::plan::{self, CommitPlan, Stored};
+use super::plan::{self, CommitContext, CommitPlan, Stored};
 use crate::store::StoreError;
 
 /// At most this many pushes share a transaction (each carries at most `MAX_PUSH_DOCS`
@@ -241,6 +241,7 @@ const DECIDE_HERE_CHANGES: usize = 2;
 /// Decide a group (see [`plan_group`]) on a blocking thread, or here when it is one or two
 /// changes to contacts already loaded.
 pub(crate) async fn decide_group(
+    context: CommitContext,
     head: u64,
     pushes: &Arc<[Push]>,
     stored: HashMap<ContactId, Stored>,
@@ -260,16 +261,17 @@ pub(crate) async fn decide_group(
         .map(|doc| doc.changes.len())
         .sum();
     if loaded && changes <= DECIDE_HERE_CHANGES {
-        return plan_group(head, pushes, stored);
+        return plan_group(&context, head, pushes, stored);
     }
     let pushes = Arc::clone(pushes);
-    super::off_thread(move || plan_group(head, &pushes, stored)).await
+    super::off_thread(move || plan_group(&context, head, &pushes, stored)).await
 }
 
 /// Decide a group under the tenant's lock: each push as if committed alone after the ones
 /// before it (`stored` holds every contact the group touches, as stored). Returns each
 /// push's outcome and everything to write. CPU-bound: run it off the async threads.
 pub(crate) fn plan_group(
+    context: &CommitContext,
     head: u64,
     pushes: &[Push],
     mut stored: HashMap<ContactId, Stored>,
@@ -286,7 +288,7 @@ pub(crate) fn plan_group(
             .iter()
             .filter_map(|doc| stored.remove_entry(&doc.doc))
             .collect();
-        match plan::plan_commit(&push.viewer, merged.head, &push.docs, mine) {
+        match plan::plan_commit(&push.viewer, context, merged.head, &push.docs, mine) {
             Ok(plan) => {
                 merged.head = plan.head;
                 merged.writes.extend(plan.writes);

@@ -12,13 +12,13 @@ use std::sync::Arc;
 use serde_bytes::ByteBuf;
 use sync_core::accept::{self, Accepted, codes};
 use sync_core::access::{AccessChange, Viewer};
-use sync_core::contact::Contact;
 use sync_core::document::ContactDoc;
 use sync_core::feed::{self, RowKind};
 use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection};
 
 use super::cache::DocSource;
+use super::projection::Projection;
 use super::{blobs, codec};
 use crate::store::StoreError;
 
@@ -35,45 +35,20 @@ pub(crate) enum Stored {
         doc: DocSource,
         /// The image hashes it held at its last commit (`None`: not known yet).
         blobs: Option<Vec<String>>,
+        /// Its `terms` and `tags` columns as stored (`None`: no projection row yet).
+        projected: Option<(String, String)>,
     },
     /// Deleted for good.
     Purged,
 }
 
-/// The columns of a contact's search projection, filled from the hydrated contact.
+/// What a commit needs to know of its tenant and its moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SearchFields {
-    /// The name shown in lists.
-    pub display_name: String,
-    /// Email addresses, one a line.
-    pub emails: String,
-    /// Phone numbers in E.164, one a line.
-    pub phones: String,
-    /// Company names, one a line.
-    pub companies: String,
-    /// Tags, one a line.
-    pub tags: String,
-}
-
-impl SearchFields {
-    /// The projection of `contact`.
-    pub(crate) fn of(contact: &Contact) -> Self {
-        let lines = |values: Vec<&str>| values.join("\n");
-        Self {
-            display_name: contact.display_name(),
-            emails: lines(contact.emails.iter().map(|e| e.address.as_str()).collect()),
-            phones: lines(contact.phones.iter().map(|p| p.e164.as_str()).collect()),
-            companies: lines(
-                contact
-                    .organizations
-                    .iter()
-                    .map(|o| o.company.as_str())
-                    .filter(|company| !company.is_empty())
-                    .collect(),
-            ),
-            tags: lines(contact.tag_list()),
-        }
-    }
+pub(crate) struct CommitContext {
+    /// The company's phone region, for search terms.
+    pub region: String,
+    /// The server's clock at commit, ms since the Unix epoch.
+    pub now_ms: i64,
 }
 
 /// A contact's new state after a commit: its document row and search projection.
@@ -89,8 +64,14 @@ pub(crate) struct DocWrite {
     pub heads: Vec<u8>,
     /// The seq of the row that produced this state.
     pub last_seq: u64,
-    /// The search projection.
-    pub search: SearchFields,
+    /// The list and search projection.
+    pub search: Projection,
+    /// New: its access rows are written.
+    pub created: bool,
+    /// Its search terms differ from those stored: `search_terms` is rewritten.
+    pub terms_changed: bool,
+    /// Its tags differ from those stored: `contact_tags` is rewritten.
+    pub tags_changed: bool,
     /// The document itself, for the cache once the transaction committed.
     pub loaded: Arc<ContactDoc>,
     /// The image hashes it holds (`sql::blobs::held_by`).
@@ -154,6 +135,7 @@ fn rejection(code: &str, message: String) -> Rejection {
 /// documents): stores run it on a blocking thread.
 pub(crate) fn plan_commit(
     viewer: &Viewer,
+    context: &CommitContext,
     head: u64,
     pushes: &[DocChanges],
     mut stored: HashMap<ContactId, Stored>,
@@ -165,7 +147,7 @@ pub(crate) fn plan_commit(
     // Index into `plan.writes` by contact, so a contact pushed twice is written once.
     let mut written: HashMap<ContactId, usize> = HashMap::new();
     for push in pushes {
-        let outcome = commit_one(viewer, push, &mut stored, &mut plan, &mut written)?;
+        let outcome = commit_one(viewer, context, push, &mut stored, &mut plan, &mut written)?;
         plan.results.push(match outcome {
             Ok(seq) => DocResult {
                 doc: push.doc,
@@ -186,6 +168,7 @@ pub(crate) fn plan_commit(
 /// data is damaged.
 fn commit_one(
     viewer: &Viewer,
+    context: &CommitContext,
     push: &DocChanges,
     stored: &mut HashMap<ContactId, Stored>,
     plan: &mut CommitPlan,
@@ -283,6 +266,7 @@ fn commit_one(
             bytes,
         });
     }
+    let created = created_meta.is_some();
     let meta = match (current, created_meta) {
         (Some((meta, _, _)), _) => meta,
         (None, Some(meta)) => meta,
@@ -299,26 +283,48 @@ fn commit_one(
         Some(Stored::Live { blobs: None, .. }) => true,
         _ => !held.is_empty(),
     };
+    let projected = match stored.get(&id) {
+        Some(Stored::Live { projected, .. }) => projected.clone(),
+        _ => None,
+    };
+    let search = Projection::of(
+        &contact,
+        &context.region,
+        context.now_ms,
+        projected.as_ref().map(|(terms, _)| terms.as_str()),
+    );
+    let (terms_changed, tags_changed) = match &projected {
+        Some((terms, tags)) => (*terms != search.terms, *tags != search.tags),
+        None => (true, true),
+    };
     let write = DocWrite {
         doc: id,
         meta: meta.clone(),
         snapshot: loaded.save(),
         heads: codec::encode_heads(&loaded.heads()),
         last_seq: seq,
-        search: SearchFields::of(&contact),
         loaded: Arc::clone(&loaded),
         blobs: held.clone(),
         refs_changed,
         by: viewer.clone(),
+        created,
+        terms_changed,
+        tags_changed,
+        search,
     };
+    let next_projected = (write.search.terms.clone(), write.search.tags.clone());
     match written.get(&id) {
         Some(&index) => {
-            // Pushed twice: the refs follow from what was stored before the first.
-            let refs_changed = write.refs_changed || plan.writes[index].refs_changed;
-            plan.writes[index] = DocWrite {
-                refs_changed,
+            // Pushed twice: what to rewrite follows from what was stored before the first.
+            let first = &plan.writes[index];
+            let merged = DocWrite {
+                refs_changed: write.refs_changed || first.refs_changed,
+                created: write.created || first.created,
+                terms_changed: write.terms_changed || first.terms_changed,
+                tags_changed: write.tags_changed || first.tags_changed,
                 ..write
             };
+            plan.writes[index] = merged;
         }
         None => {
             written.insert(id, plan.writes.len());
@@ -332,6 +338,7 @@ fn commit_one(
             last_seq: seq,
             doc: DocSource::Cached(loaded),
             blobs: Some(held),
+            projected: Some(next_projected),
         },
     );
     Ok(Ok(seq))

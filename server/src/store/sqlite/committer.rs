@@ -32,7 +32,8 @@ use crate::store::sql::blobs::{self, RefChange};
 use crate::store::sql::cache::{DocCache, DocSource};
 use crate::store::sql::codec;
 use crate::store::sql::group_commit::{self, GroupWriter, Outcomes, Push};
-use crate::store::sql::plan::{CommitPlan, DocWrite, Stored};
+use crate::store::sql::plan::{CommitContext, CommitPlan, DocWrite, Stored};
+use crate::store::sql::projection;
 
 /// How long a commit waits for the write lock another connection holds (the sqlx writer, a
 /// backup, an admin's sqlite3 shell) before failing.
@@ -129,33 +130,56 @@ fn commit_group(
 ) -> Result<Outcomes, StoreError> {
     // `BEGIN IMMEDIATE` takes the write lock before the first read (see the `sqlite` module).
     let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let head = tenant_head(&transaction, tenant)?;
+    let (head, region) = tenant_head(&transaction, tenant)?;
     let stored = stored_docs(
         &transaction,
         cache,
         tenant,
         &group_commit::group_docs(pushes),
     )?;
-    let (outcomes, plan) = group_commit::plan_group(head, pushes, stored);
+    let context = CommitContext {
+        region,
+        now_ms: now_ms(),
+    };
+    let (outcomes, plan) = group_commit::plan_group(&context, head, pushes, stored);
     write_plan(&transaction, tenant, head, &plan)?;
     transaction.commit()?;
     cache.remember(tenant, &plan);
     Ok(outcomes)
 }
 
-fn tenant_head(conn: &Connection, tenant: TenantId) -> Result<u64, StoreError> {
-    let head: Option<i64> = conn
-        .prepare_cached("SELECT last_seq FROM tenants WHERE id = ?1")?
-        .query_row([&tenant.as_bytes()[..]], |row| row.get(0))
+/// The tenant's head and phone region.
+fn tenant_head(conn: &Connection, tenant: TenantId) -> Result<(u64, String), StoreError> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT last_seq, region FROM tenants WHERE id = ?1")?
+        .query_row([&tenant.as_bytes()[..]], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
-    let head = head.ok_or_else(|| StoreError::NotFound {
+    let (head, region) = row.ok_or_else(|| StoreError::NotFound {
         what: format!("tenant {tenant}"),
     })?;
-    codec::seq_from_sql(head)
+    Ok((codec::seq_from_sql(head)?, region))
 }
 
-/// A contact's owner, visibility, `last_seq`, tombstone and image hashes, as selected.
-type MetaRow = (Vec<u8>, Vec<u8>, i64, bool, Option<String>);
+/// The server's clock, ms since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// A contact's owner, visibility, `last_seq`, tombstone, image hashes and stored search
+/// terms and tags, as selected.
+type MetaRow = (
+    Vec<u8>,
+    Vec<u8>,
+    i64,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Each of `docs` as stored (new contacts are absent): from the cache when it holds the
 /// version stored, else its saved bytes. The transaction holds the write lock, so nothing
@@ -167,8 +191,10 @@ fn stored_docs(
     docs: &[ContactId],
 ) -> Result<std::collections::HashMap<ContactId, Stored>, StoreError> {
     let mut metas = conn.prepare_cached(
-        "SELECT owner, visibility, last_seq, purged, blobs FROM documents \
-         WHERE tenant_id = ?1 AND id = ?2",
+        "SELECT d.owner, d.visibility, d.last_seq, d.purged, d.blobs, s.terms, s.tags \
+         FROM documents d LEFT JOIN contact_search s \
+         ON s.tenant_id = d.tenant_id AND s.doc_id = d.id \
+         WHERE d.tenant_id = ?1 AND d.id = ?2",
     )?;
     let mut snapshots =
         conn.prepare_cached("SELECT snapshot FROM documents WHERE tenant_id = ?1 AND id = ?2")?;
@@ -183,10 +209,12 @@ fn stored_docs(
                     row.get(2)?,
                     row.get(3)?,
                     row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
                 ))
             })
             .optional()?;
-        let Some((owner, visibility, last_seq, purged, blobs)) = row else {
+        let Some((owner, visibility, last_seq, purged, blobs, terms, tags)) = row else {
             continue;
         };
         if purged {
@@ -208,6 +236,7 @@ fn stored_docs(
                 last_seq,
                 doc: source,
                 blobs: blobs::decode(blobs.as_deref()),
+                projected: terms.zip(tags),
             },
         );
     }
@@ -233,11 +262,16 @@ fn write_plan(
         )?;
         let mut search = conn.prepare_cached(
             "INSERT INTO contact_search \
-             (tenant_id, doc_id, display_name, emails, phones, companies, tags) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
+             contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
              ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
              display_name = excluded.display_name, emails = excluded.emails, \
-             phones = excluded.phones, companies = excluded.companies, tags = excluded.tags",
+             phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
+             sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
+             level = excluded.level, archived = excluded.archived, \
+             trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
+             terms = excluded.terms",
         )?;
         for write in &plan.writes {
             documents.execute(params![
@@ -259,7 +293,15 @@ fn write_plan(
                 fields.phones,
                 fields.companies,
                 fields.tags,
+                fields.sort_name,
+                fields.contact_type,
+                fields.level,
+                fields.archived,
+                fields.trashed_at_ms,
+                fields.changed_ms,
+                fields.terms,
             ])?;
+            write_projection_rows(conn, tenant, write)?;
             if write.refs_changed {
                 commit_refs(conn, tenant, write)?;
             }
@@ -295,6 +337,40 @@ fn write_plan(
     if plan.head != head {
         conn.prepare_cached("UPDATE tenants SET last_seq = ?1 WHERE id = ?2")?
             .execute(params![codec::seq_to_sql(plan.head), tenant_id])?;
+    }
+    Ok(())
+}
+
+/// The rows a committed contact's projection keeps beside its columns, where they changed:
+/// search terms, tags, and (for a new contact) who may see it.
+fn write_projection_rows(
+    conn: &Connection,
+    tenant: TenantId,
+    write: &DocWrite,
+) -> Result<(), StoreError> {
+    let tenant_id = &tenant.as_bytes()[..];
+    let doc = &write.doc.as_bytes()[..];
+    if write.terms_changed {
+        conn.prepare_cached(projection::DELETE_TERMS)?
+            .execute(params![tenant_id, doc])?;
+        let mut insert = conn.prepare_cached(projection::INSERT_TERM)?;
+        for term in write.search.term_list() {
+            insert.execute(params![tenant_id, term, doc])?;
+        }
+    }
+    if write.tags_changed {
+        conn.prepare_cached(projection::DELETE_TAGS)?
+            .execute(params![tenant_id, doc])?;
+        let mut insert = conn.prepare_cached(projection::INSERT_TAG)?;
+        for tag in write.search.tag_list() {
+            insert.execute(params![tenant_id, tag, doc])?;
+        }
+    }
+    if write.created {
+        let mut insert = conn.prepare_cached(projection::INSERT_ACCESS)?;
+        for principal in codec::principals(&write.meta) {
+            insert.execute(params![tenant_id, doc, &principal.as_bytes()[..]])?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,189 @@
+//! What lists and searches read about a contact, written beside its document at every commit
+//! (`contact_search`, `search_terms`, `contact_tags`): the name shown and sorted by, its type,
+//! level and lifecycle, when it last changed, its tags, and its search terms
+//! (`sync_core::search`, the same rules a device searches its own replica with).
+//!
+//! Working out a contact's terms costs tens of microseconds (phone numbers are parsed and
+//! formatted), and most edits (notes, activity, a title) change none of them. So the stored
+//! terms start with a fingerprint of everything they are made from; a commit whose contact
+//! has the same fingerprint keeps the stored terms and rewrites no `search_terms` row.
+
+use std::hash::{Hash, Hasher};
+
+use sync_core::contact::Contact;
+use sync_core::search;
+
+/// Forget a contact's search terms: `$1` tenant, `$2` contact.
+pub(crate) const DELETE_TERMS: &str =
+    "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = $2";
+
+/// Record one search term: `$1` tenant, `$2` term, `$3` contact.
+pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term, doc_id) \
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// Forget a contact's tags: `$1` tenant, `$2` contact.
+pub(crate) const DELETE_TAGS: &str =
+    "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = $2";
+
+/// Record one tag: `$1` tenant, `$2` tag, `$3` contact.
+pub(crate) const INSERT_TAG: &str = "INSERT INTO contact_tags (tenant_id, tag, doc_id) \
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// Record one principal who may see a contact: `$1` tenant, `$2` contact, `$3` principal.
+pub(crate) const INSERT_ACCESS: &str = "INSERT INTO contact_access (tenant_id, doc_id, principal) \
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// A contact's list and search columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Projection {
+    /// The name shown in lists.
+    pub display_name: String,
+    /// Email addresses, one a line (duplicate detection reads them).
+    pub emails: String,
+    /// Phone numbers in E.164, one a line (duplicate detection reads them).
+    pub phones: String,
+    /// Company names, one a line.
+    pub companies: String,
+    /// Tags, one a line, sorted.
+    pub tags: String,
+    /// What lists sort by name with (`search::sort_key`).
+    pub sort_name: String,
+    /// `lead`, `prospect`, `customer`, `partner`, `other` (or a newer client's value).
+    pub contact_type: String,
+    /// `primary`, `secondary`, `tertiary`, or none.
+    pub level: Option<String>,
+    /// Hidden from the default list.
+    pub archived: bool,
+    /// When it went to the trash (ms since the Unix epoch), if it is there.
+    pub trashed_at_ms: Option<i64>,
+    /// When it last changed (ms since the Unix epoch, the server's clock at commit).
+    pub changed_ms: i64,
+    /// The fingerprint line, then one search term a line.
+    pub terms: String,
+}
+
+impl Projection {
+    /// The projection of `contact` in a company whose phone region is `region`, committed at
+    /// `changed_ms`. `stored_terms` is the `terms` column as stored, reused when its
+    /// fingerprint still matches.
+    pub(crate) fn of(
+        contact: &Contact,
+        region: &str,
+        changed_ms: i64,
+        stored_terms: Option<&str>,
+    ) -> Self {
+        let lines = |values: Vec<&str>| values.join("\n");
+        let fingerprint = fingerprint(contact, region);
+        let terms = match stored_terms {
+            Some(stored) if stored.lines().next() == Some(fingerprint.as_str()) => {
+                stored.to_string()
+            }
+            _ => {
+                let mut text = fingerprint;
+                for term in search::index_terms(contact, region) {
+                    text.push('\n');
+                    text.push_str(&term);
+                }
+                text
+            }
+        };
+        Self {
+            display_name: contact.display_name(),
+            emails: lines(contact.emails.iter().map(|e| e.address.as_str()).collect()),
+            phones: lines(contact.phones.iter().map(|p| p.e164.as_str()).collect()),
+            companies: lines(
+                contact
+                    .organizations
+                    .iter()
+                    .map(|o| o.company.as_str())
+                    .filter(|company| !company.is_empty())
+                    .collect(),
+            ),
+            tags: lines(contact.tag_list()),
+            sort_name: search::sort_key(contact),
+            contact_type: contact.contact_type.as_str().to_string(),
+            level: contact.level.map(|level| level.as_str().to_string()),
+            archived: contact.lifecycle.archived,
+            trashed_at_ms: contact.lifecycle.trashed_at_ms,
+            changed_ms,
+            terms,
+        }
+    }
+
+    /// The search terms, without the fingerprint line.
+    pub(crate) fn term_list(&self) -> impl Iterator<Item = &str> {
+        term_lines(&self.terms)
+    }
+
+    /// The tags, one each.
+    pub(crate) fn tag_list(&self) -> impl Iterator<Item = &str> {
+        self.tags.lines().filter(|tag| !tag.is_empty())
+    }
+}
+
+/// The terms of a stored `terms` column, without its fingerprint line.
+pub(crate) fn term_lines(terms: &str) -> impl Iterator<Item = &str> {
+    terms.lines().skip(1).filter(|term| !term.is_empty())
+}
+
+/// A line naming everything a contact's terms are made from: the index's version, the
+/// region, and the fields `search::index_terms` reads.
+fn fingerprint(contact: &Contact, region: &str) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    search::INDEX_VERSION.hash(&mut hasher);
+    region.hash(&mut hasher);
+    let name = &contact.name;
+    for part in [
+        &name.prefix,
+        &name.given,
+        &name.middle,
+        &name.family,
+        &name.suffix,
+        &name.phonetic_given,
+        &name.phonetic_family,
+        &name.nickname,
+    ] {
+        part.hash(&mut hasher);
+    }
+    for phone in &contact.phones {
+        (&phone.e164, &phone.raw).hash(&mut hasher);
+    }
+    for email in &contact.emails {
+        email.address.hash(&mut hasher);
+    }
+    for organization in &contact.organizations {
+        (&organization.company, &organization.department).hash(&mut hasher);
+    }
+    for tag in contact.tag_list() {
+        tag.hash(&mut hasher);
+    }
+    format!("#{}:{:016x}", search::INDEX_VERSION, hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(given: &str) -> Contact {
+        let mut contact = Contact::default();
+        contact.name.given = given.into();
+        contact.name.family = "Tanaka".into();
+        contact
+    }
+
+    #[test]
+    fn terms_are_reused_while_nothing_they_come_from_changed() {
+        let before = Projection::of(&named("Aiko"), "JP", 1, None);
+        assert!(before.term_list().any(|term| term == "aiko"));
+        let mut edited = named("Aiko");
+        edited.notes = "called about the order".into();
+        // Stored terms that could not come from this contact: reused, so the fingerprint alone
+        // decided.
+        let stored = format!("{}\nsentinel", before.terms.lines().next().unwrap());
+        let after = Projection::of(&edited, "JP", 2, Some(&stored));
+        assert_eq!(after.term_list().collect::<Vec<_>>(), ["sentinel"]);
+        let renamed = Projection::of(&named("Hiro"), "JP", 3, Some(&stored));
+        assert!(renamed.term_list().any(|term| term == "hiro"));
+        assert!(!renamed.term_list().any(|term| term == "sentinel"));
+    }
+}
