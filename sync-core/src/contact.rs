@@ -8,6 +8,35 @@
 //!
 //! Enumerations are stored as lowercase strings (`"lead"`, `"primary"`) so the TypeScript client
 //! reads the same document without a Rust-shaped encoding.
+//!
+//! # How the layout evolves
+//!
+//! Phones stay offline for weeks running last month's app against this month's server, so
+//! documents written by one layout ([`DOC_LAYOUT`]) are read and edited by code of another.
+//! Three rules make that safe, and every field below follows them:
+//!
+//! - **A missing key reads as its default.** Every field is marked
+//!   `#[autosurgeon(missing = "Default::default")]`, at every level (the contact, the name, each
+//!   list item, the lifecycle, a blob reference), so a document written before a field existed
+//!   reads, validates and edits. A new field must therefore have a default that means "not
+//!   set".
+//! - **A key this code does not know is kept.** autosurgeon writes a struct by putting each of
+//!   its fields and deletes nothing else, so a key a newer layout added (at the root, in the
+//!   name, in a list item, in the lifecycle) survives an edit made here. List items are
+//!   matched by id and edited in place, never rewritten whole.
+//! - **A value this code does not know is kept.** An enumeration reads an unknown string as
+//!   `Unknown(text)` and writes it back as it was; a custom value of an unknown type reads as
+//!   [`CustomValue::Unknown`] holding the raw value. Validation does not judge what it cannot
+//!   read, and input parsing never produces such a value.
+//!
+//! So a later layout may add fields, enumeration values and custom value types; it may never
+//! rename, remove or retype a key (docs/protocol.md section 14.1).
+
+mod custom;
+mod enums;
+
+pub use self::custom::{CustomValue, RawValue};
+pub use self::enums::{ActivityKind, CardSide, ContactType, Level, SocialNetwork};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +47,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ItemId;
 
+/// The layout of the contact document this code writes: which keys exist and what they hold.
+///
+/// 1 is the layout of the first release. A release that adds a key, an enumeration value or a
+/// custom value type raises it by one and keeps a corpus of documents written by each layout
+/// (`sync-core/tests/corpus/layout-N/`) that every later release must read and edit. Devices
+/// state it in `hello`, the server in `welcome` (docs/protocol.md section 14.1).
+pub const DOC_LAYOUT: u32 = 1;
+
 /// Most items any one multi-valued list may hold (DESIGN.md section 2).
 pub const MAX_LIST_ITEMS: usize = 100;
 
@@ -25,42 +62,59 @@ pub const MAX_LIST_ITEMS: usize = 100;
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
 pub struct Contact {
     /// The parts of the person's name.
+    #[autosurgeon(missing = "Default::default")]
     pub name: Name,
     /// Phone numbers, each parsed to E.164.
+    #[autosurgeon(missing = "Default::default")]
     pub phones: Vec<Phone>,
     /// Email addresses.
+    #[autosurgeon(missing = "Default::default")]
     pub emails: Vec<Email>,
     /// Postal addresses.
+    #[autosurgeon(missing = "Default::default")]
     pub addresses: Vec<Address>,
     /// Companies the person works for, with department and title.
+    #[autosurgeon(missing = "Default::default")]
     pub organizations: Vec<Organization>,
     /// Birthdays, anniversaries and other labelled dates.
+    #[autosurgeon(missing = "Default::default")]
     pub dates: Vec<DateEntry>,
     /// Web sites.
+    #[autosurgeon(missing = "Default::default")]
     pub urls: Vec<Url>,
     /// Handles on messaging and social networks.
+    #[autosurgeon(missing = "Default::default")]
     pub social: Vec<SocialHandle>,
     /// Where the contact stands in the sales funnel.
-    #[autosurgeon(rename = "type")]
+    #[autosurgeon(rename = "type", missing = "Default::default")]
     pub contact_type: ContactType,
     /// How important the contact is to the team, if anyone said.
+    #[autosurgeon(missing = "Default::default")]
     pub level: Option<Level>,
     /// Preferred language as a BCP 47 tag (`en`, `ja`, `zh-Hant`).
+    #[autosurgeon(missing = "Default::default")]
     pub language: Option<String>,
     /// Free-form tags; a map used as a set so concurrent adds of one tag merge.
+    #[autosurgeon(missing = "Default::default")]
     pub tags: BTreeMap<String, bool>,
     /// Collaborative notes: concurrent typing in the same note interleaves instead of
     /// overwriting.
+    #[autosurgeon(missing = "Default::default")]
     pub notes: SharedText,
     /// Tenant-defined fields, keyed by field name.
+    #[autosurgeon(missing = "Default::default")]
     pub custom: BTreeMap<String, CustomValue>,
     /// Calls, visits, meetings and notes, appended and never rewritten.
+    #[autosurgeon(missing = "Default::default")]
     pub activity: Vec<Activity>,
     /// The contact's photo, stored by the server as a blob.
+    #[autosurgeon(missing = "Default::default")]
     pub photo: Option<BlobRef>,
     /// Photos of the business cards this contact was read from.
+    #[autosurgeon(missing = "Default::default")]
     pub card_images: Vec<CardImage>,
     /// Archived, trashed or merged.
+    #[autosurgeon(missing = "Default::default")]
     pub lifecycle: Lifecycle,
 }
 
@@ -68,20 +122,28 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate)]
 pub struct Name {
     /// "Dr.", "Ms."
+    #[autosurgeon(missing = "Default::default")]
     pub prefix: String,
     /// First name.
+    #[autosurgeon(missing = "Default::default")]
     pub given: String,
     /// Middle name or initial.
+    #[autosurgeon(missing = "Default::default")]
     pub middle: String,
     /// Last name.
+    #[autosurgeon(missing = "Default::default")]
     pub family: String,
     /// "Jr.", "PhD"
+    #[autosurgeon(missing = "Default::default")]
     pub suffix: String,
     /// How the given name is read aloud (furigana, pinyin).
+    #[autosurgeon(missing = "Default::default")]
     pub phonetic_given: String,
     /// How the family name is read aloud.
+    #[autosurgeon(missing = "Default::default")]
     pub phonetic_family: String,
     /// What colleagues call them.
+    #[autosurgeon(missing = "Default::default")]
     pub nickname: String,
 }
 
@@ -90,12 +152,16 @@ pub struct Name {
 pub struct Phone {
     /// Stable identity of this item across edits and devices.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// `mobile`, `work`, `home`, `main`, `fax`, `pager`, `other` or a custom label.
+    #[autosurgeon(missing = "Default::default")]
     pub label: String,
     /// The number in E.164 (`+81312345678`).
+    #[autosurgeon(missing = "Default::default")]
     pub e164: String,
     /// The number as the user typed or the card printed it, kept for display and audit.
+    #[autosurgeon(missing = "Default::default")]
     pub raw: String,
 }
 
@@ -104,10 +170,13 @@ pub struct Phone {
 pub struct Email {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// `work`, `home`, `other` or a custom label.
+    #[autosurgeon(missing = "Default::default")]
     pub label: String,
     /// The address, with its domain lowercased.
+    #[autosurgeon(missing = "Default::default")]
     pub address: String,
 }
 
@@ -116,18 +185,25 @@ pub struct Email {
 pub struct Address {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// `work`, `home`, `other` or a custom label.
+    #[autosurgeon(missing = "Default::default")]
     pub label: String,
     /// Street lines, newline separated.
+    #[autosurgeon(missing = "Default::default")]
     pub street: String,
     /// City or locality.
+    #[autosurgeon(missing = "Default::default")]
     pub city: String,
     /// State, prefecture or province.
+    #[autosurgeon(missing = "Default::default")]
     pub region: String,
     /// Postal code as printed.
+    #[autosurgeon(missing = "Default::default")]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code, uppercase; empty when unknown.
+    #[autosurgeon(missing = "Default::default")]
     pub country: String,
 }
 
@@ -136,12 +212,16 @@ pub struct Address {
 pub struct Organization {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// Company name.
+    #[autosurgeon(missing = "Default::default")]
     pub company: String,
     /// Department or division.
+    #[autosurgeon(missing = "Default::default")]
     pub department: String,
     /// Job title.
+    #[autosurgeon(missing = "Default::default")]
     pub title: String,
 }
 
@@ -150,21 +230,27 @@ pub struct Organization {
 pub struct DateEntry {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// `birthday`, `anniversary` or a custom label.
+    #[autosurgeon(missing = "Default::default")]
     pub label: String,
     /// The date; the year may be unknown.
+    #[autosurgeon(missing = "Default::default")]
     pub date: PartialDate,
 }
 
 /// A calendar date whose year may be unknown (a birthday without the year).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Reconcile, Hydrate)]
 pub struct PartialDate {
     /// The year, when known.
+    #[autosurgeon(missing = "Default::default")]
     pub year: Option<u16>,
     /// 1 to 12.
+    #[autosurgeon(missing = "Default::default")]
     pub month: u8,
     /// 1 to 31, valid for the month.
+    #[autosurgeon(missing = "Default::default")]
     pub day: u8,
 }
 
@@ -183,10 +269,13 @@ impl fmt::Display for PartialDate {
 pub struct Url {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// `work`, `home`, `blog` or a custom label.
+    #[autosurgeon(missing = "Default::default")]
     pub label: String,
     /// An absolute `http` or `https` URL.
+    #[autosurgeon(missing = "Default::default")]
     pub url: String,
 }
 
@@ -195,80 +284,14 @@ pub struct Url {
 pub struct SocialHandle {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// Which network.
+    #[autosurgeon(missing = "Default::default")]
     pub network: SocialNetwork,
     /// The handle or profile address as the network shows it.
+    #[autosurgeon(missing = "Default::default")]
     pub handle: String,
-}
-
-/// Networks reps exchange handles on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum SocialNetwork {
-    #[autosurgeon(rename = "facebook")]
-    Facebook,
-    #[autosurgeon(rename = "whatsapp")]
-    Whatsapp,
-    #[autosurgeon(rename = "wechat")]
-    Wechat,
-    #[autosurgeon(rename = "x")]
-    X,
-    #[autosurgeon(rename = "linkedin")]
-    Linkedin,
-    #[autosurgeon(rename = "telegram")]
-    Telegram,
-    #[autosurgeon(rename = "line")]
-    Line,
-    #[autosurgeon(rename = "instagram")]
-    Instagram,
-    #[autosurgeon(rename = "kakaotalk")]
-    Kakaotalk,
-    #[autosurgeon(rename = "other")]
-    Other,
-}
-
-/// Where a contact stands with the team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum ContactType {
-    #[default]
-    #[autosurgeon(rename = "lead")]
-    Lead,
-    #[autosurgeon(rename = "prospect")]
-    Prospect,
-    #[autosurgeon(rename = "customer")]
-    Customer,
-    #[autosurgeon(rename = "partner")]
-    Partner,
-    #[autosurgeon(rename = "other")]
-    Other,
-}
-
-/// How important a contact is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum Level {
-    #[autosurgeon(rename = "primary")]
-    Primary,
-    #[autosurgeon(rename = "secondary")]
-    Secondary,
-    #[autosurgeon(rename = "tertiary")]
-    Tertiary,
-}
-
-/// The value of a tenant-defined custom field.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum CustomValue {
-    #[autosurgeon(rename = "text")]
-    Text(String),
-    #[autosurgeon(rename = "number")]
-    Number(f64),
-    #[autosurgeon(rename = "bool")]
-    Bool(bool),
-    #[autosurgeon(rename = "date")]
-    Date(PartialDate),
 }
 
 /// One entry of the append-only activity log.
@@ -276,40 +299,34 @@ pub enum CustomValue {
 pub struct Activity {
     /// Stable identity of this entry.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// What happened.
+    #[autosurgeon(missing = "Default::default")]
     pub kind: ActivityKind,
     /// When, in milliseconds since the Unix epoch (UTC), as the recording device's clock said.
+    #[autosurgeon(missing = "Default::default")]
     pub at_ms: i64,
     /// The member who recorded it.
+    #[autosurgeon(missing = "Default::default")]
     pub by: String,
     /// What was said or agreed.
+    #[autosurgeon(missing = "Default::default")]
     pub text: String,
-}
-
-/// The kinds of activity a rep logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum ActivityKind {
-    #[autosurgeon(rename = "call")]
-    Call,
-    #[autosurgeon(rename = "visit")]
-    Visit,
-    #[autosurgeon(rename = "meeting")]
-    Meeting,
-    #[autosurgeon(rename = "note")]
-    Note,
 }
 
 /// A reference to an image blob the server stores (never the bytes themselves: documents stay
 /// small enough to sync over a poor connection).
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct BlobRef {
     /// Lowercase hex SHA-256 of the stored bytes.
+    #[autosurgeon(missing = "Default::default")]
     pub sha256: String,
     /// `image/jpeg`, `image/png` or `image/gif`.
+    #[autosurgeon(missing = "Default::default")]
     pub mime: String,
     /// Size of the stored bytes.
+    #[autosurgeon(missing = "Default::default")]
     pub bytes: u64,
 }
 
@@ -318,22 +335,14 @@ pub struct BlobRef {
 pub struct CardImage {
     /// Stable identity of this item.
     #[key]
+    #[autosurgeon(missing = "Default::default")]
     pub id: ItemId,
     /// Which side of the card.
+    #[autosurgeon(missing = "Default::default")]
     pub side: CardSide,
     /// The stored image.
+    #[autosurgeon(missing = "Default::default")]
     pub blob: BlobRef,
-}
-
-/// The side of a business card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum CardSide {
-    #[autosurgeon(rename = "front")]
-    Front,
-    #[autosurgeon(rename = "back")]
-    Back,
 }
 
 /// Archive, trash and merge state. These live in the document so they sync offline like any
@@ -341,10 +350,13 @@ pub enum CardSide {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate)]
 pub struct Lifecycle {
     /// Hidden from the default list but kept.
+    #[autosurgeon(missing = "Default::default")]
     pub archived: bool,
     /// When the contact was moved to the trash, in ms since the Unix epoch; `None` if not.
+    #[autosurgeon(missing = "Default::default")]
     pub trashed_at_ms: Option<i64>,
     /// The contact this one was merged into, if it was.
+    #[autosurgeon(missing = "Default::default")]
     pub merged_into: Option<String>,
 }
 
