@@ -15,7 +15,21 @@
 //! | typing in the notes | the keystrokes interleave as in a shared text editor |
 //! | one adds a tag, another adds another | both tags present; removing a tag removes only that tag |
 //!
+//! # Size
+//!
+//! A saved document is capped at [`MAX_DOC_BYTES`], so its snapshot always fits a frame. An
+//! edit that would leave it larger is refused ([`DocumentError::TooLarge`]) and nothing is
+//! committed, except an edit that edits the contact down. Automerge keeps history, so even a
+//! deletion adds a few bytes: past the cap, an edit is allowed when the document grows by no
+//! more than the contact's content shrinks (its text, plus a fixed allowance per item, tag
+//! and custom field). Removing an item, a tag or a long text passes; rewriting a long text
+//! with another as long does not, which bounds how far past the cap a contact can go.
+//! Changes from elsewhere are always applied; the server checks pushes by the same rule
+//! (`too_large`).
+//!
 //! [`ItemId`]: crate::ids::ItemId
+
+mod size;
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc};
 use automerge::{Prop, Value};
@@ -23,6 +37,9 @@ use automerge::{Prop, Value};
 use crate::contact::Contact;
 use crate::ids::ContactId;
 use crate::validate::{self, FieldError, ValidationErrors};
+
+pub use self::size::MAX_DOC_BYTES;
+pub(crate) use self::size::{CHANGE_SLACK_BYTES, content_bytes, within_cap};
 
 /// What can go wrong handling a contact document.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +62,20 @@ pub enum DocumentError {
         doc: ContactId,
         /// What Automerge said (boxed: it is large and errors are rare).
         source: Box<automerge::AutomergeError>,
+    },
+    /// The edit would leave the saved document larger than [`MAX_DOC_BYTES`] (and, for a
+    /// contact already over it, grow it by more than it removes); nothing was committed.
+    #[error(
+        "the edit was not saved: contact {doc} would take {bytes} bytes, over the limit of \
+         {limit}; remove long notes or old activity first"
+    )]
+    TooLarge {
+        /// The contact being edited.
+        doc: ContactId,
+        /// The saved document's size with the edit.
+        bytes: usize,
+        /// [`MAX_DOC_BYTES`].
+        limit: usize,
     },
     /// Writing the edit into the document failed.
     #[error("contact {doc}: could not write the edit: {message}")]
@@ -72,18 +103,27 @@ pub struct Conflict {
 pub struct ContactDoc {
     id: ContactId,
     doc: Automerge,
+    /// At least the size of the saved document: the last size measured plus every change
+    /// since (with [`CHANGE_SLACK_BYTES`]), so that an edit far from the cap is checked
+    /// without saving the whole document.
+    size_bound: usize,
 }
 
 impl ContactDoc {
     /// An empty document (no content yet) that changes from elsewhere can be applied to.
     pub fn empty(id: ContactId, actor: ActorId) -> Self {
+        let doc = Automerge::new().with_actor(actor);
         Self {
             id,
-            doc: Automerge::new().with_actor(actor),
+            size_bound: doc.save().len(),
+            doc,
         }
     }
 
     /// A new contact written by `actor`. Returns the document and its first change.
+    ///
+    /// Refused when the contact breaks a field rule or its document would be larger than
+    /// [`MAX_DOC_BYTES`].
     pub fn create(
         id: ContactId,
         actor: ActorId,
@@ -94,6 +134,12 @@ impl ContactDoc {
         let change = doc
             .write(contact)?
             .expect("a new contact always changes an empty document");
+        if doc.size_bound > MAX_DOC_BYTES {
+            let bytes = doc.measure();
+            if bytes > MAX_DOC_BYTES {
+                return Err(doc.too_large(bytes));
+            }
+        }
         Ok((doc, change))
     }
 
@@ -105,7 +151,13 @@ impl ContactDoc {
                 source: Box::new(source),
             })?
             .with_actor(actor);
-        Ok(Self { id, doc })
+        // Saved bytes load to a document that saves to as many; stored chunks (a snapshot
+        // and appended changes) save to fewer.
+        Ok(Self {
+            id,
+            doc,
+            size_bound: bytes.len(),
+        })
     }
 
     /// Which contact this is.
@@ -131,7 +183,9 @@ impl ContactDoc {
     ///
     /// The edit is refused if it breaks a field rule that the contact did not already break:
     /// a contact left invalid by a merge (two devices each adding 60 phones) can still have
-    /// its notes edited, but no edit may add a 101st phone.
+    /// its notes edited, but no edit may add a 101st phone. It is refused too if it leaves
+    /// the saved document over [`MAX_DOC_BYTES`], unless it edits a contact already over the
+    /// cap down ([`DocumentError::TooLarge`]). A refused edit commits nothing.
     pub fn edit(
         &mut self,
         edit: impl FnOnce(&mut Contact),
@@ -140,20 +194,101 @@ impl ContactDoc {
         let mut after = before.clone();
         edit(&mut after);
         ensure_no_new_errors(&before, &after)?;
-        self.write(&after)
+        // The exact size before is needed only if the edit may cross the cap or the document
+        // is over it; saving costs a pass over the whole document, so one far from it skips
+        // that.
+        let size_before = (self.size_bound > size::NEAR_CAP_BYTES).then(|| self.measure());
+        let heads = self.doc.get_heads();
+        // Changes waiting for their dependencies are not part of the history `fork_at`
+        // rebuilds from, so a document holding some keeps a copy to go back to instead.
+        let backup = (!self.doc.get_missing_deps(&[]).is_empty()).then(|| self.doc.clone());
+        let Some(change) = self.write(&after)? else {
+            return Ok(None);
+        };
+        if self.size_bound <= MAX_DOC_BYTES {
+            return Ok(Some(change));
+        }
+        let size_after = self.measure();
+        let growth = match size_before {
+            Some(size_before) => size_after.saturating_sub(size_before),
+            None => change.raw_bytes().len() + CHANGE_SLACK_BYTES,
+        };
+        if within_cap(
+            size_after,
+            growth,
+            content_bytes(&before),
+            content_bytes(&after),
+        ) {
+            return Ok(Some(change));
+        }
+        self.roll_back(&heads, backup)?;
+        Err(self.too_large(size_after))
     }
 
     fn write(&mut self, contact: &Contact) -> Result<Option<Change>, DocumentError> {
         let id = self.id;
         let committed = self.doc.transact(|tx| autosurgeon::reconcile(tx, contact));
         match committed {
-            Ok(success) => Ok(success
-                .hash
-                .and_then(|hash| self.doc.get_change_by_hash(&hash))),
+            Ok(success) => {
+                let change = success
+                    .hash
+                    .and_then(|hash| self.doc.get_change_by_hash(&hash));
+                if let Some(change) = &change {
+                    self.size_bound += change.raw_bytes().len() + CHANGE_SLACK_BYTES;
+                }
+                Ok(change)
+            }
             Err(failure) => Err(DocumentError::Reconcile {
                 doc: id,
                 message: failure.error.to_string(),
             }),
+        }
+    }
+
+    /// Undo the last committed change: back to the document at `heads`.
+    fn roll_back(
+        &mut self,
+        heads: &[ChangeHash],
+        backup: Option<Automerge>,
+    ) -> Result<(), DocumentError> {
+        let restored = match backup {
+            Some(backup) => backup,
+            None => self
+                .doc
+                .fork_at(heads)
+                .map_err(|source| DocumentError::Corrupt {
+                    doc: self.id,
+                    source: Box::new(source),
+                })?
+                .with_actor(self.doc.get_actor().clone()),
+        };
+        self.doc = restored;
+        self.measure();
+        Ok(())
+    }
+
+    /// The saved document's exact size, which also resets the estimate.
+    fn measure(&mut self) -> usize {
+        self.size_bound = self.doc.save().len();
+        self.size_bound
+    }
+
+    /// The saved document's exact size if it is near [`MAX_DOC_BYTES`] or over it; `None`
+    /// when it is known to be far within it (the server's "before" of a push).
+    pub(crate) fn size_if_near_cap(&self) -> Option<usize> {
+        (self.size_bound > size::NEAR_CAP_BYTES).then(|| self.doc.save().len())
+    }
+
+    /// Record that the document saves to `bytes` (measured by whoever saved it).
+    pub(crate) fn saved_as(&mut self, bytes: usize) {
+        self.size_bound = bytes;
+    }
+
+    fn too_large(&self, bytes: usize) -> DocumentError {
+        DocumentError::TooLarge {
+            doc: self.id,
+            bytes,
+            limit: MAX_DOC_BYTES,
         }
     }
 
@@ -170,6 +305,10 @@ impl ContactDoc {
                 })?;
             decoded.push(change);
         }
+        self.size_bound += changes
+            .iter()
+            .map(|bytes| bytes.as_ref().len() + CHANGE_SLACK_BYTES)
+            .sum::<usize>();
         self.doc
             .apply_changes(decoded)
             .map_err(|source| DocumentError::Corrupt {
@@ -181,6 +320,7 @@ impl ContactDoc {
     /// Merge a whole saved document (a snapshot from the server) into this one, keeping any
     /// local changes the snapshot lacks.
     pub fn merge_saved(&mut self, saved: &[u8]) -> Result<(), DocumentError> {
+        self.size_bound += saved.len();
         self.doc
             .load_incremental(saved)
             .map(|_| ())

@@ -28,8 +28,11 @@ const PHONE_B: [u8; 16] = [0xb; 16];
 /// Today's code reading the corpus.
 const READER: [u8; 16] = [0x42; 16];
 
-/// The saved documents of layout 1 and the contacts they were written from.
-const SAVED: [(&str, fn() -> Contact); 3] = [
+/// A saved document's file name (without `.automerge`) and the contact it was written from.
+type Saved = (&'static str, fn() -> Contact);
+
+/// The saved documents of layout 1.
+const SAVED: [Saved; 3] = [
     ("full", layout_1::full),
     ("minimal", layout_1::minimal),
     ("lifecycle", layout_1::lifecycle),

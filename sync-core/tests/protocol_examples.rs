@@ -103,6 +103,7 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 device: device_5,
                 cursor: 41,
                 accept: vec!["deflate".to_string()],
+                layout: Some(1),
             },
         ),
         (
@@ -112,6 +113,8 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 member: member_3,
                 head: 42,
                 max_frame: 4 * 1024 * 1024,
+                layout: Some(1),
+                min_layout: Some(1),
             },
         ),
         (

@@ -415,6 +415,7 @@ impl DeviceReplica {
             v: PROTOCOL_VERSION,
             device: self.device,
             cursor: self.cursor,
+            layout: Some(crate::contact::DOC_LAYOUT),
         })
     }
 
