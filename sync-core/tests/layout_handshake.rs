@@ -159,3 +159,71 @@ fn frames_from_before_layouts_were_stated_still_decode() {
 fn hex(text: &str) -> Vec<u8> {
     ::hex::decode(text).expect("valid hex")
 }
+
+/// A phone with one contact created offline, connected to a server that said `welcome`
+/// with `min_layout`.
+fn phone_welcomed_by(min_layout: Option<u32>) -> (DeviceReplica, Vec<DeviceEffect>) {
+    let mut phone = DeviceReplica::new(DEVICE, ActorId::from([1u8; 16]));
+    let mut contact = sync_core::contact::Contact::default();
+    contact.name.given = "Mara".into();
+    phone.create(ContactId::from_u128(1), &contact).unwrap();
+    phone.connected();
+    let effects = phone.receive(Frame::Welcome {
+        v: PROTOCOL_VERSION,
+        member: MEMBER,
+        head: 0,
+        max_frame: MAX_FRAME_BYTES as u32,
+        layout: min_layout,
+        min_layout,
+    });
+    (phone, effects)
+}
+
+fn pushes(effects: &[DeviceEffect]) -> usize {
+    effects
+        .iter()
+        .filter(|effect| matches!(effect, DeviceEffect::Send(Frame::Push { .. })))
+        .count()
+}
+
+#[test]
+fn a_phone_told_its_layout_is_too_old_keeps_its_edits_and_asks_for_an_update() {
+    let (phone, effects) = phone_welcomed_by(Some(DOC_LAYOUT + 1));
+    assert!(effects.contains(&DeviceEffect::UpgradeRequired));
+    assert_eq!(pushes(&effects), 0, "nothing is pushed to be refused");
+    assert_eq!(phone.pending(), 1, "the edit waits for the updated app");
+    // A server that states no minimum, or today's, gets the push as before.
+    for min_layout in [None, Some(1)] {
+        let (_, effects) = phone_welcomed_by(min_layout);
+        assert!(!effects.contains(&DeviceEffect::UpgradeRequired));
+        assert_eq!(pushes(&effects), 1);
+    }
+}
+
+#[test]
+fn a_push_refused_with_upgrade_required_stays_in_the_outbox() {
+    let (mut phone, effects) = phone_welcomed_by(None);
+    let Some(DeviceEffect::Send(Frame::Push { batch, docs })) = effects
+        .into_iter()
+        .find(|effect| matches!(effect, DeviceEffect::Send(Frame::Push { .. })))
+    else {
+        panic!("the phone pushes its new contact");
+    };
+    let contact_before = phone.contact(docs[0].doc).unwrap().unwrap();
+    let effects = phone.receive(Frame::Ack {
+        batch,
+        results: vec![DocResult {
+            doc: docs[0].doc,
+            seq: None,
+            rejected: Some(layout_at_least(Some(1), 2).unwrap_err()),
+        }],
+    });
+    assert_eq!(effects, [DeviceEffect::UpgradeRequired]);
+    assert_eq!(phone.pending(), 1, "not dropped like other rejections");
+    assert_eq!(phone.contact(docs[0].doc).unwrap().unwrap(), contact_before);
+    assert_eq!(
+        pushes(&phone.tick()),
+        0,
+        "and not pushed again on this connection"
+    );
+}
