@@ -473,7 +473,7 @@ fn protocol_md_keeps_every_example_and_one_of_every_frame_type() {
 
 #[test]
 fn limits_in_protocol_md_match_the_constants_in_the_code() {
-    let constants: [(&str, u64); 9] = [
+    let constants: [(&str, u64); 12] = [
         ("PROTOCOL_VERSION", PROTOCOL_VERSION.into()),
         ("MAX_FRAME_BYTES", MAX_FRAME_BYTES as u64),
         ("MAX_DEPTH", sync_core::wire::shape::MAX_DEPTH as u64),
@@ -486,6 +486,9 @@ fn limits_in_protocol_md_match_the_constants_in_the_code() {
         ("MAX_PUSH_DOCS", MAX_PUSH_DOCS as u64),
         ("PUSH_BYTES", PUSH_BYTES as u64),
         ("RETRY_TICKS", RETRY_TICKS.into()),
+        ("MAX_DOC_BYTES", sync_core::document::MAX_DOC_BYTES as u64),
+        ("DOC_LAYOUT", sync_core::contact::DOC_LAYOUT.into()),
+        ("MIN_LAYOUT", sync_core::accept::MIN_LAYOUT.into()),
     ];
     for (name, value) in constants {
         let row = table_row(name);
@@ -520,6 +523,8 @@ fn every_error_and_rejection_code_is_documented_with_its_wire_spelling() {
         codes::MISSING_DEPS,
         codes::MALFORMED,
         codes::NOT_FOUND,
+        codes::TOO_LARGE,
+        codes::UPGRADE_REQUIRED,
     ] {
         table_row(code);
     }
