@@ -2,9 +2,10 @@
 //!
 //! Every field a rep can see lives here. The struct maps onto the document with `autosurgeon`:
 //! scalar fields become map keys (so concurrent edits of different fields merge), multi-valued
-//! fields become lists whose items carry a stable [`ItemId`](crate::ids::ItemId) marked `#[key]` (so two concurrent
-//! adds both survive and an edit or delete targets one item, never "whatever sits at index 2"),
-//! tags become a map used as a set, and notes are collaborative text.
+//! fields become lists whose items carry a stable [`ItemId`](crate::ids::ItemId) marked
+//! `#[key]` (so two concurrent adds both survive and an edit or delete targets one item, never
+//! "whatever sits at index 2"), tags become a map used as a set, and notes are collaborative
+//! text.
 //!
 //! Enumerations are stored as lowercase strings (`"lead"`, `"primary"`) so the TypeScript client
 //! reads the same document without a Rust-shaped encoding.
