@@ -95,7 +95,7 @@ pub struct ContactDoc {
     doc: Automerge,
     /// At least the size of the saved document: the last size measured plus every change
     /// since (with [`CHANGE_SLACK_BYTES`]), so that an edit far from the cap is checked
-    /// without saving the whole document.
+    /// without saving the whole document. `usize::MAX` when unknown.
     size_bound: usize,
 }
 
@@ -224,7 +224,9 @@ impl ContactDoc {
                     .hash
                     .and_then(|hash| self.doc.get_change_by_hash(&hash));
                 if let Some(change) = &change {
-                    self.size_bound += change.raw_bytes().len() + CHANGE_SLACK_BYTES;
+                    self.size_bound = self
+                        .size_bound
+                        .saturating_add(change.raw_bytes().len() + CHANGE_SLACK_BYTES);
                 }
                 Ok(change)
             }
@@ -295,10 +297,11 @@ impl ContactDoc {
                 })?;
             decoded.push(change);
         }
-        self.size_bound += changes
+        let added: usize = changes
             .iter()
             .map(|bytes| bytes.as_ref().len() + CHANGE_SLACK_BYTES)
-            .sum::<usize>();
+            .sum();
+        self.size_bound = self.size_bound.saturating_add(added);
         self.doc
             .apply_changes(decoded)
             .map_err(|source| DocumentError::Corrupt {
@@ -310,7 +313,7 @@ impl ContactDoc {
     /// Merge a whole saved document (a snapshot from the server) into this one, keeping any
     /// local changes the snapshot lacks.
     pub fn merge_saved(&mut self, saved: &[u8]) -> Result<(), DocumentError> {
-        self.size_bound += saved.len();
+        self.size_bound = self.size_bound.saturating_add(saved.len());
         self.doc
             .load_incremental(saved)
             .map(|_| ())
@@ -351,8 +354,10 @@ impl ContactDoc {
         &self.doc
     }
 
-    /// The underlying document, mutably, for the sync protocol.
+    /// The underlying document, mutably, for the sync protocol. What the caller adds is not
+    /// counted, so the next edit measures the saved size exactly.
     pub fn automerge_mut(&mut self) -> &mut Automerge {
+        self.size_bound = usize::MAX;
         &mut self.doc
     }
 

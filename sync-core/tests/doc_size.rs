@@ -293,3 +293,41 @@ fn a_refused_edit_keeps_changes_still_waiting_for_their_dependencies() {
         ("Lindqvist", "Mia")
     );
 }
+
+#[test]
+fn changes_received_through_repair_count_towards_the_cap() {
+    // A phone far from the cap receives, through Automerge's sync protocol, a colleague's
+    // entries that take the contact near it: its next growing edit is still refused.
+    let colleague = grown(7);
+    let (mut phone, _) = ContactDoc::create(ID, ActorId::from([9u8; 16]), &named("Mara")).unwrap();
+    let mut from = ContactDoc::load(ID, ActorId::from([1u8; 16]), &colleague.save()).unwrap();
+    sync_until_quiet(&mut from, &mut phone);
+    assert!(phone.save().len() > MAX_DOC_BYTES * 7 / 8);
+    assert!(matches!(
+        phone.edit(|contact| contact.activity.push(entry(50, 90_000))),
+        Err(DocumentError::TooLarge { .. })
+    ));
+}
+
+fn sync_until_quiet(a: &mut ContactDoc, b: &mut ContactDoc) {
+    use automerge::sync::{State, SyncDoc};
+    let (mut state_a, mut state_b) = (State::new(), State::new());
+    for _ in 0..20 {
+        let to_b = a.automerge_mut().generate_sync_message(&mut state_a);
+        if let Some(message) = &to_b {
+            b.automerge_mut()
+                .receive_sync_message(&mut state_b, message.clone())
+                .unwrap();
+        }
+        let to_a = b.automerge_mut().generate_sync_message(&mut state_b);
+        if let Some(message) = &to_a {
+            a.automerge_mut()
+                .receive_sync_message(&mut state_a, message.clone())
+                .unwrap();
+        }
+        if to_a.is_none() && to_b.is_none() {
+            return;
+        }
+    }
+    panic!("sync did not settle");
+}
