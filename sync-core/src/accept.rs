@@ -8,7 +8,10 @@ use automerge::sync::{Message, State, SyncDoc};
 use automerge::{ChangeHash, ReadDoc};
 use serde_bytes::ByteBuf;
 
-use crate::document::{ContactDoc, DocumentError, ensure_no_new_errors};
+use crate::document::{
+    CHANGE_SLACK_BYTES, ContactDoc, DocumentError, MAX_DOC_BYTES, content_bytes,
+    ensure_no_new_errors, within_cap,
+};
 use crate::ids::{ContactId, MemberId};
 use crate::wire::{DocMeta, Rejection, Visibility};
 
@@ -26,6 +29,9 @@ pub enum Accepted {
         /// The contact the document now holds, already read for validation (the store
         /// indexes it for search without reading the document again).
         contact: Box<crate::contact::Contact>,
+        /// `doc` saved, already measured against [`MAX_DOC_BYTES`]: the snapshot to store,
+        /// so the store does not save the document a second time.
+        saved: Vec<u8>,
     },
 }
 
@@ -41,6 +47,45 @@ pub mod codes {
     pub const MALFORMED: &str = "malformed";
     /// The contact was deleted for good.
     pub const NOT_FOUND: &str = "not_found";
+    /// The changes leave the contact's saved document over
+    /// [`MAX_DOC_BYTES`](crate::document::MAX_DOC_BYTES), and larger than its content allows.
+    pub const TOO_LARGE: &str = "too_large";
+    /// The device writes a document layout older than the server accepts edits from
+    /// ([`MIN_LAYOUT`](super::MIN_LAYOUT)); the app must be updated.
+    pub const UPGRADE_REQUIRED: &str = "upgrade_required";
+}
+
+/// The oldest document layout ([`DOC_LAYOUT`]) a device may write and still have its pushes
+/// accepted, told to devices in `welcome.min_layout`.
+///
+/// Layouts only add keys and values, which every layout keeps (docs/protocol.md section 14.1),
+/// so edits from every layout are accepted without loss and this is 1. It is the escape hatch
+/// for a change that cannot follow those rules: raising it refuses older apps' pushes with
+/// [`codes::UPGRADE_REQUIRED`] instead of letting them damage newer documents.
+///
+/// [`DOC_LAYOUT`]: crate::contact::DOC_LAYOUT
+pub const MIN_LAYOUT: u32 = 1;
+
+/// Whether the server accepts pushes from a device writing `device_layout` (its
+/// `hello.layout`; a device that states none writes layout 1, the first release's). Refused
+/// with [`codes::UPGRADE_REQUIRED`] below [`MIN_LAYOUT`].
+pub fn layout_accepted(device_layout: Option<u32>) -> Result<(), Rejection> {
+    layout_at_least(device_layout, MIN_LAYOUT)
+}
+
+/// [`layout_accepted`] against `min_layout` rather than [`MIN_LAYOUT`].
+pub fn layout_at_least(device_layout: Option<u32>, min_layout: u32) -> Result<(), Rejection> {
+    let layout = device_layout.unwrap_or(1);
+    if layout >= min_layout {
+        return Ok(());
+    }
+    Err(reject(
+        codes::UPGRADE_REQUIRED,
+        format!(
+            "this app writes contacts in layout {layout}; the server accepts edits from \
+             layout {min_layout} on: update the app to send your changes"
+        ),
+    ))
 }
 
 /// The owner and visibility of a contact `member` creates with a push that asks for
@@ -135,12 +180,58 @@ pub fn accept_changes(
             }
         }
     }
+    let saved = doc.save();
+    doc.saved_as(saved.len());
+    if saved.len() > MAX_DOC_BYTES {
+        judge_size(id, current, &fresh, saved.len(), &after)?;
+    }
     let new_changes = fresh.iter().map(|bytes| bytes.to_vec()).collect();
     Ok(Accepted::Changed {
         doc: Box::new(doc),
         new_changes,
         contact: Box::new(after),
+        saved,
     })
+}
+
+/// Refuse a push that leaves the document at `size` saved bytes, over the cap, unless it
+/// edits the contact down: the rule of [`ContactDoc::edit`], so a device's own check and the
+/// server's agree.
+fn judge_size(
+    id: ContactId,
+    current: Option<&ContactDoc>,
+    fresh: &[&ByteBuf],
+    size: usize,
+    after: &crate::contact::Contact,
+) -> Result<(), Rejection> {
+    let current = current.filter(|current| !current.is_empty());
+    // What the push added to the document: exact when the stored document was near the cap
+    // (and so measured), else at most its changes' length.
+    let growth = match current.and_then(ContactDoc::size_if_near_cap) {
+        Some(before) => size.saturating_sub(before),
+        None => fresh
+            .iter()
+            .map(|bytes| bytes.len() + CHANGE_SLACK_BYTES)
+            .sum(),
+    };
+    let content_before = match current {
+        Some(current) => content_bytes(
+            &current
+                .contact()
+                .map_err(|error| reject(codes::INVALID, error.to_string()))?,
+        ),
+        None => 0,
+    };
+    if within_cap(size, growth, content_before, content_bytes(after)) {
+        return Ok(());
+    }
+    Err(reject(
+        codes::TOO_LARGE,
+        format!(
+            "contact {id} would take {size} bytes, over the limit of {MAX_DOC_BYTES}; \
+             remove long notes or old activity first"
+        ),
+    ))
 }
 
 /// Check the push against the document as the device saw it: before its changes (their

@@ -2,21 +2,60 @@
 //!
 //! Every field a rep can see lives here. The struct maps onto the document with `autosurgeon`:
 //! scalar fields become map keys (so concurrent edits of different fields merge), multi-valued
-//! fields become lists whose items carry a stable [`ItemId`] marked `#[key]` (so two concurrent
-//! adds both survive and an edit or delete targets one item, never "whatever sits at index 2"),
-//! tags become a map used as a set, and notes are collaborative text.
+//! fields become lists whose items carry a stable [`ItemId`](crate::ids::ItemId) marked
+//! `#[key]` (so two concurrent adds both survive and an edit or delete targets one item, never
+//! "whatever sits at index 2"), tags become a map used as a set, and notes are collaborative
+//! text.
 //!
 //! Enumerations are stored as lowercase strings (`"lead"`, `"primary"`) so the TypeScript client
 //! reads the same document without a Rust-shaped encoding.
+//!
+//! # How the layout evolves
+//!
+//! Phones stay offline for weeks running last month's app against this month's server, so
+//! documents written by one layout ([`DOC_LAYOUT`]) are read and edited by code of another.
+//! Three rules make that safe, and every field below follows them:
+//!
+//! - **A missing key reads as its default.** Every field is marked
+//!   `#[autosurgeon(missing = "Default::default")]`, at every level (the contact, the name, each
+//!   list item, the lifecycle, a blob reference), so a document written before a field existed
+//!   reads, validates and edits. A new field must therefore have a default that means "not
+//!   set".
+//! - **A key this code does not know is kept.** autosurgeon writes a struct by putting each of
+//!   its fields and deletes nothing else, so a key a newer layout added (at the root, in the
+//!   name, in a list item, in the lifecycle) survives an edit made here. List items are
+//!   matched by id and edited in place, never rewritten whole.
+//! - **A value this code does not know is kept.** An enumeration reads an unknown string as
+//!   `Unknown(text)` and writes it back as it was; a custom value of an unknown type reads as
+//!   [`CustomValue::Unknown`] holding the raw value. Validation does not judge what it cannot
+//!   read, and input parsing never produces such a value.
+//!
+//! So a later layout may add fields, enumeration values and custom value types; it may never
+//! rename, remove or retype a key (docs/protocol.md section 14.1).
+
+mod custom;
+mod enums;
+mod items;
+
+pub use self::custom::{CustomValue, RawValue};
+pub use self::enums::{ActivityKind, CardSide, ContactType, Level, SocialNetwork};
+pub use self::items::{
+    Activity, Address, BlobRef, CardImage, DateEntry, Email, Organization, PartialDate, Phone,
+    SocialHandle, Url,
+};
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use autosurgeon::reconcile::{LoadKey, NoKey, TextReconciler};
 use autosurgeon::{Hydrate, HydrateError, ReadDoc, Reconcile, Reconciler};
-use serde::{Deserialize, Serialize};
 
-use crate::ids::ItemId;
+/// The layout of the contact document this code writes: which keys exist and what they hold.
+///
+/// 1 is the layout of the first release. A release that adds a key, an enumeration value or a
+/// custom value type raises it by one and keeps a corpus of documents written by each layout
+/// (`sync-core/tests/corpus/layout-N/`) that every later release must read and edit. Devices
+/// state it in `hello`, the server in `welcome` (docs/protocol.md section 14.1).
+pub const DOC_LAYOUT: u32 = 1;
 
 /// Most items any one multi-valued list may hold (DESIGN.md section 2).
 pub const MAX_LIST_ITEMS: usize = 100;
@@ -25,42 +64,59 @@ pub const MAX_LIST_ITEMS: usize = 100;
 #[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
 pub struct Contact {
     /// The parts of the person's name.
+    #[autosurgeon(missing = "Default::default")]
     pub name: Name,
     /// Phone numbers, each parsed to E.164.
+    #[autosurgeon(missing = "Default::default")]
     pub phones: Vec<Phone>,
     /// Email addresses.
+    #[autosurgeon(missing = "Default::default")]
     pub emails: Vec<Email>,
     /// Postal addresses.
+    #[autosurgeon(missing = "Default::default")]
     pub addresses: Vec<Address>,
     /// Companies the person works for, with department and title.
+    #[autosurgeon(missing = "Default::default")]
     pub organizations: Vec<Organization>,
     /// Birthdays, anniversaries and other labelled dates.
+    #[autosurgeon(missing = "Default::default")]
     pub dates: Vec<DateEntry>,
     /// Web sites.
+    #[autosurgeon(missing = "Default::default")]
     pub urls: Vec<Url>,
     /// Handles on messaging and social networks.
+    #[autosurgeon(missing = "Default::default")]
     pub social: Vec<SocialHandle>,
     /// Where the contact stands in the sales funnel.
-    #[autosurgeon(rename = "type")]
+    #[autosurgeon(rename = "type", missing = "Default::default")]
     pub contact_type: ContactType,
     /// How important the contact is to the team, if anyone said.
+    #[autosurgeon(missing = "Default::default")]
     pub level: Option<Level>,
     /// Preferred language as a BCP 47 tag (`en`, `ja`, `zh-Hant`).
+    #[autosurgeon(missing = "Default::default")]
     pub language: Option<String>,
     /// Free-form tags; a map used as a set so concurrent adds of one tag merge.
+    #[autosurgeon(missing = "Default::default")]
     pub tags: BTreeMap<String, bool>,
     /// Collaborative notes: concurrent typing in the same note interleaves instead of
     /// overwriting.
+    #[autosurgeon(missing = "Default::default")]
     pub notes: SharedText,
     /// Tenant-defined fields, keyed by field name.
+    #[autosurgeon(missing = "Default::default")]
     pub custom: BTreeMap<String, CustomValue>,
     /// Calls, visits, meetings and notes, appended and never rewritten.
+    #[autosurgeon(missing = "Default::default")]
     pub activity: Vec<Activity>,
     /// The contact's photo, stored by the server as a blob.
+    #[autosurgeon(missing = "Default::default")]
     pub photo: Option<BlobRef>,
     /// Photos of the business cards this contact was read from.
+    #[autosurgeon(missing = "Default::default")]
     pub card_images: Vec<CardImage>,
     /// Archived, trashed or merged.
+    #[autosurgeon(missing = "Default::default")]
     pub lifecycle: Lifecycle,
 }
 
@@ -68,272 +124,29 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate)]
 pub struct Name {
     /// "Dr.", "Ms."
+    #[autosurgeon(missing = "Default::default")]
     pub prefix: String,
     /// First name.
+    #[autosurgeon(missing = "Default::default")]
     pub given: String,
     /// Middle name or initial.
+    #[autosurgeon(missing = "Default::default")]
     pub middle: String,
     /// Last name.
+    #[autosurgeon(missing = "Default::default")]
     pub family: String,
     /// "Jr.", "PhD"
+    #[autosurgeon(missing = "Default::default")]
     pub suffix: String,
     /// How the given name is read aloud (furigana, pinyin).
+    #[autosurgeon(missing = "Default::default")]
     pub phonetic_given: String,
     /// How the family name is read aloud.
+    #[autosurgeon(missing = "Default::default")]
     pub phonetic_family: String,
     /// What colleagues call them.
+    #[autosurgeon(missing = "Default::default")]
     pub nickname: String,
-}
-
-/// A phone number with its label.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Phone {
-    /// Stable identity of this item across edits and devices.
-    #[key]
-    pub id: ItemId,
-    /// `mobile`, `work`, `home`, `main`, `fax`, `pager`, `other` or a custom label.
-    pub label: String,
-    /// The number in E.164 (`+81312345678`).
-    pub e164: String,
-    /// The number as the user typed or the card printed it, kept for display and audit.
-    pub raw: String,
-}
-
-/// An email address with its label.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Email {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// `work`, `home`, `other` or a custom label.
-    pub label: String,
-    /// The address, with its domain lowercased.
-    pub address: String,
-}
-
-/// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Address {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// `work`, `home`, `other` or a custom label.
-    pub label: String,
-    /// Street lines, newline separated.
-    pub street: String,
-    /// City or locality.
-    pub city: String,
-    /// State, prefecture or province.
-    pub region: String,
-    /// Postal code as printed.
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2 country code, uppercase; empty when unknown.
-    pub country: String,
-}
-
-/// Where the person works.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Organization {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// Company name.
-    pub company: String,
-    /// Department or division.
-    pub department: String,
-    /// Job title.
-    pub title: String,
-}
-
-/// A labelled date such as a birthday.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct DateEntry {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// `birthday`, `anniversary` or a custom label.
-    pub label: String,
-    /// The date; the year may be unknown.
-    pub date: PartialDate,
-}
-
-/// A calendar date whose year may be unknown (a birthday without the year).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate)]
-pub struct PartialDate {
-    /// The year, when known.
-    pub year: Option<u16>,
-    /// 1 to 12.
-    pub month: u8,
-    /// 1 to 31, valid for the month.
-    pub day: u8,
-}
-
-impl fmt::Display for PartialDate {
-    /// ISO 8601: `1990-04-07`, or `--04-07` without a year (as vCard writes it).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.year {
-            Some(year) => write!(f, "{year:04}-{:02}-{:02}", self.month, self.day),
-            None => write!(f, "--{:02}-{:02}", self.month, self.day),
-        }
-    }
-}
-
-/// A web site.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Url {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// `work`, `home`, `blog` or a custom label.
-    pub label: String,
-    /// An absolute `http` or `https` URL.
-    pub url: String,
-}
-
-/// A handle on a messaging or social network.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct SocialHandle {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// Which network.
-    pub network: SocialNetwork,
-    /// The handle or profile address as the network shows it.
-    pub handle: String,
-}
-
-/// Networks reps exchange handles on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum SocialNetwork {
-    #[autosurgeon(rename = "facebook")]
-    Facebook,
-    #[autosurgeon(rename = "whatsapp")]
-    Whatsapp,
-    #[autosurgeon(rename = "wechat")]
-    Wechat,
-    #[autosurgeon(rename = "x")]
-    X,
-    #[autosurgeon(rename = "linkedin")]
-    Linkedin,
-    #[autosurgeon(rename = "telegram")]
-    Telegram,
-    #[autosurgeon(rename = "line")]
-    Line,
-    #[autosurgeon(rename = "instagram")]
-    Instagram,
-    #[autosurgeon(rename = "kakaotalk")]
-    Kakaotalk,
-    #[autosurgeon(rename = "other")]
-    Other,
-}
-
-/// Where a contact stands with the team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum ContactType {
-    #[default]
-    #[autosurgeon(rename = "lead")]
-    Lead,
-    #[autosurgeon(rename = "prospect")]
-    Prospect,
-    #[autosurgeon(rename = "customer")]
-    Customer,
-    #[autosurgeon(rename = "partner")]
-    Partner,
-    #[autosurgeon(rename = "other")]
-    Other,
-}
-
-/// How important a contact is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum Level {
-    #[autosurgeon(rename = "primary")]
-    Primary,
-    #[autosurgeon(rename = "secondary")]
-    Secondary,
-    #[autosurgeon(rename = "tertiary")]
-    Tertiary,
-}
-
-/// The value of a tenant-defined custom field.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum CustomValue {
-    #[autosurgeon(rename = "text")]
-    Text(String),
-    #[autosurgeon(rename = "number")]
-    Number(f64),
-    #[autosurgeon(rename = "bool")]
-    Bool(bool),
-    #[autosurgeon(rename = "date")]
-    Date(PartialDate),
-}
-
-/// One entry of the append-only activity log.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
-pub struct Activity {
-    /// Stable identity of this entry.
-    #[key]
-    pub id: ItemId,
-    /// What happened.
-    pub kind: ActivityKind,
-    /// When, in milliseconds since the Unix epoch (UTC), as the recording device's clock said.
-    pub at_ms: i64,
-    /// The member who recorded it.
-    pub by: String,
-    /// What was said or agreed.
-    pub text: String,
-}
-
-/// The kinds of activity a rep logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate)]
-#[allow(missing_docs)]
-pub enum ActivityKind {
-    #[autosurgeon(rename = "call")]
-    Call,
-    #[autosurgeon(rename = "visit")]
-    Visit,
-    #[autosurgeon(rename = "meeting")]
-    Meeting,
-    #[autosurgeon(rename = "note")]
-    Note,
-}
-
-/// A reference to an image blob the server stores (never the bytes themselves: documents stay
-/// small enough to sync over a poor connection).
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct BlobRef {
-    /// Lowercase hex SHA-256 of the stored bytes.
-    pub sha256: String,
-    /// `image/jpeg`, `image/png` or `image/gif`.
-    pub mime: String,
-    /// Size of the stored bytes.
-    pub bytes: u64,
-}
-
-/// A photo of a business card the contact was read from.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
-pub struct CardImage {
-    /// Stable identity of this item.
-    #[key]
-    pub id: ItemId,
-    /// Which side of the card.
-    pub side: CardSide,
-    /// The stored image.
-    pub blob: BlobRef,
-}
-
-/// The side of a business card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum CardSide {
-    #[autosurgeon(rename = "front")]
-    Front,
-    #[autosurgeon(rename = "back")]
-    Back,
 }
 
 /// Archive, trash and merge state. These live in the document so they sync offline like any
@@ -341,10 +154,13 @@ pub enum CardSide {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Reconcile, Hydrate)]
 pub struct Lifecycle {
     /// Hidden from the default list but kept.
+    #[autosurgeon(missing = "Default::default")]
     pub archived: bool,
     /// When the contact was moved to the trash, in ms since the Unix epoch; `None` if not.
+    #[autosurgeon(missing = "Default::default")]
     pub trashed_at_ms: Option<i64>,
     /// The contact this one was merged into, if it was.
+    #[autosurgeon(missing = "Default::default")]
     pub merged_into: Option<String>,
 }
 
@@ -438,6 +254,7 @@ impl Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::ItemId;
 
     #[test]
     fn display_name_prefers_full_name_then_nickname_then_company() {

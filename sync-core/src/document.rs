@@ -15,14 +15,32 @@
 //! | typing in the notes | the keystrokes interleave as in a shared text editor |
 //! | one adds a tag, another adds another | both tags present; removing a tag removes only that tag |
 //!
+//! # Size
+//!
+//! A saved document is capped at [`MAX_DOC_BYTES`], so its snapshot always fits a frame. An
+//! edit that would leave it larger is refused ([`DocumentError::TooLarge`]) and nothing is
+//! committed, except an edit that edits the contact down. Automerge keeps history, so even a
+//! deletion adds a few bytes: past the cap, an edit is allowed when the document grows by no
+//! more than the contact's content shrinks (its text, plus a fixed allowance per item, tag
+//! and custom field). Removing an item, a tag or a long text passes; rewriting a long text
+//! with another as long does not, which bounds how far past the cap a contact can go.
+//! Changes from elsewhere are always applied; the server checks pushes by the same rule
+//! (`too_large`).
+//!
 //! [`ItemId`]: crate::ids::ItemId
 
-use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc};
-use automerge::{Prop, Value};
+mod conflicts;
+mod size;
+
+use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 
 use crate::contact::Contact;
 use crate::ids::ContactId;
 use crate::validate::{self, FieldError, ValidationErrors};
+
+pub use self::conflicts::Conflict;
+pub use self::size::MAX_DOC_BYTES;
+pub(crate) use self::size::{CHANGE_SLACK_BYTES, content_bytes, within_cap};
 
 /// What can go wrong handling a contact document.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +64,20 @@ pub enum DocumentError {
         /// What Automerge said (boxed: it is large and errors are rare).
         source: Box<automerge::AutomergeError>,
     },
+    /// The edit would leave the saved document larger than [`MAX_DOC_BYTES`] (and, for a
+    /// contact already over it, grow it by more than it removes); nothing was committed.
+    #[error(
+        "the edit was not saved: contact {doc} would take {bytes} bytes, over the limit of \
+         {limit}; remove long notes or old activity first"
+    )]
+    TooLarge {
+        /// The contact being edited.
+        doc: ContactId,
+        /// The saved document's size with the edit.
+        bytes: usize,
+        /// [`MAX_DOC_BYTES`].
+        limit: usize,
+    },
     /// Writing the edit into the document failed.
     #[error("contact {doc}: could not write the edit: {message}")]
     Reconcile {
@@ -56,34 +88,32 @@ pub enum DocumentError {
     },
 }
 
-/// A value that two or more replicas wrote at the same time, which the document keeps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// Where the value sits: `name.given`, `phones[k3j9].label`, `tags.vip`.
-    pub path: String,
-    /// The value every replica shows.
-    pub winner: String,
-    /// The other concurrent values, so the UI can offer them.
-    pub others: Vec<String>,
-}
-
 /// One contact's document, held in memory by a device or the server.
 #[derive(Debug, Clone)]
 pub struct ContactDoc {
     id: ContactId,
     doc: Automerge,
+    /// At least the size of the saved document: the last size measured plus every change
+    /// since (with [`CHANGE_SLACK_BYTES`]), so that an edit far from the cap is checked
+    /// without saving the whole document. `usize::MAX` when unknown.
+    size_bound: usize,
 }
 
 impl ContactDoc {
     /// An empty document (no content yet) that changes from elsewhere can be applied to.
     pub fn empty(id: ContactId, actor: ActorId) -> Self {
+        let doc = Automerge::new().with_actor(actor);
         Self {
             id,
-            doc: Automerge::new().with_actor(actor),
+            size_bound: doc.save().len(),
+            doc,
         }
     }
 
     /// A new contact written by `actor`. Returns the document and its first change.
+    ///
+    /// Refused when the contact breaks a field rule or its document would be larger than
+    /// [`MAX_DOC_BYTES`].
     pub fn create(
         id: ContactId,
         actor: ActorId,
@@ -94,6 +124,12 @@ impl ContactDoc {
         let change = doc
             .write(contact)?
             .expect("a new contact always changes an empty document");
+        if doc.size_bound > MAX_DOC_BYTES {
+            let bytes = doc.measure();
+            if bytes > MAX_DOC_BYTES {
+                return Err(doc.too_large(bytes));
+            }
+        }
         Ok((doc, change))
     }
 
@@ -105,7 +141,13 @@ impl ContactDoc {
                 source: Box::new(source),
             })?
             .with_actor(actor);
-        Ok(Self { id, doc })
+        // Saved bytes load to a document that saves to as many; stored chunks (a snapshot
+        // and appended changes) save to fewer.
+        Ok(Self {
+            id,
+            doc,
+            size_bound: bytes.len(),
+        })
     }
 
     /// Which contact this is.
@@ -131,7 +173,9 @@ impl ContactDoc {
     ///
     /// The edit is refused if it breaks a field rule that the contact did not already break:
     /// a contact left invalid by a merge (two devices each adding 60 phones) can still have
-    /// its notes edited, but no edit may add a 101st phone.
+    /// its notes edited, but no edit may add a 101st phone. It is refused too if it leaves
+    /// the saved document over [`MAX_DOC_BYTES`], unless it edits a contact already over the
+    /// cap down ([`DocumentError::TooLarge`]). A refused edit commits nothing.
     pub fn edit(
         &mut self,
         edit: impl FnOnce(&mut Contact),
@@ -140,20 +184,103 @@ impl ContactDoc {
         let mut after = before.clone();
         edit(&mut after);
         ensure_no_new_errors(&before, &after)?;
-        self.write(&after)
+        // The exact size before is needed only if the edit may cross the cap or the document
+        // is over it; saving costs a pass over the whole document, so one far from it skips
+        // that.
+        let size_before = (self.size_bound > size::NEAR_CAP_BYTES).then(|| self.measure());
+        let heads = self.doc.get_heads();
+        // Changes waiting for their dependencies are not part of the history `fork_at`
+        // rebuilds from, so a document holding some keeps a copy to go back to instead.
+        let backup = (!self.doc.get_missing_deps(&[]).is_empty()).then(|| self.doc.clone());
+        let Some(change) = self.write(&after)? else {
+            return Ok(None);
+        };
+        if self.size_bound <= MAX_DOC_BYTES {
+            return Ok(Some(change));
+        }
+        let size_after = self.measure();
+        let growth = match size_before {
+            Some(size_before) => size_after.saturating_sub(size_before),
+            None => change.raw_bytes().len() + CHANGE_SLACK_BYTES,
+        };
+        if within_cap(
+            size_after,
+            growth,
+            content_bytes(&before),
+            content_bytes(&after),
+        ) {
+            return Ok(Some(change));
+        }
+        self.roll_back(&heads, backup)?;
+        Err(self.too_large(size_after))
     }
 
     fn write(&mut self, contact: &Contact) -> Result<Option<Change>, DocumentError> {
         let id = self.id;
         let committed = self.doc.transact(|tx| autosurgeon::reconcile(tx, contact));
         match committed {
-            Ok(success) => Ok(success
-                .hash
-                .and_then(|hash| self.doc.get_change_by_hash(&hash))),
+            Ok(success) => {
+                let change = success
+                    .hash
+                    .and_then(|hash| self.doc.get_change_by_hash(&hash));
+                if let Some(change) = &change {
+                    self.size_bound = self
+                        .size_bound
+                        .saturating_add(change.raw_bytes().len() + CHANGE_SLACK_BYTES);
+                }
+                Ok(change)
+            }
             Err(failure) => Err(DocumentError::Reconcile {
                 doc: id,
                 message: failure.error.to_string(),
             }),
+        }
+    }
+
+    /// Undo the last committed change: back to the document at `heads`.
+    fn roll_back(
+        &mut self,
+        heads: &[ChangeHash],
+        backup: Option<Automerge>,
+    ) -> Result<(), DocumentError> {
+        let restored = match backup {
+            Some(backup) => backup,
+            None => self
+                .doc
+                .fork_at(heads)
+                .map_err(|source| DocumentError::Corrupt {
+                    doc: self.id,
+                    source: Box::new(source),
+                })?
+                .with_actor(self.doc.get_actor().clone()),
+        };
+        self.doc = restored;
+        self.measure();
+        Ok(())
+    }
+
+    /// The saved document's exact size, which also resets the estimate.
+    fn measure(&mut self) -> usize {
+        self.size_bound = self.doc.save().len();
+        self.size_bound
+    }
+
+    /// The saved document's exact size if it is near [`MAX_DOC_BYTES`] or over it; `None`
+    /// when it is known to be far within it (the server's "before" of a push).
+    pub(crate) fn size_if_near_cap(&self) -> Option<usize> {
+        (self.size_bound > size::NEAR_CAP_BYTES).then(|| self.doc.save().len())
+    }
+
+    /// Record that the document saves to `bytes` (measured by whoever saved it).
+    pub(crate) fn saved_as(&mut self, bytes: usize) {
+        self.size_bound = bytes;
+    }
+
+    fn too_large(&self, bytes: usize) -> DocumentError {
+        DocumentError::TooLarge {
+            doc: self.id,
+            bytes,
+            limit: MAX_DOC_BYTES,
         }
     }
 
@@ -170,6 +297,11 @@ impl ContactDoc {
                 })?;
             decoded.push(change);
         }
+        let added: usize = changes
+            .iter()
+            .map(|bytes| bytes.as_ref().len() + CHANGE_SLACK_BYTES)
+            .sum();
+        self.size_bound = self.size_bound.saturating_add(added);
         self.doc
             .apply_changes(decoded)
             .map_err(|source| DocumentError::Corrupt {
@@ -181,6 +313,7 @@ impl ContactDoc {
     /// Merge a whole saved document (a snapshot from the server) into this one, keeping any
     /// local changes the snapshot lacks.
     pub fn merge_saved(&mut self, saved: &[u8]) -> Result<(), DocumentError> {
+        self.size_bound = self.size_bound.saturating_add(saved.len());
         self.doc
             .load_incremental(saved)
             .map(|_| ())
@@ -221,16 +354,16 @@ impl ContactDoc {
         &self.doc
     }
 
-    /// The underlying document, mutably, for the sync protocol.
+    /// The underlying document, mutably, for the sync protocol. What the caller adds is not
+    /// counted, so the next edit measures the saved size exactly.
     pub fn automerge_mut(&mut self) -> &mut Automerge {
+        self.size_bound = usize::MAX;
         &mut self.doc
     }
 
     /// Every value written concurrently and kept by the document, winner first.
     pub fn conflicts(&self) -> Vec<Conflict> {
-        let mut found = Vec::new();
-        collect_conflicts(&self.doc, &ObjId::Root, "", &mut found);
-        found
+        conflicts::collect(&self.doc)
     }
 }
 
@@ -255,74 +388,5 @@ pub(crate) fn ensure_no_new_errors(
         Ok(())
     } else {
         Err(ValidationErrors(new))
-    }
-}
-
-fn collect_conflicts(doc: &Automerge, obj: &ObjId, path: &str, found: &mut Vec<Conflict>) {
-    match doc.object_type(obj) {
-        Ok(ObjType::Map) => {
-            for key in doc.keys(obj) {
-                let child_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                visit_property(doc, obj, Prop::Map(key), &child_path, found);
-            }
-        }
-        Ok(ObjType::List) => {
-            for index in 0..doc.length(obj) {
-                let label = list_item_label(doc, obj, index);
-                let child_path = format!("{path}[{label}]");
-                visit_property(doc, obj, Prop::Seq(index), &child_path, found);
-            }
-        }
-        // Text merges character by character and never conflicts; other types are not used.
-        _ => {}
-    }
-}
-
-fn visit_property(doc: &Automerge, obj: &ObjId, prop: Prop, path: &str, found: &mut Vec<Conflict>) {
-    let Ok(values) = doc.get_all(obj, prop.clone()) else {
-        return;
-    };
-    if values.len() > 1 {
-        let winner = doc.get(obj, prop.clone()).ok().flatten();
-        let winner_id = winner.as_ref().map(|(_, id)| id.clone());
-        let others = values
-            .iter()
-            .filter(|(_, id)| Some(id) != winner_id.as_ref())
-            .map(|(value, _)| render(value))
-            .collect();
-        found.push(Conflict {
-            path: path.to_string(),
-            winner: winner.map(|(value, _)| render(&value)).unwrap_or_default(),
-            others,
-        });
-    }
-    if let Ok(Some((Value::Object(_), child))) = doc.get(obj, prop) {
-        collect_conflicts(doc, &child, path, found);
-    }
-}
-
-/// List items are named by their `id` field when they have one, so a conflict path points at
-/// the same item on every replica whatever its position.
-fn list_item_label(doc: &Automerge, list: &ObjId, index: usize) -> String {
-    if let Ok(Some((Value::Object(ObjType::Map), item))) = doc.get(list, index)
-        && let Ok(Some((Value::Scalar(id), _))) = doc.get(&item, "id")
-        && let automerge::ScalarValue::Str(id) = id.as_ref()
-    {
-        return id.to_string();
-    }
-    index.to_string()
-}
-
-fn render(value: &Value<'_>) -> String {
-    match value {
-        Value::Scalar(scalar) => match scalar.as_ref() {
-            automerge::ScalarValue::Str(text) => text.to_string(),
-            other => other.to_string(),
-        },
-        Value::Object(kind) => format!("<{kind}>"),
     }
 }

@@ -4,7 +4,11 @@
 //!
 //! - [`contact`] is the typed contact ([`contact::Contact`]), reconciled into one Automerge
 //!   document per contact by autosurgeon; list items carry stable ids so concurrent adds both
-//!   survive. [`document`] wraps the Automerge document (edit, apply, merge, conflicts).
+//!   survive. Its layout ([`contact::DOC_LAYOUT`]) only ever gains keys and values: a missing
+//!   key reads as its default and a key or value this code does not know is kept through its
+//!   edits, so last month's app and this month's edit the same contacts. [`document`] wraps the
+//!   Automerge document (edit, apply, merge, conflicts) and caps its saved size
+//!   ([`document::MAX_DOC_BYTES`]).
 //! - [`validate`] holds the field rules (E.164 phones, emails, dates, countries) with one
 //!   typed error per rule naming the field and the value.
 //! - [`accept`] is the server's judgement of a push (on the pushing device's own view, so two

@@ -51,7 +51,6 @@ mod countries;
 mod country;
 mod date;
 mod email;
-mod enums;
 mod error;
 mod phone;
 mod url;
@@ -354,6 +353,8 @@ fn check_custom(field: &str, key: &str, value: &CustomValue) -> Result<(), Field
         }),
         CustomValue::Number(_) | CustomValue::Bool(_) => Ok(()),
         CustomValue::Date(date) => date::check_date(field, date),
+        // A type a newer layout added: this code cannot judge it, and keeps it as written.
+        CustomValue::Unknown { .. } => Ok(()),
     }
 }
 

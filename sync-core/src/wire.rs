@@ -56,6 +56,11 @@ pub enum Frame {
         /// [`DEFLATE`]. Absent means none (older devices).
         #[serde(default)]
         accept: Vec<String>,
+        /// The contact document layout the device writes
+        /// ([`DOC_LAYOUT`](crate::contact::DOC_LAYOUT)). Absent means 1 (devices from before
+        /// layouts were stated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        layout: Option<u32>,
     },
     /// Server → device, the answer to `hello`.
     Welcome {
@@ -67,6 +72,16 @@ pub enum Frame {
         head: u64,
         /// Largest frame the server accepts.
         max_frame: u32,
+        /// The contact document layout the server writes. A device writing an older one reads
+        /// the newer keys and values it does not know and keeps them. Absent means 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        layout: Option<u32>,
+        /// The oldest layout the server accepts pushes from
+        /// ([`MIN_LAYOUT`](crate::accept::MIN_LAYOUT)): a device writing an older one must
+        /// not push (each contact would be refused with `upgrade_required`) and should ask
+        /// its user to update the app, keeping its edits. Absent means 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_layout: Option<u32>,
     },
     /// Device → server: local changes, batched.
     Push {
@@ -196,7 +211,8 @@ pub struct DocResult {
 /// Why the server refused a contact's changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
-    /// A stable code: `forbidden`, `invalid`, `missing_deps`, `malformed`, `not_found`.
+    /// A stable code: `forbidden`, `invalid`, `missing_deps`, `malformed`, `not_found`,
+    /// `too_large`, `upgrade_required`; more may be added (see [`crate::accept::codes`]).
     pub code: String,
     /// A human explanation naming the field and value when validation failed.
     pub message: String,
@@ -498,6 +514,7 @@ mod tests {
                 device: DeviceId::from_u128(1),
                 cursor: 42,
                 accept: vec![DEFLATE.into()],
+                layout: Some(1),
             },
             Frame::Push {
                 batch: 3,

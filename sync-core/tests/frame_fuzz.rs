@@ -165,6 +165,7 @@ fn seeds() -> Vec<Vec<u8>> {
             device: DeviceId::from_u128(4),
             cursor: 77,
             accept: vec!["deflate".into()],
+            layout: Some(1),
         },
         Frame::Push {
             batch: 5,

@@ -103,6 +103,7 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 device: device_5,
                 cursor: 41,
                 accept: vec!["deflate".to_string()],
+                layout: Some(1),
             },
         ),
         (
@@ -112,6 +113,8 @@ fn expected_frames() -> BTreeMap<&'static str, Frame> {
                 member: member_3,
                 head: 42,
                 max_frame: 4 * 1024 * 1024,
+                layout: Some(1),
+                min_layout: Some(1),
             },
         ),
         (
@@ -488,7 +491,7 @@ fn protocol_md_keeps_every_example_and_one_of_every_frame_type() {
 
 #[test]
 fn limits_in_protocol_md_match_the_constants_in_the_code() {
-    let constants: [(&str, u64); 9] = [
+    let constants: [(&str, u64); 12] = [
         ("PROTOCOL_VERSION", PROTOCOL_VERSION.into()),
         ("MAX_FRAME_BYTES", MAX_FRAME_BYTES as u64),
         ("MAX_DEPTH", sync_core::wire::shape::MAX_DEPTH as u64),
@@ -501,6 +504,9 @@ fn limits_in_protocol_md_match_the_constants_in_the_code() {
         ("MAX_PUSH_DOCS", MAX_PUSH_DOCS as u64),
         ("PUSH_BYTES", PUSH_BYTES as u64),
         ("RETRY_TICKS", RETRY_TICKS.into()),
+        ("MAX_DOC_BYTES", sync_core::document::MAX_DOC_BYTES as u64),
+        ("DOC_LAYOUT", sync_core::contact::DOC_LAYOUT.into()),
+        ("MIN_LAYOUT", sync_core::accept::MIN_LAYOUT.into()),
     ];
     for (name, value) in constants {
         let row = table_row(name);
@@ -535,6 +541,8 @@ fn every_error_and_rejection_code_is_documented_with_its_wire_spelling() {
         codes::MISSING_DEPS,
         codes::MALFORMED,
         codes::NOT_FOUND,
+        codes::TOO_LARGE,
+        codes::UPGRADE_REQUIRED,
     ] {
         table_row(code);
     }

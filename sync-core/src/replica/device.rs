@@ -102,6 +102,13 @@ pub enum DeviceEffect {
         /// How long the server asked the device to wait.
         retry_after_ms: u64,
     },
+    /// The server no longer accepts edits from this app's document layout (its
+    /// `welcome.min_layout` is above [`DOC_LAYOUT`], or it refused a push with
+    /// `upgrade_required`): tell the user to update the app. The outbox is kept, and nothing
+    /// is pushed on this connection; the feed and repairs go on.
+    ///
+    /// [`DOC_LAYOUT`]: crate::contact::DOC_LAYOUT
+    UpgradeRequired,
 }
 
 /// One change waiting for the server's ack.
@@ -153,6 +160,9 @@ struct Connection {
     /// The server answered the last push `unavailable`: wait for the host's
     /// `resume_pushing` before pushing again.
     deferred: bool,
+    /// The server accepts pushes only from a newer document layout: the outbox waits for
+    /// the app to be updated rather than being refused (and dropped) contact by contact.
+    outdated: bool,
     repairs: BTreeMap<ContactId, Repair>,
     /// Contacts granted so far in a full resynchronisation under way.
     resync: Option<BTreeSet<ContactId>>,
@@ -415,6 +425,7 @@ impl DeviceReplica {
             v: PROTOCOL_VERSION,
             device: self.device,
             cursor: self.cursor,
+            layout: Some(crate::contact::DOC_LAYOUT),
         })
     }
 
@@ -470,6 +481,7 @@ impl DeviceReplica {
         if !connection.welcomed
             || connection.push.is_some()
             || connection.deferred
+            || connection.outdated
             || self.outbox.is_empty()
         {
             return Vec::new();
@@ -519,11 +531,17 @@ impl DeviceReplica {
             return Vec::new();
         }
         match frame {
-            Frame::Welcome { .. } => {
+            Frame::Welcome { min_layout, .. } => {
+                let outdated = min_layout.unwrap_or(1) > crate::contact::DOC_LAYOUT;
                 if let Some(connection) = &mut self.connection {
                     connection.welcomed = true;
+                    connection.outdated = outdated;
                 }
-                let mut effects = self.push_if_idle();
+                let mut effects = Vec::new();
+                if outdated {
+                    effects.push(DeviceEffect::UpgradeRequired);
+                }
+                effects.extend(self.push_if_idle());
                 let gaps: Vec<ContactId> = self
                     .docs
                     .iter()
@@ -578,6 +596,7 @@ impl DeviceReplica {
         };
         let mut effects = Vec::new();
         let mut acknowledged = Vec::new();
+        let mut outdated = false;
         for result in results {
             match result.rejected {
                 None => acknowledged.extend(
@@ -586,8 +605,19 @@ impl DeviceReplica {
                         .copied()
                         .filter(|id| self.outbox.get(id).is_some_and(|e| e.doc == result.doc)),
                 ),
+                // Not a judgement of the changes: they stay in the outbox for the updated
+                // app to push.
+                Some(rejection) if rejection.code == crate::accept::codes::UPGRADE_REQUIRED => {
+                    outdated = true;
+                }
                 Some(rejection) => effects.extend(self.rejected(result.doc, rejection)),
             }
+        }
+        if outdated {
+            if let Some(connection) = &mut self.connection {
+                connection.outdated = true;
+            }
+            effects.push(DeviceEffect::UpgradeRequired);
         }
         for id in &acknowledged {
             self.outbox.remove(id);

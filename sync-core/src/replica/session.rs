@@ -127,6 +127,10 @@ pub struct ServerSession {
     deflate: bool,
     /// The largest frame the server accepts from the device, told in `welcome`.
     max_frame: usize,
+    /// The document layout the device writes, from its `hello`.
+    layout: Option<u32>,
+    /// The oldest layout whose pushes are accepted, told in `welcome`.
+    min_layout: u32,
 }
 
 impl ServerSession {
@@ -143,7 +147,16 @@ impl ServerSession {
             generation: 0,
             deflate: false,
             max_frame: MAX_FRAME_BYTES,
+            layout: None,
+            min_layout: crate::accept::MIN_LAYOUT,
         }
+    }
+
+    /// The same session, accepting pushes only from devices writing `min_layout` or newer
+    /// (the server's setting; [`MIN_LAYOUT`](crate::accept::MIN_LAYOUT) unless raised).
+    pub fn requiring_layout(mut self, min_layout: u32) -> Self {
+        self.min_layout = min_layout;
+        self
     }
 
     /// The same session, telling the device in `welcome` that frames up to `limit` bytes
@@ -183,12 +196,14 @@ impl ServerSession {
                     device,
                     cursor,
                     accept,
+                    layout,
                 },
                 _,
             ) => {
                 self.deflate = accept
                     .iter()
                     .any(|encoding| encoding == crate::wire::DEFLATE);
+                self.layout = layout;
                 self.hello(v, device, cursor)
             }
             (_, Phase::AwaitingHello) => {
@@ -204,6 +219,20 @@ impl ServerSession {
                         ),
                         false,
                     ))];
+                }
+                // A device too old to edit without loss commits nothing: every contact of
+                // its push is refused at once, with no store involved.
+                if let Err(rejection) = crate::accept::layout_at_least(self.layout, self.min_layout)
+                {
+                    let results = docs
+                        .iter()
+                        .map(|entry| DocResult {
+                            doc: entry.doc,
+                            seq: None,
+                            rejected: Some(rejection.clone()),
+                        })
+                        .collect();
+                    return vec![SessionEffect::Send(Frame::Ack { batch, results })];
                 }
                 vec![SessionEffect::Commit { batch, docs }]
             }
@@ -260,6 +289,8 @@ impl ServerSession {
             member: self.member,
             head: self.head,
             max_frame: self.max_frame as u32,
+            layout: Some(crate::contact::DOC_LAYOUT),
+            min_layout: Some(self.min_layout),
         })];
         effects.extend(self.fetch(true));
         effects

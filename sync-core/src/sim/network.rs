@@ -458,6 +458,9 @@ impl SimNetwork {
                     device.rejections.push((doc, rejection.code))
                 }
                 DeviceEffect::PushDeferred { .. } => device.deferred = true,
+                DeviceEffect::UpgradeRequired => {
+                    unreachable!("the simulated server accepts the layout its devices write")
+                }
                 // The simulated server reads no cards.
                 DeviceEffect::Presence { .. } | DeviceEffect::CardDraft(_) => {}
             }

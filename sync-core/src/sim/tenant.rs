@@ -124,7 +124,10 @@ impl MemoryTenant {
         match accept::accept_changes(id, stored.map(|stored| &stored.doc), changes)? {
             Accepted::AlreadyStored => Ok(stored.map_or(0, |stored| stored.last_seq)),
             Accepted::Changed {
-                doc, new_changes, ..
+                doc,
+                new_changes,
+                saved: snapshot,
+                ..
             } => {
                 let created = stored.is_none();
                 let row = if created {
@@ -140,7 +143,6 @@ impl MemoryTenant {
                     (None, Some(meta)) => meta,
                     (None, None) => unreachable!("a new contact's meta is decided above"),
                 };
-                let snapshot = doc.save();
                 self.docs.insert(
                     id,
                     StoredDoc {
