@@ -158,10 +158,12 @@ pub(crate) fn shared_values(draft: &CardDraft, contact: &Contact) -> Vec<String>
 }
 
 /// The side's name, for messages.
-pub fn side_name(side: CardSide) -> &'static str {
+pub fn side_name(side: &CardSide) -> &'static str {
     match side {
         CardSide::Front => "front",
         CardSide::Back => "back",
+        // Written by a newer client: named generically rather than not at all.
+        CardSide::Unknown(_) => "other side",
     }
 }
 
@@ -171,13 +173,13 @@ pub fn check_photo(side: CardSide, bytes: &[u8]) -> Result<&'static str, Error> 
     let size = bytes.len() as u64;
     if size > MAX_PHOTO_BYTES {
         return Err(Error::PhotoTooLarge {
-            side: side_name(side),
+            side: side_name(&side),
             bytes: size,
             limit: MAX_PHOTO_BYTES,
         });
     }
     image_type(bytes).ok_or(Error::PhotoNotImage {
-        side: side_name(side),
+        side: side_name(&side),
     })
 }
 

@@ -7,6 +7,12 @@ use sync_core::replica::device::EditError;
 /// What a client operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The server takes edits only from a newer version of this program; they stay queued.
+    #[error(
+        "the server accepts edits only from a newer version of rolo: update it; your edits stay \
+         queued on this device until then"
+    )]
+    UpgradeRequired,
     /// The replica database could not be read or written. Nothing of the operation was stored.
     #[error("the replica database failed: {0}")]
     Storage(#[from] sqlx::Error),

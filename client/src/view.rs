@@ -89,7 +89,7 @@ pub fn page(id: ContactId, contact: &Contact) -> String {
             "card",
             format!(
                 "{} {} {} KB  sha256 {}  [{}]",
-                side_name(image.side),
+                side_name(&image.side),
                 image.blob.mime,
                 image.blob.bytes.div_ceil(1024),
                 image.blob.sha256,
@@ -104,7 +104,7 @@ pub fn page(id: ContactId, contact: &Contact) -> String {
         );
     }
     line("type", contact.contact_type.as_str().into());
-    if let Some(level) = contact.level {
+    if let Some(level) = &contact.level {
         line("level", level.as_str().into());
     }
     if let Some(language) = &contact.language {
@@ -160,13 +160,13 @@ pub fn json(id: ContactId, contact: &Contact) -> Value {
             "id": s.id.as_str(), "network": s.network.as_str(), "handle": s.handle,
         })).collect::<Vec<_>>(),
         "type": contact.contact_type.as_str(),
-        "level": contact.level.map(|level| level.as_str()),
+        "level": contact.level.as_ref().map(|level| level.as_str()),
         "language": contact.language,
         "tags": contact.tag_list(),
         "notes": contact.notes.as_str(),
         // The shape of a card draft's `images`, so a script can match the two.
         "card_images": contact.card_images.iter().map(|i| json!({
-            "id": i.id.as_str(), "side": side_name(i.side),
+            "id": i.id.as_str(), "side": side_name(&i.side),
             "blob": {"sha256": i.blob.sha256, "mime": i.blob.mime, "bytes": i.blob.bytes},
         })).collect::<Vec<_>>(),
         "custom": contact.custom.iter().map(|(key, value)| (key.clone(), custom(value)))
@@ -189,6 +189,8 @@ fn custom(value: &CustomValue) -> Value {
         CustomValue::Number(number) => json!({"number": number}),
         CustomValue::Bool(flag) => json!({"bool": flag}),
         CustomValue::Date(date) => json!({"date": date.to_string()}),
+        // A value of a type a newer client wrote: shown by its type, kept as written.
+        CustomValue::Unknown { kind, .. } => json!({ kind.as_str(): null }),
     }
 }
 

@@ -348,7 +348,11 @@ async fn both_sides_of_a_card_are_read_and_kept() -> anyhow::Result<()> {
     assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{body}");
     let draft = wait_for_draft(&mut phone, card).await?;
     assert_eq!(draft.status, CardStatus::Ready, "{:?}", draft.error);
-    let sides: Vec<_> = draft.images.iter().map(|image| image.side).collect();
+    let sides: Vec<_> = draft
+        .images
+        .iter()
+        .map(|image| image.side.clone())
+        .collect();
     assert_eq!(
         sides,
         [

@@ -167,6 +167,7 @@ async fn a_hello_naming_another_companys_device_is_refused() {
         device: victim.device,
         cursor: 0,
         accept: Vec::new(),
+        layout: None,
     };
     socket
         .send(Message::Binary(hello.encode().into()))

@@ -118,7 +118,7 @@ fn read_photo(path: &Path, side: CardSide) -> anyhow::Result<Vec<u8>> {
     // Checked before reading, so a huge file is not read into memory just to be refused.
     if size > MAX_PHOTO_BYTES {
         let error = Error::PhotoTooLarge {
-            side: side_name(side),
+            side: side_name(&side),
             bytes: size,
             limit: MAX_PHOTO_BYTES,
         };

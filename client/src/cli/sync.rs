@@ -95,6 +95,9 @@ fn print_event(event: SyncEvent) {
             }
         }
         SyncEvent::Replica(Event::CardUploaded(card)) => say!("card {card} uploaded"),
+        SyncEvent::Replica(Event::UpgradeRequired) => {
+            say!("the server needs a newer rolo to take your edits; they stay queued")
+        }
         SyncEvent::Replica(Event::CardRefused {
             card,
             code,

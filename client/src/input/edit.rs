@@ -257,8 +257,8 @@ impl Setting {
                     TextField::Title => first_organization(contact).title = value,
                 }
             }
-            Setting::Type(contact_type) => contact.contact_type = *contact_type,
-            Setting::Level(level) => contact.level = *level,
+            Setting::Type(contact_type) => contact.contact_type = contact_type.clone(),
+            Setting::Level(level) => contact.level = level.clone(),
             Setting::Language(language) => contact.language = language.clone(),
             Setting::Birthday(date) => {
                 let existing = contact.dates.iter().position(|d| d.label == "birthday");

@@ -26,6 +26,9 @@ pub enum Event {
     /// A card this device scanned was read (or could not be); the draft is stored for review
     /// ([`Replica::cards`](crate::Replica::cards)).
     CardDraft(Box<sync_core::card::CardDraft>),
+    /// The server accepts edits only from newer versions of this program (its document
+    /// layout is too old): edits stay queued on this device until it is updated.
+    UpgradeRequired,
     /// A scanned card's photos reached the server, which reads them next.
     CardUploaded(CardId),
     /// The server refused a scanned card's photos for good (too large, not an image, …); they

@@ -53,6 +53,7 @@ pub(crate) async fn apply(
             DeviceEffect::Presence { doc, state, member } => {
                 after.events.push(Event::Presence { doc, state, member })
             }
+            DeviceEffect::UpgradeRequired => after.events.push(Event::UpgradeRequired),
             DeviceEffect::PushDeferred { retry_after_ms } => {
                 after.push_retry_after = Some(std::time::Duration::from_millis(retry_after_ms));
             }

@@ -9,7 +9,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 
 use crate::account::Secret;
 use crate::error::Error;
-use crate::replica::{Replica, Step};
+use crate::replica::{Event, Replica, Step};
 use crate::sync::progress::Progress;
 use crate::sync::socket::{Incoming, Socket};
 use crate::sync::{SyncEvent, SyncOptions};
@@ -131,8 +131,14 @@ pub(crate) async fn serve(
         if let Err(error) = send_all(&mut socket, &step).await {
             return Ok(conversation.dropped(error));
         }
+        let upgrade_required = step.events.contains(&Event::UpgradeRequired);
         for event in step.events {
             observer(SyncEvent::Replica(event));
+        }
+        if upgrade_required {
+            // Nothing more can be pushed on any connection until the program is updated.
+            socket.close().await;
+            return Err(Error::UpgradeRequired);
         }
         if conversation.check_caught_up(replica, observer).await? && mode == Mode::Once {
             socket.close().await;

@@ -108,7 +108,7 @@ pub fn page(card: &Card, duplicates: &[Duplicate]) -> String {
             "photo",
             format!(
                 "{} {} {} KB  sha256 {}",
-                side_name(image.side),
+                side_name(&image.side),
                 image.blob.mime,
                 image.blob.bytes.div_ceil(1024),
                 image.blob.sha256

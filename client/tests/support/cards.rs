@@ -128,11 +128,12 @@ pub fn images(card: &FakeCard) -> Vec<CardImage> {
         .into_iter()
         .filter_map(|(side, bytes)| {
             let bytes = bytes?;
+            let side_number = u128::from(side == CardSide::Back);
             Some(CardImage {
                 id: ItemId::from(format!("img-{side:?}-{}", card.draft.card).as_str()),
                 side,
                 blob: BlobRef {
-                    sha256: format!("{:064x}", bytes.len() as u128 * 31 + side as u128),
+                    sha256: format!("{:064x}", bytes.len() as u128 * 31 + side_number),
                     mime: "image/jpeg".into(),
                     bytes: bytes.len() as u64,
                 },

@@ -232,7 +232,7 @@ fn commit_one(
         Ok(accepted) => accepted,
         Err(rejected) => return Ok(Err(rejected)),
     };
-    let (doc, new_changes, contact) = match accepted {
+    let (doc, new_changes, contact, saved) = match accepted {
         Accepted::AlreadyStored => {
             return Ok(Ok(current.map_or(0, |(_, last_seq, _)| last_seq)));
         }
@@ -240,7 +240,8 @@ fn commit_one(
             doc,
             new_changes,
             contact,
-        } => (doc, new_changes, contact),
+            saved,
+        } => (doc, new_changes, contact, saved),
     };
     plan.head += 1;
     let seq = plan.head;
@@ -300,7 +301,7 @@ fn commit_one(
     let write = DocWrite {
         doc: id,
         meta: meta.clone(),
-        snapshot: loaded.save(),
+        snapshot: saved,
         heads: codec::encode_heads(&loaded.heads()),
         last_seq: seq,
         loaded: Arc::clone(&loaded),

@@ -102,7 +102,10 @@ impl Projection {
             tags: lines(contact.tag_list()),
             sort_name: search::sort_key(contact),
             contact_type: contact.contact_type.as_str().to_string(),
-            level: contact.level.map(|level| level.as_str().to_string()),
+            level: contact
+                .level
+                .as_ref()
+                .map(|level| level.as_str().to_string()),
             archived: contact.lifecycle.archived,
             trashed_at_ms: contact.lifecycle.trashed_at_ms,
             changed_ms,
