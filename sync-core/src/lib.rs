@@ -44,6 +44,7 @@ pub mod card;
 pub mod contact;
 pub mod document;
 pub mod feed;
+pub mod history;
 pub mod ids;
 pub mod replica;
 pub mod sim;
