@@ -44,15 +44,13 @@
 //! assert_eq!(page.revisions[1].event, Event::Added);
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-
-use automerge::{ActorId, Change, ChangeHash};
+use automerge::{ActorId, ChangeHash};
 
 use crate::document::ContactDoc;
 
 mod at_heads;
 mod attribution;
+mod listing;
 mod render;
 mod replay;
 mod restore;
@@ -62,7 +60,7 @@ mod tests;
 pub use attribution::{Attribution, AttributionError, Event, Via, check_attribution};
 pub use restore::RestoreError;
 
-use replay::{Clock, Replay};
+use listing::Listing;
 
 /// One change of a contact's document, as the history shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,177 +149,49 @@ pub enum HistoryError {
     },
 }
 
-/// One change replayed: what the listing needs of it once the ops are gone.
-struct Step {
-    hash: ChangeHash,
-    actor: ActorId,
-    deps: Vec<ChangeHash>,
-    at_ms: Option<i64>,
-    message: Option<String>,
-    /// Its causal past and itself.
-    clock: Clock,
-    /// The root fields its operations touched.
-    touched: Vec<String>,
-}
-
 /// The contact's revisions, newest first: one per Automerge change.
 ///
 /// "Newest" is a causal order: a revision is always listed above the revisions it built on;
 /// concurrent revisions are ordered by their time and then their hash, so every replica with
 /// the same changes lists the same history, and a page cursor stays valid as changes arrive.
 pub fn revisions(doc: &ContactDoc, options: &HistoryOptions) -> Result<HistoryPage, HistoryError> {
-    let steps = replay_all(doc.automerge().get_changes(&[]));
-    let (replay, steps) = steps;
-    let mut newest_first = steps.iter().enumerate().rev();
+    let listing = Listing::replay(doc.automerge().get_changes(&[]));
+    let steps = listing.steps();
+    let mut newest_first = (0..steps.len()).rev();
     if let Some(cursor) = options.after {
         newest_first
             .by_ref()
-            .find(|(_, step)| step.hash == cursor)
+            .find(|position| steps[*position].hash == cursor)
             .ok_or(HistoryError::UnknownCursor { hash: cursor })?;
     }
-    let listed = newest_first.filter(|(_, step)| {
+    let listed = newest_first.filter(|position| {
+        let step = &steps[*position];
         step.deps.is_empty()
             || options
                 .since_ms
                 .is_none_or(|since| step.at_ms.is_none_or(|at| at >= since))
     });
     let limit = options.limit.unwrap_or(usize::MAX);
-    let mut revisions = Vec::new();
+    let mut renderer = listing.renderer();
+    let mut revisions: Vec<Revision> = Vec::new();
     let mut next = None;
-    let index: HashMap<ChangeHash, usize> = steps
-        .iter()
-        .enumerate()
-        .map(|(position, step)| (step.hash, position))
-        .collect();
-    for (_, step) in listed {
+    for position in listed {
         if revisions.len() == limit {
-            next = revisions.last().map(|revision: &Revision| revision.hash);
+            next = revisions.last().map(|revision| revision.hash);
             break;
         }
-        revisions.push(revision(&replay, &steps, &index, step));
+        revisions.push(renderer.revision(position));
     }
     Ok(HistoryPage { revisions, next })
 }
 
-/// Decode and replay every change, in causal order.
-fn replay_all(changes: Vec<Change>) -> (Replay, Vec<Step>) {
-    let mut replay = Replay::new();
-    let mut steps: Vec<Step> = Vec::with_capacity(changes.len());
-    let mut position: HashMap<ChangeHash, usize> = HashMap::with_capacity(changes.len());
-    for change in causal_order(changes) {
-        let mut deps_clock = Clock::default();
-        for dep in change.deps() {
-            if let Some(dep) = position.get(dep) {
-                deps_clock.merge(&steps[*dep].clock);
-            }
-        }
-        let expanded = change.decode();
-        let (clock, touched) = replay.apply(&expanded, &deps_clock);
-        position.insert(change.hash(), steps.len());
-        steps.push(Step {
-            hash: change.hash(),
-            actor: change.actor_id().clone(),
-            deps: change.deps().to_vec(),
-            at_ms: attribution::time_ms(change.timestamp()),
-            message: change.message().map(str::to_string),
-            clock,
-            touched,
-        });
-    }
-    (replay, steps)
-}
-
-/// The changes in an order where every change follows its dependencies; among changes ready
-/// at once, the earliest time and then the smallest hash first. Adding changes never
-/// reorders the ones already there, so a hash cursor stays meaningful.
-fn causal_order(changes: Vec<Change>) -> Vec<Change> {
-    let position: HashMap<ChangeHash, usize> = changes
-        .iter()
-        .enumerate()
-        .map(|(index, change)| (change.hash(), index))
-        .collect();
-    let mut waiting_on = vec![0usize; changes.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
-    for (index, change) in changes.iter().enumerate() {
-        for dep in change.deps() {
-            if let Some(dep) = position.get(dep) {
-                waiting_on[index] += 1;
-                dependents[*dep].push(index);
-            }
-        }
-    }
-    let key = |change: &Change| {
-        (
-            attribution::time_ms(change.timestamp()).unwrap_or(0),
-            change.hash(),
-        )
-    };
-    let mut ready: BinaryHeap<Reverse<(i64, ChangeHash, usize)>> = waiting_on
-        .iter()
-        .enumerate()
-        .filter(|(_, waiting)| **waiting == 0)
-        .map(|(index, _)| {
-            let (at, hash) = key(&changes[index]);
-            Reverse((at, hash, index))
-        })
-        .collect();
-    let mut order = Vec::with_capacity(changes.len());
-    while let Some(Reverse((_, _, index))) = ready.pop() {
-        order.push(index);
-        for dependent in &dependents[index] {
-            waiting_on[*dependent] -= 1;
-            if waiting_on[*dependent] == 0 {
-                let (at, hash) = key(&changes[*dependent]);
-                ready.push(Reverse((at, hash, *dependent)));
-            }
-        }
-    }
-    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|index| slots[index].take())
-        .collect()
-}
-
-/// One step as a revision: its diff rendered and its event named.
-fn revision(
-    replay: &Replay,
-    steps: &[Step],
-    index: &HashMap<ChangeHash, usize>,
-    step: &Step,
-) -> Revision {
-    let mut before = Clock::default();
-    for dep in &step.deps {
-        if let Some(dep) = index.get(dep) {
-            before.merge(&steps[*dep].clock);
-        }
-    }
-    let mut touched: Vec<&String> = step.touched.iter().collect();
-    touched.sort_by_key(|key| {
-        render::ROOT_ORDER
-            .iter()
-            .position(|known| known == key)
-            .unwrap_or(render::ROOT_ORDER.len() - 1)
-    });
-    let changes: Vec<FieldChange> = touched
-        .into_iter()
-        .flat_map(|key| render::diff_root(replay, key, &before, &step.clock))
-        .collect();
-    let attribution = attribution::attribution_of(step.message.as_deref());
-    let event = derive_event(step.deps.is_empty(), attribution.as_ref(), &changes);
-    Revision {
-        hash: step.hash,
-        actor: step.actor.clone(),
-        attribution,
-        at_ms: step.at_ms,
-        event,
-        changes,
-    }
-}
-
 /// The event a revision shows: the one its attribution names, else the first change of the
 /// document is `added`, else what its lifecycle changes mean, else `edited`.
-fn derive_event(initial: bool, by: Option<&Attribution>, changes: &[FieldChange]) -> Event {
+pub(crate) fn derive_event(
+    initial: bool,
+    by: Option<&Attribution>,
+    changes: &[FieldChange],
+) -> Event {
     if let Some(event) = by.and_then(|by| by.event) {
         return event;
     }

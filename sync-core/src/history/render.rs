@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::ScalarValue;
+use automerge::{ObjType, ScalarValue};
 
 use super::FieldChange;
 use super::replay::{Clock, OpId, Replay, Value};
@@ -19,8 +19,8 @@ use super::replay::{Clock, OpId, Replay, Value};
 /// are one value.
 const FIELD_MAPS: [&str; 4] = ["name", "lifecycle", "tags", "custom"];
 
-/// The order fields are listed in, as the contact declares them.
-pub(super) const ROOT_ORDER: [&str; 19] = [
+/// The order fields are listed in, as the contact declares them (anything else sorts last).
+pub(super) const ROOT_ORDER: [&str; 18] = [
     "name",
     "phones",
     "emails",
@@ -39,28 +39,19 @@ pub(super) const ROOT_ORDER: [&str; 19] = [
     "photo",
     "card_images",
     "lifecycle",
-    // Anything the contact does not declare sorts last.
-    "",
 ];
 
 /// One root field, flattened.
 #[derive(Debug, Default, PartialEq)]
-struct Flat {
+pub(super) struct Flat {
     /// Path to display value.
     leaves: BTreeMap<String, String>,
     /// List items by path (`phones[k3j9]`): their summary and their fields by path.
     items: BTreeMap<String, (String, BTreeMap<String, String>)>,
 }
 
-/// What the change from `before` to `after` did to root field `key`.
-pub(super) fn diff_root(
-    replay: &Replay,
-    key: &str,
-    before: &Clock,
-    after: &Clock,
-) -> Vec<FieldChange> {
-    let old = flatten(replay, key, before);
-    let new = flatten(replay, key, after);
+/// What changed from `old` to `new`, two flattenings of one root field.
+pub(super) fn diff(old: &Flat, new: &Flat) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     diff_leaves(&old.leaves, &new.leaves, &mut changes);
     for (path, (summary, fields)) in &old.items {
@@ -106,7 +97,8 @@ fn diff_leaves(
     }
 }
 
-fn flatten(replay: &Replay, key: &str, clock: &Clock) -> Flat {
+/// Root field `key` as at `clock`.
+pub(super) fn flatten(replay: &Replay, key: &str, clock: &Clock) -> Flat {
     let mut flat = Flat::default();
     match replay.root(key, clock) {
         None => {}
@@ -118,7 +110,7 @@ fn flatten(replay: &Replay, key: &str, clock: &Clock) -> Flat {
                 }
             }
         }
-        Some(Value::Object(obj)) if key != "notes" && is_item_list(replay, *obj, clock) => {
+        Some(Value::Object(obj)) if is_item_list(replay, *obj, clock) => {
             for item in replay.seq_values(*obj, clock) {
                 if let Value::Object(item) = item {
                     let (path, entry) = flatten_item(replay, key, *item, clock);
@@ -137,7 +129,7 @@ fn flatten(replay: &Replay, key: &str, clock: &Clock) -> Flat {
 
 /// A list (not text) whose values are maps: items with ids. Empty lists count too.
 fn is_item_list(replay: &Replay, obj: OpId, clock: &Clock) -> bool {
-    replay.is_seq(obj)
+    replay.kind(obj) == Some(ObjType::List)
         && replay
             .seq_values(obj, clock)
             .all(|value| matches!(value, Value::Object(_)))
@@ -238,19 +230,19 @@ fn render_scalar(key: &str, scalar: &ScalarValue) -> Option<String> {
 /// Objects inside a field: a date (`{year, month, day}`), an enum variant with data
 /// (`{"text": "…"}` for a custom field), a blob reference, notes text.
 fn render_object(replay: &Replay, obj: OpId, clock: &Clock) -> Option<String> {
-    if replay.is_seq(obj) {
-        let all_text = replay
-            .seq_values(obj, clock)
-            .all(|value| matches!(value, Value::Scalar(ScalarValue::Str(_))));
-        if all_text {
+    match replay.kind(obj) {
+        Some(ObjType::Text) => {
             let text = replay.text(obj, clock);
             return (!text.is_empty()).then_some(text);
         }
-        let parts: Vec<String> = replay
-            .seq_values(obj, clock)
-            .filter_map(|value| render(replay, "", value, clock))
-            .collect();
-        return (!parts.is_empty()).then(|| parts.join(", "));
+        Some(ObjType::List) => {
+            let parts: Vec<String> = replay
+                .seq_values(obj, clock)
+                .filter_map(|value| render(replay, "", value, clock))
+                .collect();
+            return (!parts.is_empty()).then(|| parts.join(", "));
+        }
+        _ => {}
     }
     let entries: Vec<(&str, &Value)> = replay.map_entries(obj, clock).collect();
     if let Some(date) = render_date(&entries) {
