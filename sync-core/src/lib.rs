@@ -18,6 +18,9 @@
 //!   store); the caller does the I/O. [`sim`] runs them against an in-memory tenant over a
 //!   lossy network.
 //! - [`card`] is a scanned business card's draft and how the review turns it into a contact.
+//! - [`history`] is a contact's revisions (who, when, what changed field by field) derived from
+//!   its document alone, the attribution every change carries, and restoring a field or the
+//!   whole contact as it was.
 //!
 //! A contact edited on two phones offline keeps both edits once merged:
 //!

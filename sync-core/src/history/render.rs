@@ -143,7 +143,7 @@ fn flatten_item(
 ) -> (String, (String, BTreeMap<String, String>)) {
     let id = match replay.map_get(item, "id", clock) {
         Some(Value::Scalar(ScalarValue::Str(id))) => id.to_string(),
-        _ => format!("{}", item_fallback_id(item)),
+        _ => item_fallback_id(item),
     };
     let path = format!("{list}[{id}]");
     let mut fields = BTreeMap::new();

@@ -186,7 +186,8 @@ fn the_initial_version_is_listed_even_when_older_than_since() {
 fn trash_restore_archive_and_combine_are_named_events() {
     let mut doc = created();
     let by = Attribution::app(MINA, PHONE_A);
-    let steps: [(i64, fn(&mut Contact)); 6] = [
+    type Step = (i64, fn(&mut Contact));
+    let steps: [Step; 6] = [
         (1, |c| c.lifecycle.trashed_at_ms = Some(AT + HOUR)),
         (2, |c| c.lifecycle.trashed_at_ms = None),
         (3, |c| c.lifecycle.archived = true),

@@ -102,7 +102,7 @@ fn random_edit(c: &mut Contact, pick: u64, bits: u64) {
             let chars: Vec<char> = c.notes.0.chars().collect();
             let at = small % (chars.len() + 1);
             let mut notes: String = chars[..at].iter().collect();
-            if small % 3 == 0 && at < chars.len() {
+            if small.is_multiple_of(3) && at < chars.len() {
                 notes.extend(&chars[(at + 1 + small % 5).min(chars.len())..]);
             } else {
                 notes.push_str(["met ", "日本 ", "café, ", "call back "][small % 4]);
@@ -134,7 +134,7 @@ fn random_edit(c: &mut Contact, pick: u64, bits: u64) {
             id: ItemId::from_random(bits),
             label: "birthday".into(),
             date: PartialDate {
-                year: (small % 2 == 0).then_some(1990),
+                year: small.is_multiple_of(2).then_some(1990),
                 month: (small % 12) as u8 + 1,
                 day: (small % 28) as u8 + 1,
             },
