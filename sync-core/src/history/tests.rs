@@ -401,3 +401,32 @@ fn pages_follow_each_other_to_the_initial_revision() {
         Err(HistoryError::UnknownCursor { hash: stranger })
     );
 }
+
+#[test]
+fn a_phone_replica_attributes_its_edits_to_its_member_and_itself() {
+    use crate::replica::device::DeviceReplica;
+    let mut phone = DeviceReplica::new(PHONE_B, actor(2));
+    phone.create_by(CONTACT, JONAS, AT, &mara(), None).unwrap();
+    let effects = phone
+        .edit_by(CONTACT, JONAS, AT + HOUR, |c| c.name.family = "Lind".into())
+        .unwrap();
+    assert!(!effects.is_empty(), "the edit is saved and queued");
+    assert_eq!(phone.pending(), 2);
+
+    let history = all(phone.doc(CONTACT).unwrap());
+    for revision in &history {
+        assert_eq!(revision.attribution, Some(Attribution::app(JONAS, PHONE_B)));
+    }
+    let times: Vec<_> = history.iter().map(|r| (r.event, r.at_ms)).collect();
+    assert_eq!(
+        times,
+        [(Event::Edited, Some(AT + HOUR)), (Event::Added, Some(AT))]
+    );
+    let pushed = phone.doc(CONTACT).unwrap().changes_since(&[]);
+    for change in pushed {
+        assert_eq!(
+            check_attribution(change.raw_bytes(), JONAS, PHONE_B),
+            Ok(())
+        );
+    }
+}
