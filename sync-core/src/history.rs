@@ -14,9 +14,12 @@
 //! is an ordinary new edit ([`ContactDoc::restore_field_by`], [`ContactDoc::restore_by`]):
 //! history is never rewritten.
 //!
-//! How it is fast: the changes are decoded and replayed once, in causal order, into a model
-//! that reads any root field as at any change (`replay`), and only the fields a change
-//! touched are diffed. A contact with 1,000 revisions lists whole in a few milliseconds
+//! How it is fast enough: Automerge reads a document "as at" a change in about 1.5 ms, too slow
+//! for 1,000 revisions, so the changes are decoded and replayed once, in causal order, into a
+//! model that reads any root field as at any change (`replay`); only the fields a change
+//! touched are diffed, and each state of a field is read once (`listing`). A contact with
+//! 1,000 revisions lists whole in about 35 ms of CPU, its first page of 50 in about 17 ms,
+//! most of which is Automerge handing over the changes
 //! (`cargo bench -p sync-core --bench history`).
 //!
 //! ```
