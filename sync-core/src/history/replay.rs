@@ -168,6 +168,8 @@ struct Object {
 pub(super) struct Replay {
     actors: Vec<ActorId>,
     actor_index: HashMap<ActorId, u32>,
+    /// The actor interned last: most operations name the actor of their own change.
+    last_actor: Option<u32>,
     objects: OpMap<Object>,
     written: Vec<Written>,
     written_index: OpMap<u32>,
@@ -191,12 +193,21 @@ impl Replay {
     }
 
     fn intern(&mut self, actor: &ActorId) -> u32 {
-        if let Some(index) = self.actor_index.get(actor) {
-            return *index;
+        if let Some(last) = self.last_actor
+            && self.actors[last as usize] == *actor
+        {
+            return last;
         }
-        let index = self.actors.len() as u32;
-        self.actors.push(actor.clone());
-        self.actor_index.insert(actor.clone(), index);
+        let index = match self.actor_index.get(actor) {
+            Some(index) => *index,
+            None => {
+                let index = self.actors.len() as u32;
+                self.actors.push(actor.clone());
+                self.actor_index.insert(actor.clone(), index);
+                index
+            }
+        };
+        self.last_actor = Some(index);
         index
     }
 

@@ -60,16 +60,25 @@ impl Replay {
     /// The text of text object `obj` at `clock`.
     pub(in crate::history) fn text(&self, obj: OpId, clock: &Clock) -> String {
         if let Some(index) = self.texts.get(&obj) {
+            // Visible characters come in long runs; copy each run at once.
             let mut text = String::with_capacity(index.text.len());
-            let mut start = 0;
+            let (mut start, mut run) = (0, None);
             for ((inserted, deleted), end) in
                 index.inserted.iter().zip(&index.deleted).zip(&index.ends)
             {
-                let end = *end as usize;
-                if clock.covers(*inserted) && !clock.covers(*deleted) {
-                    text.push_str(&index.text[start..end]);
+                let visible = clock.covers(*inserted) && !clock.covers(*deleted);
+                match (visible, run) {
+                    (true, None) => run = Some(start),
+                    (false, Some(from)) => {
+                        text.push_str(&index.text[from..start]);
+                        run = None;
+                    }
+                    _ => {}
                 }
-                start = end;
+                start = *end as usize;
+            }
+            if let Some(from) = run {
+                text.push_str(&index.text[from..start]);
             }
             return text;
         }
