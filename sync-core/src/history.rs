@@ -126,7 +126,7 @@ pub struct HistoryOptions {
     /// default is 60 days ago). The initial revision is always listed, and so are revisions
     /// without a time (they cannot be shown to be older).
     pub since_ms: Option<i64>,
-    /// At most this many revisions in the page.
+    /// At most this many revisions in the page (at least one).
     pub limit: Option<usize>,
     /// Continue after this revision (the previous page's [`HistoryPage::next`]).
     pub after: Option<ChangeHash>,
@@ -174,7 +174,8 @@ pub fn revisions(doc: &ContactDoc, options: &HistoryOptions) -> Result<HistoryPa
                 .since_ms
                 .is_none_or(|since| step.at_ms.is_none_or(|at| at >= since))
     });
-    let limit = options.limit.unwrap_or(usize::MAX);
+    // A page holds at least one revision, so paging always moves on.
+    let limit = options.limit.unwrap_or(usize::MAX).max(1);
     let mut renderer = listing.renderer();
     let mut revisions: Vec<Revision> = Vec::new();
     let mut next = None;
