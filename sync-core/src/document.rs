@@ -32,9 +32,11 @@
 mod conflicts;
 mod size;
 
+use automerge::transaction::CommitOptions;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 
 use crate::contact::Contact;
+use crate::history::{Attribution, Event};
 use crate::ids::ContactId;
 use crate::validate::{self, FieldError, ValidationErrors};
 
@@ -119,10 +121,32 @@ impl ContactDoc {
         actor: ActorId,
         contact: &Contact,
     ) -> Result<(Self, Change), DocumentError> {
+        Self::create_with(id, actor, contact, CommitOptions::default())
+    }
+
+    /// A new contact written by `actor` for `by` at `at_ms` (milliseconds since the Unix
+    /// epoch, the writer's clock): its first change carries the attribution the history shows
+    /// ([`crate::history`]). Returns the document and its first change.
+    pub fn create_by(
+        id: ContactId,
+        actor: ActorId,
+        by: &Attribution,
+        at_ms: i64,
+        contact: &Contact,
+    ) -> Result<(Self, Change), DocumentError> {
+        Self::create_with(id, actor, contact, commit_options(by, at_ms))
+    }
+
+    fn create_with(
+        id: ContactId,
+        actor: ActorId,
+        contact: &Contact,
+        options: CommitOptions,
+    ) -> Result<(Self, Change), DocumentError> {
         validate::validate(contact)?;
         let mut doc = Self::empty(id, actor);
         let change = doc
-            .write(contact)?
+            .write(contact, options)?
             .expect("a new contact always changes an empty document");
         if doc.size_bound > MAX_DOC_BYTES {
             let bytes = doc.measure();
@@ -180,6 +204,26 @@ impl ContactDoc {
         &mut self,
         edit: impl FnOnce(&mut Contact),
     ) -> Result<Option<Change>, DocumentError> {
+        self.edit_with(CommitOptions::default(), edit)
+    }
+
+    /// Edit the contact for `by` at `at_ms` (milliseconds since the Unix epoch, the writer's
+    /// clock), as [`ContactDoc::edit`] does; the change carries the attribution the history
+    /// shows ([`crate::history`]).
+    pub fn edit_by(
+        &mut self,
+        by: &Attribution,
+        at_ms: i64,
+        edit: impl FnOnce(&mut Contact),
+    ) -> Result<Option<Change>, DocumentError> {
+        self.edit_with(commit_options(by, at_ms), edit)
+    }
+
+    fn edit_with(
+        &mut self,
+        options: CommitOptions,
+        edit: impl FnOnce(&mut Contact),
+    ) -> Result<Option<Change>, DocumentError> {
         let before = self.contact()?;
         let mut after = before.clone();
         edit(&mut after);
@@ -192,7 +236,7 @@ impl ContactDoc {
         // Changes waiting for their dependencies are not part of the history `fork_at`
         // rebuilds from, so a document holding some keeps a copy to go back to instead.
         let backup = (!self.doc.get_missing_deps(&[]).is_empty()).then(|| self.doc.clone());
-        let Some(change) = self.write(&after)? else {
+        let Some(change) = self.write(&after, options)? else {
             return Ok(None);
         };
         if self.size_bound <= MAX_DOC_BYTES {
@@ -215,9 +259,27 @@ impl ContactDoc {
         Err(self.too_large(size_after))
     }
 
-    fn write(&mut self, contact: &Contact) -> Result<Option<Change>, DocumentError> {
+    /// Record `event` (with `by.detail`) as a change with no operations: an event that
+    /// happened outside the document (a visibility change, an owner transfer) shows in the
+    /// history every device derives from the document alone. The change is ordinary: it is
+    /// pushed, stored and fed like any other, and it depends on the current heads.
+    pub fn record_event(&mut self, by: &Attribution, event: Event, at_ms: i64) -> Change {
+        let by = by.clone().with_event(event, by.detail.clone());
+        let hash = self.doc.empty_commit(commit_options(&by, at_ms));
+        self.doc
+            .get_change_by_hash(&hash)
+            .expect("a change just committed is in the document")
+    }
+
+    fn write(
+        &mut self,
+        contact: &Contact,
+        options: CommitOptions,
+    ) -> Result<Option<Change>, DocumentError> {
         let id = self.id;
-        let committed = self.doc.transact(|tx| autosurgeon::reconcile(tx, contact));
+        let committed = self
+            .doc
+            .transact_with(|_| options, |tx| autosurgeon::reconcile(tx, contact));
         match committed {
             Ok(success) => {
                 let change = success
@@ -365,6 +427,13 @@ impl ContactDoc {
     pub fn conflicts(&self) -> Vec<Conflict> {
         conflicts::collect(&self.doc)
     }
+}
+
+/// The message and time of an attributed change (docs/protocol.md section 15.1).
+fn commit_options(by: &Attribution, at_ms: i64) -> CommitOptions {
+    CommitOptions::default()
+        .with_message(by.to_message())
+        .with_time(at_ms)
 }
 
 /// Refuse `after` if it breaks a rule `before` did not already break.

@@ -25,6 +25,9 @@
 //! - [`card`] is a scanned business card's draft and how the review turns it into a contact.
 //! - [`search`] is how contacts are indexed and queries matched, the same on the server and on
 //!   a device searching offline (accents, case, kana, CJK substrings, phones in any format).
+//! - [`history`] is a contact's revisions (who, when, what changed field by field) derived from
+//!   its document alone, the attribution every change carries, and restoring a field or the
+//!   whole contact as it was.
 //!
 //! A contact edited on two phones offline keeps both edits once merged:
 //!
@@ -52,6 +55,7 @@ pub mod card;
 pub mod contact;
 pub mod document;
 pub mod feed;
+pub mod history;
 pub mod ids;
 pub mod replica;
 pub mod search;

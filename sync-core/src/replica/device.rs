@@ -18,7 +18,8 @@ use serde_bytes::ByteBuf;
 
 use crate::contact::Contact;
 use crate::document::{ContactDoc, DocumentError};
-use crate::ids::{ContactId, DeviceId};
+use crate::history::Attribution;
+use crate::ids::{ContactId, DeviceId, MemberId};
 use crate::wire::{
     DocChanges, DocMeta, DocResult, FeedItem, Frame, MAX_PUSH_DOCS, PROTOCOL_VERSION, Rejection,
     Visibility,
@@ -304,10 +305,38 @@ impl DeviceReplica {
         contact: &Contact,
         visibility: Option<Visibility>,
     ) -> Result<Vec<DeviceEffect>, EditError> {
+        self.create_with(id, visibility, |actor| {
+            ContactDoc::create(id, actor, contact)
+        })
+    }
+
+    /// Create a contact locally as [`DeviceReplica::create_visible_to`] does, attributed to
+    /// `member` on this device at `at_ms` (milliseconds since the Unix epoch, the device's
+    /// clock): the contact's history shows who added it ([`crate::history`]).
+    pub fn create_by(
+        &mut self,
+        id: ContactId,
+        member: MemberId,
+        at_ms: i64,
+        contact: &Contact,
+        visibility: Option<Visibility>,
+    ) -> Result<Vec<DeviceEffect>, EditError> {
+        let by = Attribution::app(member, self.device);
+        self.create_with(id, visibility, |actor| {
+            ContactDoc::create_by(id, actor, &by, at_ms, contact)
+        })
+    }
+
+    fn create_with(
+        &mut self,
+        id: ContactId,
+        visibility: Option<Visibility>,
+        create: impl FnOnce(ActorId) -> Result<(ContactDoc, automerge::Change), DocumentError>,
+    ) -> Result<Vec<DeviceEffect>, EditError> {
         if self.docs.contains_key(&id) {
             return Err(EditError::AlreadyExists(id));
         }
-        let (doc, change) = ContactDoc::create(id, self.actor.clone(), contact)?;
+        let (doc, change) = create(self.actor.clone())?;
         self.docs.insert(id, doc);
         let mut effects = vec![self.save(id)];
         effects.extend(self.queue_with(id, change.raw_bytes().to_vec(), visibility));
@@ -321,12 +350,34 @@ impl DeviceReplica {
         id: ContactId,
         edit: impl FnOnce(&mut Contact),
     ) -> Result<Vec<DeviceEffect>, EditError> {
+        self.edit_with(id, |doc| doc.edit(edit))
+    }
+
+    /// Edit a contact locally as [`DeviceReplica::edit`] does, attributed to `member` on this
+    /// device at `at_ms` (milliseconds since the Unix epoch, the device's clock): the
+    /// contact's history shows who made the edit, on which device ([`crate::history`]).
+    pub fn edit_by(
+        &mut self,
+        id: ContactId,
+        member: MemberId,
+        at_ms: i64,
+        edit: impl FnOnce(&mut Contact),
+    ) -> Result<Vec<DeviceEffect>, EditError> {
+        let by = Attribution::app(member, self.device);
+        self.edit_with(id, |doc| doc.edit_by(&by, at_ms, edit))
+    }
+
+    fn edit_with(
+        &mut self,
+        id: ContactId,
+        write: impl FnOnce(&mut ContactDoc) -> Result<Option<automerge::Change>, DocumentError>,
+    ) -> Result<Vec<DeviceEffect>, EditError> {
         let doc = self
             .docs
             .get_mut(&id)
             .filter(|doc| !doc.is_empty())
             .ok_or(EditError::UnknownContact(id))?;
-        let Some(change) = doc.edit(edit)? else {
+        let Some(change) = write(doc)? else {
             return Ok(Vec::new());
         };
         let mut effects = vec![self.save(id)];
