@@ -52,6 +52,12 @@ macro_rules! portable_modules {
         #[path = "portable/feed.rs"]
         mod feed;
         #[allow(clippy::duplicate_mod)]
+        #[path = "portable/listing.rs"]
+        mod listing;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "portable/projection.rs"]
+        mod projection;
+        #[allow(clippy::duplicate_mod)]
         #[path = "portable/signing_keys.rs"]
         mod signing_keys;
         #[allow(clippy::duplicate_mod)]
@@ -65,6 +71,7 @@ macro_rules! portable_modules {
 use portable_modules;
 
 pub mod cards;
+pub mod listing;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -542,6 +549,39 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         doc: ContactId,
         new_owner: MemberId,
     ) -> Result<DocMeta, StoreError>;
+    /// A contact's metadata and document as stored now; `None` if there is none (or it was
+    /// purged). Who may read it is the caller's decision.
+    async fn load_contact(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+    ) -> Result<Option<listing::LoadedContact>, StoreError>;
+    /// A page of the contacts `viewer` may see that match `query`.
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        query: &listing::ContactQuery,
+    ) -> Result<listing::ContactPage, StoreError>;
+    /// The tags on contacts `viewer` may see (not in the trash), with how many carry each.
+    async fn tags(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+    ) -> Result<Vec<listing::TagCount>, StoreError>;
+    /// Every live contact of the company carrying `tag`, whoever may see it (renaming or
+    /// deleting a tag across the company).
+    async fn contacts_tagged(
+        &self,
+        tenant: TenantId,
+        tag: &str,
+    ) -> Result<Vec<ContactId>, StoreError>;
+    /// Up to `limit` contacts, of any company, in the trash since before `before_ms`.
+    async fn trashed_before(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<(TenantId, ContactId)>, StoreError>;
     /// Delete a contact for good, with a purge feed row. Its images go in the same
     /// transaction, unless another contact holds them (see `CardStore::blob_for`).
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError>;

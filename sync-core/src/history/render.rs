@@ -251,6 +251,13 @@ fn render_object(replay: &Replay, obj: OpId, clock: &Clock) -> Option<String> {
     if let [(variant, value)] = entries.as_slice() {
         return render(replay, variant, value, clock);
     }
+    // A custom value two devices retyped at once keeps both keys; it reads as the contact
+    // does (`CustomValue`'s hydration): the first known type, in this order.
+    for known in ["text", "number", "bool", "date"] {
+        if let Some((variant, value)) = entries.iter().find(|(key, _)| *key == known) {
+            return render(replay, variant, value, clock);
+        }
+    }
     let parts: Vec<String> = entries
         .iter()
         .filter_map(|(key, value)| {

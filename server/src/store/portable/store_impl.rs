@@ -11,7 +11,10 @@ use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 use tokio::task::JoinHandle;
 
-use super::{Backend, accounts, contacts, devices, directory, signing_keys, visibility};
+use super::{
+    Backend, accounts, contacts, devices, directory, listing, signing_keys, visibility,
+};
+use crate::store::listing::{ContactPage, ContactQuery, LoadedContact, TagCount};
 use crate::store::{
     Access, DeviceRecord, FeedTail, GroupRecord, MemberRecord, NewMember, NewTenant, OnAdvance,
     OnCardRead, RefreshRecord, Role, Rotation, Store, StoreError, UnitChange, UnitRecord,
@@ -33,7 +36,8 @@ impl Store for Backend {
 
     async fn migrate(&self) -> Result<(), StoreError> {
         self.migrate_schema().await?;
-        self.backfill_blob_refs().await
+        self.backfill_blob_refs().await?;
+        self.backfill_projection().await
     }
 
     async fn create_tenant(&self, new: &NewTenant) -> Result<(TenantId, MemberId), StoreError> {
@@ -306,6 +310,43 @@ impl Store for Backend {
         new_owner: MemberId,
     ) -> Result<DocMeta, StoreError> {
         visibility::transfer_owner(self, tenant, doc, new_owner).await
+    }
+
+    async fn load_contact(
+        &self,
+        tenant: TenantId,
+        doc: ContactId,
+    ) -> Result<Option<LoadedContact>, StoreError> {
+        listing::load_contact(self, tenant, doc).await
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        query: &ContactQuery,
+    ) -> Result<ContactPage, StoreError> {
+        listing::list_contacts(self, tenant, viewer, query).await
+    }
+
+    async fn tags(&self, tenant: TenantId, viewer: &Viewer) -> Result<Vec<TagCount>, StoreError> {
+        listing::tags(self, tenant, viewer).await
+    }
+
+    async fn contacts_tagged(
+        &self,
+        tenant: TenantId,
+        tag: &str,
+    ) -> Result<Vec<ContactId>, StoreError> {
+        listing::contacts_tagged(self, tenant, tag).await
+    }
+
+    async fn trashed_before(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<(TenantId, ContactId)>, StoreError> {
+        listing::trashed_before(self, before_ms, limit).await
     }
 
     async fn purge(&self, tenant: TenantId, doc: ContactId) -> Result<(), StoreError> {

@@ -1,0 +1,197 @@
+//! The list and search projection of contacts stored before it existed (portable statements,
+//! see `store`): filled in once at start-up from their documents, which SQL cannot read,
+//! while `pending_backfills` asks for it. Commits keep it from then on.
+
+use std::collections::HashMap;
+
+use sync_core::ids::{ContactId, TenantId};
+use uuid::Uuid;
+
+use super::{Backend, Connection};
+use crate::store::StoreError;
+use crate::store::sql::cache::DocSource;
+use crate::store::sql::codec::{self, uuid};
+use crate::store::sql::projection::{self, Projection};
+
+/// The `pending_backfills` row migration 0005 adds.
+const BACKFILL: &str = "contact_projection";
+
+/// Contacts read per round.
+const PAGE: i64 = 200;
+
+/// A contact read for the backfill: its company, id, metadata columns and projection.
+struct Projected {
+    tenant: Uuid,
+    doc: ContactId,
+    owner: Uuid,
+    visibility: Vec<u8>,
+    projection: Projection,
+}
+
+impl Backend {
+    /// Fill in the projection of every live contact, once (see the module page). A damaged
+    /// document is skipped with a warning and keeps the job pending.
+    pub(super) async fn backfill_projection(&self) -> Result<(), StoreError> {
+        let pending: Option<String> =
+            sqlx::query_scalar("SELECT name FROM pending_backfills WHERE name = $1")
+                .bind(BACKFILL)
+                .fetch_optional(self.reads())
+                .await?;
+        if pending.is_none() {
+            return Ok(());
+        }
+        let mut regions: HashMap<Uuid, String> = HashMap::new();
+        let mut after = (Uuid::nil(), Uuid::nil());
+        let mut skipped = 0usize;
+        loop {
+            let page: Vec<(Uuid, Uuid, Uuid, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+                "SELECT tenant_id, id, owner, visibility, snapshot FROM documents \
+                 WHERE NOT purged AND (tenant_id, id) > ($1, $2) \
+                 ORDER BY tenant_id, id LIMIT $3",
+            )
+            .bind(after.0)
+            .bind(after.1)
+            .bind(PAGE)
+            .fetch_all(self.reads())
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = (last.0, last.1);
+            for (tenant, ..) in &page {
+                if !regions.contains_key(tenant) {
+                    let region: String =
+                        sqlx::query_scalar("SELECT region FROM tenants WHERE id = $1")
+                            .bind(*tenant)
+                            .fetch_one(self.reads())
+                            .await?;
+                    regions.insert(*tenant, region);
+                }
+            }
+            let regions_now = regions.clone();
+            let read = crate::store::sql::off_thread(move || {
+                page.into_iter()
+                    .map(|(tenant, id, owner, visibility, snapshot)| {
+                        let doc = ContactId::from_bytes(id.into_bytes());
+                        let region = regions_now.get(&tenant).map_or("", String::as_str);
+                        DocSource::Saved(snapshot)
+                            .open(doc)
+                            .and_then(|(loaded, _)| {
+                                let changed_ms = newest_change_ms(&loaded);
+                                loaded
+                                    .contact()
+                                    .map(|contact| {
+                                        Projection::of(&contact, region, changed_ms, None)
+                                    })
+                                    .map_err(|error| StoreError::Corrupt(error.to_string()))
+                            })
+                            .map(|projection| Projected {
+                                tenant,
+                                doc,
+                                owner,
+                                visibility,
+                                projection,
+                            })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            let mut tx = self.write().await?;
+            for projected in read {
+                match projected {
+                    Ok(projected) => write(&mut tx, &projected).await?,
+                    Err(error) => {
+                        tracing::warn!(%error, "a contact is unreadable: left out of lists");
+                        skipped += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        if skipped == 0 {
+            let mut tx = self.write().await?;
+            sqlx::query("DELETE FROM pending_backfills WHERE name = $1")
+                .bind(BACKFILL)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// When the document last changed, from its changes' times (ms since the Unix epoch; older
+/// clients wrote seconds or nothing, see `sync_core::history`).
+fn newest_change_ms(doc: &sync_core::document::ContactDoc) -> i64 {
+    doc.automerge()
+        .get_changes(&[])
+        .iter()
+        .map(|change| match change.timestamp() {
+            seconds if (1..100_000_000_000).contains(&seconds) => seconds * 1000,
+            ms => ms,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(0)
+}
+
+async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), StoreError> {
+    let tenant = TenantId::from_bytes(projected.tenant.into_bytes());
+    let doc_id = uuid(projected.doc.as_bytes());
+    let fields = &projected.projection;
+    sqlx::query(
+        "INSERT INTO contact_search \
+         (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
+         contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
+         display_name = excluded.display_name, emails = excluded.emails, \
+         phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
+         sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
+         level = excluded.level, archived = excluded.archived, \
+         trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
+         terms = excluded.terms",
+    )
+    .bind(projected.tenant)
+    .bind(doc_id)
+    .bind(&fields.display_name)
+    .bind(&fields.emails)
+    .bind(&fields.phones)
+    .bind(&fields.companies)
+    .bind(&fields.tags)
+    .bind(&fields.sort_name)
+    .bind(&fields.contact_type)
+    .bind(fields.level.as_deref())
+    .bind(fields.archived)
+    .bind(fields.trashed_at_ms)
+    .bind(fields.changed_ms)
+    .bind(&fields.terms)
+    .execute(&mut *conn)
+    .await?;
+    for (delete, insert, values) in [
+        (
+            projection::DELETE_TERMS,
+            projection::INSERT_TERM,
+            fields.term_list().collect::<Vec<_>>(),
+        ),
+        (
+            projection::DELETE_TAGS,
+            projection::INSERT_TAG,
+            fields.tag_list().collect(),
+        ),
+    ] {
+        sqlx::query(delete)
+            .bind(projected.tenant)
+            .bind(doc_id)
+            .execute(&mut *conn)
+            .await?;
+        for value in values {
+            sqlx::query(insert)
+                .bind(projected.tenant)
+                .bind(value)
+                .bind(doc_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let meta = codec::decode_meta(projected.owner, &projected.visibility)?;
+    super::directory::write_access(conn, tenant, projected.doc, &meta).await
+}
