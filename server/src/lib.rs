@@ -40,6 +40,7 @@ pub mod store;
 pub mod sync;
 /// Test support: a throw-away PostgreSQL cluster and a fresh database per test.
 pub mod testing;
+pub mod trash;
 
 pub use config::Config;
 
@@ -133,6 +134,7 @@ pub async fn run(
             }
         }
     });
+    let emptying = trash::spawn(state.store.clone(), state.hub.clone());
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let limits = serve::Limits {
         header_timeout: state.config.header_timeout,
@@ -154,6 +156,7 @@ pub async fn run(
         worker.abort();
     }
     forgetting.abort();
+    emptying.abort();
     if let Some(task) = metrics_listener {
         task.abort();
     }

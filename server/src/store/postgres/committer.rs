@@ -248,7 +248,7 @@ impl Committer {
         }
         let context = CommitContext {
             region,
-            now_ms: now_ms(),
+            now_ms: crate::state::now_ms(),
         };
         let (outcomes, plan) = group_commit::decide_group(context, head, &pushes, stored).await;
         write_plan(&mut tx, tenant, &plan).await?;
@@ -531,11 +531,4 @@ async fn write_projection_rows(
         .await?;
     }
     Ok(())
-}
-
-/// The server's clock, ms since the Unix epoch.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }

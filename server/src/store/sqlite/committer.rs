@@ -139,7 +139,7 @@ fn commit_group(
     )?;
     let context = CommitContext {
         region,
-        now_ms: now_ms(),
+        now_ms: crate::state::now_ms(),
     };
     let (outcomes, plan) = group_commit::plan_group(&context, head, pushes, stored);
     write_plan(&transaction, tenant, head, &plan)?;
@@ -160,13 +160,6 @@ fn tenant_head(conn: &Connection, tenant: TenantId) -> Result<(u64, String), Sto
         what: format!("tenant {tenant}"),
     })?;
     Ok((codec::seq_from_sql(head)?, region))
-}
-
-/// The server's clock, ms since the Unix epoch.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
 /// A contact's owner, visibility, `last_seq`, tombstone, image hashes and stored search
