@@ -19,6 +19,9 @@ const BACKFILL: &str = "contact_projection";
 /// Contacts read per round.
 const PAGE: i64 = 200;
 
+/// A stored contact as the backfill reads it: company, id, owner, visibility, snapshot.
+type DocumentRow = (Uuid, Uuid, Uuid, Vec<u8>, Vec<u8>);
+
 /// A contact read for the backfill: its company, id, metadata columns and projection.
 struct Projected {
     tenant: Uuid,
@@ -44,7 +47,7 @@ impl Backend {
         let mut after = (Uuid::nil(), Uuid::nil());
         let mut skipped = 0usize;
         loop {
-            let page: Vec<(Uuid, Uuid, Uuid, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            let page: Vec<DocumentRow> = sqlx::query_as(
                 "SELECT tenant_id, id, owner, visibility, snapshot FROM documents \
                  WHERE NOT purged AND (tenant_id, id) > ($1, $2) \
                  ORDER BY tenant_id, id LIMIT $3",
