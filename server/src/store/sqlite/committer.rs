@@ -343,20 +343,29 @@ fn write_projection_rows(
 ) -> Result<(), StoreError> {
     let tenant_id = &tenant.as_bytes()[..];
     let doc = &write.doc.as_bytes()[..];
-    if write.terms_changed {
-        conn.prepare_cached(projection::DELETE_TERMS)?
-            .execute(params![tenant_id, doc])?;
-        let mut insert = conn.prepare_cached(projection::INSERT_TERM)?;
-        for term in write.search.term_list() {
-            insert.execute(params![tenant_id, term, doc])?;
+    for ((removed, added), delete, insert) in [
+        (
+            write.term_changes(),
+            projection::DELETE_TERM,
+            projection::INSERT_TERM,
+        ),
+        (
+            write.tag_changes(),
+            projection::DELETE_TAG,
+            projection::INSERT_TAG,
+        ),
+    ] {
+        if !removed.is_empty() {
+            let mut delete = conn.prepare_cached(delete)?;
+            for value in removed {
+                delete.execute(params![tenant_id, value, doc])?;
+            }
         }
-    }
-    if write.tags_changed {
-        conn.prepare_cached(projection::DELETE_TAGS)?
-            .execute(params![tenant_id, doc])?;
-        let mut insert = conn.prepare_cached(projection::INSERT_TAG)?;
-        for tag in write.search.tag_list() {
-            insert.execute(params![tenant_id, tag, doc])?;
+        if !added.is_empty() {
+            let mut insert = conn.prepare_cached(insert)?;
+            for value in added {
+                insert.execute(params![tenant_id, value, doc])?;
+            }
         }
     }
     if write.created {
