@@ -12,7 +12,8 @@ use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 use tokio::task::JoinHandle;
 
 use super::{
-    Backend, accounts, contacts, devices, directory, listing, signing_keys, visibility,
+    Backend, accounts, contacts, devices, directory, listing, organization, signing_keys,
+    visibility,
 };
 use crate::store::listing::{ContactPage, ContactQuery, LoadedContact, TagCount};
 use crate::store::{
@@ -88,7 +89,7 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::add_to_group(self, tenant, group, member).await
+        organization::add_to_group(self, tenant, group, member).await
     }
 
     async fn groups_of(
@@ -104,7 +105,7 @@ impl Store for Backend {
     }
 
     async fn groups(&self, tenant: TenantId) -> Result<Vec<GroupRecord>, StoreError> {
-        directory::groups(self, tenant).await
+        organization::groups(self, tenant).await
     }
 
     async fn rename_group(
@@ -113,11 +114,11 @@ impl Store for Backend {
         group: GroupId,
         name: &str,
     ) -> Result<(), StoreError> {
-        directory::rename_group(self, tenant, group, name).await
+        organization::rename_group(self, tenant, group, name).await
     }
 
     async fn delete_group(&self, tenant: TenantId, group: GroupId) -> Result<(), StoreError> {
-        directory::delete_group(self, tenant, group).await
+        organization::delete_group(self, tenant, group).await
     }
 
     async fn remove_from_group(
@@ -126,11 +127,11 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::remove_from_group(self, tenant, group, member).await
+        organization::remove_from_group(self, tenant, group, member).await
     }
 
     async fn units(&self, tenant: TenantId) -> Result<Vec<UnitRecord>, StoreError> {
-        directory::units(self, tenant).await
+        organization::units(self, tenant).await
     }
 
     async fn create_unit(
@@ -139,7 +140,7 @@ impl Store for Backend {
         name: &str,
         parent: Option<UnitId>,
     ) -> Result<UnitId, StoreError> {
-        directory::create_unit(self, tenant, name, parent).await
+        organization::create_unit(self, tenant, name, parent).await
     }
 
     async fn update_unit(
@@ -148,11 +149,11 @@ impl Store for Backend {
         unit: UnitId,
         change: &UnitChange,
     ) -> Result<(), StoreError> {
-        directory::update_unit(self, tenant, unit, change).await
+        organization::update_unit(self, tenant, unit, change).await
     }
 
     async fn delete_unit(&self, tenant: TenantId, unit: UnitId) -> Result<(), StoreError> {
-        directory::delete_unit(self, tenant, unit).await
+        organization::delete_unit(self, tenant, unit).await
     }
 
     async fn add_to_unit(
@@ -161,7 +162,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::add_to_unit(self, tenant, unit, member).await
+        organization::add_to_unit(self, tenant, unit, member).await
     }
 
     async fn remove_from_unit(
@@ -170,7 +171,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::remove_from_unit(self, tenant, unit, member).await
+        organization::remove_from_unit(self, tenant, unit, member).await
     }
 
     async fn set_member_active(
@@ -179,7 +180,7 @@ impl Store for Backend {
         member: MemberId,
         active: bool,
     ) -> Result<(), StoreError> {
-        directory::set_member_active(self, tenant, member, active).await
+        organization::set_member_active(self, tenant, member, active).await
     }
 
     async fn set_member_role(
@@ -188,7 +189,7 @@ impl Store for Backend {
         member: MemberId,
         role: Role,
     ) -> Result<(), StoreError> {
-        directory::set_member_role(self, tenant, member, role).await
+        organization::set_member_role(self, tenant, member, role).await
     }
 
     async fn register_device(

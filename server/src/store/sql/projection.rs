@@ -37,6 +37,20 @@ pub(crate) const DELETE_TAG: &str =
 pub(crate) const INSERT_TAG: &str = "INSERT INTO contact_tags (tenant_id, tag, doc_id) \
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
+/// Write a contact's list and search columns: `$1` tenant, `$2` contact, then the fields of a
+/// [`Projection`] in its order (`display_name` … `terms`).
+pub(crate) const UPSERT: &str = "INSERT INTO contact_search \
+     (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
+     contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
+     display_name = excluded.display_name, emails = excluded.emails, \
+     phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
+     sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
+     level = excluded.level, archived = excluded.archived, \
+     trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
+     terms = excluded.terms";
+
 /// Record one principal who may see a contact: `$1` tenant, `$2` contact, `$3` principal.
 pub(crate) const INSERT_ACCESS: &str = "INSERT INTO contact_access (tenant_id, doc_id, principal) \
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
