@@ -59,8 +59,10 @@ pub(super) async fn groups(store: &Backend, tenant: TenantId) -> Result<Vec<Grou
 
 /// Who belongs to what: a group or an org unit.
 #[derive(Debug, Clone, Copy)]
-enum Membership {
+pub(super) enum Membership {
+    /// A group.
     Group(GroupId),
+    /// An org unit.
     Unit(UnitId),
 }
 
@@ -100,7 +102,7 @@ impl Membership {
 
 /// Put `member` in (`joined`) or take them out of a group or unit, with the rows of what they
 /// gain or lose.
-async fn set_membership(
+pub(super) async fn set_membership(
     store: &Backend,
     tenant: TenantId,
     of: Membership,
@@ -125,42 +127,6 @@ async fn set_membership(
         Ok(())
     })
     .await
-}
-
-pub(super) async fn add_to_group(
-    store: &Backend,
-    tenant: TenantId,
-    group: GroupId,
-    member: MemberId,
-) -> Result<(), StoreError> {
-    set_membership(store, tenant, Membership::Group(group), member, true).await
-}
-
-pub(super) async fn remove_from_group(
-    store: &Backend,
-    tenant: TenantId,
-    group: GroupId,
-    member: MemberId,
-) -> Result<(), StoreError> {
-    set_membership(store, tenant, Membership::Group(group), member, false).await
-}
-
-pub(super) async fn add_to_unit(
-    store: &Backend,
-    tenant: TenantId,
-    unit: UnitId,
-    member: MemberId,
-) -> Result<(), StoreError> {
-    set_membership(store, tenant, Membership::Unit(unit), member, true).await
-}
-
-pub(super) async fn remove_from_unit(
-    store: &Backend,
-    tenant: TenantId,
-    unit: UnitId,
-    member: MemberId,
-) -> Result<(), StoreError> {
-    set_membership(store, tenant, Membership::Unit(unit), member, false).await
 }
 
 pub(super) async fn rename_group(

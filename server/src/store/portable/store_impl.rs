@@ -15,6 +15,7 @@ use super::{
     Backend, accounts, contacts, devices, directory, listing, organization, signing_keys,
     visibility,
 };
+use super::organization::Membership;
 use crate::store::listing::{ContactPage, ContactQuery, LoadedContact, TagCount};
 use crate::store::{
     Access, DeviceRecord, FeedTail, GroupRecord, MemberRecord, NewMember, NewTenant, OnAdvance,
@@ -89,7 +90,7 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        organization::add_to_group(self, tenant, group, member).await
+        organization::set_membership(self, tenant, Membership::Group(group), member, true).await
     }
 
     async fn groups_of(
@@ -127,7 +128,7 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        organization::remove_from_group(self, tenant, group, member).await
+        organization::set_membership(self, tenant, Membership::Group(group), member, false).await
     }
 
     async fn units(&self, tenant: TenantId) -> Result<Vec<UnitRecord>, StoreError> {
@@ -162,7 +163,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        organization::add_to_unit(self, tenant, unit, member).await
+        organization::set_membership(self, tenant, Membership::Unit(unit), member, true).await
     }
 
     async fn remove_from_unit(
@@ -171,7 +172,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        organization::remove_from_unit(self, tenant, unit, member).await
+        organization::set_membership(self, tenant, Membership::Unit(unit), member, false).await
     }
 
     async fn set_member_active(
