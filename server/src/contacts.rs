@@ -33,6 +33,8 @@
 
 use std::sync::Arc;
 
+use automerge::ReadDoc;
+
 use sync_core::access::{self, Role, Viewer};
 use sync_core::contact::Contact;
 use sync_core::document::ContactDoc;

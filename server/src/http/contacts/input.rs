@@ -10,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer};
+// Serialize only because utoipa writes each field's default (`#[serde(default)]`) into the
+// document.
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use sync_core::contact::{
@@ -25,7 +27,7 @@ use super::json::NameJson;
 use crate::http::error::ApiError;
 
 /// A phone number as typed; parsed to E.164 with the company's country.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PhoneInput {
     /// The item's id, to keep it the same item; absent for a new one.
@@ -37,7 +39,7 @@ pub struct PhoneInput {
 }
 
 /// An email address.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct EmailInput {
@@ -47,7 +49,7 @@ pub struct EmailInput {
 }
 
 /// A postal address; `country` as a code (`JP`) or a name.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct AddressInput {
@@ -61,7 +63,7 @@ pub struct AddressInput {
 }
 
 /// Where the person works.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct OrganizationInput {
@@ -72,7 +74,7 @@ pub struct OrganizationInput {
 }
 
 /// A labelled date: `1990-04-07`, or `--04-07` without the year.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct DateInput {
@@ -82,7 +84,7 @@ pub struct DateInput {
 }
 
 /// A web address (`http` or `https`).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct UrlInput {
@@ -92,7 +94,7 @@ pub struct UrlInput {
 }
 
 /// A handle on a network (`line`, `linkedin`, `x`, …).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 #[allow(missing_docs)]
 pub struct SocialInput {
@@ -102,7 +104,7 @@ pub struct SocialInput {
 }
 
 /// A custom field's value: an object with one key naming its type.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum CustomInput {
@@ -115,7 +117,7 @@ pub enum CustomInput {
 
 /// The fields of a contact a request sets. For create, absent fields are empty; for PATCH,
 /// absent fields are left as they are and present ones replace the field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ContactInput {
     /// The parts of the name (replaced whole).
@@ -157,7 +159,7 @@ pub struct ContactInput {
 }
 
 /// Who may see a contact besides its owner.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct VisibilityInput {
     /// Everyone in the company; when true the lists are ignored.
     pub all: bool,
