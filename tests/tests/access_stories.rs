@@ -1,6 +1,8 @@
 //! Who may see a contact changes, and the phones follow: a member the owner stops sharing with
 //! while their phone is away finds it gone at the next sync; a member taken out of a group
-//! loses that group's contacts while connected. Each story runs on SQLite and on Postgres.
+//! loses that group's contacts while connected. And what two phones did offline shows in the
+//! contact's history as two revisions, one field of which is restored. Each story runs on
+//! SQLite and on Postgres.
 
 use std::time::Duration;
 
@@ -15,6 +17,7 @@ const PASSWORD: &str = "correct horse battery";
 tests::on_both_backends!(
     a_revoked_members_phone_drops_the_contact_on_its_next_sync,
     a_member_removed_from_a_group_loses_its_contacts_live,
+    two_phones_offline_edits_are_two_revisions_and_one_field_is_restored,
 );
 
 fn named(given: &str) -> Contact {
@@ -186,5 +189,77 @@ async fn a_member_removed_from_a_group_loses_its_contacts_live(
     assert_eq!(status, 204);
     phone.settle(QUIET * 2).await?;
     assert!(phone.replica.contact(through_group).is_some(), "granted again");
+    Ok(())
+}
+
+async fn two_phones_offline_edits_are_two_revisions_and_one_field_is_restored(
+    server: &TestServer,
+) -> anyhow::Result<()> {
+    let owner = signup(server, "Quill Paper", "owner@quill.example", PASSWORD).await?;
+    let rep = add_member(server, &owner, "sofia@quill.example", PASSWORD).await?;
+    let mut mine = WireDevice::connect(server, &owner, [5; 16]).await?;
+    let mut theirs = WireDevice::connect(server, &rep, [6; 16]).await?;
+    let id = ContactId::from_u128(0x81);
+    let mut contact = named("Ivo");
+    contact.name.family = "Marek".into();
+    let now_ms = server::state::now_ms();
+    let effects = mine.replica.create_by(id, owner.member, now_ms, &contact, None)?;
+    mine.apply(effects).await?;
+    mine.settle(QUIET).await?;
+    theirs.settle(QUIET).await?;
+
+    // Both phones go offline and change different fields.
+    mine.disconnect().await;
+    theirs.disconnect().await;
+    let effects = mine.replica.edit_by(id, owner.member, now_ms + 1_000, |contact| {
+        contact.name.family = "Marek-Novak".into()
+    })?;
+    mine.apply(effects).await?;
+    let effects = theirs.replica.edit_by(id, rep.member, now_ms + 1_001, |contact| {
+        contact.language = Some("cs".into())
+    })?;
+    theirs.apply(effects).await?;
+    mine.reconnect(server, &owner).await?;
+    theirs.reconnect(server, &rep).await?;
+    mine.settle(QUIET).await?;
+    theirs.settle(QUIET).await?;
+    mine.settle(QUIET).await?;
+
+    let path = format!("/v1/contacts/{id}");
+    let (status, history) =
+        call(server, &owner, reqwest::Method::GET, &format!("{path}/history"), None).await?;
+    assert_eq!(status, 200, "{history}");
+    let revisions = history["revisions"].as_array().expect("revisions");
+    assert_eq!(revisions.len(), 3, "{history}");
+    let by_device = |device: &tests::Account, path: &str| {
+        revisions.iter().find(|revision| {
+            revision["device"] == json!(device.device.to_string())
+                && revision["changes"][0]["path"] == json!(path)
+        })
+    };
+    let family = by_device(&owner, "name.family").expect("the owner's phone's revision");
+    assert_eq!(family["event"], "edited");
+    assert_eq!(family["changes"][0]["old"], "Marek");
+    assert_eq!(family["changes"][0]["new"], "Marek-Novak");
+    let language = by_device(&rep, "language").expect("the rep's phone's revision");
+    assert_eq!(language["changes"][0]["new"], "cs");
+    assert_eq!(revisions[2]["event"], "added");
+
+    // The family name restored as it was when added; the rep's language stays, and the phone
+    // sees it.
+    let added = revisions[2]["id"].as_str().expect("an id");
+    let (status, restored) = call(
+        server,
+        &rep,
+        reqwest::Method::POST,
+        &format!("{path}/history/{added}/restore"),
+        Some(json!({"field": "name.family"})),
+    )
+    .await?;
+    assert_eq!(status, 200, "{restored}");
+    mine.settle(QUIET).await?;
+    let held = mine.replica.contact(id).expect("held")?;
+    assert_eq!(held.name.family, "Marek");
+    assert_eq!(held.language.as_deref(), Some("cs"));
     Ok(())
 }
