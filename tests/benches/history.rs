@@ -152,7 +152,7 @@ fn edited_contact(
                         contact.phones.remove(0);
                     }
                     if let Some(phone) = contact.phones.last_mut() {
-                        phone.label = if n % 8 == 2 { "mobile" } else { "work" }.into();
+                        phone.label = if phone.label == "work" { "mobile" } else { "work" }.into();
                     }
                 }
                 _ => {

@@ -78,19 +78,20 @@ pub fn contact(n: u64) -> Contact {
     contact.name.given = format!("{given}{}", n / 144);
     contact.name.phonetic_family = family_reading.into();
     contact.name.phonetic_given = given_reading.into();
+    // Tokyo numbers 03-5xxx-xxxx and mobiles 090-8xxx-xxxx, valid for every n.
     let local = n % 10_000_000;
     contact.phones.push(Phone {
         id: ItemId::from("p1"),
         label: "work".into(),
-        e164: format!("+813{local:08}"),
-        raw: format!("03-{:04}-{:04}", local / 10_000 % 10_000, local % 10_000),
+        e164: format!("+8135{local:07}"),
+        raw: format!("03-5{:03}-{:04}", local / 10_000 % 1_000, local % 10_000),
     });
     if n % 3 == 0 {
         contact.phones.push(Phone {
             id: ItemId::from("p2"),
             label: "mobile".into(),
-            e164: format!("+8190{local:08}"),
-            raw: format!("090-{:04}-{:04}", local / 10_000 % 10_000, local % 10_000),
+            e164: format!("+81908{local:07}"),
+            raw: format!("090-8{:03}-{:04}", local / 10_000 % 1_000, local % 10_000),
         });
     }
     let company = COMPANIES[(n % 10) as usize];
@@ -215,6 +216,14 @@ pub async fn stored(contacts: u64, postgres: bool) -> anyhow::Result<StoredCompa
         "stored {contacts} contacts in {:.1} s",
         filling.elapsed().as_secs_f64()
     );
+    // To look at the query plans afterwards: `BENCH_KEEP_DATA=1` keeps the SQLite folder.
+    let data = if std::env::var("BENCH_KEEP_DATA").is_ok() {
+        let kept = data.keep();
+        println!("the database is kept in {}", kept.display());
+        tempfile::TempDir::new_in(&kept)?
+    } else {
+        data
+    };
     Ok(StoredCompany {
         url,
         owner,

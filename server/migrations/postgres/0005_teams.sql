@@ -57,6 +57,13 @@ ALTER TABLE contact_search ADD COLUMN changed_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE contact_search ADD COLUMN terms TEXT NOT NULL DEFAULT '';
 
 CREATE INDEX contact_search_sort ON contact_search (tenant_id, sort_name, doc_id);
+-- The default list (neither archived nor trashed) and the archive shelf, in name order: a
+-- shelf walks its own index instead of skipping the other shelves' contacts (an empty
+-- archive of 100,000 contacts took 450 ms on SQLite through the index above).
+CREATE INDEX contact_search_active ON contact_search (tenant_id, sort_name, doc_id)
+    WHERE NOT archived AND trashed_at_ms IS NULL;
+CREATE INDEX contact_search_archived ON contact_search (tenant_id, sort_name, doc_id)
+    WHERE archived AND trashed_at_ms IS NULL;
 CREATE INDEX contact_search_changed ON contact_search (tenant_id, changed_ms, doc_id);
 CREATE INDEX contact_search_trashed ON contact_search (tenant_id, trashed_at_ms)
     WHERE trashed_at_ms IS NOT NULL;

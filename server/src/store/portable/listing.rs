@@ -123,6 +123,7 @@ pub(super) async fn list_contacts(
         });
     }
     let limit = query.limit.clamp(1, MAX_PAGE);
+    let driving = driving_word(store, tenant, &query.words).await?;
     let mut statement = Statement::new(tenant);
     statement.push(
         "SELECT s.doc_id, s.display_name, s.emails, s.phones, s.companies, s.tags, \
@@ -138,13 +139,23 @@ pub(super) async fn list_contacts(
         Shelf::NotTrashed => " AND s.trashed_at_ms IS NULL",
     });
     visible_to(&mut statement, viewer, "s.doc_id");
-    for word in &query.words {
+    for (index, word) in query.words.iter().enumerate() {
         let low = statement.param(Param::Text(word.clone()));
         let high = statement.param(Param::Text(past_prefix(word)));
-        statement.push(&format!(
-            " AND s.doc_id IN (SELECT t.doc_id FROM search_terms t WHERE t.tenant_id = $1 \
-             AND t.term >= {low} AND t.term < {high})"
-        ));
+        if driving.is_none() || driving == Some(index) {
+            // The candidates as one list: the driving word's few, or (walking the list's
+            // order) a broad word's many, read once rather than per contact.
+            statement.push(&format!(
+                " AND s.doc_id IN (SELECT t.doc_id FROM search_terms t WHERE t.tenant_id = $1 \
+                 AND t.term >= {low} AND t.term < {high})"
+            ));
+        } else {
+            // Checked on each of the driving word's few candidates, through its own terms.
+            statement.push(&format!(
+                " AND EXISTS (SELECT 1 FROM search_terms t WHERE t.tenant_id = $1 \
+                 AND t.doc_id = s.doc_id AND t.term >= {low} AND t.term < {high})"
+            ));
+        }
     }
     if let Some(tag) = &query.tag {
         let tag = statement.param(Param::Text(tag.clone()));
@@ -186,9 +197,14 @@ pub(super) async fn list_contacts(
             });
         }
     }
-    statement.push(match query.order {
-        Order::Name => " ORDER BY s.sort_name, s.doc_id",
-        Order::Changed => " ORDER BY s.changed_ms DESC, s.doc_id DESC",
+    // With a driving word its few contacts are sorted; an expression rather than the bare
+    // column keeps SQLite from walking the whole order index instead (Postgres plans by its
+    // statistics either way).
+    statement.push(match (&query.order, driving) {
+        (Order::Name, None) => " ORDER BY s.sort_name, s.doc_id",
+        (Order::Name, Some(_)) => " ORDER BY s.sort_name || '', s.doc_id",
+        (Order::Changed, None) => " ORDER BY s.changed_ms DESC, s.doc_id DESC",
+        (Order::Changed, Some(_)) => " ORDER BY s.changed_ms + 0 DESC, s.doc_id DESC",
     });
     // One more than the page: whether a next page exists, without a second query.
     let extra = statement.param(Param::Number((limit + 1) as i64));
@@ -246,6 +262,38 @@ pub(super) async fn list_contacts(
         )
         .collect();
     Ok(ContactPage { contacts, next })
+}
+
+/// A query word matching at most this many terms drives the search: its contacts are found
+/// first and sorted, instead of walking the list in order until a page is full. A phone
+/// number, an email or a rare name matches a handful; walking 100,000 contacts in name order to
+/// find them took 30 ms on SQLite, sorting a few thousand takes a few.
+const DRIVING_TERMS: i64 = 3_000;
+
+/// The query word that matches the fewest terms, if it matches few enough to drive the search
+/// (`DRIVING_TERMS`); each word is counted only up to that bound, through the terms' index.
+async fn driving_word(
+    store: &Backend,
+    tenant: TenantId,
+    words: &[String],
+) -> Result<Option<usize>, StoreError> {
+    let mut fewest: Option<(usize, i64)> = None;
+    for (index, word) in words.iter().enumerate() {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE tenant_id = $1 \
+             AND term >= $2 AND term < $3 LIMIT $4) bounded",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(word)
+        .bind(past_prefix(word))
+        .bind(DRIVING_TERMS + 1)
+        .fetch_one(store.reads())
+        .await?;
+        if count <= DRIVING_TERMS && fewest.is_none_or(|(_, least)| count < least) {
+            fewest = Some((index, count));
+        }
+    }
+    Ok(fewest.map(|(index, _)| index))
 }
 
 fn contact(id: Uuid) -> ContactId {
