@@ -5,6 +5,8 @@
 //! - [`sync`]: the WebSocket endpoint driving `sync_core`'s session state machine, the
 //!   per-tenant fan-out hub, the node's socket limits, and pushes committing beside the
 //!   connection's reading (answered `unavailable` when the database cannot take them).
+//! - [`contacts`]: contacts for REST callers: reading what they may see, and writing as the
+//!   CRDT changes the server makes for them, committed like a device's push.
 //! - [`http`]: the REST API, one module per resource.
 //! - [`auth`]: passwords, access and refresh tokens.
 //! - [`serve`]: the accept loop, with a timer so request heads and idle keep-alive
@@ -32,6 +34,7 @@ use std::time::Duration;
 pub mod auth;
 pub mod cards;
 pub mod config;
+pub mod contacts;
 pub mod http;
 pub mod metrics;
 pub mod serve;
@@ -40,6 +43,7 @@ pub mod store;
 pub mod sync;
 /// Test support: a throw-away PostgreSQL cluster and a fresh database per test.
 pub mod testing;
+pub mod trash;
 
 pub use config::Config;
 
@@ -133,6 +137,7 @@ pub async fn run(
             }
         }
     });
+    let emptying = trash::spawn(state.store.clone(), state.hub.clone());
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let limits = serve::Limits {
         header_timeout: state.config.header_timeout,
@@ -154,6 +159,7 @@ pub async fn run(
         worker.abort();
     }
     forgetting.abort();
+    emptying.abort();
     if let Some(task) = metrics_listener {
         task.abort();
     }

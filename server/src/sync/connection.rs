@@ -431,8 +431,14 @@ impl Connection {
                     metrics::counter!("rolo_pushes_total").increment(1);
                     // Committed beside the connection's reading (`pushes`), answered by
                     // `push_finished`.
-                    self.pushes
-                        .offer(store, tenant, &self.access.viewer, batch, docs);
+                    self.pushes.offer(
+                        store,
+                        tenant,
+                        &self.access.viewer,
+                        self.claims.device,
+                        batch,
+                        docs,
+                    );
                     Vec::new()
                 }
                 SessionEffect::Repair { doc, msg } => {
@@ -495,6 +501,7 @@ impl Connection {
                         &self.state.store,
                         tenant,
                         &self.access.viewer,
+                        self.claims.device,
                         waiting,
                         docs,
                     );

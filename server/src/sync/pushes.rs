@@ -16,9 +16,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use sync_core::accept::codes;
 use sync_core::access::Viewer;
-use sync_core::ids::TenantId;
-use sync_core::wire::{DocChanges, DocResult};
+use sync_core::history::{self, AttributionError};
+use sync_core::ids::{DeviceId, MemberId, TenantId};
+use sync_core::wire::{DocChanges, DocResult, Rejection};
 
 use crate::store::{Store, StoreError};
 
@@ -63,6 +65,37 @@ pub enum Finished {
     },
 }
 
+/// For each pushed contact, why its changes are refused before they reach the store, if they
+/// are: a change whose attribution (`sync_core::history`) names another member or device, or
+/// claims what only the server writes, is `forbidden`; one whose attribution cannot be read
+/// is `malformed`. History is only worth reading if nobody can sign an edit in someone else's
+/// name.
+fn attribution_refusals(
+    docs: &[DocChanges],
+    member: MemberId,
+    device: DeviceId,
+) -> Vec<Option<Rejection>> {
+    docs.iter()
+        .map(|doc| {
+            doc.changes.iter().enumerate().find_map(|(index, change)| {
+                history::check_attribution(change, member, device)
+                    .err()
+                    .map(|error| {
+                        let code = match error {
+                            AttributionError::NotAChange { .. }
+                            | AttributionError::Malformed { .. } => codes::MALFORMED,
+                            _ => codes::FORBIDDEN,
+                        };
+                        Rejection {
+                            code: code.into(),
+                            message: format!("change {index} of contact {}: {error}", doc.doc),
+                        }
+                    })
+            })
+        })
+        .collect()
+}
+
 /// One connection's pushes.
 pub struct Pushes {
     in_flight: Option<InFlight>,
@@ -95,6 +128,7 @@ impl Pushes {
         store: &std::sync::Arc<dyn Store>,
         tenant: TenantId,
         viewer: &Viewer,
+        device: DeviceId,
         batch: u64,
         docs: Vec<DocChanges>,
     ) {
@@ -110,10 +144,43 @@ impl Pushes {
         }
         let store = std::sync::Arc::clone(store);
         let viewer = viewer.clone();
+        let refused = attribution_refusals(&docs, viewer.member, device);
         self.in_flight = Some(InFlight {
             batch,
             started: Instant::now(),
-            commit: Box::pin(async move { store.commit(tenant, &viewer, &docs).await }),
+            commit: Box::pin(async move {
+                let checked: Vec<DocChanges> = docs
+                    .iter()
+                    .zip(&refused)
+                    .filter(|(_, refusal)| refusal.is_none())
+                    .map(|(doc, _)| doc.clone())
+                    .collect();
+                let mut committed = if checked.is_empty() {
+                    Vec::new()
+                } else {
+                    store.commit(tenant, &viewer, &checked).await?
+                }
+                .into_iter();
+                Ok(docs
+                    .iter()
+                    .zip(refused)
+                    .map(|(doc, refusal)| match refusal {
+                        Some(rejected) => DocResult {
+                            doc: doc.doc,
+                            seq: None,
+                            rejected: Some(rejected),
+                        },
+                        None => committed.next().unwrap_or(DocResult {
+                            doc: doc.doc,
+                            seq: None,
+                            rejected: Some(Rejection {
+                                code: "malformed".into(),
+                                message: "the store answered fewer contacts than pushed".into(),
+                            }),
+                        }),
+                    })
+                    .collect())
+            }),
         });
     }
 

@@ -19,6 +19,9 @@ const BACKFILL: &str = "contact_projection";
 /// Contacts read per round.
 const PAGE: i64 = 200;
 
+/// A stored contact as the backfill reads it: company, id, owner, visibility, snapshot.
+type DocumentRow = (Uuid, Uuid, Uuid, Vec<u8>, Vec<u8>);
+
 /// A contact read for the backfill: its company, id, metadata columns and projection.
 struct Projected {
     tenant: Uuid,
@@ -44,7 +47,7 @@ impl Backend {
         let mut after = (Uuid::nil(), Uuid::nil());
         let mut skipped = 0usize;
         loop {
-            let page: Vec<(Uuid, Uuid, Uuid, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            let page: Vec<DocumentRow> = sqlx::query_as(
                 "SELECT tenant_id, id, owner, visibility, snapshot FROM documents \
                  WHERE NOT purged AND (tenant_id, id) > ($1, $2) \
                  ORDER BY tenant_id, id LIMIT $3",
@@ -137,19 +140,7 @@ async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), Store
     let tenant = TenantId::from_bytes(projected.tenant.into_bytes());
     let doc_id = uuid(projected.doc.as_bytes());
     let fields = &projected.projection;
-    sqlx::query(
-        "INSERT INTO contact_search \
-         (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
-         contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
-         display_name = excluded.display_name, emails = excluded.emails, \
-         phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
-         sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
-         level = excluded.level, archived = excluded.archived, \
-         trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
-         terms = excluded.terms",
-    )
+    sqlx::query(projection::UPSERT)
     .bind(projected.tenant)
     .bind(doc_id)
     .bind(&fields.display_name)
