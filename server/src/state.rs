@@ -30,13 +30,6 @@ pub struct AppState {
     pub sockets: Arc<crate::sync::admission::Admission>,
 }
 
-/// Milliseconds since the Unix epoch, UTC.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
-}
-
 /// Seconds since the Unix epoch, UTC: the one place the server reads the clock for tokens.
 pub fn now_seconds() -> i64 {
     std::time::SystemTime::now()
