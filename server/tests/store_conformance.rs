@@ -17,13 +17,15 @@ mod store_conformance {
     pub mod ownership;
     pub mod paging;
     pub mod pushes;
+    pub mod refusals;
     pub mod search;
+    pub mod sight;
     pub mod support;
 }
 
 use store_conformance::{
     access, accounts, backfill, blobs, cards, directory, feed, listing, nodes, ownership, paging,
-    pushes, search,
+    pushes, refusals, search, sight,
 };
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
@@ -95,6 +97,9 @@ conformance! {
         directory::a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one_moves_away,
         directory::deleting_a_group_or_a_unit_revokes_what_it_shared,
         directory::a_deactivated_member_loses_everything_and_gets_it_back_when_reactivated,
+        sight::each_member_sees_exactly_what_sharing_groups_and_units_grant_through_every_change,
+        refusals::directory_changes_naming_what_is_not_the_companys_change_nothing,
+        refusals::sharing_past_the_limit_is_refused_and_what_is_stored_is_normalized,
         access::a_members_access_names_their_groups_units_above_and_activity,
         access::the_access_generation_moves_with_every_directory_change_and_nothing_else,
         ownership::a_transferred_contact_keeps_its_old_owner_in_sight_unless_everyone_sees_it,

@@ -66,6 +66,7 @@ pub async fn a_member_added_to_a_group_gains_its_contacts_and_loses_them_when_re
     let results = s.commit(ana, &[push(contact(1), &[&early])]).await;
     assert_eq!(refused(&results[0]), codes::FORBIDDEN);
 
+    s.assert_same_sight("before ana joins Sales").await;
     let before = head(&s).await;
     s.join_group(ana, sales).await;
     assert_eq!(
@@ -73,6 +74,7 @@ pub async fn a_member_added_to_a_group_gains_its_contacts_and_loses_them_when_re
         [("grant", contact(1))],
         "joining Sales gives ana's phones its contact, whole"
     );
+    s.assert_same_sight("ana joined Sales").await;
     assert!(
         feed_after(&s, ben, before).await.is_empty(),
         "ben is not told"
@@ -91,6 +93,7 @@ pub async fn a_member_added_to_a_group_gains_its_contacts_and_loses_them_when_re
         [("revoke", contact(1))],
         "leaving Sales drops its contact from ana's phones"
     );
+    s.assert_same_sight("ana left Sales").await;
     let late = deal.fork(3).edit(|c| c.name.family = "Late".into());
     let results = s.commit(ana, &[push(contact(1), &[&late])]).await;
     assert_eq!(refused(&results[0]), codes::FORBIDDEN);
@@ -122,6 +125,8 @@ pub async fn a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one
         "a member of Tokyo, below Sales, sees what is shared with Sales"
     );
     assert!(feed_after(&s, ben, before).await.is_empty());
+    s.assert_same_sight("ana in Tokyo below Sales, ben in Support")
+        .await;
 
     let before = head(&s).await;
     s.move_unit(tokyo, Some(support)).await.expect("moved");
@@ -130,6 +135,7 @@ pub async fn a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one
         [("revoke", contact(1))],
         "Tokyo moved under Support is no longer below Sales"
     );
+    s.assert_same_sight("Tokyo moved under Support").await;
 
     // Back under Sales, Tokyo's members see its contact again. Sales can't move into itself
     // or below itself (into Tokyo): refused, writing and moving nothing.
@@ -152,6 +158,7 @@ pub async fn a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one
     s.move_unit(support, Some(sales)).await.expect("moved");
     assert!(feed_after(&s, ana, before).await.is_empty());
     assert_eq!(feed_after(&s, ben, before).await, [("grant", contact(1))]);
+    s.assert_same_sight("Support moved under Sales").await;
     // Moving Sales to the top changes no one's sight: its members stay below it.
     let before = head(&s).await;
     s.move_unit(sales, None).await.expect("moved");
@@ -160,6 +167,7 @@ pub async fn a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one
     let before = head(&s).await;
     s.leave_unit(ana, tokyo).await;
     assert_eq!(feed_after(&s, ana, before).await, [("revoke", contact(1))]);
+    s.assert_same_sight("ana left Tokyo").await;
     let last = head(&s).await;
     s.assert_same_feed(0..=last + 1).await;
 }
@@ -222,6 +230,8 @@ pub async fn deleting_a_group_or_a_unit_revokes_what_it_shared(store: &dyn Store
             .iter()
             .any(|u| u.id == support)
     );
+    s.assert_same_sight("Sales, Head office and Support deleted")
+        .await;
     let last = head(&s).await;
     s.assert_same_feed(0..=last + 1).await;
 
@@ -232,7 +242,7 @@ pub async fn deleting_a_group_or_a_unit_revokes_what_it_shared(store: &dyn Store
     s.join_group(ben, pair).await;
     create(&mut s, contact(4), "Pair's", with_groups(&[pair])).await;
     let before = head(&s).await;
-    store.delete_group(tenant, pair).await.unwrap();
+    s.delete_group(pair).await;
     for member in [ana, ben] {
         assert_eq!(
             feed_after(&s, member, before).await,
@@ -244,6 +254,7 @@ pub async fn deleting_a_group_or_a_unit_revokes_what_it_shared(store: &dyn Store
         feed_after(&s, owner, before).await.is_empty(),
         "the owner keeps it"
     );
+    s.assert_same_sight("Pair deleted").await;
 }
 
 pub async fn a_deactivated_member_loses_everything_and_gets_it_back_when_reactivated(
@@ -277,6 +288,7 @@ pub async fn a_deactivated_member_loses_everything_and_gets_it_back_when_reactiv
         feed_after(&s, ana, 0).await.is_empty(),
         "a new phone gets nothing"
     );
+    s.assert_same_sight("ana deactivated").await;
     assert!(
         feed_after(&s, owner, before).await.is_empty(),
         "no one else is told"
@@ -306,6 +318,7 @@ pub async fn a_deactivated_member_loses_everything_and_gets_it_back_when_reactiv
         [("grant", everyone), ("grant", sales_s), ("grant", own_id)],
         "reactivated, she gets back what she may see, and no more"
     );
+    s.assert_same_sight("ana reactivated").await;
     let results = s.commit(ana, &[push(contact(4), &[&edit])]).await;
     accepted(&results[0]);
     let last = head(&s).await;

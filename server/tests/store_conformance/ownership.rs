@@ -108,6 +108,8 @@ pub async fn a_transferred_contact_keeps_its_old_owner_in_sight_unless_everyone_
         }
     );
 
+    s.assert_same_sight("three contacts handed over").await;
+
     // Giving a contact to its owner changes nothing and tells no one.
     let before = head(&s).await;
     assert_eq!(s.transfer_owner(contact(3), ben).await.unwrap(), meta);
@@ -187,6 +189,8 @@ pub async fn a_contact_goes_only_to_an_active_member_of_its_company(store: &dyn 
     let before = head(&s).await;
     s.set_active(ana, true).await;
     assert_eq!(feed_after(&s, ana, before).await, [("grant", contact(2))]);
+    s.assert_same_sight("ana's contact handed to ben while she was away")
+        .await;
 
     // Purged: nothing to hand over.
     s.purge(contact(1)).await;

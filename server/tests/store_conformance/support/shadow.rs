@@ -5,12 +5,15 @@
 //! The store makes the ids of groups and units; the reference takes ids as given, so each
 //! directory operation hands the store's id to the reference.
 
+use std::collections::BTreeSet;
+
+use server::store::listing::{ContactQuery, Shelf};
 use server::store::{Store, StoreError, UnitChange};
 use sync_core::ids::{ContactId, GroupId, MemberId, UnitId};
 use sync_core::sim::tenant::MemoryTenant;
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 
-use super::{Team, read_all, read_all_reference, team};
+use super::{Team, ids, items, list_all, read_all, read_all_reference, team};
 
 /// A store driven in step with the reference store: every write goes to both and must get
 /// the same answer, and [`Shadow::assert_same_feed`] compares what members read.
@@ -152,6 +155,49 @@ impl Shadow<'_> {
         self.reference.leave_group(member, group);
     }
 
+    /// Delete a group, whatever its members. The reference has no groups of its own: for it,
+    /// each member leaves. Sight ends alike ([`Shadow::assert_same_sight`]); the feeds do not
+    /// (the store writes one revoke row per contact for all its members, the reference one per
+    /// member), so a scenario compares feeds only before such a deletion.
+    pub async fn delete_group(&mut self, group: GroupId) {
+        let groups = self.store.groups(self.team.tenant).await.expect("groups");
+        let record = groups
+            .into_iter()
+            .find(|record| record.id == group)
+            .expect("the group exists");
+        self.store
+            .delete_group(self.team.tenant, group)
+            .await
+            .expect("group deleted");
+        for member in record.members {
+            self.reference.leave_group(member, group);
+        }
+    }
+
+    /// Delete an org unit: in the store, its members leave it and the units below move up to
+    /// its parent; the reference is told so, a step at a time (its feed then differs as
+    /// [`Shadow::delete_group`]'s does).
+    pub async fn delete_unit(&mut self, unit: UnitId) {
+        let units = self.store.units(self.team.tenant).await.expect("units");
+        let record = units
+            .iter()
+            .find(|record| record.id == unit)
+            .expect("the unit exists")
+            .clone();
+        self.store
+            .delete_unit(self.team.tenant, unit)
+            .await
+            .expect("unit deleted");
+        for child in units.iter().filter(|child| child.parent == Some(unit)) {
+            self.reference
+                .move_unit(child.id, record.parent)
+                .expect("the reference moves the unit up");
+        }
+        for member in record.members {
+            self.reference.leave_unit(member, unit);
+        }
+    }
+
     /// A new org unit under `parent` in both, with the store's id.
     pub async fn create_unit(&mut self, name: &str, parent: Option<UnitId>) -> UnitId {
         let unit = self
@@ -215,6 +261,51 @@ impl Shadow<'_> {
             .await
             .expect("activity set");
         self.reference.set_active(member, active);
+    }
+
+    /// Every member sees exactly the contacts the reference's rules grant them, in each way
+    /// the store shows them: their access (`Store::access`, with every unit above their own),
+    /// every shelf of their contact list, paged, and a new phone's first sync.
+    pub async fn assert_same_sight(&self, when: &str) {
+        let tenant = self.team.tenant;
+        for member in self.team.members() {
+            let access = self
+                .store
+                .access(tenant, member)
+                .await
+                .expect("the member's access");
+            assert_eq!(
+                access.viewer,
+                self.reference.viewer(member),
+                "{when}: the access of member {member}"
+            );
+            let expected = self.reference.visible_to(member);
+            let mut listed = BTreeSet::new();
+            for shelf in [Shelf::NotTrashed, Shelf::Trash] {
+                let query = ContactQuery {
+                    shelf,
+                    limit: 3,
+                    ..ContactQuery::default()
+                };
+                for id in ids(&list_all(self.store, tenant, member, query).await) {
+                    assert!(listed.insert(id), "{when}: {id} listed twice for {member}");
+                }
+            }
+            assert_eq!(
+                listed, expected,
+                "{when}: the contacts member {member} lists"
+            );
+            let granted: BTreeSet<ContactId> =
+                items(&read_all(self.store, tenant, member, 0).await)
+                    .into_iter()
+                    .filter(|(kind, _)| *kind == "grant")
+                    .map(|(_, doc)| doc)
+                    .collect();
+            assert_eq!(
+                granted, expected,
+                "{when}: the contacts a new phone of member {member} receives"
+            );
+        }
     }
 
     /// Every member reads the same pages from both stores from each of these cursors.
