@@ -28,12 +28,13 @@ pub(super) async fn set_visibility(
     change_meta(store, tenant, doc, |before, _| {
         // Stored as a push creating the contact stores it (`sync_core::accept`): normalized,
         // and refused past the limit rather than sent in every grant and meta row.
-        let visibility = visibility.clone().normalized(before.owner).map_err(|error| {
-            StoreError::Refused {
+        let visibility = visibility
+            .clone()
+            .normalized(before.owner)
+            .map_err(|error| StoreError::Refused {
                 field: "visibility".into(),
                 reason: error.to_string(),
-            }
-        })?;
+            })?;
         Ok(DocMeta {
             owner: before.owner,
             visibility,
