@@ -19,13 +19,14 @@ mod store_conformance {
     pub mod pushes;
     pub mod refusals;
     pub mod search;
+    pub mod search_cases;
     pub mod sight;
     pub mod support;
 }
 
 use store_conformance::{
     access, accounts, backfill, blobs, cards, directory, feed, listing, nodes, ownership, paging,
-    pushes, refusals, search, sight,
+    pushes, refusals, search, search_cases, sight,
 };
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
@@ -110,6 +111,9 @@ conformance! {
         listing::filters_and_shelves_keep_to_what_was_asked,
         listing::a_contact_loads_whole_with_its_metadata_until_purged,
         paging::both_orders_visit_every_contact_once_across_pages,
+        paging::a_search_or_a_filter_pages_like_the_whole_list,
+        paging::a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_other,
+        search_cases::every_search_of_the_shared_case_table_finds_what_the_table_says,
     ],
     backend: [
         nodes::concurrent_pushes_get_gap_free_seqs_in_commit_order,

@@ -3,14 +3,14 @@
 //! their documents, once.
 
 use server::store::Store;
-use server::store::listing::{ContactQuery, Shelf, TagCount};
+use server::store::listing::{ContactQuery, Order, Shelf, TagCount};
 use sync_core::contact::{Contact, ContactType};
-use sync_core::ids::{ContactId, ItemId};
+use sync_core::ids::{ContactId, ItemId, MemberId};
 use sync_core::search::sort_key;
-use sync_core::wire::Visibility;
+use sync_core::wire::{DocChanges, Visibility};
 
 use super::support::{
-    Backend, Phone, Team, add_contact, ids, list_all, save_edit, search, team, viewer,
+    Backend, Phone, Team, accepted, ids, list_all, push, save_edit, search, team, viewer,
 };
 
 /// Take the projection back to what migration 0005 found: no terms, tags or access rows, the
@@ -80,6 +80,45 @@ fn named(given: &str, family: &str) -> Contact {
     contact
 }
 
+/// When each old contact last changed, as its document says (ms since the Unix epoch).
+/// Tanaka and José were imported in the same millisecond; Archie came from a client that wrote
+/// seconds.
+const TANAKA_AND_JOSE_MS: i64 = 1_700_000_000_000;
+const ARCHIE_SECONDS: i64 = 1_600_000_000;
+const TRASHY_MS: i64 = 1_650_000_000_000;
+const SECRET_MS: i64 = 1_750_000_000_000;
+
+fn changed_at(id: ContactId) -> i64 {
+    match id {
+        TANAKA | JOSE => TANAKA_AND_JOSE_MS,
+        ARCHIE => ARCHIE_SECONDS,
+        TRASHY => TRASHY_MS,
+        _ => SECRET_MS,
+    }
+}
+
+/// `member` stores a contact whose document says it changed at `changed_at(id)`.
+async fn add_old_contact(
+    store: &dyn Store,
+    team: &Team,
+    member: MemberId,
+    (id, contact): (ContactId, Contact),
+    visibility: Option<Visibility>,
+) -> Phone {
+    let (phone, created) = Phone::create_at(id, 1, &contact, member, changed_at(id));
+    let changes = DocChanges {
+        visibility,
+        ..push(id, &[&created])
+    };
+    let viewer = viewer(store, team.tenant, member).await;
+    let results = store
+        .commit(team.tenant, &viewer, &[changes])
+        .await
+        .unwrap();
+    accepted(&results[0]);
+    phone
+}
+
 /// The contacts an old server kept, as (id, contact).
 fn old_contacts() -> Vec<(ContactId, Contact)> {
     let mut tanaka = named("太郎", "田中");
@@ -112,14 +151,14 @@ async fn store_old_contacts(store: &dyn Store) -> (Team, Phone) {
     let team = team(store, "backfill").await;
     let mut jose = None;
     for (id, contact) in old_contacts() {
-        let phone = add_contact(store, team.tenant, team.owner, id, &contact, None).await;
+        let phone = add_old_contact(store, &team, team.owner, (id, contact), None).await;
         if id == JOSE {
             jose = Some(phone);
         }
     }
     let private = Some(Visibility::private());
-    let secret = named("Sam", "Secret");
-    add_contact(store, team.tenant, team.ben, SECRET, &secret, private).await;
+    let secret = (SECRET, named("Sam", "Secret"));
+    add_old_contact(store, &team, team.ben, secret, private).await;
     (team, jose.expect("José is among them"))
 }
 
@@ -198,6 +237,40 @@ pub async fn contacts_stored_before_the_projection_are_found_after_start_up(back
     assert_eq!(
         store.trashed_before(2_000, 10).await.unwrap(),
         [(tenant, TRASHY)]
+    );
+
+    // Newest first by when each document says it changed (seconds read as such), one to a
+    // page: the two of one millisecond by id, neither lost nor repeated at the page break.
+    let newest_first = |member| async move {
+        let query = ContactQuery {
+            order: Order::Changed,
+            shelf: Shelf::NotTrashed,
+            limit: 1,
+            ..ContactQuery::default()
+        };
+        let listed = list_all(store, tenant, member, query).await;
+        listed
+            .iter()
+            .map(|contact| (contact.id, contact.changed_ms))
+            .collect::<Vec<_>>()
+    };
+    let archie_ms = ARCHIE_SECONDS * 1_000;
+    assert_eq!(
+        newest_first(ana).await,
+        [
+            (JOSE, TANAKA_AND_JOSE_MS),
+            (TANAKA, TANAKA_AND_JOSE_MS),
+            (ARCHIE, archie_ms)
+        ]
+    );
+    assert_eq!(
+        newest_first(ben).await,
+        [
+            (SECRET, SECRET_MS),
+            (JOSE, TANAKA_AND_JOSE_MS),
+            (TANAKA, TANAKA_AND_JOSE_MS),
+            (ARCHIE, archie_ms)
+        ]
     );
 
     // From here commits keep the projection: a contact renamed after the upgrade is found by

@@ -7,11 +7,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use server::store::listing::{ContactQuery, Cursor, Order};
 use server::store::{Store, StoreError};
 use sync_core::contact::{Contact, Organization};
-use sync_core::ids::{ContactId, ItemId};
-use sync_core::search::sort_key;
+use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
+use sync_core::search::{Query, SearchProjection, sort_key};
 use sync_core::wire::Visibility;
 
-use super::support::{add_contact, contact, ids, list_all, save_edit, team, viewer};
+use super::support::{Phone, add_contact, contact, ids, list_all, save_edit, team, viewer};
 
 fn named(given: &str, family: &str) -> Contact {
     let mut contact = Contact::default();
@@ -168,4 +168,174 @@ pub async fn both_orders_visit_every_contact_once_across_pages(store: &dyn Store
         matches!(refused, Err(StoreError::Refused { .. })),
         "{refused:?}"
     );
+}
+
+/// The crowd, stored by the company's owner and seen by everyone: the phones that made them,
+/// with their ids.
+async fn store_crowd(
+    store: &dyn Store,
+    tenant: TenantId,
+    owner: MemberId,
+) -> Vec<(ContactId, Phone)> {
+    let mut stored = Vec::new();
+    for (n, person) in crowd().into_iter().enumerate() {
+        let id = contact(100 + n as u128);
+        let phone = add_contact(store, tenant, owner, id, &person, None).await;
+        stored.push((id, phone));
+    }
+    stored
+}
+
+pub async fn a_search_or_a_filter_pages_like_the_whole_list(store: &dyn Store) {
+    let team = team(store, "paged-search").await;
+    let (tenant, owner, ana) = (team.tenant, team.owner, team.ana);
+    let crowd = crowd();
+    let mut stored = store_crowd(store, tenant, owner).await;
+    // Every third is a VIP.
+    for (_, phone) in stored.iter_mut().step_by(3) {
+        save_edit(store, tenant, owner, phone, |c| {
+            c.tags.insert("vip".into(), true);
+        })
+        .await;
+    }
+    let contacts: Vec<(ContactId, Contact)> = stored
+        .iter()
+        .map(|(id, phone)| (*id, phone.doc.contact().expect("reads")))
+        .collect();
+    assert_eq!(contacts.len(), crowd.len());
+
+    // Each query finds, page after page, what sync-core's rules find among the contacts, in
+    // name order.
+    for text in [
+        "a",
+        "ai",
+        "e",
+        "emile",
+        "m",
+        "sato aiko",
+        "たなか",
+        "acme",
+        "zz",
+    ] {
+        let query = Query::parse(text, "JP");
+        let mut expected: Vec<(String, ContactId)> = contacts
+            .iter()
+            .filter(|(_, contact)| SearchProjection::of(contact, "JP").matches(&query))
+            .map(|(id, contact)| (sort_key(contact), *id))
+            .collect();
+        expected.sort();
+        let expected: Vec<ContactId> = expected.into_iter().map(|(_, id)| id).collect();
+        for limit in [1, 2, 50] {
+            let paged = ContactQuery {
+                words: query.words().to_vec(),
+                limit,
+                ..ContactQuery::default()
+            };
+            assert_eq!(
+                ids(&list_all(store, tenant, ana, paged).await),
+                expected,
+                "{text:?}, {limit} a page"
+            );
+        }
+    }
+
+    // The VIPs, by name and newest first, two a page.
+    let mut vips: Vec<(String, ContactId)> = contacts
+        .iter()
+        .filter(|(_, contact)| contact.tags.contains_key("vip"))
+        .map(|(id, contact)| (sort_key(contact), *id))
+        .collect();
+    vips.sort();
+    let vips: Vec<ContactId> = vips.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(vips.len(), crowd.len().div_ceil(3));
+    let tagged = |order| ContactQuery {
+        tag: Some("vip".into()),
+        order,
+        limit: 2,
+        ..ContactQuery::default()
+    };
+    assert_eq!(
+        ids(&list_all(store, tenant, ana, tagged(Order::Name)).await),
+        vips
+    );
+    let newest = list_all(store, tenant, ana, tagged(Order::Changed)).await;
+    let keys: Vec<(i64, ContactId)> = newest.iter().map(|c| (c.changed_ms, c.id)).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keys, sorted, "newest first");
+    let found: BTreeSet<ContactId> = keys.iter().map(|(_, id)| *id).collect();
+    assert_eq!(found, vips.iter().copied().collect(), "each VIP once");
+}
+
+pub async fn a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_other(
+    store: &dyn Store,
+) {
+    let team = team(store, "paged-edits").await;
+    let (tenant, owner, ana) = (team.tenant, team.owner, team.ana);
+    let mut stored = store_crowd(store, tenant, owner).await;
+    let every: BTreeSet<ContactId> = stored.iter().map(|(id, _)| *id).collect();
+    let as_ana = viewer(store, tenant, ana).await;
+    let page = async |query: &ContactQuery| {
+        store
+            .list_contacts(tenant, &as_ana, query)
+            .await
+            .expect("a page")
+    };
+
+    // By name first, then newest first (where the contacts renamed for the first now lead).
+    for (round, order) in [Order::Name, Order::Changed].into_iter().enumerate() {
+        let mut query = ContactQuery {
+            order,
+            limit: 4,
+            ..ContactQuery::default()
+        };
+        let whole = list_all(store, tenant, ana, query.clone()).await;
+        let first = page(&query).await;
+        let mut listed = ids(&first.contacts);
+        let one_listed = listed[1];
+        let one_to_come = whole.last().expect("a crowd").id;
+        // Between two pages, one contact already listed and one still to come are renamed to
+        // sort first: ahead of the cursor by name, and newest, so ahead of it newest first too.
+        next_millisecond();
+        for (id, phone) in stored.iter_mut() {
+            if *id == one_listed || *id == one_to_come {
+                save_edit(store, tenant, ana, phone, |c| {
+                    c.name = Default::default();
+                    c.name.given = "0".into();
+                    c.name.family = format!("Renamed {round}");
+                })
+                .await;
+            }
+        }
+        query.after = first.next;
+        for _ in 0..100 {
+            let next = page(&query).await;
+            listed.extend(ids(&next.contacts));
+            match next.next {
+                Some(cursor) => query.after = Some(cursor),
+                None => break,
+            }
+        }
+        let distinct: BTreeSet<ContactId> = listed.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            listed.len(),
+            "{order:?}: listed twice: {listed:?}"
+        );
+        let mut unchanged = every.clone();
+        unchanged.remove(&one_to_come);
+        assert!(
+            distinct.is_superset(&unchanged),
+            "{order:?}: missing {:?}",
+            unchanged.difference(&distinct).collect::<Vec<_>>()
+        );
+        // The one that moved ahead of the cursor leads the list read again.
+        let again = ContactQuery {
+            order,
+            limit: 2,
+            ..ContactQuery::default()
+        };
+        let top: BTreeSet<ContactId> = ids(&page(&again).await.contacts).into_iter().collect();
+        assert_eq!(top, BTreeSet::from([one_listed, one_to_come]), "{order:?}");
+    }
 }

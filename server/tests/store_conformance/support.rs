@@ -14,6 +14,7 @@ use server::store::{NewMember, NewTenant, Role, Store};
 use server::testing::TestDatabase;
 use sync_core::contact::{Address, Contact};
 use sync_core::document::ContactDoc;
+use sync_core::history::{Attribution, Via};
 use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::sim::tenant::MemoryTenant;
@@ -85,15 +86,20 @@ impl Team {
     }
 }
 
-/// A new tenant named `name` ("acme" → owner@acme.example) with members ana and ben.
+/// A new tenant named `name` ("acme" → owner@acme.example) with members ana and ben, in Japan.
 pub async fn team(store: &dyn Store, name: &str) -> Team {
+    team_in(store, name, "JP").await
+}
+
+/// The same, with phone numbers read as in `region` (ISO 3166 alpha-2).
+pub async fn team_in(store: &dyn Store, name: &str, region: &str) -> Team {
     let (tenant, owner) = store
         .create_tenant(&NewTenant {
             name: name.into(),
             owner_email: format!("owner@{name}.example"),
             owner_name: "Olivia Owner".into(),
             owner_password_hash: "$argon2id$owner".into(),
-            region: "JP".into(),
+            region: region.into(),
         })
         .await
         .expect("tenant created");
@@ -139,6 +145,22 @@ impl Phone {
     pub fn create_with(id: ContactId, device: u8, contact: &Contact) -> (Self, Vec<u8>) {
         let (doc, change) =
             ContactDoc::create(id, ActorId::from([device; 16]), contact).expect("valid contact");
+        (Self { doc }, change.raw_bytes().to_vec())
+    }
+
+    /// A new contact imported for `by` at `at_ms`: its first change carries that time, as
+    /// every attributed change does (clients before attribution wrote seconds).
+    pub fn create_at(
+        id: ContactId,
+        device: u8,
+        contact: &Contact,
+        by: MemberId,
+        at_ms: i64,
+    ) -> (Self, Vec<u8>) {
+        let by = Attribution::server_side(by, Via::Import);
+        let (doc, change) =
+            ContactDoc::create_by(id, ActorId::from([device; 16]), &by, at_ms, contact)
+                .expect("valid contact");
         (Self { doc }, change.raw_bytes().to_vec())
     }
 
