@@ -536,7 +536,9 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         tenant: TenantId,
         doc: ContactId,
     ) -> Result<Option<DocMeta>, StoreError>;
-    /// Change who may see a contact: grant / revoke / meta feed rows in one transaction.
+    /// Change who may see a contact: grant / revoke / meta feed rows in one transaction. The
+    /// visibility is stored normalized (`Visibility::normalized`: no duplicates, not the
+    /// owner); `Refused` (field `visibility`) past `MAX_SHARED_MEMBERS`.
     async fn set_visibility(
         &self,
         tenant: TenantId,

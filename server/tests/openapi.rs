@@ -109,7 +109,9 @@ fn every_routed_or_described_path_is_in_the_document() {
 fn the_document_is_openapi_3_1_with_one_error_shape_everywhere() {
     let document = document();
     assert!(
-        document["openapi"].as_str().is_some_and(|version| version.starts_with("3.1")),
+        document["openapi"]
+            .as_str()
+            .is_some_and(|version| version.starts_with("3.1")),
         "{}",
         document["openapi"]
     );
@@ -121,7 +123,10 @@ fn the_document_is_openapi_3_1_with_one_error_shape_everywhere() {
             failure["$ref"], "#/components/schemas/ErrorBody",
             "{method} {path}: {operation}"
         );
-        assert!(operation["security"].is_array(), "{method} {path} says who may call it");
+        assert!(
+            operation["security"].is_array(),
+            "{method} {path} says who may call it"
+        );
     }
     // What issue 16 asks for is there.
     for (method, path) in [
@@ -203,7 +208,10 @@ async fn every_documented_operation_is_routed() {
             .join("/");
         let (status, body) = call(address, &method, &concrete).await;
         let fallback = status == 405 || (status == 404 && body.contains("\"route "));
-        assert!(!fallback, "{method} {path} is documented but not routed: {status} {body}");
+        assert!(
+            !fallback,
+            "{method} {path} is documented but not routed: {status} {body}"
+        );
     }
     stop.send(()).expect("running");
     task.await.expect("finishes").expect("stops cleanly");

@@ -5,16 +5,29 @@
 //! both and asserts they answer alike.
 
 mod store_conformance {
+    pub mod access;
     pub mod accounts;
+    pub mod backfill;
     pub mod blobs;
     pub mod cards;
+    pub mod directory;
     pub mod feed;
+    pub mod listing;
     pub mod nodes;
+    pub mod ownership;
+    pub mod paging;
     pub mod pushes;
+    pub mod refusals;
+    pub mod search;
+    pub mod search_cases;
+    pub mod sight;
     pub mod support;
 }
 
-use store_conformance::{accounts, blobs, cards, feed, nodes, pushes};
+use store_conformance::{
+    access, accounts, backfill, blobs, cards, directory, feed, listing, nodes, ownership, paging,
+    pushes, refusals, search, search_cases, sight,
+};
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
 /// `postgres::NAME`. `store` scenarios take a `&dyn Store`; `backend` scenarios open handles
@@ -81,6 +94,26 @@ conformance! {
         blobs::an_image_a_commit_drops_is_deleted_once_nothing_holds_it,
         blobs::knowing_a_hash_does_not_unlock_an_image,
         blobs::a_purge_takes_the_images_of_reviewed_cards_along,
+        directory::a_member_added_to_a_group_gains_its_contacts_and_loses_them_when_removed,
+        directory::a_contact_shared_with_a_unit_is_seen_from_the_units_below_until_one_moves_away,
+        directory::deleting_a_group_or_a_unit_revokes_what_it_shared,
+        directory::a_deactivated_member_loses_everything_and_gets_it_back_when_reactivated,
+        sight::each_member_sees_exactly_what_sharing_groups_and_units_grant_through_every_change,
+        refusals::directory_changes_naming_what_is_not_the_companys_change_nothing,
+        refusals::sharing_past_the_limit_is_refused_and_what_is_stored_is_normalized,
+        access::a_members_access_names_their_groups_units_above_and_activity,
+        access::the_access_generation_moves_with_every_directory_change_and_nothing_else,
+        ownership::a_transferred_contact_keeps_its_old_owner_in_sight_unless_everyone_sees_it,
+        ownership::a_contact_goes_only_to_an_active_member_of_its_company,
+        search::a_contact_is_found_by_any_part_of_its_name_email_phone_company_or_tag,
+        search::a_search_finds_only_what_the_searcher_may_see,
+        search::a_renamed_contact_is_found_by_its_new_name_only,
+        listing::filters_and_shelves_keep_to_what_was_asked,
+        listing::a_contact_loads_whole_with_its_metadata_until_purged,
+        paging::both_orders_visit_every_contact_once_across_pages,
+        paging::a_search_or_a_filter_pages_like_the_whole_list,
+        paging::a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_other,
+        search_cases::every_search_of_the_shared_case_table_finds_what_the_table_says,
     ],
     backend: [
         nodes::concurrent_pushes_get_gap_free_seqs_in_commit_order,
@@ -88,6 +121,7 @@ conformance! {
         nodes::a_second_node_never_works_on_a_stale_cached_document,
         cards::two_nodes_never_claim_one_card_twice,
         blobs::images_stored_before_refs_were_kept_are_found_at_start_up,
+        backfill::contacts_stored_before_the_projection_are_found_after_start_up,
     ],
 }
 

@@ -1,5 +1,7 @@
 //! What the scenarios share: a backend to open stores on, accounts, contacts and their
-//! changes, feed reading, and a shadow that drives a store and the reference store alike.
+//! changes, feed reading, and a shadow that drives a store and the reference store alike
+//! ([`Shadow`], in `support/shadow.rs`), contacts made and listed as members would
+//! (`support/lists.rs`).
 
 use std::sync::Arc;
 
@@ -10,13 +12,19 @@ use server::store::postgres::PostgresStore;
 use server::store::sqlite::SqliteStore;
 use server::store::{NewMember, NewTenant, Role, Store};
 use server::testing::TestDatabase;
-use sync_core::access::Viewer;
 use sync_core::contact::{Address, Contact};
 use sync_core::document::ContactDoc;
+use sync_core::history::{Attribution, Via};
 use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
 use sync_core::replica::session::{FeedPage, FeedRequest};
 use sync_core::sim::tenant::MemoryTenant;
 use sync_core::wire::{DocChanges, DocResult, FeedItem, Visibility};
+
+mod lists;
+mod shadow;
+
+pub use lists::{add_contact, ids, list_all, save_edit, search, viewer};
+pub use shadow::Shadow;
 
 /// Where a test's data lives; each [`Backend::open`] is a new handle on it (a restart, or
 /// another node).
@@ -78,15 +86,20 @@ impl Team {
     }
 }
 
-/// A new tenant named `name` ("acme" → owner@acme.example) with members ana and ben.
+/// A new tenant named `name` ("acme" → owner@acme.example) with members ana and ben, in Japan.
 pub async fn team(store: &dyn Store, name: &str) -> Team {
+    team_in(store, name, "JP").await
+}
+
+/// The same, with phone numbers read as in `region` (ISO 3166 alpha-2).
+pub async fn team_in(store: &dyn Store, name: &str, region: &str) -> Team {
     let (tenant, owner) = store
         .create_tenant(&NewTenant {
             name: name.into(),
             owner_email: format!("owner@{name}.example"),
             owner_name: "Olivia Owner".into(),
             owner_password_hash: "$argon2id$owner".into(),
-            region: "JP".into(),
+            region: region.into(),
         })
         .await
         .expect("tenant created");
@@ -132,6 +145,22 @@ impl Phone {
     pub fn create_with(id: ContactId, device: u8, contact: &Contact) -> (Self, Vec<u8>) {
         let (doc, change) =
             ContactDoc::create(id, ActorId::from([device; 16]), contact).expect("valid contact");
+        (Self { doc }, change.raw_bytes().to_vec())
+    }
+
+    /// A new contact imported for `by` at `at_ms`: its first change carries that time, as
+    /// every attributed change does (clients before attribution wrote seconds).
+    pub fn create_at(
+        id: ContactId,
+        device: u8,
+        contact: &Contact,
+        by: MemberId,
+        at_ms: i64,
+    ) -> (Self, Vec<u8>) {
+        let by = Attribution::server_side(by, Via::Import);
+        let (doc, change) =
+            ContactDoc::create_by(id, ActorId::from([device; 16]), &by, at_ms, contact)
+                .expect("valid contact");
         (Self { doc }, change.raw_bytes().to_vec())
     }
 
@@ -190,6 +219,14 @@ pub fn push(doc: ContactId, changes: &[&Vec<u8>]) -> DocChanges {
         doc,
         changes: changes.iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
         visibility: None,
+    }
+}
+
+/// A new contact's first push, shared as `visibility` says rather than with everyone.
+pub fn push_shared(doc: ContactId, changes: &[&Vec<u8>], visibility: Visibility) -> DocChanges {
+    DocChanges {
+        visibility: Some(visibility),
+        ..push(doc, changes)
     }
 }
 
@@ -320,66 +357,4 @@ pub fn items(pages: &[FeedPage]) -> Vec<(&'static str, ContactId)> {
             (kind, item.doc())
         })
         .collect()
-}
-
-/// A store driven in step with the reference store: every write goes to both and must get
-/// the same answer, and [`Shadow::assert_same_feed`] compares what members read.
-pub struct Shadow<'a> {
-    /// The store under test.
-    pub store: &'a dyn Store,
-    /// The reference.
-    pub reference: MemoryTenant,
-    /// The team.
-    pub team: Team,
-}
-
-impl Shadow<'_> {
-    /// Push to both; the results must agree. Returns them.
-    pub async fn commit(&mut self, member: MemberId, docs: &[DocChanges]) -> Vec<DocResult> {
-        let results = self
-            .store
-            .commit(self.team.tenant, &Viewer::member_only(member), docs)
-            .await
-            .expect("commit");
-        assert_eq!(
-            results,
-            self.reference.commit(member, docs),
-            "the store and the reference store judged a push differently"
-        );
-        results
-    }
-
-    /// Change a contact's visibility in both.
-    pub async fn set_visibility(&mut self, doc: ContactId, visibility: Visibility) {
-        self.store
-            .set_visibility(self.team.tenant, doc, &visibility)
-            .await
-            .expect("visibility set");
-        self.reference
-            .set_visibility(doc, visibility, &self.team.members());
-    }
-
-    /// Purge a contact in both.
-    pub async fn purge(&mut self, doc: ContactId) {
-        self.store
-            .purge(self.team.tenant, doc)
-            .await
-            .expect("purged");
-        self.reference.purge(doc, &self.team.members());
-    }
-
-    /// Every member reads the same pages from both stores from each of these cursors.
-    pub async fn assert_same_feed(&self, cursors: impl IntoIterator<Item = u64> + Clone) {
-        let head = self.store.head(self.team.tenant).await.expect("head");
-        assert_eq!(head, self.reference.head(), "heads differ");
-        for member in self.team.members() {
-            for after in cursors.clone() {
-                assert_eq!(
-                    read_all(self.store, self.team.tenant, member, after).await,
-                    read_all_reference(&self.reference, member, after),
-                    "member {member} reading after {after} (head {head})"
-                );
-            }
-        }
-    }
 }

@@ -26,9 +26,18 @@ pub(super) async fn set_visibility(
     visibility: &Visibility,
 ) -> Result<(), StoreError> {
     change_meta(store, tenant, doc, |before, _| {
+        // Stored as a push creating the contact stores it (`sync_core::accept`): normalized,
+        // and refused past the limit rather than sent in every grant and meta row.
+        let visibility = visibility
+            .clone()
+            .normalized(before.owner)
+            .map_err(|error| StoreError::Refused {
+                field: "visibility".into(),
+                reason: error.to_string(),
+            })?;
         Ok(DocMeta {
             owner: before.owner,
-            visibility: visibility.clone(),
+            visibility,
         })
     })
     .await

@@ -1,0 +1,341 @@
+//! The contact list's two orders, by name and newest change first, each paged with a cursor
+//! that visits every contact the caller may see exactly once.
+
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use server::store::listing::{ContactQuery, Cursor, Order};
+use server::store::{Store, StoreError};
+use sync_core::contact::{Contact, Organization};
+use sync_core::ids::{ContactId, ItemId, MemberId, TenantId};
+use sync_core::search::{Query, SearchProjection, sort_key};
+use sync_core::wire::Visibility;
+
+use super::support::{Phone, add_contact, contact, ids, list_all, save_edit, team, viewer};
+
+fn named(given: &str, family: &str) -> Contact {
+    let mut contact = Contact::default();
+    contact.name.given = given.into();
+    contact.name.family = family.into();
+    contact
+}
+
+/// Names that sort in every way a list must get right: case, accents, punctuation, the same
+/// name twice, CJK with and without a reading, a company in place of a name.
+fn crowd() -> Vec<Contact> {
+    let mut crowd: Vec<Contact> = [
+        ("aiko", "Sato"),
+        ("Aiko", "Sato"),
+        ("Émile", "Zola"),
+        ("Emile", "Zola"),
+        ("Bob", ""),
+        ("", "O'Brien"),
+        ("Zoë", "Adams"),
+        ("Kenji", "Mori"),
+        ("Mei", "Lin"),
+        ("李", "小龍"),
+        ("Ünal", "Kaya"),
+        ("Ana", "María"),
+        ("Ben", "Ito"),
+        ("Chloé", "Martin"),
+        ("David", "Ng"),
+        ("Erik", "Berg"),
+        ("Fatima", "Zahra"),
+    ]
+    .into_iter()
+    .map(|(given, family)| named(given, family))
+    .collect();
+    let mut tanaka = named("太郎", "田中");
+    tanaka.name.phonetic_family = "タナカ".into();
+    tanaka.name.phonetic_given = "タロウ".into();
+    crowd.push(tanaka);
+    crowd.push(named("花子", "佐藤"));
+    let mut company = Contact::default();
+    company.organizations.push(Organization {
+        id: ItemId::from("o1"),
+        company: "Acme Trading".into(),
+        department: String::new(),
+        title: String::new(),
+    });
+    crowd.push(company);
+    crowd
+}
+
+/// The server's clock has moved past the millisecond it read now, so the next commit is
+/// strictly newer than everything before (a busy wait of at most a millisecond, on the clock
+/// the store reads, not a guess at how long something takes).
+fn next_millisecond() {
+    let ms = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+    };
+    let start = ms();
+    while ms() <= start {
+        std::hint::spin_loop();
+    }
+}
+
+pub async fn both_orders_visit_every_contact_once_across_pages(store: &dyn Store) {
+    let team = team(store, "paging").await;
+    let (tenant, owner, ana, ben) = (team.tenant, team.owner, team.ana, team.ben);
+    let crowd = crowd();
+    let mut phones = Vec::new();
+    let mut by_name = Vec::new();
+    for (n, person) in crowd.iter().enumerate() {
+        let id = contact(100 + n as u128);
+        phones.push(add_contact(store, tenant, owner, id, person, None).await);
+        by_name.push((sort_key(person), id));
+    }
+    // Ben's private contacts sit among them; ana never sees them, on any page.
+    let private = Some(Visibility::private());
+    for n in 0..3 {
+        let id = contact(900 + n);
+        add_contact(
+            store,
+            tenant,
+            ben,
+            id,
+            &named("Aiko", "Private"),
+            private.clone(),
+        )
+        .await;
+    }
+    by_name.sort();
+    let by_name: Vec<ContactId> = by_name.into_iter().map(|(_, id)| id).collect();
+
+    for limit in [1, 3, 4, 50] {
+        let query = ContactQuery {
+            limit,
+            ..ContactQuery::default()
+        };
+        assert_eq!(
+            ids(&list_all(store, tenant, ana, query).await),
+            by_name,
+            "name order, {limit} a page"
+        );
+    }
+    let everyone = ContactQuery {
+        limit: 4,
+        ..ContactQuery::default()
+    };
+    assert_eq!(
+        list_all(store, tenant, ben, everyone).await.len(),
+        crowd.len() + 3
+    );
+
+    // Newest first, ties by id; paged, every contact once.
+    let newest_first = ContactQuery {
+        order: Order::Changed,
+        limit: 3,
+        ..ContactQuery::default()
+    };
+    let listed = list_all(store, tenant, ana, newest_first.clone()).await;
+    let keys: Vec<(i64, ContactId)> = listed.iter().map(|c| (c.changed_ms, c.id)).collect();
+    let mut expected = keys.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keys, expected, "newest change first");
+    let seen: BTreeSet<ContactId> = ids(&listed).into_iter().collect();
+    assert_eq!(
+        seen,
+        by_name.iter().copied().collect(),
+        "every contact once"
+    );
+    assert_eq!(listed.len(), by_name.len());
+
+    // The first contact, edited now, comes first; the others keep their order.
+    next_millisecond();
+    let first = contact(100);
+    save_edit(store, tenant, ana, &mut phones[0], |c| {
+        c.name.middle = "M".into()
+    })
+    .await;
+    let relisted = ids(&list_all(store, tenant, ana, newest_first.clone()).await);
+    let mut moved = vec![first];
+    moved.extend(keys.iter().map(|(_, id)| *id).filter(|id| *id != first));
+    assert_eq!(relisted, moved);
+
+    // A cursor from the other order is refused rather than misread.
+    let confused = ContactQuery {
+        after: Some(Cursor::Name("aiko".into(), first)),
+        ..newest_first
+    };
+    let refused = store
+        .list_contacts(tenant, &viewer(store, tenant, ana).await, &confused)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused { .. })),
+        "{refused:?}"
+    );
+}
+
+/// The crowd, stored by the company's owner and seen by everyone: the phones that made them,
+/// with their ids.
+async fn store_crowd(
+    store: &dyn Store,
+    tenant: TenantId,
+    owner: MemberId,
+) -> Vec<(ContactId, Phone)> {
+    let mut stored = Vec::new();
+    for (n, person) in crowd().into_iter().enumerate() {
+        let id = contact(100 + n as u128);
+        let phone = add_contact(store, tenant, owner, id, &person, None).await;
+        stored.push((id, phone));
+    }
+    stored
+}
+
+pub async fn a_search_or_a_filter_pages_like_the_whole_list(store: &dyn Store) {
+    let team = team(store, "paged-search").await;
+    let (tenant, owner, ana) = (team.tenant, team.owner, team.ana);
+    let crowd = crowd();
+    let mut stored = store_crowd(store, tenant, owner).await;
+    // Every third is a VIP.
+    for (_, phone) in stored.iter_mut().step_by(3) {
+        save_edit(store, tenant, owner, phone, |c| {
+            c.tags.insert("vip".into(), true);
+        })
+        .await;
+    }
+    let contacts: Vec<(ContactId, Contact)> = stored
+        .iter()
+        .map(|(id, phone)| (*id, phone.doc.contact().expect("reads")))
+        .collect();
+    assert_eq!(contacts.len(), crowd.len());
+
+    // Each query finds, page after page, what sync-core's rules find among the contacts, in
+    // name order.
+    for text in [
+        "a",
+        "ai",
+        "e",
+        "emile",
+        "m",
+        "sato aiko",
+        "たなか",
+        "acme",
+        "zz",
+    ] {
+        let query = Query::parse(text, "JP");
+        let mut expected: Vec<(String, ContactId)> = contacts
+            .iter()
+            .filter(|(_, contact)| SearchProjection::of(contact, "JP").matches(&query))
+            .map(|(id, contact)| (sort_key(contact), *id))
+            .collect();
+        expected.sort();
+        let expected: Vec<ContactId> = expected.into_iter().map(|(_, id)| id).collect();
+        for limit in [1, 2, 50] {
+            let paged = ContactQuery {
+                words: query.words().to_vec(),
+                limit,
+                ..ContactQuery::default()
+            };
+            assert_eq!(
+                ids(&list_all(store, tenant, ana, paged).await),
+                expected,
+                "{text:?}, {limit} a page"
+            );
+        }
+    }
+
+    // The VIPs, by name and newest first, two a page.
+    let mut vips: Vec<(String, ContactId)> = contacts
+        .iter()
+        .filter(|(_, contact)| contact.tags.contains_key("vip"))
+        .map(|(id, contact)| (sort_key(contact), *id))
+        .collect();
+    vips.sort();
+    let vips: Vec<ContactId> = vips.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(vips.len(), crowd.len().div_ceil(3));
+    let tagged = |order| ContactQuery {
+        tag: Some("vip".into()),
+        order,
+        limit: 2,
+        ..ContactQuery::default()
+    };
+    assert_eq!(
+        ids(&list_all(store, tenant, ana, tagged(Order::Name)).await),
+        vips
+    );
+    let newest = list_all(store, tenant, ana, tagged(Order::Changed)).await;
+    let keys: Vec<(i64, ContactId)> = newest.iter().map(|c| (c.changed_ms, c.id)).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keys, sorted, "newest first");
+    let found: BTreeSet<ContactId> = keys.iter().map(|(_, id)| *id).collect();
+    assert_eq!(found, vips.iter().copied().collect(), "each VIP once");
+}
+
+pub async fn a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_other(
+    store: &dyn Store,
+) {
+    let team = team(store, "paged-edits").await;
+    let (tenant, owner, ana) = (team.tenant, team.owner, team.ana);
+    let mut stored = store_crowd(store, tenant, owner).await;
+    let every: BTreeSet<ContactId> = stored.iter().map(|(id, _)| *id).collect();
+    let as_ana = viewer(store, tenant, ana).await;
+    let page = async |query: &ContactQuery| {
+        store
+            .list_contacts(tenant, &as_ana, query)
+            .await
+            .expect("a page")
+    };
+
+    // By name first, then newest first (where the contacts renamed for the first now lead).
+    for (round, order) in [Order::Name, Order::Changed].into_iter().enumerate() {
+        let mut query = ContactQuery {
+            order,
+            limit: 4,
+            ..ContactQuery::default()
+        };
+        let whole = list_all(store, tenant, ana, query.clone()).await;
+        let first = page(&query).await;
+        let mut listed = ids(&first.contacts);
+        let one_listed = listed[1];
+        let one_to_come = whole.last().expect("a crowd").id;
+        // Between two pages, one contact already listed and one still to come are renamed to
+        // sort first: ahead of the cursor by name, and newest, so ahead of it newest first too.
+        next_millisecond();
+        for (id, phone) in stored.iter_mut() {
+            if *id == one_listed || *id == one_to_come {
+                save_edit(store, tenant, ana, phone, |c| {
+                    c.name = Default::default();
+                    c.name.given = "0".into();
+                    c.name.family = format!("Renamed {round}");
+                })
+                .await;
+            }
+        }
+        query.after = first.next;
+        for _ in 0..100 {
+            let next = page(&query).await;
+            listed.extend(ids(&next.contacts));
+            match next.next {
+                Some(cursor) => query.after = Some(cursor),
+                None => break,
+            }
+        }
+        let distinct: BTreeSet<ContactId> = listed.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            listed.len(),
+            "{order:?}: listed twice: {listed:?}"
+        );
+        let mut unchanged = every.clone();
+        unchanged.remove(&one_to_come);
+        assert!(
+            distinct.is_superset(&unchanged),
+            "{order:?}: missing {:?}",
+            unchanged.difference(&distinct).collect::<Vec<_>>()
+        );
+        // The one that moved ahead of the cursor leads the list read again.
+        let again = ContactQuery {
+            order,
+            limit: 2,
+            ..ContactQuery::default()
+        };
+        let top: BTreeSet<ContactId> = ids(&page(&again).await.contacts).into_iter().collect();
+        assert_eq!(top, BTreeSet::from([one_listed, one_to_come]), "{order:?}");
+    }
+}
