@@ -8,41 +8,38 @@ use sync_core::contact::{Contact, CustomValue};
 use sync_core::ids::ContactId;
 
 use crate::cards::side_name;
+use crate::search::ContactSummary;
 
 pub mod card;
+pub mod history;
 
 /// Characters of a contact id shown in lists: enough to be unique in any real address book,
 /// and `rolo show`/`edit` accept any unique prefix.
 const SHORT_ID: usize = 8;
 
-/// One line for `rolo list`: short id, display name, first company, first phone and email.
-pub fn list_line(id: ContactId, contact: &Contact) -> String {
-    let id = id.to_string();
-    let company = contact
-        .organizations
-        .first()
-        .map(|org| org.company.as_str())
-        .unwrap_or_default();
-    let phone = contact
-        .phones
-        .first()
-        .map(|p| p.e164.as_str())
-        .unwrap_or_default();
-    let email = contact
-        .emails
-        .first()
-        .map(|e| e.address.as_str())
-        .unwrap_or_default();
+/// One line for `rolo list` and `rolo search`: short id, display name, first company, first
+/// phone and email, and `(archived)` or `(in the trash)` when it is.
+pub fn summary_line(summary: &ContactSummary) -> String {
+    let id = summary.id.to_string();
+    let first = |values: &[String]| values.first().cloned().unwrap_or_default();
+    let shelf = if summary.trashed_at_ms.is_some() {
+        "  (in the trash)"
+    } else if summary.archived {
+        "  (archived)"
+    } else {
+        ""
+    };
     format!(
         "{}  {:<24}  {:<20}  {:<16}  {}",
         &id[..SHORT_ID],
-        contact.display_name(),
-        company,
-        phone,
-        email
+        summary.display_name,
+        first(&summary.companies),
+        first(&summary.phones),
+        first(&summary.emails),
     )
     .trim_end()
     .to_string()
+        + shelf
 }
 
 /// The contact as a page of text for a person, with each list item's id (which
@@ -56,6 +53,8 @@ pub fn page(id: ContactId, contact: &Contact) -> String {
     line("id", id.to_string());
     if contact.is_trashed() {
         line("status", "in the trash".into());
+    } else if contact.lifecycle.archived {
+        line("status", "archived".into());
     }
     for org in &contact.organizations {
         let parts: Vec<&str> = [&org.company, &org.title, &org.department]
