@@ -70,6 +70,19 @@ impl Replica {
         let mut tx = store::begin_write(&mut connection).await?;
         // Draws the actor id of a new file, so two processes opening it agree on it.
         store::device::ensure(&mut tx).await?;
+        // A replica with no contact has every projection it needs: it is made under today's
+        // rules, and every write keeps it so. (One holding contacts from before projections
+        // existed makes them at its first list or search.)
+        if store::projections::rules(&mut tx).await?.is_none() && !store::docs::any(&mut tx).await?
+        {
+            let account = store::account::load(&mut tx).await?;
+            store::projections::save_rules(
+                &mut tx,
+                i64::from(sync_core::search::INDEX_VERSION),
+                &State::region(account.as_ref()),
+            )
+            .await?;
+        }
         let seen_generation = store::device::generation(&mut tx).await?;
         tx.commit().await?;
         Ok(Self {
@@ -259,14 +272,25 @@ impl Replica {
         }
         store::account::save(&mut tx, &account).await?;
         let generation = store::device::bump_generation(&mut tx).await?;
-        tx.commit().await?;
         // The device id is part of the state machine (it goes in every `hello` and signs every
         // edit) and the region part of every projection: both are loaded again, under the new
         // account.
         self.state = State {
             seen_generation: generation,
+            stale: true,
             ..State::default()
         };
+        // A new region: the projections are made again now, while the device holds the few
+        // contacts made before signing in, rather than at the first search after a full sync.
+        let wanted = (
+            i64::from(sync_core::search::INDEX_VERSION),
+            State::region(Some(&account)),
+        );
+        if store::projections::rules(&mut tx).await?.as_ref() != Some(&wanted) {
+            self.state.rebuild_listing(&mut tx).await?;
+        }
+        tx.commit().await?;
+        self.state.stale = false;
         Ok(())
     }
 

@@ -229,3 +229,32 @@ async fn signing_in_to_a_company_of_another_country_reads_numbers_in_its_region(
         ["太郎 田中"]
     );
 }
+
+#[tokio::test]
+async fn a_replica_from_before_projections_makes_them_at_its_first_search() {
+    use sqlx::Connection;
+    let (_dir, path) = replica_path();
+    let mut replica = Replica::open(&path).await.unwrap();
+    tokyo_book(&mut replica).await;
+    drop(replica);
+    // What a replica written by the previous version holds: documents, no projections.
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM projections")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM projection_rules")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+
+    let mut replica = Replica::open(&path).await.unwrap();
+    assert_eq!(names(&mut replica, &search("park")).await, ["Mina Park"]);
+    assert_eq!(
+        names(&mut replica, &ContactFilter::default()).await.len(),
+        3
+    );
+}
