@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use sync_core::contact::{Contact, CustomValue};
 use sync_core::ids::ContactId;
+use sync_core::wire::Visibility;
 
 use crate::cards::side_name;
 use crate::search::ContactSummary;
@@ -190,6 +191,35 @@ fn custom(value: &CustomValue) -> Value {
         CustomValue::Date(date) => json!({"date": date.to_string()}),
         // A value of a type a newer client wrote: shown by its type, kept as written.
         CustomValue::Unknown { kind, .. } => json!({ kind.as_str(): null }),
+    }
+}
+
+/// Who may see a contact, for a person: `everyone`, `only its owner`, or the members (by name
+/// when known) and how many groups and units.
+pub fn visibility_text(visibility: &Visibility, names: &history::Names) -> String {
+    match visibility {
+        Visibility::All => "everyone".into(),
+        Visibility::Members {
+            members,
+            groups,
+            units,
+        } => {
+            let mut parts: Vec<String> = members
+                .iter()
+                .map(|m| names.get(m).cloned().unwrap_or_else(|| m.to_string()))
+                .collect();
+            if !groups.is_empty() {
+                parts.push(format!("{} groups", groups.len()));
+            }
+            if !units.is_empty() {
+                parts.push(format!("{} org units", units.len()));
+            }
+            if parts.is_empty() {
+                "only its owner".into()
+            } else {
+                parts.join(", ")
+            }
+        }
     }
 }
 

@@ -35,6 +35,24 @@ struct Purged {
     purged: u64,
 }
 
+/// Who may see a contact, in the REST API's shape: `{"all": true}`, or `{"all": false,
+/// "members": […], "groups": […], "units": […]}`.
+pub fn visibility_json(visibility: &Visibility) -> serde_json::Value {
+    match visibility {
+        Visibility::All => json!({"all": true}),
+        Visibility::Members {
+            members,
+            groups,
+            units,
+        } => json!({
+            "all": false,
+            "members": members.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "groups": groups.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "units": units.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }),
+    }
+}
+
 impl Rest {
     /// `PUT /v1/contacts/{id}/visibility`: who besides its owner may see the contact. Devices
     /// that may no longer see it drop it at their next sync; those that now may receive it.
@@ -43,19 +61,7 @@ impl Rest {
         id: ContactId,
         visibility: &Visibility,
     ) -> Result<(), Error> {
-        let body = match visibility {
-            Visibility::All => json!({"all": true}),
-            Visibility::Members {
-                members,
-                groups,
-                units,
-            } => json!({
-                "all": false,
-                "members": members.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "groups": groups.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "units": units.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            }),
-        };
+        let body = visibility_json(visibility);
         let id = id.to_string();
         self.send(
             Method::PUT,

@@ -128,15 +128,31 @@ pub(super) async fn show(home: &Path, args: ShowArgs) -> anyhow::Result<()> {
         .contact(id)
         .await?
         .ok_or(crate::Error::UnknownContact(id))?;
+    let meta = replica.meta(id).await?;
+    let names = super::history::names(&mut replica).await?;
+    replica.close().await?;
     if args.json {
-        say!(
-            "{}",
-            serde_json::to_string_pretty(&view::json(id, &contact))?
-        );
+        let mut shown = view::json(id, &contact);
+        if let Some(meta) = &meta {
+            shown["owner"] = meta.owner.to_string().into();
+            shown["visibility"] = crate::api::sharing::visibility_json(&meta.visibility);
+        }
+        say!("{}", serde_json::to_string_pretty(&shown)?);
     } else {
         say!("{}", view::page(id, &contact).trim_end());
+        if let Some(meta) = &meta {
+            let owner = names
+                .get(&meta.owner)
+                .cloned()
+                .unwrap_or_else(|| meta.owner.to_string());
+            say!("  {:<10} {owner}", "owner");
+            say!(
+                "  {:<10} {}",
+                "shared",
+                view::visibility_text(&meta.visibility, &names)
+            );
+        }
     }
-    replica.close().await?;
     Ok(())
 }
 
