@@ -84,7 +84,7 @@ pub struct AccessClaims {
 }
 
 /// A fresh pair of tokens for one device, as the API returns them.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct Tokens {
     /// The JWT to send as `Authorization: Bearer …` and at the WebSocket upgrade.
     pub access_token: String,

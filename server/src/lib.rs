@@ -5,6 +5,8 @@
 //! - [`sync`]: the WebSocket endpoint driving `sync_core`'s session state machine, the
 //!   per-tenant fan-out hub, the node's socket limits, and pushes committing beside the
 //!   connection's reading (answered `unavailable` when the database cannot take them).
+//! - [`contacts`]: contacts for REST callers: reading what they may see, and writing as the
+//!   CRDT changes the server makes for them, committed like a device's push.
 //! - [`http`]: the REST API, one module per resource.
 //! - [`auth`]: passwords, access and refresh tokens.
 //! - [`serve`]: the accept loop, with a timer so request heads and idle keep-alive
@@ -32,6 +34,7 @@ use std::time::Duration;
 pub mod auth;
 pub mod cards;
 pub mod config;
+pub mod contacts;
 pub mod http;
 pub mod metrics;
 pub mod serve;

@@ -55,6 +55,9 @@ macro_rules! portable_modules {
         #[path = "portable/listing.rs"]
         mod listing;
         #[allow(clippy::duplicate_mod)]
+        #[path = "portable/organization.rs"]
+        mod organization;
+        #[allow(clippy::duplicate_mod)]
         #[path = "portable/projection.rs"]
         mod projection;
         #[allow(clippy::duplicate_mod)]

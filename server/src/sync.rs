@@ -12,11 +12,12 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Extension;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::Query;
 use crate::state::{AppState, now_seconds};
 
@@ -36,12 +37,15 @@ const READ_BUFFER_BYTES: usize = 1024;
 const SLACK_BYTES: usize = 16 * 1024;
 
 /// The sync route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/sync", get(upgrade))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upgrade))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TokenQuery {
+    /// The access token, for browsers (which cannot set headers on a WebSocket); others send
+    /// `Authorization: Bearer …`.
     access_token: Option<String>,
 }
 
@@ -55,6 +59,17 @@ pub fn bearer_token(headers: &HeaderMap, query_token: Option<String>) -> Option<
         .or(query_token)
 }
 
+/// The sync WebSocket: upgrade, then MessagePack frames both ways (docs/protocol.md).
+#[utoipa::path(
+    get, path = "/v1/sync", tag = "sync",
+    params(TokenQuery),
+    responses(
+        (status = 101, description = "Switching to the WebSocket sync protocol"),
+        (status = 400, description = "Not a WebSocket upgrade (`field`: `upgrade`)", body = ErrorBody),
+        (status = 401, description = "No token, a bad one, a revoked device or a deactivated member", body = ErrorBody),
+        (status = 429, description = "Over a socket limit (`too_many_connections`)", body = ErrorBody),
+    )
+)]
 async fn upgrade(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,

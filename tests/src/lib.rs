@@ -7,6 +7,7 @@
 //! stories that care about the disk use the `client` crate's replica.
 
 pub mod cards;
+pub mod company;
 pub mod outage;
 
 /// Run each story (an `async fn(&TestServer) -> anyhow::Result<()>` of the calling test file)

@@ -9,8 +9,7 @@
 //! | `POST /v1/invitations/accept` | an invited person | sets their password, logs in |
 //! | `GET /v1/members` | any member | the tenant's members |
 //! | `POST /v1/members` | owner, admin | invites a member, answers a one-time code |
-//! | `POST /v1/groups` | owner, admin | a group |
-//! | `POST /v1/groups/{id}/members` | owner, admin | puts a member in a group |
+//! | `PATCH /v1/members/{id}` | owner, admin (roles: owner) | deactivates (closing their sockets at once), reactivates, changes the role |
 //! | `GET /v1/devices` | any member | the caller's devices |
 //! | `DELETE /v1/devices/{id}` | the device's member; owner, admin | revokes it, cuts its socket |
 //!
@@ -20,9 +19,9 @@
 //! `Retry-After`. Sign-up follows `ROLO_SIGNUP` and never says whether an email is taken:
 //! see `session.rs`.
 
-use axum::Router;
-use axum::routing::{delete, get, post};
 use sync_core::validate::{FieldError, parse_email};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -52,21 +51,20 @@ impl From<crate::auth::Busy> for ApiError {
 pub const MAX_NAME_CHARS: usize = 200;
 
 /// The accounts routes, to merge into the app's router.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/signup", post(session::signup))
-        .route("/v1/login", post(session::login))
-        .route("/v1/token", post(session::token))
-        .route("/v1/invitations/accept", post(session::accept_invitation))
-        .route("/v1/members", get(members::list).post(members::invite))
-        .route("/v1/groups", post(members::create_group))
-        .route("/v1/groups/{id}/members", post(members::add_to_group))
-        .route("/v1/devices", get(devices::list))
-        .route("/v1/devices/{id}", delete(devices::revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session::signup))
+        .routes(routes!(session::login))
+        .routes(routes!(session::token))
+        .routes(routes!(session::accept_invitation))
+        .routes(routes!(members::list, members::invite))
+        .routes(routes!(members::update))
+        .routes(routes!(devices::list))
+        .routes(routes!(devices::revoke))
 }
 
 /// A name-like field, trimmed: required, or `default` when absent or blank.
-fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, ApiError> {
     let text = raw.trim();
     match (text.is_empty(), default) {
         (true, Some(default)) => Ok(default.to_string()),

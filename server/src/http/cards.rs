@@ -13,13 +13,15 @@ use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 use sync_core::card::CardDraft;
 use sync_core::ids::CardId;
 
 use super::accounts::Authenticated;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::extract::{Multipart, Path};
 use crate::cards::child::refusal;
 use crate::cards::worker::now_ms;
@@ -30,18 +32,52 @@ use crate::store::cards::NewCard;
 pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 
 /// The card routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/cards/{card}",
-            put(upload)
-                .get(one)
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(
+            routes!(upload, one)
                 // Two photos and the multipart framing; each photo is capped on its own below.
                 .layer(DefaultBodyLimit::max(2 * MAX_PHOTO_BYTES + 64 * 1024)),
         )
-        .route("/v1/cards", get(list))
-        .route("/v1/cards/{card}/done", post(done))
-        .route("/v1/blobs/{sha256}", get(blob))
+        .routes(routes!(list))
+        .routes(routes!(done))
+        .routes(routes!(blob))
+}
+
+/// The photos of one card, as `multipart/form-data` parts (a description for the OpenAPI
+/// document; the handler reads the parts itself).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CardUpload {
+    /// The card's front: JPEG, PNG or GIF, at most 10 MB.
+    #[schema(value_type = String, format = Binary)]
+    front: Vec<u8>,
+    /// Its back, if it has one.
+    #[schema(value_type = Option<String>, format = Binary)]
+    back: Option<Vec<u8>>,
+}
+
+/// A card's reading, as `sync_core::card::CardDraft` serialises it (a description for the
+/// OpenAPI document).
+#[derive(ToSchema)]
+#[schema(as = CardDraft)]
+#[allow(dead_code)]
+struct CardDraftSchema {
+    /// The card's id, chosen by the device.
+    card: String,
+    /// `queued`, `reading`, `ready`, `failed` or `done`.
+    status: String,
+    /// Fields read, the most confident of each kind first: `{kind, label, value, raw,
+    /// confidence, source, bbox}`.
+    fields: Vec<serde_json::Value>,
+    /// The country national phone numbers were read in, when inferred.
+    region: Option<String>,
+    /// The stored photos: `{id, side, blob: {sha256, mime, bytes}}`.
+    images: Vec<serde_json::Value>,
+    /// Contacts the member sees that share an email or phone with the draft.
+    duplicates: Vec<String>,
+    /// Why it could not be read: `{code, message}`.
+    error: Option<serde_json::Value>,
 }
 
 fn parse_card(id: &str) -> Result<CardId, ApiError> {
@@ -49,6 +85,22 @@ fn parse_card(id: &str) -> Result<CardId, ApiError> {
         .map_err(|error: sync_core::ids::IdParseError| ApiError::bad("card", error.to_string()))
 }
 
+/// Upload the photos of a card to be read; the id comes from the device, so a retried upload
+/// answers the card as it stands.
+#[utoipa::path(
+    put, path = "/v1/cards/{card}", tag = "cards",
+    params(("card" = String, Path, description = "The card's id, chosen by the device")),
+    request_body(content = CardUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Accepted: a worker will read it", body = CardDraftSchema),
+        (status = 200, description = "Uploaded before: the card as it stands", body = CardDraftSchema),
+        (status = 400, description = "A part missing or unknown (`photo_missing`, `bad_request`)", body = ErrorBody),
+        (status = 409, description = "Another member's card has this id", body = ErrorBody),
+        (status = 413, description = "A photo over the limit (`photo_too_large`)", body = ErrorBody),
+        (status = 415, description = "Not an image (`photo_not_image`) or not multipart", body = ErrorBody),
+        (status = 422, description = "Too many pixels or damaged (`photo_too_many_pixels`, `photo_corrupt`)", body = ErrorBody),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
@@ -155,6 +207,15 @@ fn bad_upload(error: MultipartError) -> ApiError {
     )
 }
 
+/// One of the caller's cards.
+#[utoipa::path(
+    get, path = "/v1/cards/{card}", tag = "cards",
+    params(("card" = String, Path, description = "The card's id")),
+    responses(
+        (status = 200, description = "The card's reading", body = CardDraftSchema),
+        (status = 404, description = "No such card of the caller's", body = ErrorBody),
+    )
+)]
 async fn one(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
@@ -167,6 +228,11 @@ async fn one(
     }
 }
 
+/// The caller's cards.
+#[utoipa::path(
+    get, path = "/v1/cards", tag = "cards",
+    responses((status = 200, description = "The caller's cards", body = Vec<CardDraftSchema>))
+)]
 async fn list(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
@@ -175,6 +241,15 @@ async fn list(
     Ok(Json(cards.iter().map(|record| record.draft()).collect()))
 }
 
+/// Report a card reviewed (saved or dismissed): it is no longer offered.
+#[utoipa::path(
+    post, path = "/v1/cards/{card}/done", tag = "cards",
+    params(("card" = String, Path, description = "The card's id")),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 404, description = "No such card of the caller's", body = ErrorBody),
+    )
+)]
 async fn done(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,
@@ -195,6 +270,15 @@ async fn done(
 /// A stored image, for a member who may see a contact holding it or who scanned the card it
 /// was read from; knowing the hash is not enough. Anyone else gets `not_found`, as for a hash
 /// nothing is stored under (never `forbidden`: that would confirm the image exists).
+#[utoipa::path(
+    get, path = "/v1/blobs/{sha256}", tag = "cards",
+    params(("sha256" = String, Path, description = "The image's SHA-256, lowercase hex")),
+    responses(
+        (status = 200, description = "The image's bytes", content_type = "image/*", body = Vec<u8>),
+        (status = 400, description = "Not 64 lowercase hexadecimal digits", body = ErrorBody),
+        (status = 404, description = "No such image, or none the caller may fetch", body = ErrorBody),
+    )
+)]
 async fn blob(
     State(state): State<AppState>,
     Authenticated(claims): Authenticated,

@@ -1,133 +1,128 @@
-//! Contact operations that are not CRDT edits: who may see a contact, and deleting it for
-//! good. Both are authorised here and recorded in the feed by the store, so devices learn of
-//! them through sync (grant, revoke, meta, purge).
+//! The contact routes: list and search, create, read, change fields, lifecycle, sharing,
+//! ownership, history and restore, activity and tags. Handlers parse the request, call
+//! [`crate::contacts`] (which authorises and writes CRDT changes for the caller) and map the
+//! answer; the JSON shapes are in [`json`] and [`input`].
+//!
+//! A contact the caller may not see answers `404 not_found` on every route, exactly as one
+//! that does not exist.
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::{delete, put};
-use serde::Deserialize;
-use sync_core::ids::{ContactId, MemberId};
-use sync_core::wire::{DocMeta, MAX_SHARED_MEMBERS, Visibility};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::accounts::{Authenticated, JsonBody};
+use sync_core::ids::{ContactId, IdParseError};
+use sync_core::validate::{FieldError, ValidationErrors};
+
+use super::accounts::AuthenticatedMember;
 use super::error::ApiError;
-use super::extract::Path;
-use crate::auth::AccessClaims;
+use crate::contacts::{Caller, ContactsError};
 use crate::state::AppState;
-use crate::store::Role;
+use crate::store::StoreError;
 
-/// The contact routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/contacts/{id}/visibility", put(set_visibility))
-        .route("/v1/contacts/{id}", delete(purge))
+pub mod input;
+pub mod json;
+mod lifecycle;
+mod list;
+mod one;
+mod revisions;
+mod tags;
+
+/// The contact and tag routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list::list, one::create))
+        .routes(routes!(one::read, one::patch, one::purge))
+        .routes(routes!(lifecycle::archive))
+        .routes(routes!(lifecycle::unarchive))
+        .routes(routes!(lifecycle::trash))
+        .routes(routes!(lifecycle::restore))
+        .routes(routes!(lifecycle::set_visibility))
+        .routes(routes!(lifecycle::transfer_owner))
+        .routes(routes!(revisions::history))
+        .routes(routes!(revisions::restore))
+        .routes(routes!(revisions::activity_log, revisions::log_activity))
+        .routes(routes!(tags::retag))
+        .routes(routes!(tags::list_tags))
+        .routes(routes!(tags::rename_tag, tags::delete_tag))
+        .routes(routes!(tags::empty_trash))
 }
 
-/// Who may see a contact: everyone, or the owner and these members.
-#[derive(Debug, Deserialize)]
-struct VisibilityRequest {
-    all: bool,
-    #[serde(default)]
-    members: Vec<String>,
-}
+/// The member calling, as the contact rules see them: authenticated (an active member on a
+/// device not revoked), with their role, groups and units.
+pub struct ContactCaller(pub Caller);
 
-fn parse_contact(id: &str) -> Result<ContactId, ApiError> {
-    id.parse()
-        .map_err(|error: sync_core::ids::IdParseError| ApiError::bad("id", error.to_string()))
-}
+impl FromRequestParts<AppState> for ContactCaller {
+    type Rejection = ApiError;
 
-/// The contact's metadata, if the caller may manage it: its owner, or an admin.
-async fn manageable(
-    state: &AppState,
-    claims: &AccessClaims,
-    doc: ContactId,
-) -> Result<DocMeta, ApiError> {
-    let meta = state.store.doc_meta(claims.tenant, doc).await?;
-    let viewer = state
-        .store
-        .access(claims.tenant, claims.member)
-        .await?
-        .viewer;
-    let Some(meta) = meta.filter(|meta| viewer.sees(meta)) else {
-        return Err(ApiError::NotFound(format!("contact {doc}")));
-    };
-    if meta.owner == claims.member {
-        return Ok(meta);
-    }
-    let caller = state.store.member(claims.tenant, claims.member).await?;
-    match caller.map(|member| member.role) {
-        Some(Role::Owner | Role::Admin) => Ok(meta),
-        _ => Err(ApiError::Forbidden(
-            "only the contact's owner or an admin may do this".into(),
-        )),
-    }
-}
-
-async fn set_visibility(
-    State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
-    Path(id): Path<String>,
-    JsonBody(request): JsonBody<VisibilityRequest>,
-) -> Result<StatusCode, ApiError> {
-    let doc = parse_contact(&id)?;
-    let meta = manageable(&state, &claims, doc).await?;
-    let visibility = if request.all {
-        Visibility::All
-    } else {
-        // Refused before each listed member is looked up: a list of thousands must cost
-        // nothing. Duplicates count once (`normalized` below).
-        if request.members.len() > 2 * MAX_SHARED_MEMBERS {
-            return Err(ApiError::bad(
-                "members",
-                format!(
-                    "{} members listed; at most {MAX_SHARED_MEMBERS} (share with everyone instead)",
-                    request.members.len()
-                ),
-            ));
-        }
-        let mut members = Vec::with_capacity(request.members.len());
-        for (index, text) in request.members.iter().enumerate() {
-            let member: MemberId =
-                text.parse()
-                    .map_err(|error: sync_core::ids::IdParseError| {
-                        ApiError::bad(format!("members[{index}]"), error.to_string())
-                    })?;
-            if members.contains(&member) {
-                continue;
-            }
-            if state.store.member(claims.tenant, member).await?.is_none() {
-                return Err(ApiError::bad(
-                    format!("members[{index}]"),
-                    format!("{member} is not a member of this company"),
-                ));
-            }
-            members.push(member);
-        }
-        Visibility::members(members)
-            .normalized(meta.owner)
-            .map_err(|error| ApiError::bad("members", error.to_string()))?
-    };
-    state
-        .store
-        .set_visibility(claims.tenant, doc, &visibility)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = AuthenticatedMember::from_request_parts(parts, state).await?;
+        let claims = caller.claims;
+        let loaded = Caller::load(
+            state.store.as_ref(),
+            claims.tenant,
+            claims.member,
+            caller.member.role,
+        )
         .await?;
-    state
-        .hub
-        .advanced(claims.tenant, state.store.head(claims.tenant).await?);
-    Ok(StatusCode::NO_CONTENT)
+        Ok(Self(loaded))
+    }
 }
 
-async fn purge(
-    State(state): State<AppState>,
-    Authenticated(claims): Authenticated,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let doc = parse_contact(&id)?;
-    manageable(&state, &claims, doc).await?;
-    state.store.purge(claims.tenant, doc).await?;
-    state
-        .hub
-        .advanced(claims.tenant, state.store.head(claims.tenant).await?);
-    Ok(StatusCode::NO_CONTENT)
+/// The contact id of a path.
+fn contact_id(text: &str) -> Result<ContactId, ApiError> {
+    text.parse()
+        .map_err(|error: IdParseError| ApiError::bad("id", error.to_string()))
+}
+
+impl From<ContactsError> for ApiError {
+    fn from(error: ContactsError) -> Self {
+        match error {
+            ContactsError::NotFound(id) => ApiError::NotFound(format!("contact {id}")),
+            ContactsError::Forbidden(message) => ApiError::Forbidden(message),
+            ContactsError::BadInput { field, message } => ApiError::BadRequest { field, message },
+            ContactsError::Invalid(errors) => invalid(errors),
+            ContactsError::TooLarge(message) => ApiError::TooLarge(message),
+            ContactsError::Rejected(rejection) => match rejection.code.as_str() {
+                sync_core::accept::codes::FORBIDDEN => ApiError::Forbidden(rejection.message),
+                sync_core::accept::codes::TOO_LARGE => ApiError::TooLarge(rejection.message),
+                sync_core::accept::codes::INVALID => ApiError::Invalid {
+                    field: "body".into(),
+                    message: rejection.message,
+                },
+                // The server's own change refused as malformed or missing dependencies: its
+                // fault, not the caller's.
+                _ => ApiError::Unavailable(StoreError::Corrupt(format!(
+                    "a REST write was refused: {} {}",
+                    rejection.code, rejection.message
+                ))),
+            },
+            ContactsError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// A value that does not read (a phone number, a date) as `invalid`, naming its field.
+fn field_invalid(error: FieldError) -> ApiError {
+    invalid(ValidationErrors(vec![error]))
+}
+
+/// Broken field rules as `invalid`, naming the first field; the message lists every problem.
+fn invalid(errors: ValidationErrors) -> ApiError {
+    let Some(first) = errors.0.first() else {
+        return ApiError::Invalid {
+            field: "body".into(),
+            message: "the edit was not saved".into(),
+        };
+    };
+    let field = first.field().to_string();
+    let message = if errors.0.len() == 1 {
+        let text = first.to_string();
+        text.strip_prefix(&format!("{field}: "))
+            .unwrap_or(&text)
+            .to_string()
+    } else {
+        errors.to_string()
+    };
+    ApiError::Invalid { field, message }
 }

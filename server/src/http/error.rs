@@ -25,6 +25,19 @@ pub enum ApiError {
     /// The access token expired: refresh it.
     #[error("the access token expired; refresh it")]
     TokenExpired,
+    /// A value breaks a field rule (a phone number that does not parse in the company's
+    /// country, a contact with no name); `field` names it as the request does
+    /// (`phones[1].number`).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field, as the request names it.
+        field: String,
+        /// The rule it breaks, for a person.
+        message: String,
+    },
+    /// The edit would make the contact's document larger than its cap; nothing was saved.
+    #[error("{0}")]
+    TooLarge(String),
     /// Authenticated, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
@@ -107,6 +120,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { .. } => "bad_request",
+            ApiError::Invalid { .. } => "invalid",
+            ApiError::TooLarge(_) => "too_large",
             ApiError::Unauthorized => "unauthorized",
             ApiError::TokenExpired => "token_expired",
             ApiError::Forbidden(_) => "forbidden",
@@ -129,6 +144,9 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            // The request itself may be small: it is the contact that would be too large.
+            ApiError::TooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized | ApiError::TokenExpired => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -157,7 +175,9 @@ impl ApiError {
     /// parameter, `body` for the body as a whole, `content-type` for its declared format.
     pub fn field(&self) -> Option<&str> {
         match self {
-            ApiError::BadRequest { field, .. } | ApiError::Photo { field, .. } => Some(field),
+            ApiError::BadRequest { field, .. }
+            | ApiError::Invalid { field, .. }
+            | ApiError::Photo { field, .. } => Some(field),
             ApiError::MalformedJson { .. } | ApiError::PayloadTooLarge => Some("body"),
             ApiError::UnsupportedMediaType { .. } => Some("content-type"),
             _ => None,
@@ -189,11 +209,11 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "code": self.code(),
-            "message": self.to_string(),
-            "field": self.field(),
-        });
+        let body = ErrorBody {
+            code: self.code().to_string(),
+            message: self.to_string(),
+            field: self.field().map(str::to_string),
+        };
         let mut response = (self.status(), Json(body)).into_response();
         if let ApiError::TooManyAttempts { retry_after }
         | ApiError::RateLimited { retry_after }
@@ -212,6 +232,18 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Every failure's body, as the OpenAPI document describes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The stable code clients branch on: `bad_request`, `invalid`, `not_found`,
+    /// `forbidden`, `conflict`, `too_large`, `unauthorized`, `token_expired`, `unavailable`, …
+    code: String,
+    /// What went wrong, for a person.
+    message: String,
+    /// The part of the request at fault (`phones[1].number`, `body`), when one is.
+    field: Option<String>,
 }
 
 /// The hidden cause of an `unavailable` answer, carried to the logging layer.

@@ -14,15 +14,28 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::routing::get;
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// `/metrics` on the main listener, behind the token.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape_with_token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape_with_token))
 }
 
+/// The Prometheus scrape, to `Authorization: Bearer <ROLO_METRICS_TOKEN>` (not the API's
+/// access tokens); without a token configured the main listener does not serve it.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format", body = String),
+        (status = 401, description = "Not the metrics token", body = ErrorBody),
+        (status = 404, description = "No metrics token configured: served only on `ROLO_METRICS_LISTEN`", body = ErrorBody),
+    ),
+    security(("metrics_token" = []))
+)]
 async fn scrape_with_token(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -7,29 +7,39 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa::ToSchema;
 use sync_core::ids::{DeviceId, IdParseError};
 
 use super::AuthenticatedMember;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::store::Role;
 
 /// One device as listed.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct DeviceView {
+    /// The device's id.
     id: String,
+    /// What its member called it.
     name: String,
+    /// Signed out: it can no longer refresh tokens or connect.
     revoked: bool,
     /// Whether this is the device making the request.
     current: bool,
 }
 
 /// `GET /v1/devices`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct DeviceList {
+    /// The caller's devices.
     devices: Vec<DeviceView>,
 }
 
+/// The caller's devices.
+#[utoipa::path(
+    get, path = "/v1/devices", tag = "accounts",
+    responses((status = 200, description = "The caller's devices", body = DeviceList))
+)]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: AuthenticatedMember,
@@ -50,6 +60,16 @@ pub(super) async fn list(
     Ok(Json(DeviceList { devices }))
 }
 
+/// Sign a device out: its tokens stop working and its socket closes at once.
+#[utoipa::path(
+    delete, path = "/v1/devices/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "The device's id")),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 403, description = "Another member's device, or the owner's device by an admin", body = ErrorBody),
+        (status = 404, description = "No such device in the company", body = ErrorBody),
+    )
+)]
 pub(super) async fn revoke(
     State(state): State<AppState>,
     caller: AuthenticatedMember,

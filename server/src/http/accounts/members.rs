@@ -1,68 +1,81 @@
-//! Members and groups of the caller's tenant.
+//! Members of the caller's tenant.
 //!
-//! Who may do what: any member sees the member list; owners and admins invite members and
-//! manage groups; only the owner makes admins. Nobody is made an owner here: a tenant has the
-//! one owner who signed it up, and only they could hand that on.
+//! Who may do what: any member sees the member list; owners and admins invite, deactivate and
+//! reactivate members; only the owner makes or unmakes admins. Nobody is made an owner here: a
+//! tenant has the one owner who signed it up, and only they could hand that on. The owner
+//! cannot be deactivated, and nobody deactivates themselves (a company must keep someone who
+//! can manage it).
 
 use crate::http::extract::Path;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sync_core::ids::{GroupId, IdParseError, MemberId};
+use sync_core::ids::{IdParseError, MemberId};
+use utoipa::ToSchema;
 
 use super::{AuthenticatedMember, JsonBody, login_email, name_field};
 use crate::auth::Invitation;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::state::{AppState, now_seconds};
-use crate::store::{NewMember, Role};
+use crate::store::{MemberRecord, NewMember, Role};
 
 /// `POST /v1/members`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub(super) struct InviteRequest {
+    /// Their login email.
     email: String,
+    /// Their name as colleagues see it.
     name: String,
     /// `admin` or `member`.
     role: String,
 }
 
-/// `POST /v1/groups`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct GroupRequest {
-    name: String,
-}
-
-/// `POST /v1/groups/{id}/members`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct GroupMemberRequest {
-    member: String,
-}
-
 /// One member as listed.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct MemberView {
+    /// The member's id.
     id: String,
+    /// Their login email.
     email: String,
+    /// Their name.
     name: String,
+    /// `owner`, `admin` or `member`.
     role: &'static str,
+    /// False once deactivated: they cannot sign in and see nothing.
     active: bool,
 }
 
+impl From<MemberRecord> for MemberView {
+    fn from(member: MemberRecord) -> Self {
+        Self {
+            id: member.member.to_string(),
+            email: member.email,
+            name: member.name,
+            role: member.role.as_str(),
+            active: member.active,
+        }
+    }
+}
+
 /// `GET /v1/members`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct MemberList {
+    /// Every member, active or not.
     members: Vec<MemberView>,
 }
 
 /// An invited member and the code to pass on to them.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct Invited {
+    /// The new member's id.
     id: String,
+    /// Their login email.
     email: String,
+    /// Their name.
     name: String,
+    /// `admin` or `member`.
     role: &'static str,
     /// Shown once, to the inviter; the server keeps only its hash.
     invite_code: String,
@@ -70,31 +83,31 @@ pub(super) struct Invited {
     invite_expires_at: i64,
 }
 
-/// A new group.
-#[derive(Serialize)]
-pub(super) struct GroupView {
-    id: String,
-    name: String,
-}
-
+/// The company's members.
+#[utoipa::path(
+    get, path = "/v1/members", tag = "members",
+    responses((status = 200, description = "Every member, active or not", body = MemberList))
+)]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: AuthenticatedMember,
 ) -> Result<Json<MemberList>, ApiError> {
     let members = state.store.members(caller.claims.tenant).await?;
-    let members = members
-        .into_iter()
-        .map(|member| MemberView {
-            id: member.member.to_string(),
-            email: member.email,
-            name: member.name,
-            role: member.role.as_str(),
-            active: member.active,
-        })
-        .collect();
+    let members = members.into_iter().map(MemberView::from).collect();
     Ok(Json(MemberList { members }))
 }
 
+/// Invite a member: answers the one-time code they accept the invitation with.
+#[utoipa::path(
+    post, path = "/v1/members", tag = "members",
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "The invited member and their code", body = Invited),
+        (status = 400, description = "A field does not read (`field` names it)", body = ErrorBody),
+        (status = 403, description = "Only the owner and admins invite; only the owner makes admins", body = ErrorBody),
+        (status = 409, description = "The email is taken", body = ErrorBody),
+    )
+)]
 pub(super) async fn invite(
     State(state): State<AppState>,
     caller: AuthenticatedMember,
@@ -138,56 +151,95 @@ pub(super) async fn invite(
     Ok((StatusCode::CREATED, Json(invited)))
 }
 
-pub(super) async fn create_group(
-    State(state): State<AppState>,
-    caller: AuthenticatedMember,
-    JsonBody(request): JsonBody<GroupRequest>,
-) -> Result<(StatusCode, Json<GroupView>), ApiError> {
-    require_admin(&caller)?;
-    let name = name_field("name", &request.name, None)?;
-    let id = state
-        .store
-        .create_group(caller.claims.tenant, &name)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(GroupView {
-            id: id.to_string(),
-            name,
-        }),
-    ))
+
+/// `PATCH /v1/members/{id}`: what to change; absent fields stay.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default)]
+pub(super) struct MemberChange {
+    /// False deactivates the member (they are signed out everywhere at once and see nothing);
+    /// true reactivates them.
+    active: Option<bool>,
+    /// `admin` or `member` (the owner only).
+    role: Option<String>,
 }
 
-pub(super) async fn add_to_group(
+/// Deactivate or reactivate a member, or change their role.
+#[utoipa::path(
+    patch, path = "/v1/members/{id}", tag = "members",
+    params(("id" = String, Path, description = "The member's id")),
+    request_body = MemberChange,
+    responses(
+        (status = 200, description = "The member as changed", body = MemberView),
+        (status = 400, description = "A field does not read (`field` names it)", body = ErrorBody),
+        (status = 403, description = "Not an admin; a role change by an admin; the owner or oneself deactivated", body = ErrorBody),
+        (status = 404, description = "No such member in the company", body = ErrorBody),
+    )
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     caller: AuthenticatedMember,
     Path(id): Path<String>,
-    JsonBody(request): JsonBody<GroupMemberRequest>,
-) -> Result<StatusCode, ApiError> {
-    require_admin(&caller)?;
-    let group: GroupId = id
-        .parse()
-        .map_err(|error: IdParseError| ApiError::bad("id", error.to_string()))?;
-    let member: MemberId = request
-        .member
+    JsonBody(change): JsonBody<MemberChange>,
+) -> Result<Json<MemberView>, ApiError> {
+    if !caller.is_admin() {
+        return Err(ApiError::Forbidden(
+            "only the owner and admins can change members".into(),
+        ));
+    }
+    let member: MemberId = id
         .trim()
         .parse()
-        .map_err(|error: IdParseError| ApiError::bad("member", error.to_string()))?;
+        .map_err(|error: IdParseError| ApiError::bad("id", error.to_string()))?;
     let tenant = caller.claims.tenant;
-    // Looked up within the caller's tenant, so another company's member is "not found".
-    if state.store.member(tenant, member).await?.is_none() {
+    let Some(target) = state.store.member(tenant, member).await? else {
         return Err(ApiError::NotFound(format!("member {member}")));
+    };
+    let role = match change.role.as_deref().map(str::trim) {
+        None => None,
+        Some("admin") => Some(Role::Admin),
+        Some("member") => Some(Role::Member),
+        Some(_) => return Err(ApiError::bad("role", "must be \"admin\" or \"member\"")),
+    };
+    if role.is_some() && caller.member.role != Role::Owner {
+        return Err(ApiError::Forbidden("only the owner can change roles".into()));
     }
-    state.store.add_to_group(tenant, group, member).await?;
-    Ok(StatusCode::NO_CONTENT)
+    if (role.is_some() || change.active == Some(false)) && target.role == Role::Owner {
+        return Err(ApiError::Forbidden(
+            "the company's owner cannot be deactivated or given another role".into(),
+        ));
+    }
+    if change.active == Some(false) && member == caller.claims.member {
+        return Err(ApiError::Forbidden("you cannot deactivate yourself".into()));
+    }
+    if let Some(role) = role {
+        state.store.set_member_role(tenant, member, role).await?;
+    }
+    if let Some(active) = change.active {
+        set_active(&state, tenant, member, active).await?;
+    }
+    match state.store.member(tenant, member).await? {
+        Some(record) => Ok(Json(MemberView::from(record))),
+        None => Err(ApiError::NotFound(format!("member {member}"))),
+    }
 }
 
-fn require_admin(caller: &AuthenticatedMember) -> Result<(), ApiError> {
-    if caller.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "only the owner and admins can manage groups".into(),
-        ))
+/// Deactivate or reactivate `member`. Deactivated, their devices' sockets close at once (each
+/// device's connection hears it is revoked), and every device of the company learns through
+/// the feed what they no longer see.
+async fn set_active(
+    state: &AppState,
+    tenant: sync_core::ids::TenantId,
+    member: MemberId,
+    active: bool,
+) -> Result<(), ApiError> {
+    state.store.set_member_active(tenant, member, active).await?;
+    if !active {
+        for device in state.store.devices_of(tenant, member).await? {
+            state.hub.device_revoked(tenant, device.device);
+        }
     }
+    state
+        .hub
+        .advanced(tenant, state.store.head(tenant).await?);
+    Ok(())
 }

@@ -19,6 +19,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use sync_core::ids::{MemberId, TenantId};
 use sync_core::validate::parse_country;
 
@@ -27,7 +28,7 @@ use crate::auth::rate::Slot;
 use crate::auth::{
     MAX_PASSWORD_CHARS, Refresh, SignupPolicy, Source, Tokens, check_password, invitation_matches,
 };
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::state::{AppState, now_seconds};
 use crate::store::{MemberRecord, NewTenant, StoreError};
 
@@ -35,49 +36,65 @@ use crate::store::{MemberRecord, NewTenant, StoreError};
 const DEFAULT_REGION: &str = "US";
 
 /// `POST /v1/signup`. Fields default to empty so that a missing one is reported by name.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub(super) struct SignupRequest {
+    /// The company's name.
     company: String,
+    /// The owner's name.
     name: String,
+    /// The owner's login email.
     email: String,
+    /// At least 12 characters.
     password: String,
-    /// ISO 3166 alpha-2 (or a name `parse_country` reads); blank means [`DEFAULT_REGION`].
+    /// The company's country, ISO 3166 alpha-2 or a name (`JP`, `Japan`); blank means `US`.
     region: String,
+    /// What to call this first device.
     device_name: String,
 }
 
 /// `POST /v1/login`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub(super) struct LoginRequest {
+    /// The login email.
     email: String,
+    /// The password.
     password: String,
+    /// What to call this device.
     device_name: String,
 }
 
 /// `POST /v1/invitations/accept`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub(super) struct AcceptRequest {
+    /// The email the invitation was sent for.
     email: String,
+    /// The one-time code the inviter passed on.
     invite_code: String,
+    /// The password to set, at least 10 characters.
     password: String,
+    /// What to call this device.
     device_name: String,
 }
 
 /// `POST /v1/token`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub(super) struct TokenRequest {
+    /// The refresh token of the last pair (each works once).
     refresh_token: String,
 }
 
 /// A logged-in device: who it is and its tokens.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct Session {
+    /// The company's id.
     tenant: String,
+    /// The member's id.
     member: String,
+    /// This device's id.
     device: String,
     /// The company's country: every device reads phone numbers typed without a country
     /// code as numbers of this country.
@@ -86,6 +103,19 @@ pub(super) struct Session {
     tokens: Tokens,
 }
 
+/// Sign up a company and its owner: the owner's first device is signed in.
+#[utoipa::path(
+    post, path = "/v1/signup", tag = "accounts",
+    request_body = SignupRequest,
+    responses(
+        (status = 201, description = "The new session (also for an email already taken: see the module page)", body = Session),
+        (status = 400, description = "A field does not read (`field` names it)", body = ErrorBody),
+        (status = 403, description = "This server takes no sign-ups (`signup_closed`, `invitation_required`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`rate_limited`) or failed attempts (`too_many_attempts`); see `Retry-After`", body = ErrorBody),
+        (status = 503, description = "Password hashing is saturated (`busy`); see `Retry-After`", body = ErrorBody),
+    ),
+    security(())
+)]
 pub(super) async fn signup(
     State(state): State<AppState>,
     ClientAddress(source): ClientAddress,
@@ -152,6 +182,19 @@ pub(super) async fn signup(
     Ok((StatusCode::CREATED, Json(session)))
 }
 
+/// Sign in a new device.
+#[utoipa::path(
+    post, path = "/v1/login", tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "The new device's session", body = Session),
+        (status = 401, description = "Wrong email or password (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The account was deactivated", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`rate_limited`) or failed attempts (`too_many_attempts`); see `Retry-After`", body = ErrorBody),
+        (status = 503, description = "Password hashing is saturated (`busy`); see `Retry-After`", body = ErrorBody),
+    ),
+    security(())
+)]
 pub(super) async fn login(
     State(state): State<AppState>,
     ClientAddress(source): ClientAddress,
@@ -194,6 +237,19 @@ pub(super) async fn login(
     Ok(Json(sign_in(&state, member, &device_name).await?))
 }
 
+/// Accept an invitation: set a password and sign in.
+#[utoipa::path(
+    post, path = "/v1/invitations/accept", tag = "accounts",
+    request_body = AcceptRequest,
+    responses(
+        (status = 200, description = "The new member's first session", body = Session),
+        (status = 401, description = "Unknown email, wrong or expired code (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Deactivated, or this server takes no new members", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`rate_limited`) or failed attempts (`too_many_attempts`); see `Retry-After`", body = ErrorBody),
+        (status = 503, description = "Password hashing is saturated (`busy`); see `Retry-After`", body = ErrorBody),
+    ),
+    security(())
+)]
 pub(super) async fn accept_invitation(
     State(state): State<AppState>,
     ClientAddress(source): ClientAddress,
@@ -248,6 +304,17 @@ pub(super) async fn accept_invitation(
     ))
 }
 
+/// Spend a refresh token for the next token pair.
+#[utoipa::path(
+    post, path = "/v1/token", tag = "accounts",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "The next pair", body = Tokens),
+        (status = 401, description = "Unknown, spent, expired, revoked or deactivated (`unauthorized`)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (`rate_limited`)", body = ErrorBody),
+    ),
+    security(())
+)]
 pub(super) async fn token(
     State(state): State<AppState>,
     ClientAddress(source): ClientAddress,

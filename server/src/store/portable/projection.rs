@@ -140,19 +140,7 @@ async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), Store
     let tenant = TenantId::from_bytes(projected.tenant.into_bytes());
     let doc_id = uuid(projected.doc.as_bytes());
     let fields = &projected.projection;
-    sqlx::query(
-        "INSERT INTO contact_search \
-         (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
-         contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
-         display_name = excluded.display_name, emails = excluded.emails, \
-         phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
-         sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
-         level = excluded.level, archived = excluded.archived, \
-         trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
-         terms = excluded.terms",
-    )
+    sqlx::query(projection::UPSERT)
     .bind(projected.tenant)
     .bind(doc_id)
     .bind(&fields.display_name)

@@ -12,8 +12,10 @@ use sync_core::wire::{DocChanges, DocMeta, DocResult, Visibility};
 use tokio::task::JoinHandle;
 
 use super::{
-    Backend, accounts, contacts, devices, directory, listing, signing_keys, visibility,
+    Backend, accounts, contacts, devices, directory, listing, organization, signing_keys,
+    visibility,
 };
+use super::organization::Membership;
 use crate::store::listing::{ContactPage, ContactQuery, LoadedContact, TagCount};
 use crate::store::{
     Access, DeviceRecord, FeedTail, GroupRecord, MemberRecord, NewMember, NewTenant, OnAdvance,
@@ -88,7 +90,7 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::add_to_group(self, tenant, group, member).await
+        organization::set_membership(self, tenant, Membership::Group(group), member, true).await
     }
 
     async fn groups_of(
@@ -104,7 +106,7 @@ impl Store for Backend {
     }
 
     async fn groups(&self, tenant: TenantId) -> Result<Vec<GroupRecord>, StoreError> {
-        directory::groups(self, tenant).await
+        organization::groups(self, tenant).await
     }
 
     async fn rename_group(
@@ -113,11 +115,11 @@ impl Store for Backend {
         group: GroupId,
         name: &str,
     ) -> Result<(), StoreError> {
-        directory::rename_group(self, tenant, group, name).await
+        organization::rename_group(self, tenant, group, name).await
     }
 
     async fn delete_group(&self, tenant: TenantId, group: GroupId) -> Result<(), StoreError> {
-        directory::delete_group(self, tenant, group).await
+        organization::delete_group(self, tenant, group).await
     }
 
     async fn remove_from_group(
@@ -126,11 +128,11 @@ impl Store for Backend {
         group: GroupId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::remove_from_group(self, tenant, group, member).await
+        organization::set_membership(self, tenant, Membership::Group(group), member, false).await
     }
 
     async fn units(&self, tenant: TenantId) -> Result<Vec<UnitRecord>, StoreError> {
-        directory::units(self, tenant).await
+        organization::units(self, tenant).await
     }
 
     async fn create_unit(
@@ -139,7 +141,7 @@ impl Store for Backend {
         name: &str,
         parent: Option<UnitId>,
     ) -> Result<UnitId, StoreError> {
-        directory::create_unit(self, tenant, name, parent).await
+        organization::create_unit(self, tenant, name, parent).await
     }
 
     async fn update_unit(
@@ -148,11 +150,11 @@ impl Store for Backend {
         unit: UnitId,
         change: &UnitChange,
     ) -> Result<(), StoreError> {
-        directory::update_unit(self, tenant, unit, change).await
+        organization::update_unit(self, tenant, unit, change).await
     }
 
     async fn delete_unit(&self, tenant: TenantId, unit: UnitId) -> Result<(), StoreError> {
-        directory::delete_unit(self, tenant, unit).await
+        organization::delete_unit(self, tenant, unit).await
     }
 
     async fn add_to_unit(
@@ -161,7 +163,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::add_to_unit(self, tenant, unit, member).await
+        organization::set_membership(self, tenant, Membership::Unit(unit), member, true).await
     }
 
     async fn remove_from_unit(
@@ -170,7 +172,7 @@ impl Store for Backend {
         unit: UnitId,
         member: MemberId,
     ) -> Result<(), StoreError> {
-        directory::remove_from_unit(self, tenant, unit, member).await
+        organization::set_membership(self, tenant, Membership::Unit(unit), member, false).await
     }
 
     async fn set_member_active(
@@ -179,7 +181,7 @@ impl Store for Backend {
         member: MemberId,
         active: bool,
     ) -> Result<(), StoreError> {
-        directory::set_member_active(self, tenant, member, active).await
+        organization::set_member_active(self, tenant, member, active).await
     }
 
     async fn set_member_role(
@@ -188,7 +190,7 @@ impl Store for Backend {
         member: MemberId,
         role: Role,
     ) -> Result<(), StoreError> {
-        directory::set_member_role(self, tenant, member, role).await
+        organization::set_member_role(self, tenant, member, role).await
     }
 
     async fn register_device(

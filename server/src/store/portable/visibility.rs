@@ -2,7 +2,7 @@
 //! `store`): each a write under the tenant's lock, with the feed rows
 //! `sql::plan` decides.
 
-use sync_core::access;
+use sync_core::access::{self, Viewer};
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use sync_core::wire::{DocMeta, Visibility};
 
@@ -25,32 +25,72 @@ pub(super) async fn set_visibility(
     doc: ContactId,
     visibility: &Visibility,
 ) -> Result<(), StoreError> {
+    change_meta(store, tenant, doc, |before, _| {
+        Ok(DocMeta {
+            owner: before.owner,
+            visibility: visibility.clone(),
+        })
+    })
+    .await
+    .map(|_| ())
+}
+
+pub(super) async fn transfer_owner(
+    store: &Backend,
+    tenant: TenantId,
+    doc: ContactId,
+    new_owner: MemberId,
+) -> Result<DocMeta, StoreError> {
+    change_meta(store, tenant, doc, |before, viewers| {
+        let refused = |reason: String| StoreError::Refused {
+            field: "owner".into(),
+            reason,
+        };
+        let heir = viewers
+            .iter()
+            .find(|viewer| viewer.member == new_owner)
+            .ok_or_else(|| refused(format!("{new_owner} is not a member of this company")))?;
+        access::transfer_owner(before, heir).map_err(|error| refused(error.to_string()))
+    })
+    .await
+}
+
+/// Change a contact's owner or visibility to what `decide` makes of them (given every
+/// member's viewer), under the tenant's lock: the document row, its access rows, and the
+/// grant / revoke / meta feed rows of who gains and loses sight. Returns the new metadata.
+async fn change_meta(
+    store: &Backend,
+    tenant: TenantId,
+    doc: ContactId,
+    decide: impl FnOnce(&DocMeta, &[Viewer]) -> Result<DocMeta, StoreError>,
+) -> Result<DocMeta, StoreError> {
     let mut tx = store.write().await?;
     let head = lock_tenant(&mut tx, tenant).await?;
     let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
         return Err(no_contact(doc));
     };
     let viewers = viewers(&mut tx, tenant).await?;
-    let after = DocMeta {
-        owner: before.owner,
-        visibility: visibility.clone(),
-    };
+    let after = decide(&before, &viewers)?;
+    if after == before {
+        return Ok(after);
+    }
     let rows = plan::visibility_rows(doc, &before, &after, &viewers, head);
     sqlx::query(concat!(
-        "UPDATE documents SET visibility = $3, updated_at = ",
+        "UPDATE documents SET owner = $3, visibility = $4, updated_at = ",
         sql_now!(),
         " WHERE tenant_id = $1 AND id = $2"
     ))
     .bind(uuid(tenant.as_bytes()))
     .bind(uuid(doc.as_bytes()))
-    .bind(codec::encode_visibility(visibility))
+    .bind(uuid(after.owner.as_bytes()))
+    .bind(codec::encode_visibility(&after.visibility))
     .execute(&mut *tx)
     .await?;
     write_access(&mut tx, tenant, doc, &after).await?;
     insert_rows(&mut tx, tenant, &rows).await?;
     advance(&mut tx, store, tenant, head + rows.len() as u64).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(after)
 }
 
 pub(super) async fn purge(
@@ -118,48 +158,4 @@ pub(super) async fn purge(
     tx.commit().await?;
     store.cache.remove(tenant, doc);
     Ok(())
-}
-
-pub(super) async fn transfer_owner(
-    store: &Backend,
-    tenant: TenantId,
-    doc: ContactId,
-    new_owner: MemberId,
-) -> Result<DocMeta, StoreError> {
-    let mut tx = store.write().await?;
-    let head = lock_tenant(&mut tx, tenant).await?;
-    let Some((before, _, false)) = stored_meta(&mut tx, tenant, doc).await? else {
-        return Err(no_contact(doc));
-    };
-    let viewers = viewers(&mut tx, tenant).await?;
-    let Some(heir) = viewers.iter().find(|viewer| viewer.member == new_owner) else {
-        return Err(StoreError::Refused {
-            field: "owner".into(),
-            reason: format!("{new_owner} is not a member of this company"),
-        });
-    };
-    let after = access::transfer_owner(&before, heir).map_err(|error| StoreError::Refused {
-        field: "owner".into(),
-        reason: error.to_string(),
-    })?;
-    if after == before {
-        return Ok(after);
-    }
-    let rows = plan::visibility_rows(doc, &before, &after, &viewers, head);
-    sqlx::query(concat!(
-        "UPDATE documents SET owner = $3, visibility = $4, updated_at = ",
-        sql_now!(),
-        " WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(uuid(tenant.as_bytes()))
-    .bind(uuid(doc.as_bytes()))
-    .bind(uuid(after.owner.as_bytes()))
-    .bind(codec::encode_visibility(&after.visibility))
-    .execute(&mut *tx)
-    .await?;
-    write_access(&mut tx, tenant, doc, &after).await?;
-    insert_rows(&mut tx, tenant, &rows).await?;
-    advance(&mut tx, store, tenant, head + rows.len() as u64).await?;
-    tx.commit().await?;
-    Ok(after)
 }

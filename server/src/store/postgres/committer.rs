@@ -457,58 +457,47 @@ async fn write_projection_rows(
     writes: &[DocWrite],
 ) -> Result<(), StoreError> {
     let tenant_id = uuid(tenant.as_bytes());
-    let docs = |changed: fn(&DocWrite) -> bool| -> Vec<Uuid> {
+    // Every change of every contact of the group, as (value, contact) columns.
+    let columns = |changes: fn(&DocWrite) -> (Vec<&str>, Vec<&str>), added: bool| {
         writes
             .iter()
-            .filter(|w| changed(w))
-            .map(|w| uuid(w.doc.as_bytes()))
-            .collect()
-    };
-    let pairs = |changed: fn(&DocWrite) -> bool,
-                 values: fn(&DocWrite) -> Vec<&str>|
-     -> (Vec<&str>, Vec<Uuid>) {
-        writes
-            .iter()
-            .filter(|w| changed(w))
             .flat_map(|w| {
-                values(w)
+                let (removed, inserted) = changes(w);
+                let values = if added { inserted } else { removed };
+                values
                     .into_iter()
                     .map(move |value| (value, uuid(w.doc.as_bytes())))
             })
-            .unzip()
+            .unzip::<_, _, Vec<&str>, Vec<Uuid>>()
     };
-    for (delete, insert, changed, values) in [
+    for (delete, insert, changes) in [
         (
-            "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = ANY($2)",
+            "DELETE FROM search_terms WHERE (tenant_id, term, doc_id) IN \
+             (SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]))",
             "INSERT INTO search_terms (tenant_id, term, doc_id) \
              SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
-            (|w: &DocWrite| w.terms_changed) as fn(&DocWrite) -> bool,
-            (|w: &DocWrite| w.search.term_list().collect()) as fn(&DocWrite) -> Vec<&str>,
+            DocWrite::term_changes as fn(&DocWrite) -> (Vec<&str>, Vec<&str>),
         ),
         (
-            "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = ANY($2)",
+            "DELETE FROM contact_tags WHERE (tenant_id, tag, doc_id) IN \
+             (SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]))",
             "INSERT INTO contact_tags (tenant_id, tag, doc_id) \
              SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
-            |w: &DocWrite| w.tags_changed,
-            |w: &DocWrite| w.search.tag_list().collect(),
+            DocWrite::tag_changes,
         ),
     ] {
-        let stale = docs(changed);
-        if stale.is_empty() {
-            continue;
+        for (statement, added) in [(delete, false), (insert, true)] {
+            let (values, owners) = columns(changes, added);
+            if values.is_empty() {
+                continue;
+            }
+            sqlx::query(statement)
+                .bind(tenant_id)
+                .bind(&values)
+                .bind(&owners)
+                .execute(&mut *conn)
+                .await?;
         }
-        sqlx::query(delete)
-            .bind(tenant_id)
-            .bind(&stale)
-            .execute(&mut *conn)
-            .await?;
-        let (values, owners) = pairs(changed, values);
-        sqlx::query(insert)
-            .bind(tenant_id)
-            .bind(&values)
-            .bind(&owners)
-            .execute(&mut *conn)
-            .await?;
     }
     let (docs, principals): (Vec<Uuid>, Vec<Uuid>) = writes
         .iter()

@@ -18,7 +18,7 @@ use sync_core::ids::ContactId;
 use sync_core::wire::{DocChanges, DocMeta, DocResult, Rejection};
 
 use super::cache::DocSource;
-use super::projection::Projection;
+use super::projection::{self, Projection};
 use super::{blobs, codec};
 use crate::store::StoreError;
 
@@ -68,10 +68,9 @@ pub(crate) struct DocWrite {
     pub search: Projection,
     /// New: its access rows are written.
     pub created: bool,
-    /// Its search terms differ from those stored: `search_terms` is rewritten.
-    pub terms_changed: bool,
-    /// Its tags differ from those stored: `contact_tags` is rewritten.
-    pub tags_changed: bool,
+    /// Its `terms` and `tags` columns as stored before this commit (`None`: no row yet): the
+    /// rows of `search_terms` and `contact_tags` change by the difference.
+    pub stored: Option<(String, String)>,
     /// The document itself, for the cache once the transaction committed.
     pub loaded: Arc<ContactDoc>,
     /// The image hashes it holds (`sql::blobs::held_by`).
@@ -81,6 +80,28 @@ pub(crate) struct DocWrite {
     pub refs_changed: bool,
     /// Who pushed it: a hash it adds is recorded only if they may fetch the image.
     pub by: Viewer,
+}
+
+impl DocWrite {
+    /// The search terms to delete and to insert for this write.
+    pub(crate) fn term_changes(&self) -> (Vec<&str>, Vec<&str>) {
+        projection::row_changes(
+            self.stored
+                .as_ref()
+                .map(|(terms, _)| projection::term_lines(terms)),
+            self.search.term_list(),
+        )
+    }
+
+    /// The tags to delete and to insert for this write.
+    pub(crate) fn tag_changes(&self) -> (Vec<&str>, Vec<&str>) {
+        projection::row_changes(
+            self.stored
+                .as_ref()
+                .map(|(_, tags)| projection::tag_lines(tags)),
+            self.search.tag_list(),
+        )
+    }
 }
 
 /// A feed row to insert.
@@ -294,10 +315,6 @@ fn commit_one(
         context.now_ms,
         projected.as_ref().map(|(terms, _)| terms.as_str()),
     );
-    let (terms_changed, tags_changed) = match &projected {
-        Some((terms, tags)) => (*terms != search.terms, *tags != search.tags),
-        None => (true, true),
-    };
     let write = DocWrite {
         doc: id,
         meta: meta.clone(),
@@ -309,20 +326,19 @@ fn commit_one(
         refs_changed,
         by: viewer.clone(),
         created,
-        terms_changed,
-        tags_changed,
+        stored: projected,
         search,
     };
     let next_projected = (write.search.terms.clone(), write.search.tags.clone());
     match written.get(&id) {
         Some(&index) => {
             // Pushed twice: what to rewrite follows from what was stored before the first.
-            let first = &plan.writes[index];
+            let first = &mut plan.writes[index];
             let merged = DocWrite {
                 refs_changed: write.refs_changed || first.refs_changed,
                 created: write.created || first.created,
-                terms_changed: write.terms_changed || first.terms_changed,
-                tags_changed: write.tags_changed || first.tags_changed,
+                // The rows in the database are still those stored before the first.
+                stored: first.stored.take(),
                 ..write
             };
             plan.writes[index] = merged;

@@ -17,6 +17,10 @@ use sync_core::search;
 pub(crate) const DELETE_TERMS: &str =
     "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = $2";
 
+/// Forget one search term of a contact: `$1` tenant, `$2` term, `$3` contact.
+pub(crate) const DELETE_TERM: &str =
+    "DELETE FROM search_terms WHERE tenant_id = $1 AND term = $2 AND doc_id = $3";
+
 /// Record one search term: `$1` tenant, `$2` term, `$3` contact.
 pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term, doc_id) \
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
@@ -25,9 +29,27 @@ pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term,
 pub(crate) const DELETE_TAGS: &str =
     "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = $2";
 
+/// Forget one tag of a contact: `$1` tenant, `$2` tag, `$3` contact.
+pub(crate) const DELETE_TAG: &str =
+    "DELETE FROM contact_tags WHERE tenant_id = $1 AND tag = $2 AND doc_id = $3";
+
 /// Record one tag: `$1` tenant, `$2` tag, `$3` contact.
 pub(crate) const INSERT_TAG: &str = "INSERT INTO contact_tags (tenant_id, tag, doc_id) \
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// Write a contact's list and search columns: `$1` tenant, `$2` contact, then the fields of a
+/// [`Projection`] in its order (`display_name` … `terms`).
+pub(crate) const UPSERT: &str = "INSERT INTO contact_search \
+     (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
+     contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
+     display_name = excluded.display_name, emails = excluded.emails, \
+     phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
+     sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
+     level = excluded.level, archived = excluded.archived, \
+     trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
+     terms = excluded.terms";
 
 /// Record one principal who may see a contact: `$1` tenant, `$2` contact, `$3` principal.
 pub(crate) const INSERT_ACCESS: &str = "INSERT INTO contact_access (tenant_id, doc_id, principal) \
@@ -120,8 +142,29 @@ impl Projection {
 
     /// The tags, one each.
     pub(crate) fn tag_list(&self) -> impl Iterator<Item = &str> {
-        self.tags.lines().filter(|tag| !tag.is_empty())
+        tag_lines(&self.tags)
     }
+}
+
+/// How a contact's rows of one kind (search terms, tags) change from those `stored` (a column
+/// as stored, `None` when there is no row yet) to `now`: the values to delete and to insert.
+/// Most edits change a word or two of a contact's fifty terms, and rewriting them all would
+/// cost a commit fifty deletes and fifty inserts where two of each do.
+pub(crate) fn row_changes<'a>(
+    stored: Option<impl Iterator<Item = &'a str>>,
+    now: impl Iterator<Item = &'a str>,
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let before: std::collections::BTreeSet<&str> = stored.into_iter().flatten().collect();
+    let after: std::collections::BTreeSet<&str> = now.collect();
+    (
+        before.difference(&after).copied().collect(),
+        after.difference(&before).copied().collect(),
+    )
+}
+
+/// The lines of a stored `tags` column.
+pub(crate) fn tag_lines(tags: &str) -> impl Iterator<Item = &str> {
+    tags.lines().filter(|tag| !tag.is_empty())
 }
 
 /// The terms of a stored `terms` column, without its fingerprint line.

@@ -253,19 +253,7 @@ fn write_plan(
              heads = excluded.heads, last_seq = excluded.last_seq, blobs = excluded.blobs, \
              updated_at = unixepoch()",
         )?;
-        let mut search = conn.prepare_cached(
-            "INSERT INTO contact_search \
-             (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
-             contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
-             ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
-             display_name = excluded.display_name, emails = excluded.emails, \
-             phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
-             sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
-             level = excluded.level, archived = excluded.archived, \
-             trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
-             terms = excluded.terms",
-        )?;
+        let mut search = conn.prepare_cached(projection::UPSERT)?;
         for write in &plan.writes {
             documents.execute(params![
                 tenant_id,
@@ -343,20 +331,29 @@ fn write_projection_rows(
 ) -> Result<(), StoreError> {
     let tenant_id = &tenant.as_bytes()[..];
     let doc = &write.doc.as_bytes()[..];
-    if write.terms_changed {
-        conn.prepare_cached(projection::DELETE_TERMS)?
-            .execute(params![tenant_id, doc])?;
-        let mut insert = conn.prepare_cached(projection::INSERT_TERM)?;
-        for term in write.search.term_list() {
-            insert.execute(params![tenant_id, term, doc])?;
+    for ((removed, added), delete, insert) in [
+        (
+            write.term_changes(),
+            projection::DELETE_TERM,
+            projection::INSERT_TERM,
+        ),
+        (
+            write.tag_changes(),
+            projection::DELETE_TAG,
+            projection::INSERT_TAG,
+        ),
+    ] {
+        if !removed.is_empty() {
+            let mut delete = conn.prepare_cached(delete)?;
+            for value in removed {
+                delete.execute(params![tenant_id, value, doc])?;
+            }
         }
-    }
-    if write.tags_changed {
-        conn.prepare_cached(projection::DELETE_TAGS)?
-            .execute(params![tenant_id, doc])?;
-        let mut insert = conn.prepare_cached(projection::INSERT_TAG)?;
-        for tag in write.search.tag_list() {
-            insert.execute(params![tenant_id, tag, doc])?;
+        if !added.is_empty() {
+            let mut insert = conn.prepare_cached(insert)?;
+            for value in added {
+                insert.execute(params![tenant_id, value, doc])?;
+            }
         }
     }
     if write.created {
