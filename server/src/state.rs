@@ -30,7 +30,8 @@ pub struct AppState {
     pub sockets: Arc<crate::sync::admission::Admission>,
 }
 
-/// Milliseconds since the Unix epoch, UTC.
+/// Milliseconds since the Unix epoch, UTC: the time of a write the server makes (for a REST
+/// caller, the trash job), and where defaults such as "60 days ago" are counted from.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -44,10 +45,3 @@ pub fn now_seconds() -> i64 {
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
-/// Milliseconds since the Unix epoch, UTC: the time a write the server makes for a REST caller
-/// carries, and where its defaults ("60 days ago") are counted from.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
-}

@@ -8,61 +8,24 @@
 //! `cargo bench -p tests --bench full_sync` (SQLite); `FULL_SYNC_BACKEND=postgres` for a
 //! throw-away Postgres cluster; `FULL_SYNC_CONTACTS=N` for another size.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use server::store::Store;
 use sync_core::wire::{DEFLATE, Frame, MAX_FRAME_BYTES, PROTOCOL_VERSION};
 use tests::bench::env_number;
-use tests::{ChildServer, company, connect, login, signup};
+use tests::{ChildServer, company, connect, login};
 use tokio_tungstenite::tungstenite::Message;
-
-const PASSWORD: &str = "correct horse battery";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let contacts = env_number("FULL_SYNC_CONTACTS", 100_000);
     let postgres = std::env::var("FULL_SYNC_BACKEND").as_deref() == Ok("postgres");
-    let data = tempfile::tempdir()?;
-    let database = if postgres {
-        Some(server::testing::fresh_database().await?)
-    } else {
-        None
-    };
-    let url = match &database {
-        Some(database) => database.url().to_string(),
-        None => format!("sqlite://{}", data.path().join("rolo.db").display()),
-    };
+    let company = company::stored(contacts, postgres).await?;
+    let url = &company.url;
 
-    // The company and its owner, through the API; then its contacts, through the store.
-    let first = ChildServer::start(&url).await?;
-    let owner = signup(
-        &first.as_test_server(),
-        "Hundred Thousand KK",
-        "owner@big.example",
-        PASSWORD,
-    )
-    .await?;
-    first.kill()?;
-    let filling = Instant::now();
-    {
-        let store: Arc<dyn Store> = if postgres {
-            Arc::new(server::store::postgres::PostgresStore::connect(&url).await?)
-        } else {
-            Arc::new(server::store::sqlite::SqliteStore::open(&url).await?)
-        };
-        store.migrate().await?;
-        company::fill(&store, owner.tenant, owner.member, contacts).await?;
-    }
-    println!(
-        "stored {contacts} contacts in {:.1} s",
-        filling.elapsed().as_secs_f64()
-    );
-
-    let child = ChildServer::start_with_env(&url, &[("ROLO_FRAMES_PER_SECOND", "100000")]).await?;
+    let child = ChildServer::start_with_env(url, &[("ROLO_FRAMES_PER_SECOND", "100000")]).await?;
     let server = child.as_test_server();
-    let phone = login(&server, "owner@big.example", PASSWORD, "new phone").await?;
+    let phone = login(&server, "owner@big.example", company.password, "new phone").await?;
     let started = Instant::now();
     let mut socket = connect(&server, &phone.access_token).await?;
     socket
@@ -116,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "{contacts} contacts ({}) in {seconds:.2} s: {wire_bytes} bytes on the wire \
          ({per_contact:.0} per contact; snapshots {snapshot_bytes} bytes), server peak RSS {rss_mb:.1} MB",
-        if postgres { "Postgres" } else { "SQLite" }
+        company.backend
     );
     println!(
         "targets (DESIGN.md 7): <= 10 s {}, <= 256 MB {}",
@@ -125,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!(
         "bench full_sync: contacts={contacts} backend={} seconds={seconds:.2} bytes_per_contact={per_contact:.0} server_peak_rss_mb={rss_mb:.1}",
-        if postgres { "postgres" } else { "sqlite" }
+        company.backend
     );
     drop(kept);
     child.kill()?;

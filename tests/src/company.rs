@@ -162,3 +162,65 @@ pub async fn fill(
     }
     Ok(())
 }
+
+/// A company stored on a fresh database for a benchmark: its owner signed up through the real
+/// server, then its contacts filled in through the store. The database lives as long as this.
+pub struct StoredCompany {
+    /// The database URL a server is started on.
+    pub url: String,
+    /// The owner, signed in from the sign-up.
+    pub owner: crate::Account,
+    /// `sqlite` or `postgres`, for the bench line.
+    pub backend: &'static str,
+    /// The owner's password, to sign in other devices.
+    pub password: &'static str,
+    _data: tempfile::TempDir,
+    _database: Option<server::testing::TestDatabase>,
+}
+
+/// Store a company of `contacts` contacts on SQLite in a temporary folder, or on a throw-away
+/// Postgres cluster when `postgres`.
+pub async fn stored(contacts: u64, postgres: bool) -> anyhow::Result<StoredCompany> {
+    const PASSWORD: &str = "correct horse battery";
+    let data = tempfile::tempdir()?;
+    let database = if postgres {
+        Some(server::testing::fresh_database().await?)
+    } else {
+        None
+    };
+    let url = match &database {
+        Some(database) => database.url().to_string(),
+        None => format!("sqlite://{}", data.path().join("rolo.db").display()),
+    };
+    let first = crate::ChildServer::start(&url).await?;
+    let owner = crate::signup(
+        &first.as_test_server(),
+        "Hundred Thousand KK",
+        "owner@big.example",
+        PASSWORD,
+    )
+    .await?;
+    first.kill()?;
+    let filling = std::time::Instant::now();
+    {
+        let store: Arc<dyn Store> = if postgres {
+            Arc::new(server::store::postgres::PostgresStore::connect(&url).await?)
+        } else {
+            Arc::new(server::store::sqlite::SqliteStore::open(&url).await?)
+        };
+        store.migrate().await?;
+        fill(&store, owner.tenant, owner.member, contacts).await?;
+    }
+    println!(
+        "stored {contacts} contacts in {:.1} s",
+        filling.elapsed().as_secs_f64()
+    );
+    Ok(StoredCompany {
+        url,
+        owner,
+        backend: if postgres { "postgres" } else { "sqlite" },
+        password: PASSWORD,
+        _data: data,
+        _database: database,
+    })
+}

@@ -42,6 +42,7 @@ async fn a_contact_not_shared_with_a_member_is_out_of_reach_on_every_route(
         ItemId::from_random(0x5ec0_0000 + next)
     });
     contact.name.given = "Hidden".into();
+    contact.name.family = "Okafor".into();
     attach_images(&mut contact, &draft.images);
     let sha256 = draft.images[0].blob.sha256.clone();
     let id = ContactId::from_u128(0x5ec0_0001);
@@ -73,7 +74,7 @@ async fn a_contact_not_shared_with_a_member_is_out_of_reach_on_every_route(
         .refused(404, "not_found", None)?;
     assert!(names(server, ben, "q=hidden").await?.0.is_empty(), "nor found by a search");
     assert!(names(server, ben, "shelf=all").await?.0.is_empty(), "nor listed");
-    assert_eq!(names(server, ana, "q=hidden").await?.0, ["Hidden"]);
+    assert_eq!(names(server, ana, "q=hidden").await?.0, ["Hidden Okafor"]);
     Ok(())
 }
 

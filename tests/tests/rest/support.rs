@@ -1,6 +1,9 @@
 //! What the REST stories share: JSON calls to the real API, and the accounts of a small
 //! company (an owner, and reps invited through the API).
 
+// Each story file compiles this module and uses a part of it.
+#![allow(dead_code)]
+
 use anyhow::Context;
 use serde_json::Value;
 use tests::{Account, TestServer};
