@@ -129,7 +129,8 @@ async fn signed_in(home: &Path, account: Account, email: &str) -> anyhow::Result
     if before.pending > 0 && before.device.is_some_and(|old| old != device) {
         // The server takes a change signed by a device only from that device.
         eprintln!(
-            "warning: {} changes made here as device {} have not reached the server; signed              by that device, they may be refused when this new device sends them",
+            "warning: {} changes made here as device {} have not reached the server; signed \
+             by that device, they may be refused when this new device sends them",
             before.pending,
             before.device.map(|old| old.to_string()).unwrap_or_default()
         );
