@@ -14,21 +14,21 @@ use tests::{ChildServer, company, login};
 /// What a rep types or taps, as query strings of `GET /v1/contacts`.
 const QUERIES: [&str; 16] = [
     "q=Lindqvist",
-    "q=%E3%81%9F%E3%81%AA%E3%81%8B",          // たなか, the reading of 田中
-    "q=%E7%94%B0%E4%B8%AD",                    // 田中
-    "q=muller",                                // Müller without its umlaut
-    "q=jose42",                                // José42, without its accent
-    "q=03-0001-2345",                          // a phone as printed
-    "q=%2B81%203%200001%202345",               // the same number, international
-    "q=(03)%200001-2345",                      // and with the area code in brackets
-    "q=rep4242%40customer",                    // an email, partly typed
-    "q=Nordlicht",                             // a company
-    "q=lind",                                  // a prefix
-    "q=renewal",                               // a tag
-    "tag=vip&type=customer",                   // filters only
-    "sort=changed",                            // the latest changes
-    "q=tanuki&level=primary&sort=changed",     // search, filter and sort at once
-    "shelf=archived",                          // an empty shelf
+    "q=%E3%81%9F%E3%81%AA%E3%81%8B", // たなか, the reading of 田中
+    "q=%E7%94%B0%E4%B8%AD",          // 田中
+    "q=muller",                      // Müller without its umlaut
+    "q=jose42",                      // José42, without its accent
+    "q=03-0001-2345",                // a phone as printed
+    "q=%2B81%203%200001%202345",     // the same number, international
+    "q=(03)%200001-2345",            // and with the area code in brackets
+    "q=rep4242%40customer",          // an email, partly typed
+    "q=Nordlicht",                   // a company
+    "q=lind",                        // a prefix
+    "q=renewal",                     // a tag
+    "tag=vip&type=customer",         // filters only
+    "sort=changed",                  // the latest changes
+    "q=tanuki&level=primary&sort=changed", // search, filter and sort at once
+    "shelf=archived",                // an empty shelf
 ];
 
 #[tokio::main]
