@@ -85,7 +85,7 @@ pub fn contact(n: u64) -> Contact {
         e164: format!("+813{local:08}"),
         raw: format!("03-{:04}-{:04}", local / 10_000 % 10_000, local % 10_000),
     });
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         contact.phones.push(Phone {
             id: ItemId::from("p2"),
             label: "mobile".into(),
@@ -106,7 +106,7 @@ pub fn contact(n: u64) -> Contact {
         title: "Manager".into(),
     });
     contact.tags.insert(TAGS[(n % 6) as usize].into(), true);
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         contact.tags.insert("vip".into(), true);
     }
     contact.contact_type = [
@@ -116,7 +116,7 @@ pub fn contact(n: u64) -> Contact {
         ContactType::Partner,
     ][(n % 4) as usize]
         .clone();
-    contact.level = (n % 3 == 0).then_some(Level::Primary);
+    contact.level = n.is_multiple_of(3).then_some(Level::Primary);
     contact
 }
 

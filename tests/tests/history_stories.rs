@@ -13,8 +13,11 @@ tests::on_both_backends!(
     tags_are_added_and_removed_and_renamed_or_deleted_across_the_company,
 );
 
+/// One field a revision changed: `(path, kind, old, new)`.
+type Change = (String, String, Value, Value);
+
 /// `(event, member, [(path, kind, old, new)])` of each revision, newest first.
-fn revisions(history: &Value) -> Vec<(String, String, Vec<(String, String, Value, Value)>)> {
+fn revisions(history: &Value) -> Vec<(String, String, Vec<Change>)> {
     history["revisions"]
         .as_array()
         .expect("revisions")
