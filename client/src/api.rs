@@ -1,5 +1,6 @@
-//! The server's JSON-over-HTTP API: sign-up, login and token refresh here, scanned cards in
-//! [`cards`].
+//! The server's JSON-over-HTTP API: sign-up, login, accepting an invitation and token refresh
+//! here, scanned cards in [`cards`], and the signed-in member's REST calls ([`Rest`]) for
+//! sharing and the company's tags ([`sharing`]) and its members, groups and units ([`team`]).
 //!
 //! The server is `http://` or `https://` (TLS by rustls, trusting the system's certificate
 //! store: the server itself speaks plain HTTP behind a reverse proxy that terminates TLS).
@@ -13,6 +14,11 @@ use crate::error::Error;
 use crate::store::parse_id;
 
 pub mod cards;
+pub mod rest;
+pub mod sharing;
+pub mod team;
+
+pub use self::rest::Rest;
 
 /// How long one HTTP call may take before it counts as a network failure.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,6 +90,41 @@ pub async fn login(server: &str, request: &Login) -> Result<Account, Error> {
         device_name: &request.device_name,
     };
     let answer: SignedIn = post(&server, "/v1/login", &body).await?;
+    answer.into_account(server, None)
+}
+
+/// Accepting an invitation on this device: the invited member's email, the one-time code
+/// the inviter passed on, and the password they choose.
+#[derive(Debug, Clone)]
+pub struct AcceptInvitation {
+    /// The invited member's email.
+    pub email: String,
+    /// The code from the invitation.
+    pub invite_code: Secret,
+    /// The password the member signs in with from now on.
+    pub password: Secret,
+    /// What to call this device in the member's device list.
+    pub device_name: String,
+}
+
+/// `POST /v1/invitations/accept`: sets the invited member's password and signs this device
+/// in, as a login does. The code works once.
+pub async fn accept_invitation(server: &str, request: &AcceptInvitation) -> Result<Account, Error> {
+    let server = server_base(server)?;
+    #[derive(Serialize)]
+    struct Body<'a> {
+        email: &'a str,
+        invite_code: &'a str,
+        password: &'a str,
+        device_name: &'a str,
+    }
+    let body = Body {
+        email: &request.email,
+        invite_code: request.invite_code.expose().trim(),
+        password: request.password.expose(),
+        device_name: &request.device_name,
+    };
+    let answer: SignedIn = post(&server, "/v1/invitations/accept", &body).await?;
     answer.into_account(server, None)
 }
 

@@ -20,9 +20,14 @@ macro_rules! say {
 }
 
 mod account;
+mod activity;
 mod cards;
 mod contacts;
+mod history;
+mod search;
+mod sharing;
 mod sync;
+mod team;
 
 /// The file inside the data directory that holds the replica.
 pub const REPLICA_FILE: &str = "replica.db";
@@ -39,15 +44,22 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The commands.
+/// The commands. Those about contacts work offline on this device's replica and are sent at
+/// the next sync; sharing, ownership, purging, company-wide tags and the company's people need
+/// the server.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a company account with you as its owner, and sign this device in.
     Signup(account::SignupArgs),
     /// Sign this device in to an existing account.
     Login(account::LoginArgs),
-    /// List the contacts (not those in the trash).
-    List(contacts::ListArgs),
+    /// Accept an invitation: choose your password and sign this device in.
+    Join(account::JoinArgs),
+    /// List the contacts: the active ones, or the archived ones, the trash, or all.
+    List(search::ListArgs),
+    /// Search the contacts on this device, offline: names (any part, reading, accents and
+    /// kana width ignored), emails, phones in any format, companies, tags.
+    Search(search::SearchArgs),
     /// Show one contact.
     Show(contacts::ShowArgs),
     /// Add a contact. Works offline; it is sent at the next sync.
@@ -58,6 +70,47 @@ pub enum Command {
     Delete(contacts::IdArgs),
     /// Take a contact back out of the trash.
     Restore(contacts::IdArgs),
+    /// Archive a contact: it leaves the list but stays findable with --archived.
+    Archive(contacts::IdArgs),
+    /// Take a contact out of the archive.
+    Unarchive(contacts::IdArgs),
+    /// Add or remove a contact's tags.
+    Tag(activity::TagArgs),
+    /// List the tags with how many contacts carry each; rename or delete one company-wide.
+    Tags(search::TagsArgs),
+    /// A contact's activity log (calls, visits, meetings, notes); `add` logs one.
+    Activity(activity::ActivityArgs),
+    /// A contact's history: who changed what, when, on which device.
+    History(history::HistoryArgs),
+    /// Put a field, or the whole contact, back as it was at a revision (a new edit).
+    Revert(history::RevertArgs),
+    /// Share a contact with everyone, or with more members, groups or org units (its
+    /// owner and admins; needs the server).
+    Share(sharing::ShareArgs),
+    /// Stop sharing a contact with some members, groups or org units (needs the server).
+    Unshare(sharing::UnshareArgs),
+    /// Give a contact to another member (its owner and admins; needs the server).
+    Transfer(sharing::TransferArgs),
+    /// Delete a contact for good, everywhere (its owner and admins; needs the server).
+    Purge(contacts::IdArgs),
+    /// Delete every contact in your trash for good (needs the server).
+    EmptyTrash,
+    /// Invite someone to the company; prints the one-time code they join with.
+    Invite(team::InviteArgs),
+    /// List the company's members.
+    Members(team::MembersArgs),
+    /// Deactivate or activate a member, or change their role (admins).
+    Member(team::MemberArgs),
+    /// List the groups with their members.
+    Groups(team::ListArgs),
+    /// Create, rename or delete a group; add or remove its members (admins).
+    #[command(subcommand)]
+    Group(team::GroupCommand),
+    /// Show the org units as a tree, with their members.
+    Units(team::ListArgs),
+    /// Create, move, rename or delete an org unit; add or remove its members (admins).
+    #[command(subcommand)]
+    Unit(team::UnitCommand),
     /// Business cards: scan, review the drafts read from them, save or dismiss.
     Card(cards::CardArgs),
     /// Sync with the server: once, or staying connected with --live.
@@ -72,12 +125,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Signup(args) => account::signup(&home, args).await,
         Command::Login(args) => account::login(&home, args).await,
-        Command::List(args) => contacts::list(&home, args).await,
+        Command::Join(args) => account::join(&home, args).await,
+        Command::List(args) => search::list(&home, args).await,
+        Command::Search(args) => search::search(&home, args).await,
         Command::Show(args) => contacts::show(&home, args).await,
         Command::Add(args) => contacts::add(&home, args).await,
         Command::Edit(args) => contacts::edit(&home, args).await,
         Command::Delete(args) => contacts::delete(&home, args).await,
         Command::Restore(args) => contacts::restore(&home, args).await,
+        Command::Archive(args) => contacts::archive(&home, args).await,
+        Command::Unarchive(args) => contacts::unarchive(&home, args).await,
+        Command::Tag(args) => activity::tag(&home, args).await,
+        Command::Tags(args) => search::tags(&home, args).await,
+        Command::Activity(args) => activity::activity(&home, args).await,
+        Command::History(args) => history::history(&home, args).await,
+        Command::Revert(args) => history::revert(&home, args).await,
+        Command::Share(args) => sharing::share(&home, args).await,
+        Command::Unshare(args) => sharing::unshare(&home, args).await,
+        Command::Transfer(args) => sharing::transfer(&home, args).await,
+        Command::Purge(args) => sharing::purge(&home, args).await,
+        Command::EmptyTrash => sharing::empty_trash(&home).await,
+        Command::Invite(args) => team::invite(&home, args).await,
+        Command::Members(args) => team::members(&home, args).await,
+        Command::Member(args) => team::member(&home, args).await,
+        Command::Groups(args) => team::groups(&home, args).await,
+        Command::Group(command) => team::group(&home, command).await,
+        Command::Units(args) => team::units(&home, args).await,
+        Command::Unit(command) => team::unit(&home, command).await,
         Command::Card(args) => cards::run(&home, args).await,
         Command::Sync(args) => sync::sync(&home, args).await,
         Command::Status(args) => sync::status(&home, args).await,
@@ -85,8 +159,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The process exit code for a failed command: 2 when the input was at fault (a field that
-/// does not parse, a contact that breaks a rule, an id that matches nothing, a photo the server
-/// would refuse, a card not ready to save), 1 otherwise.
+/// does not parse, a contact that breaks a rule, an id, revision or name that matches nothing
+/// or several, a field that cannot be reverted, a photo the server would refuse, a card not
+/// ready to save), 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     let input = error.chain().any(|cause| {
         cause.is::<InputError>()
@@ -106,6 +181,12 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
                         | Error::CardNotReady { .. }
                         | Error::CardResolved { .. }
                         | Error::NoSuchCardField { .. }
+                        | Error::NoRevisionMatch { .. }
+                        | Error::AmbiguousRevision { .. }
+                        | Error::History(_)
+                        | Error::Restore(_)
+                        | Error::NoSuchName { .. }
+                        | Error::AmbiguousName { .. }
                 )
             )
     });

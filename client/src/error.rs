@@ -1,6 +1,7 @@
 //! The one error type of the client library.
 
 use sync_core::document::DocumentError;
+use sync_core::history::{HistoryError, RestoreError};
 use sync_core::ids::{CardId, ContactId};
 use sync_core::replica::device::EditError;
 
@@ -111,6 +112,49 @@ pub enum Error {
         /// The index given.
         index: usize,
         /// How many fields the draft has.
+        count: usize,
+    },
+    /// No revision of the contact has a hash starting with what was typed.
+    #[error(
+        "contact {contact} has no revision starting with {prefix:?}; `rolo history` lists them"
+    )]
+    NoRevisionMatch {
+        /// The contact.
+        contact: ContactId,
+        /// What was typed.
+        prefix: String,
+    },
+    /// A revision prefix that matches more than one revision.
+    #[error("{prefix:?} matches {count} revisions; give more of the hash")]
+    AmbiguousRevision {
+        /// What was typed.
+        prefix: String,
+        /// How many revisions it matches.
+        count: usize,
+    },
+    /// A history page asked for after a revision the contact does not have.
+    #[error("{0}")]
+    History(#[from] HistoryError),
+    /// A revert that cannot be made: no such field, a field that is not restored that way
+    /// (the lifecycle, the whole activity log), or a value today's rules refuse.
+    #[error("{0}")]
+    Restore(#[from] RestoreError),
+    /// A member, group or unit name that matches nothing at the server.
+    #[error("no {kind} {name:?} in the company")]
+    NoSuchName {
+        /// `member`, `group` or `unit`.
+        kind: &'static str,
+        /// What was typed.
+        name: String,
+    },
+    /// A name that matches several members, groups or units.
+    #[error("{name:?} matches {count} {kind}s; use its id")]
+    AmbiguousName {
+        /// `member`, `group` or `unit`.
+        kind: &'static str,
+        /// What was typed.
+        name: String,
+        /// How many it matches.
         count: usize,
     },
     /// The edit breaks a field rule (or the document could not be written); nothing was saved.

@@ -1,4 +1,5 @@
-//! The Rust client: a durable offline replica on disk, the sync driver, and the `rolo` CLI.
+//! The Rust client: a durable offline replica on disk, the sync driver, the REST calls only
+//! the server can answer, and the `rolo` CLI.
 //!
 //! # Design
 //!
@@ -32,6 +33,35 @@
 //!   frames and are stored newest-first per card. Saving a draft is an ordinary local edit,
 //!   committed with the card's resolution in one transaction. A 4xx other than 401 refuses an
 //!   upload for good (kept, shown as refused); anything else is retried at the next sync.
+//! - **Signed edits.** Once the device is signed in, every local edit (create, edit, archive,
+//!   trash, tags, an activity entry, a revert) is an Automerge change signed with the member
+//!   and this device and timed by the wall clock (`DeviceReplica::create_by`/`edit_by`), so a
+//!   contact's history shows who changed what, where and when. Edits made before the first
+//!   sign-in stay unsigned. The server refuses a change signed in another member's or
+//!   device's name, so a replica signed in again as a new device pushes its older signed
+//!   edits under their first device's name and has them refused: sync before signing in
+//!   again.
+//! - **Lists and search without the documents** ([`search`], [`Replica::search`]). Each
+//!   contact's projection — its summary (name, companies, emails, phones, tags, type, level,
+//!   lifecycle, owner, last change) and its search terms by `sync_core::search`'s rules, the
+//!   server's — is written in the transaction that stores its document, and a list or search
+//!   reads the projections only: filters by type, level, tag, owner and shelf (active,
+//!   archived, trash, all), words matched as the server matches them (any part of a name,
+//!   readings, accents and kana width ignored, phone numbers in any format, in the account's
+//!   region), sorted by name or last change. Opening a replica loads nothing: the state
+//!   machine, with every document, is loaded by the first operation that needs it (an edit,
+//!   a sync, showing a contact), and the projections by the first list or search. Stored
+//!   projections made under other rules (an older `INDEX_VERSION`, another region) are made
+//!   again before they are searched.
+//! - **History offline** ([`Replica::history`], [`Replica::revert`]). The revisions are read
+//!   from the document on the device with `sync_core::history`, exactly as the REST API lists
+//!   them; member names come from the member list each sync fetches (`GET /v1/members`) and
+//!   keeps. A revert restores one field or the whole contact as a new signed edit.
+//! - **What only the server can do** ([`Rest`]): sharing, transferring ownership, purging,
+//!   emptying the trash, renaming or deleting a tag across the company, members, invitations,
+//!   groups and org units, over the REST API with the device's access token (refreshed first
+//!   when it is about to expire). The server records each in the feed, so every device
+//!   learns of it at its next sync; the CLI syncs before and after such a call.
 //! - **Input** ([`input`]) turns what a person typed into contact fields with
 //!   `sync_core::validate`'s parsers, so a bad value is refused before anything is stored,
 //!   with the field and the value in the message.
@@ -41,7 +71,7 @@
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! use client::Replica;
+//! use client::{ContactFilter, Replica, Shelf};
 //! use sync_core::contact::Contact;
 //!
 //! let dir = tempfile::tempdir()?;
@@ -56,6 +86,12 @@
 //! let mut replica = Replica::open(&path).await?;
 //! assert_eq!(replica.contact(id).await?.unwrap().name.given, "Aiko");
 //! assert_eq!(replica.status().await?.pending, 1); // waiting in the outbox for a sync
+//!
+//! replica.archive(id).await?;
+//! let found = replica.search(&ContactFilter { text: "aik".into(), ..Default::default() }).await?;
+//! assert!(found.is_empty(), "archived contacts leave the default list");
+//! let archived = ContactFilter { text: "aik".into(), shelf: Shelf::Archived, ..Default::default() };
+//! assert_eq!(replica.search(&archived).await?[0].id, id);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
@@ -67,13 +103,16 @@ pub mod cli;
 pub mod error;
 pub mod input;
 pub mod replica;
+pub mod search;
 mod store;
 pub mod sync;
 pub mod view;
 
 pub use account::{Account, Secret, Tokens};
+pub use api::Rest;
 pub use cards::{Card, CardState, Duplicate};
 pub use error::Error;
 pub use replica::{Event, Replica, Status};
+pub use search::{ContactFilter, ContactSummary, Shelf, Sort};
 pub use store::rejections::StoredRejection;
 pub use sync::{SyncEvent, SyncOptions, SyncReport, run_live, sync_once};

@@ -2,23 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
-use automerge::ActorId;
 use sqlx::{Connection, SqliteConnection};
 use sync_core::contact::Contact;
 use sync_core::ids::{ContactId, DeviceId, ItemId, MemberId};
 use sync_core::replica::device::{DeviceEffect, DeviceReplica};
+use sync_core::wire::DocMeta;
 
 use crate::account::{Account, Tokens, now_ms};
 use crate::error::Error;
-use crate::store::effects::AfterCommit;
 use crate::store::{self, rejections::StoredRejection};
 
 mod cards;
 mod driver;
 mod event;
+mod history;
+mod lifecycle;
+mod listing;
+mod state;
 
 pub(crate) use self::driver::Step;
 pub use self::event::Event;
+use self::state::{Signer, State};
 
 /// Where the replica stands, for `rolo status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +46,9 @@ pub struct Status {
 }
 
 /// A durable offline replica: every local edit is committed to the SQLite file before the call
-/// returns, with no network, and waits in the outbox until a sync pushes it.
+/// returns, with no network, and waits in the outbox until a sync pushes it. Edits are signed
+/// with the signed-in member and this device (their history shows who made them, where and
+/// when); edits made before the first sign-in are not signed.
 #[derive(Debug)]
 pub struct Replica {
     path: PathBuf,
@@ -50,25 +56,10 @@ pub struct Replica {
     state: State,
 }
 
-/// Everything but the database connection, so a transaction borrowing the connection can
-/// update it.
-#[derive(Debug)]
-struct State {
-    device: DeviceReplica,
-    /// The account as of the last reload: it gives the state machine its device id.
-    account: Option<Account>,
-    /// The file's `device.generation` when `device` last matched it.
-    seen_generation: i64,
-    /// `device` may be ahead of the file (a write failed after the state machine moved):
-    /// reload before the next operation.
-    stale: bool,
-    /// The driver told the state machine a connection is open.
-    online: bool,
-}
-
 impl Replica {
     /// Opens the replica stored at `path`, creating an empty one (with a new actor id) if the
     /// file does not exist. On Unix a new file is readable by its owner only: it holds tokens.
+    /// Nothing is loaded yet: contacts' documents are read when an operation needs them.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref().to_path_buf();
         create_private(&path).map_err(|source| Error::Io {
@@ -77,18 +68,29 @@ impl Replica {
         })?;
         let mut connection = store::open(&path).await?;
         let mut tx = store::begin_write(&mut connection).await?;
-        let (device, account) = restore(&mut tx).await?;
+        // Draws the actor id of a new file, so two processes opening it agree on it.
+        store::device::ensure(&mut tx).await?;
+        // A replica with no contact has every projection it needs: it is made under today's
+        // rules, and every write keeps it so. (One holding contacts from before projections
+        // existed makes them at its first list or search.)
+        if store::projections::rules(&mut tx).await?.is_none() && !store::docs::any(&mut tx).await?
+        {
+            let account = store::account::load(&mut tx).await?;
+            store::projections::save_rules(
+                &mut tx,
+                i64::from(sync_core::search::INDEX_VERSION),
+                &State::region(account.as_ref()),
+            )
+            .await?;
+        }
         let seen_generation = store::device::generation(&mut tx).await?;
         tx.commit().await?;
         Ok(Self {
             path,
             connection,
             state: State {
-                device,
-                account,
                 seen_generation,
-                stale: false,
-                online: false,
+                ..State::default()
             },
         })
     }
@@ -118,8 +120,14 @@ impl Replica {
         visibility: Option<sync_core::wire::Visibility>,
     ) -> Result<ContactId, Error> {
         let id = random_contact_id();
-        self.write(|device| Ok((device.create_visible_to(id, contact, visibility)?, ())))
-            .await?;
+        self.write(|device, signer| {
+            let effects = match signer.member {
+                Some(member) => device.create_by(id, member, signer.at_ms, contact, visibility)?,
+                None => device.create_visible_to(id, contact, visibility)?,
+            };
+            Ok((effects, ()))
+        })
+        .await?;
         Ok(id)
     }
 
@@ -131,8 +139,8 @@ impl Replica {
         edit: impl FnOnce(&mut Contact),
     ) -> Result<bool, Error> {
         let (_, changed) = self
-            .write(|device| {
-                let effects = device.edit(id, edit)?;
+            .write(|device, signer| {
+                let effects = signed_edit(device, signer, id, edit)?;
                 // An edit that changes nothing produces no effects.
                 let changed = !effects.is_empty();
                 Ok((effects, changed))
@@ -141,8 +149,8 @@ impl Replica {
         Ok(changed)
     }
 
-    /// Moves a contact to the trash: it leaves [`Replica::contacts`] on every device but stays
-    /// restorable until the server purges it.
+    /// Moves a contact to the trash: it leaves [`Replica::contacts`] and the default list on
+    /// every device but stays restorable until the server purges it.
     pub async fn trash(&mut self, id: ContactId) -> Result<(), Error> {
         let now = now_ms();
         self.edit(id, |contact| {
@@ -162,10 +170,10 @@ impl Replica {
     }
 
     /// The contacts not in the trash, sorted by display name (then id, so the order is
-    /// stable).
+    /// stable). This loads and reads every contact: lists and searches of many contacts use
+    /// [`Replica::search`], which reads their projections only.
     pub async fn contacts(&mut self) -> Result<Vec<(ContactId, Contact)>, Error> {
-        self.refresh().await?;
-        let device = &self.state.device;
+        let device = self.loaded().await?;
         let mut contacts = Vec::new();
         for id in device.contact_ids() {
             if let Some(contact) = device.contact(id) {
@@ -184,22 +192,27 @@ impl Replica {
 
     /// One contact, trashed or not; `None` if it is not on this device.
     pub async fn contact(&mut self, id: ContactId) -> Result<Option<Contact>, Error> {
-        self.refresh().await?;
-        Ok(self.state.device.contact(id).transpose()?)
+        Ok(self.loaded().await?.contact(id).transpose()?)
+    }
+
+    /// A contact's owner and who may see it, as the server last said; `None` for a contact
+    /// not on this device or not yet synced.
+    pub async fn meta(&mut self, id: ContactId) -> Result<Option<DocMeta>, Error> {
+        Ok(self.loaded().await?.meta(id).cloned())
     }
 
     /// The contact whose id is `text` or starts with it (as `git` resolves short hashes).
     pub async fn resolve(&mut self, text: &str) -> Result<ContactId, Error> {
-        self.refresh().await?;
         let prefix = text.trim().to_ascii_lowercase();
         if let Ok(id) = prefix.parse::<ContactId>() {
             return Ok(id);
         }
         let matches: Vec<ContactId> = self
-            .state
-            .device
-            .contact_ids()
+            .listing()
+            .await?
+            .keys()
             .filter(|id| !prefix.is_empty() && id.to_string().starts_with(&prefix))
+            .copied()
             .collect();
         match matches.as_slice() {
             [id] => Ok(*id),
@@ -215,19 +228,26 @@ impl Replica {
 
     /// Where the replica stands.
     pub async fn status(&mut self) -> Result<Status, Error> {
-        self.refresh().await?;
+        let (cursor, pending, contacts) = {
+            let device = self.loaded().await?;
+            (
+                device.cursor(),
+                device.pending(),
+                device.contact_ids().count(),
+            )
+        };
         let last_sync_ms = store::device::last_sync(&mut self.connection).await?;
         let rejections = store::rejections::list(&mut self.connection).await?;
         let account = store::account::load(&mut self.connection).await?;
         let account = account.as_ref();
         Ok(Status {
-            cursor: self.state.device.cursor(),
-            pending: self.state.device.pending(),
+            cursor,
+            pending,
             last_sync_ms,
             server: account.map(|a| a.server.clone()),
             member: account.map(|a| a.member),
             device: account.map(|a| a.device),
-            contacts: self.state.device.contact_ids().count(),
+            contacts,
             rejections,
         })
     }
@@ -252,14 +272,24 @@ impl Replica {
         }
         store::account::save(&mut tx, &account).await?;
         let generation = store::device::bump_generation(&mut tx).await?;
-        // The device id is part of the state machine (it goes in every `hello`), so it is
-        // rebuilt from what is stored, now under the new id.
-        let (device, stored_account) = restore(&mut tx).await?;
+        // The device id is part of the state machine (it goes in every `hello` and signs every
+        // edit) and the region part of every projection: both are loaded again, under the new
+        // account.
+        self.state = State {
+            seen_generation: generation,
+            stale: true,
+            ..State::default()
+        };
+        // A new region: the projections are made again now, while the device holds the few
+        // contacts made before signing in, rather than at the first search after a full sync.
+        let wanted = (
+            i64::from(sync_core::search::INDEX_VERSION),
+            State::region(Some(&account)),
+        );
+        if store::projections::rules(&mut tx).await?.as_ref() != Some(&wanted) {
+            self.state.rebuild_listing(&mut tx).await?;
+        }
         tx.commit().await?;
-        self.state.device = device;
-        self.state.account = stored_account;
-        self.state.seen_generation = generation;
-        self.state.online = false;
         self.state.stale = false;
         Ok(())
     }
@@ -269,14 +299,16 @@ impl Replica {
         store::account::save_tokens(&mut self.connection, tokens).await
     }
 
-    /// Runs one state-machine call and stores its effects in one transaction, in order.
+    /// Runs one state-machine call and stores its effects in one transaction, in order. The
+    /// call gets who signs its edits.
     async fn write<T>(
         &mut self,
-        call: impl FnOnce(&mut DeviceReplica) -> Result<(Vec<DeviceEffect>, T), Error>,
+        call: impl FnOnce(&mut DeviceReplica, Signer) -> Result<(Vec<DeviceEffect>, T), Error>,
     ) -> Result<(Step, T), Error> {
         let mut tx = store::begin_write(&mut self.connection).await?;
         let reconnect = self.state.refresh(&mut tx).await?;
-        let (effects, value) = call(&mut self.state.device)?;
+        let (device, signer) = self.state.loaded(&mut tx).await?;
+        let (effects, value) = call(device, signer)?;
         let after = self.state.store_effects(&mut tx, effects).await?;
         tx.commit().await?;
         self.state.stale = false;
@@ -291,70 +323,30 @@ impl Replica {
         ))
     }
 
-    /// Reloads the replica if another process changed it since it was last read.
-    async fn refresh(&mut self) -> Result<(), Error> {
+    /// The state machine, reloaded if another process changed the replica since it was last
+    /// read.
+    async fn loaded(&mut self) -> Result<&DeviceReplica, Error> {
         let mut tx = self.connection.begin().await?;
         self.state.refresh(&mut tx).await?;
+        self.state.loaded(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        self.state.device.as_ref().ok_or_else(|| Error::Corrupt {
+            what: "the replica could not be loaded".into(),
+        })
     }
 }
 
-impl State {
-    /// Stores the effects of a state-machine call that has already run, inside the caller's
-    /// transaction; the caller commits and then clears `stale`.
-    async fn store_effects(
-        &mut self,
-        connection: &mut SqliteConnection,
-        effects: Vec<DeviceEffect>,
-    ) -> Result<AfterCommit, Error> {
-        // From here the state machine has moved; if the effects do not reach the file, it is
-        // ahead of it and must be reloaded before it is used again.
-        self.stale = true;
-        // A draft is kept beside the state machine, not in it: other processes need not
-        // reload for one.
-        let changes_content = effects
-            .iter()
-            .any(|effect| !matches!(effect, DeviceEffect::Send(_) | DeviceEffect::CardDraft(_)));
-        let after = store::effects::apply(connection, effects, now_ms()).await?;
-        if changes_content {
-            self.seen_generation = store::device::bump_generation(connection).await?;
-        }
-        Ok(after)
-    }
-
-    /// Reloads from the file when another process changed the replica; returns whether a
-    /// connection's state was lost doing so.
-    async fn refresh(&mut self, connection: &mut SqliteConnection) -> Result<bool, Error> {
-        let generation = store::device::generation(connection).await?;
-        if generation == self.seen_generation && !self.stale {
-            return Ok(false);
-        }
-        let (device, account) = restore(connection).await?;
-        self.device = device;
-        self.account = account;
-        self.seen_generation = generation;
-        self.stale = false;
-        let lost = self.online;
-        self.online = false;
-        Ok(lost)
-    }
-}
-
-/// Rebuilds the state machine from the file.
-async fn restore(
-    connection: &mut SqliteConnection,
-) -> Result<(DeviceReplica, Option<Account>), Error> {
-    let loaded = store::load(connection).await?;
-    let actor = ActorId::from(loaded.actor);
-    // Before the first sign-in the device has no id; it is only ever sent in `hello`, which
-    // needs an account anyway.
-    let device_id = loaded
-        .account
-        .as_ref()
-        .map_or(DeviceId::from_u128(0), |account| account.device);
-    let device = DeviceReplica::restore(device_id, actor, loaded.stored)?;
-    Ok((device, loaded.account))
+/// Edits a contact in the state machine, signed when there is a member to sign with.
+pub(crate) fn signed_edit(
+    device: &mut DeviceReplica,
+    signer: Signer,
+    id: ContactId,
+    edit: impl FnOnce(&mut Contact),
+) -> Result<Vec<DeviceEffect>, Error> {
+    Ok(match signer.member {
+        Some(member) => device.edit_by(id, member, signer.at_ms, edit)?,
+        None => device.edit(id, edit)?,
+    })
 }
 
 /// A new contact id: a random (version 4) UUID.

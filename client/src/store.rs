@@ -25,7 +25,9 @@ pub(crate) mod cards;
 pub(crate) mod device;
 pub(crate) mod docs;
 pub(crate) mod effects;
+pub(crate) mod members;
 pub(crate) mod outbox;
+pub(crate) mod projections;
 pub(crate) mod rejections;
 
 /// Opens (creating if needed) the replica database at `path` and brings its schema up to date.

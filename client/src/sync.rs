@@ -12,10 +12,11 @@ use crate::replica::{Event, Replica};
 
 mod backoff;
 mod cards;
+mod members;
 mod progress;
 mod session;
 mod socket;
-mod tokens;
+pub(crate) mod tokens;
 
 use self::backoff::Backoff;
 pub use self::backoff::BackoffPolicy;
@@ -222,6 +223,9 @@ async fn attempt(
     // Before the socket, so a draft read from these photos can arrive on this very
     // connection, and so `done` reports reach the server before its welcome re-sends drafts.
     if cards::flush(replica, &account.server, &token, observer).await? == Flushed::TokenExpired {
+        return Ok(Ended::TokenExpired(token));
+    }
+    if members::refresh(replica, &account.server, &token).await? == members::Fetched::TokenExpired {
         return Ok(Ended::TokenExpired(token));
     }
     let socket = match Socket::connect(&account.server, &token).await {

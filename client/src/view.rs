@@ -6,43 +6,41 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use sync_core::contact::{Contact, CustomValue};
 use sync_core::ids::ContactId;
+use sync_core::wire::Visibility;
 
 use crate::cards::side_name;
+use crate::search::ContactSummary;
 
 pub mod card;
+pub mod history;
 
 /// Characters of a contact id shown in lists: enough to be unique in any real address book,
 /// and `rolo show`/`edit` accept any unique prefix.
 const SHORT_ID: usize = 8;
 
-/// One line for `rolo list`: short id, display name, first company, first phone and email.
-pub fn list_line(id: ContactId, contact: &Contact) -> String {
-    let id = id.to_string();
-    let company = contact
-        .organizations
-        .first()
-        .map(|org| org.company.as_str())
-        .unwrap_or_default();
-    let phone = contact
-        .phones
-        .first()
-        .map(|p| p.e164.as_str())
-        .unwrap_or_default();
-    let email = contact
-        .emails
-        .first()
-        .map(|e| e.address.as_str())
-        .unwrap_or_default();
+/// One line for `rolo list` and `rolo search`: short id, display name, first company, first
+/// phone and email, and `(archived)` or `(in the trash)` when it is.
+pub fn summary_line(summary: &ContactSummary) -> String {
+    let id = summary.id.to_string();
+    let first = |values: &[String]| values.first().cloned().unwrap_or_default();
+    let shelf = if summary.trashed_at_ms.is_some() {
+        "  (in the trash)"
+    } else if summary.archived {
+        "  (archived)"
+    } else {
+        ""
+    };
     format!(
         "{}  {:<24}  {:<20}  {:<16}  {}",
         &id[..SHORT_ID],
-        contact.display_name(),
-        company,
-        phone,
-        email
+        summary.display_name,
+        first(&summary.companies),
+        first(&summary.phones),
+        first(&summary.emails),
     )
     .trim_end()
     .to_string()
+        + shelf
 }
 
 /// The contact as a page of text for a person, with each list item's id (which
@@ -56,6 +54,8 @@ pub fn page(id: ContactId, contact: &Contact) -> String {
     line("id", id.to_string());
     if contact.is_trashed() {
         line("status", "in the trash".into());
+    } else if contact.lifecycle.archived {
+        line("status", "archived".into());
     }
     for org in &contact.organizations {
         let parts: Vec<&str> = [&org.company, &org.title, &org.department]
@@ -191,6 +191,35 @@ fn custom(value: &CustomValue) -> Value {
         CustomValue::Date(date) => json!({"date": date.to_string()}),
         // A value of a type a newer client wrote: shown by its type, kept as written.
         CustomValue::Unknown { kind, .. } => json!({ kind.as_str(): null }),
+    }
+}
+
+/// Who may see a contact, for a person: `everyone`, `only its owner`, or the members (by name
+/// when known) and how many groups and units.
+pub fn visibility_text(visibility: &Visibility, names: &history::Names) -> String {
+    match visibility {
+        Visibility::All => "everyone".into(),
+        Visibility::Members {
+            members,
+            groups,
+            units,
+        } => {
+            let mut parts: Vec<String> = members
+                .iter()
+                .map(|m| names.get(m).cloned().unwrap_or_else(|| m.to_string()))
+                .collect();
+            if !groups.is_empty() {
+                parts.push(format!("{} groups", groups.len()));
+            }
+            if !units.is_empty() {
+                parts.push(format!("{} org units", units.len()));
+            }
+            if parts.is_empty() {
+                "only its owner".into()
+            } else {
+                parts.join(", ")
+            }
+        }
     }
 }
 

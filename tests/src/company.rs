@@ -86,7 +86,7 @@ pub fn contact(n: u64) -> Contact {
         e164: format!("+8135{local:07}"),
         raw: format!("03-5{:03}-{:04}", local / 10_000 % 1_000, local % 10_000),
     });
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         contact.phones.push(Phone {
             id: ItemId::from("p2"),
             label: "mobile".into(),
@@ -107,7 +107,7 @@ pub fn contact(n: u64) -> Contact {
         title: "Manager".into(),
     });
     contact.tags.insert(TAGS[(n % 6) as usize].into(), true);
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         contact.tags.insert("vip".into(), true);
     }
     contact.contact_type = [
@@ -117,7 +117,7 @@ pub fn contact(n: u64) -> Contact {
         ContactType::Partner,
     ][(n % 4) as usize]
         .clone();
-    contact.level = (n % 3 == 0).then_some(Level::Primary);
+    contact.level = n.is_multiple_of(3).then_some(Level::Primary);
     contact
 }
 

@@ -7,6 +7,7 @@
 //! stories that care about the disk use the `client` crate's replica.
 
 pub mod cards;
+pub mod cli;
 pub mod company;
 pub mod outage;
 

@@ -66,7 +66,10 @@ async fn a_revoked_members_phone_drops_the_contact_on_its_next_sync(
     office.settle(QUIET).await?;
     let mut phone = WireDevice::connect(server, &rep, [2; 16]).await?;
     phone.settle(QUIET).await?;
-    assert!(phone.replica.contact(shared).is_some(), "the rep holds Ines");
+    assert!(
+        phone.replica.contact(shared).is_some(),
+        "the rep holds Ines"
+    );
 
     // The phone is away while the owner makes Ines private.
     phone.disconnect().await;
@@ -134,7 +137,10 @@ async fn a_member_removed_from_a_group_loses_its_contacts_live(
     office.settle(QUIET).await?;
     for (id, visibility) in [
         (through_group, json!({"all": false, "groups": [group]})),
-        (by_name, json!({"all": false, "members": [rep.member.to_string()]})),
+        (
+            by_name,
+            json!({"all": false, "members": [rep.member.to_string()]}),
+        ),
     ] {
         let (status, body) = call(
             server,
@@ -188,7 +194,10 @@ async fn a_member_removed_from_a_group_loses_its_contacts_live(
     .await?;
     assert_eq!(status, 204);
     phone.settle(QUIET * 2).await?;
-    assert!(phone.replica.contact(through_group).is_some(), "granted again");
+    assert!(
+        phone.replica.contact(through_group).is_some(),
+        "granted again"
+    );
     Ok(())
 }
 
@@ -203,7 +212,9 @@ async fn two_phones_offline_edits_are_two_revisions_and_one_field_is_restored(
     let mut contact = named("Ivo");
     contact.name.family = "Marek".into();
     let now_ms = server::state::now_ms();
-    let effects = mine.replica.create_by(id, owner.member, now_ms, &contact, None)?;
+    let effects = mine
+        .replica
+        .create_by(id, owner.member, now_ms, &contact, None)?;
     mine.apply(effects).await?;
     mine.settle(QUIET).await?;
     theirs.settle(QUIET).await?;
@@ -211,13 +222,17 @@ async fn two_phones_offline_edits_are_two_revisions_and_one_field_is_restored(
     // Both phones go offline and change different fields.
     mine.disconnect().await;
     theirs.disconnect().await;
-    let effects = mine.replica.edit_by(id, owner.member, now_ms + 1_000, |contact| {
-        contact.name.family = "Marek-Novak".into()
-    })?;
+    let effects = mine
+        .replica
+        .edit_by(id, owner.member, now_ms + 1_000, |contact| {
+            contact.name.family = "Marek-Novak".into()
+        })?;
     mine.apply(effects).await?;
-    let effects = theirs.replica.edit_by(id, rep.member, now_ms + 1_001, |contact| {
-        contact.language = Some("cs".into())
-    })?;
+    let effects = theirs
+        .replica
+        .edit_by(id, rep.member, now_ms + 1_001, |contact| {
+            contact.language = Some("cs".into())
+        })?;
     theirs.apply(effects).await?;
     mine.reconnect(server, &owner).await?;
     theirs.reconnect(server, &rep).await?;
@@ -226,8 +241,14 @@ async fn two_phones_offline_edits_are_two_revisions_and_one_field_is_restored(
     mine.settle(QUIET).await?;
 
     let path = format!("/v1/contacts/{id}");
-    let (status, history) =
-        call(server, &owner, reqwest::Method::GET, &format!("{path}/history"), None).await?;
+    let (status, history) = call(
+        server,
+        &owner,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        None,
+    )
+    .await?;
     assert_eq!(status, 200, "{history}");
     let revisions = history["revisions"].as_array().expect("revisions");
     assert_eq!(revisions.len(), 3, "{history}");

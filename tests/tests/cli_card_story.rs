@@ -6,15 +6,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tests::TestServer;
-
-const PASSWORD: &str = "correct horse battery";
+use tests::cli::{PASSWORD, json, rolo, run};
 
 /// The fictional person printed on `en-02.jpg` (see its `.json`).
 const CARD_EMAIL: &str = "m.okafor@northpeaklogistics.com";
@@ -25,43 +23,6 @@ const READING_BOUND: Duration = Duration::from_secs(180);
 /// Between two `rolo sync`s while the server reads the card: the reader is another process
 /// with nothing to wait on from here, and syncing back to back would only take CPU from it.
 const POLL_PAUSE: Duration = Duration::from_millis(500);
-
-/// `rolo --home HOME ARGS…`, the binary built beside the test binaries.
-fn rolo(home: &Path, args: &[&str]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().and_then(Path::parent).unwrap().join("rolo");
-    assert!(
-        binary.exists(),
-        "{} is missing: build it with `cargo build -p client`",
-        binary.display()
-    );
-    Command::new(binary)
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env_remove("ROLO_HOME")
-        .env("ROLO_PASSWORD", PASSWORD)
-        .output()
-        .unwrap()
-}
-
-/// A command that must succeed: its standard output.
-fn ok(home: &Path, args: &[&str]) -> String {
-    let output = rolo(home, args);
-    assert!(
-        output.status.success(),
-        "rolo {args:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// A command printing JSON.
-fn json(home: &Path, args: &[&str]) -> Value {
-    let out = ok(home, args);
-    serde_json::from_str(&out).unwrap_or_else(|error| panic!("rolo {args:?}: {error}: {out}"))
-}
 
 /// The path of a synthetic fixture card (fictional person).
 fn fixture_card(name: &str) -> PathBuf {
@@ -85,7 +46,7 @@ fn listed(home: &Path, card: &str) -> Value {
 fn sync_until_read(home: &Path, card: &str) {
     let started = Instant::now();
     loop {
-        ok(home, &["sync"]);
+        rolo(home, &["sync"]);
         let listed = listed(home, card);
         match listed["state"].as_str() {
             Some("ready") => return,
@@ -163,7 +124,7 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
     let (phone, laptop) = (phone.path().to_path_buf(), laptop.path().to_path_buf());
     // The CLI blocks; run it off the async threads the in-process server needs.
     let image = tokio::task::spawn_blocking(move || {
-        ok(
+        rolo(
             &phone,
             &[
                 "signup",
@@ -183,11 +144,11 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
         // No signal: the scan is kept on the phone, and a sync leaves it there.
         signal.set(false);
         let photo = fixture_card("en-02.jpg");
-        let card = ok(&phone, &["card", "scan", photo.to_str().unwrap()])
+        let card = rolo(&phone, &["card", "scan", photo.to_str().unwrap()])
             .trim()
             .to_string();
         assert_eq!(listed(&phone, &card)["state"], "queued");
-        let offline = rolo(&phone, &["sync"]);
+        let offline = run(&phone, &["sync"]);
         assert!(
             !offline.status.success(),
             "a sync with no signal fails: {}",
@@ -221,8 +182,8 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
         assert_eq!(images.len(), 1, "the front photo is kept: {shown}");
         let image = images[0].clone();
 
-        let contact = ok(&phone, &["card", "save", &card]).trim().to_string();
-        ok(&phone, &["sync"]);
+        let contact = rolo(&phone, &["card", "save", &card]).trim().to_string();
+        rolo(&phone, &["sync"]);
         let saved = listed(&phone, &card);
         assert_eq!(saved["state"], "saved", "{saved}");
         assert_eq!(saved["saved_as"], contact.as_str(), "{saved}");
@@ -230,7 +191,7 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
         assert_eq!(json(&phone, &["status", "--json"])["pending"], 0);
 
         // The rep's laptop, on the office network.
-        ok(
+        rolo(
             &laptop,
             &[
                 "login",
@@ -242,7 +203,7 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
                 "laptop",
             ],
         );
-        ok(&laptop, &["sync"]);
+        rolo(&laptop, &["sync"]);
         let on_laptop = json(&laptop, &["show", &contact, "--json"]);
         assert!(
             values(&on_laptop, "emails", "address").contains(&CARD_EMAIL.to_string()),
@@ -253,7 +214,7 @@ async fn a_card_scanned_with_no_signal_is_read_saved_and_reaches_the_reps_laptop
             serde_json::json!([image]),
             "the card photo came along"
         );
-        let page = ok(&laptop, &["show", &contact]);
+        let page = rolo(&laptop, &["show", &contact]);
         let sha256 = image["blob"]["sha256"].as_str().unwrap().to_string();
         assert!(page.contains(&sha256), "{page}");
         image
@@ -290,7 +251,7 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
     let phone = tempfile::tempdir().unwrap();
     let phone = phone.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
-        ok(
+        rolo(
             &phone,
             &[
                 "signup",
@@ -307,7 +268,7 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
             ],
         );
         // Met before, typed in by hand: a nickname, a mobile and the email.
-        let known = ok(
+        let known = rolo(
             &phone,
             &[
                 "add",
@@ -325,11 +286,11 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
         )
         .trim()
         .to_string();
-        ok(&phone, &["sync"]);
+        rolo(&phone, &["sync"]);
         let before = json(&phone, &["show", &known, "--json"]);
 
         let photo = fixture_card("en-02.jpg");
-        let card = ok(&phone, &["card", "scan", photo.to_str().unwrap()])
+        let card = rolo(&phone, &["card", "scan", photo.to_str().unwrap()])
             .trim()
             .to_string();
         sync_until_read(&phone, &card);
@@ -349,7 +310,7 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
                 .contains(&Value::from(format!("email {CARD_EMAIL}"))),
             "{shown}"
         );
-        let page = ok(&phone, &["card", "show", &card]);
+        let page = rolo(&phone, &["card", "show", &card]);
         assert!(page.contains("looks like contact Marc Okafor"), "{page}");
         // The list says so too, as `card show` does.
         let in_list = listed(&phone, &card);
@@ -363,7 +324,7 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
             "{in_list}"
         );
 
-        let merged_into = ok(&phone, &["card", "save", &card, "--into", &known[..8]]);
+        let merged_into = rolo(&phone, &["card", "save", &card, "--into", &known[..8]]);
         assert_eq!(merged_into.trim(), known);
         let after = json(&phone, &["show", &known, "--json"]);
 
@@ -389,7 +350,7 @@ async fn a_card_of_someone_the_rep_has_is_pointed_out_and_merged_into_their_cont
         assert_eq!(after["card_images"], shown["draft"]["images"], "{after}");
 
         // The merge is an ordinary edit: the next sync sends it and closes the card.
-        ok(&phone, &["sync"]);
+        rolo(&phone, &["sync"]);
         assert_eq!(json(&phone, &["status", "--json"])["pending"], 0);
         let saved = listed(&phone, &card);
         assert_eq!(saved["state"], "saved", "{saved}");

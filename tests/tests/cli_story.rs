@@ -2,37 +2,8 @@
 //! a contact, sync, a second device logs in, both edit offline, both sync, both see both edits;
 //! a contact added `--private` stays with its owner.
 
-use std::path::Path;
-use std::process::Command;
-
 use tests::TestServer;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// The `rolo` binary built beside the test binaries (`cargo test --workspace` builds it).
-fn rolo(home: &Path, args: &[&str]) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().and_then(Path::parent).unwrap().join("rolo");
-    assert!(
-        binary.exists(),
-        "{} is missing: build it with `cargo build -p client`",
-        binary.display()
-    );
-    let output = Command::new(binary)
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("ROLO_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "rolo {args:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
+use tests::cli::{PASSWORD, rolo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reps_with_the_cli_edit_one_contact_offline_and_both_edits_survive() {

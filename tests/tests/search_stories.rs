@@ -30,7 +30,12 @@ async fn a_search_finds_a_contact_by_any_of_its_handles(server: &TestServer) -> 
         }),
     )
     .await?;
-    create(server, ana, json!({"name": {"given": "Mara", "family": "Lindqvist"}})).await?;
+    create(
+        server,
+        ana,
+        json!({"name": {"given": "Mara", "family": "Lindqvist"}}),
+    )
+    .await?;
     for (what, text) in [
         ("a part of the name", "tana"),
         ("the name without its accent", "jose"),
@@ -55,14 +60,37 @@ async fn a_search_finds_a_contact_by_any_of_its_handles(server: &TestServer) -> 
 async fn filters_narrow_the_list(server: &TestServer) -> anyhow::Result<()> {
     let company = Company::start(server).await?;
     let (ana, ben) = (&company.ana, &company.ben);
-    create(server, ana, json!({"name": {"given": "Ada"}, "type": "customer", "level": "primary", "tags": ["vip"]})).await?;
-    create(server, ana, json!({"name": {"given": "Bea"}, "type": "lead", "level": "secondary"})).await?;
-    create(server, ben, json!({"name": {"given": "Cy"}, "type": "customer", "tags": ["vip", "kansai"]})).await?;
+    create(
+        server,
+        ana,
+        json!({"name": {"given": "Ada"}, "type": "customer", "level": "primary", "tags": ["vip"]}),
+    )
+    .await?;
+    create(
+        server,
+        ana,
+        json!({"name": {"given": "Bea"}, "type": "lead", "level": "secondary"}),
+    )
+    .await?;
+    create(
+        server,
+        ben,
+        json!({"name": {"given": "Cy"}, "type": "customer", "tags": ["vip", "kansai"]}),
+    )
+    .await?;
     assert_eq!(names(server, ana, "type=customer").await?.0, ["Ada", "Cy"]);
     assert_eq!(names(server, ana, "level=secondary").await?.0, ["Bea"]);
-    assert_eq!(names(server, ana, &format!("owner={}", ben.member)).await?.0, ["Cy"]);
+    assert_eq!(
+        names(server, ana, &format!("owner={}", ben.member))
+            .await?
+            .0,
+        ["Cy"]
+    );
     assert_eq!(names(server, ana, "tag=vip").await?.0, ["Ada", "Cy"]);
-    assert_eq!(names(server, ana, "tag=vip&type=customer&q=cy").await?.0, ["Cy"]);
+    assert_eq!(
+        names(server, ana, "tag=vip&type=customer&q=cy").await?.0,
+        ["Cy"]
+    );
     let refused = support::get(server, ana, "/v1/contacts?type=vendor").await?;
     refused.refused(400, "bad_request", Some("type"))?;
 
@@ -96,9 +124,14 @@ async fn both_orders_page_with_a_cursor(server: &TestServer) -> anyhow::Result<(
     assert_eq!(seen, ["Ann", "Bob", "Cat", "Dan", "Eve"]);
 
     // By last change: Bob edited last comes first.
-    support::patch(server, ana, &format!("/v1/contacts/{}", ids[1]), json!({"notes": "called"}))
-        .await?
-        .expect(200)?;
+    support::patch(
+        server,
+        ana,
+        &format!("/v1/contacts/{}", ids[1]),
+        json!({"notes": "called"}),
+    )
+    .await?
+    .expect(200)?;
     let mut seen = Vec::new();
     let mut query = "sort=changed&limit=3".to_string();
     loop {

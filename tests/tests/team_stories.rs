@@ -8,9 +8,9 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
+use support::{Company, PASSWORD, create, delete, get, names, patch, post, put};
 use sync_core::card::{CardStatus, attach_images, fields_to_contact};
 use sync_core::ids::{ContactId, ItemId};
-use support::{Company, PASSWORD, create, delete, get, names, patch, post, put};
 use tests::cards::{fixture_card, new_card_id, upload_card, wait_for_draft};
 use tests::{TestServer, WireDevice};
 
@@ -49,18 +49,29 @@ async fn a_contact_not_shared_with_a_member_is_out_of_reach_on_every_route(
     let effects = phone.replica.create(id, &contact)?;
     phone.apply(effects).await?;
     phone.settle(QUIET).await?;
-    put(server, ana, &format!("/v1/contacts/{id}/visibility"), json!({"all": false}))
-        .await?
-        .expect(200)?;
+    put(
+        server,
+        ana,
+        &format!("/v1/contacts/{id}/visibility"),
+        json!({"all": false}),
+    )
+    .await?
+    .expect(200)?;
 
     let path = format!("/v1/contacts/{id}");
-    assert_eq!(fetch(server, ana, &sha256).await?, 200, "its owner gets the photo");
+    assert_eq!(
+        fetch(server, ana, &sha256).await?,
+        200,
+        "its owner gets the photo"
+    );
     for route in [
         path.clone(),
         format!("{path}/history"),
         format!("{path}/activity"),
     ] {
-        get(server, ben, &route).await?.refused(404, "not_found", None)?;
+        get(server, ben, &route)
+            .await?
+            .refused(404, "not_found", None)?;
     }
     assert_eq!(fetch(server, ben, &sha256).await?, 404, "nor the photo");
     patch(server, ben, &path, json!({"notes": "mine now"}))
@@ -69,11 +80,22 @@ async fn a_contact_not_shared_with_a_member_is_out_of_reach_on_every_route(
     post(server, ben, &format!("{path}/archive"), json!({}))
         .await?
         .refused(404, "not_found", None)?;
-    post(server, ben, &format!("{path}/activity"), json!({"kind": "note", "text": "x"}))
-        .await?
-        .refused(404, "not_found", None)?;
-    assert!(names(server, ben, "q=hidden").await?.0.is_empty(), "nor found by a search");
-    assert!(names(server, ben, "shelf=all").await?.0.is_empty(), "nor listed");
+    post(
+        server,
+        ben,
+        &format!("{path}/activity"),
+        json!({"kind": "note", "text": "x"}),
+    )
+    .await?
+    .refused(404, "not_found", None)?;
+    assert!(
+        names(server, ben, "q=hidden").await?.0.is_empty(),
+        "nor found by a search"
+    );
+    assert!(
+        names(server, ben, "shelf=all").await?.0.is_empty(),
+        "nor listed"
+    );
     assert_eq!(names(server, ana, "q=hidden").await?.0, ["Hidden Okafor"]);
     Ok(())
 }
@@ -94,48 +116,105 @@ async fn admins_run_groups_and_units(server: &TestServer) -> anyhow::Result<()> 
     post(server, ana, "/v1/groups", json!({"name": "Golfers"}))
         .await?
         .refused(403, "forbidden", None)?;
-    let group = post(server, owner, "/v1/groups", json!({"name": "Golfers"})).await?.expect(201)?;
+    let group = post(server, owner, "/v1/groups", json!({"name": "Golfers"}))
+        .await?
+        .expect(201)?;
     let group = group["id"].as_str().unwrap().to_string();
-    let renamed = patch(server, owner, &format!("/v1/groups/{group}"), json!({"name": "Golf club"}))
-        .await?
-        .expect(200)?;
+    let renamed = patch(
+        server,
+        owner,
+        &format!("/v1/groups/{group}"),
+        json!({"name": "Golf club"}),
+    )
+    .await?
+    .expect(200)?;
     assert_eq!(renamed["name"], "Golf club");
-    post(server, owner, &format!("/v1/groups/{group}/members"), json!({"member": ana.member.to_string()}))
-        .await?
-        .expect(204)?;
-    post(server, owner, &format!("/v1/groups/{group}/members"), json!({"member": ben.member.to_string()}))
-        .await?
-        .expect(204)?;
-    delete(server, owner, &format!("/v1/groups/{group}/members/{}", ana.member))
-        .await?
-        .expect(204)?;
+    post(
+        server,
+        owner,
+        &format!("/v1/groups/{group}/members"),
+        json!({"member": ana.member.to_string()}),
+    )
+    .await?
+    .expect(204)?;
+    post(
+        server,
+        owner,
+        &format!("/v1/groups/{group}/members"),
+        json!({"member": ben.member.to_string()}),
+    )
+    .await?
+    .expect(204)?;
+    delete(
+        server,
+        owner,
+        &format!("/v1/groups/{group}/members/{}", ana.member),
+    )
+    .await?
+    .expect(204)?;
     let groups = get(server, ana, "/v1/groups").await?.expect(200)?;
     assert_eq!(
         groups["groups"],
         json!([{"id": group, "name": "Golf club", "members": [ben.member.to_string()]}])
     );
-    delete(server, owner, &format!("/v1/groups/{group}")).await?.expect(204)?;
-    assert_eq!(get(server, ana, "/v1/groups").await?.expect(200)?["groups"], json!([]));
-    delete(server, owner, &format!("/v1/groups/{group}")).await?.refused(404, "not_found", None)?;
-
-    let sales = post(server, owner, "/v1/units", json!({"name": "Sales"})).await?.expect(201)?;
-    let sales = sales["id"].as_str().unwrap().to_string();
-    let tokyo = post(server, owner, "/v1/units", json!({"name": "Tokyo", "parent": sales})).await?.expect(201)?;
-    let tokyo = tokyo["id"].as_str().unwrap().to_string();
-    patch(server, owner, &format!("/v1/units/{sales}"), json!({"parent": tokyo}))
-        .await?
-        .refused(400, "bad_request", Some("parent"))?;
-    let moved = patch(server, owner, &format!("/v1/units/{tokyo}"), json!({"name": "Tokyo office", "parent": null}))
-        .await?
-        .expect(200)?;
-    assert_eq!(moved["parent"], json!(null));
-    assert_eq!(moved["name"], "Tokyo office");
-    post(server, owner, &format!("/v1/units/{tokyo}/members"), json!({"member": ben.member.to_string()}))
+    delete(server, owner, &format!("/v1/groups/{group}"))
         .await?
         .expect(204)?;
-    post(server, ana, &format!("/v1/units/{tokyo}/members"), json!({"member": ana.member.to_string()}))
+    assert_eq!(
+        get(server, ana, "/v1/groups").await?.expect(200)?["groups"],
+        json!([])
+    );
+    delete(server, owner, &format!("/v1/groups/{group}"))
         .await?
-        .refused(403, "forbidden", None)?;
+        .refused(404, "not_found", None)?;
+
+    let sales = post(server, owner, "/v1/units", json!({"name": "Sales"}))
+        .await?
+        .expect(201)?;
+    let sales = sales["id"].as_str().unwrap().to_string();
+    let tokyo = post(
+        server,
+        owner,
+        "/v1/units",
+        json!({"name": "Tokyo", "parent": sales}),
+    )
+    .await?
+    .expect(201)?;
+    let tokyo = tokyo["id"].as_str().unwrap().to_string();
+    patch(
+        server,
+        owner,
+        &format!("/v1/units/{sales}"),
+        json!({"parent": tokyo}),
+    )
+    .await?
+    .refused(400, "bad_request", Some("parent"))?;
+    let moved = patch(
+        server,
+        owner,
+        &format!("/v1/units/{tokyo}"),
+        json!({"name": "Tokyo office", "parent": null}),
+    )
+    .await?
+    .expect(200)?;
+    assert_eq!(moved["parent"], json!(null));
+    assert_eq!(moved["name"], "Tokyo office");
+    post(
+        server,
+        owner,
+        &format!("/v1/units/{tokyo}/members"),
+        json!({"member": ben.member.to_string()}),
+    )
+    .await?
+    .expect(204)?;
+    post(
+        server,
+        ana,
+        &format!("/v1/units/{tokyo}/members"),
+        json!({"member": ana.member.to_string()}),
+    )
+    .await?
+    .refused(403, "forbidden", None)?;
     let units = get(server, ben, "/v1/units").await?.expect(200)?;
     assert_eq!(
         units["units"],
@@ -144,10 +223,16 @@ async fn admins_run_groups_and_units(server: &TestServer) -> anyhow::Result<()> 
             {"id": tokyo, "name": "Tokyo office", "parent": null, "members": [ben.member.to_string()]},
         ])
     );
-    delete(server, owner, &format!("/v1/units/{tokyo}/members/{}", ben.member))
+    delete(
+        server,
+        owner,
+        &format!("/v1/units/{tokyo}/members/{}", ben.member),
+    )
+    .await?
+    .expect(204)?;
+    delete(server, owner, &format!("/v1/units/{sales}"))
         .await?
         .expect(204)?;
-    delete(server, owner, &format!("/v1/units/{sales}")).await?.expect(204)?;
     let units = get(server, ben, "/v1/units").await?.expect(200)?;
     assert_eq!(units["units"].as_array().unwrap().len(), 1, "{units}");
     Ok(())
@@ -160,12 +245,22 @@ async fn a_deactivated_member_is_cut_off_and_cannot_sign_in(
     let (owner, ana, ben) = (&company.owner, &company.ana, &company.ben);
     let mut bens_phone = WireDevice::connect(server, ben, [2; 16]).await?;
     bens_phone.settle(QUIET).await?;
-    patch(server, ana, &format!("/v1/members/{}", ben.member), json!({"active": false}))
-        .await?
-        .refused(403, "forbidden", None)?;
-    let changed = patch(server, owner, &format!("/v1/members/{}", ben.member), json!({"active": false}))
-        .await?
-        .expect(200)?;
+    patch(
+        server,
+        ana,
+        &format!("/v1/members/{}", ben.member),
+        json!({"active": false}),
+    )
+    .await?
+    .refused(403, "forbidden", None)?;
+    let changed = patch(
+        server,
+        owner,
+        &format!("/v1/members/{}", ben.member),
+        json!({"active": false}),
+    )
+    .await?
+    .expect(200)?;
     assert_eq!(changed["active"], false);
 
     // His open socket is closed at once, not when his token expires.
@@ -177,11 +272,18 @@ async fn a_deactivated_member_is_cut_off_and_cannot_sign_in(
         }
     })
     .await;
-    assert!(closed.is_ok(), "the deactivated member's socket stayed open");
+    assert!(
+        closed.is_ok(),
+        "the deactivated member's socket stayed open"
+    );
     // His tokens no longer work, and he cannot sign in again.
-    get(server, ben, "/v1/contacts").await?.refused(401, "unauthorized", None)?;
+    get(server, ben, "/v1/contacts")
+        .await?
+        .refused(401, "unauthorized", None)?;
     let login = tests::login(server, "ben@kita.example", PASSWORD, "new phone").await;
-    let refusal = login.expect_err("a deactivated member cannot sign in").to_string();
+    let refusal = login
+        .expect_err("a deactivated member cannot sign in")
+        .to_string();
     assert!(refusal.contains("403"), "{refusal}");
     let refreshed = reqwest::Client::new()
         .post(format!("{}/v1/token", server.base_url()))
@@ -189,15 +291,28 @@ async fn a_deactivated_member_is_cut_off_and_cannot_sign_in(
         .send()
         .await?;
     assert_eq!(refreshed.status(), 401);
-    assert!(tests::connect(server, &ben.access_token).await.is_err(), "nor sync");
+    assert!(
+        tests::connect(server, &ben.access_token).await.is_err(),
+        "nor sync"
+    );
 
     // Only the owner changes roles; the owner cannot be deactivated.
-    patch(server, owner, &format!("/v1/members/{}", owner.member), json!({"active": false}))
-        .await?
-        .refused(403, "forbidden", None)?;
-    patch(server, owner, &format!("/v1/members/{}", ben.member), json!({"active": true}))
-        .await?
-        .expect(200)?;
+    patch(
+        server,
+        owner,
+        &format!("/v1/members/{}", owner.member),
+        json!({"active": false}),
+    )
+    .await?
+    .refused(403, "forbidden", None)?;
+    patch(
+        server,
+        owner,
+        &format!("/v1/members/{}", ben.member),
+        json!({"active": true}),
+    )
+    .await?
+    .expect(200)?;
     tests::login(server, "ben@kita.example", PASSWORD, "new phone").await?;
     Ok(())
 }
@@ -214,22 +329,36 @@ async fn a_rest_edit_reaches_a_connected_phone_live(server: &TestServer) -> anyh
     let held = phone.replica.contact(contact).expect("the phone got it")?;
     assert_eq!(held.name.given, "Live");
 
-    patch(server, ben, &format!("/v1/contacts/{id}"), json!({"name": {"given": "Live", "family": "Wire"}}))
-        .await?
-        .expect(200)?;
+    patch(
+        server,
+        ben,
+        &format!("/v1/contacts/{id}"),
+        json!({"name": {"given": "Live", "family": "Wire"}}),
+    )
+    .await?
+    .expect(200)?;
     phone.settle(QUIET).await?;
-    assert_eq!(phone.replica.contact(contact).expect("held")?.name.family, "Wire");
+    assert_eq!(
+        phone.replica.contact(contact).expect("held")?.name.family,
+        "Wire"
+    );
 
     // And the phone's own edit shows over REST.
-    let effects = phone.replica.edit(contact, |c| c.name.nickname = "Livvy".into())?;
+    let effects = phone
+        .replica
+        .edit(contact, |c| c.name.nickname = "Livvy".into())?;
     phone.apply(effects).await?;
     phone.settle(QUIET).await?;
-    let read = get(server, ben, &format!("/v1/contacts/{id}")).await?.expect(200)?;
+    let read = get(server, ben, &format!("/v1/contacts/{id}"))
+        .await?
+        .expect(200)?;
     assert_eq!(read["name"]["nickname"], "Livvy");
     assert_eq!(read["name"]["family"], "Wire");
 
     // A REST trash reaches it too.
-    post(server, ben, &format!("/v1/contacts/{id}/trash"), json!({})).await?.expect(200)?;
+    post(server, ben, &format!("/v1/contacts/{id}/trash"), json!({}))
+        .await?
+        .expect(200)?;
     phone.settle(QUIET).await?;
     assert!(phone.replica.contact(contact).expect("held")?.is_trashed());
     Ok(())

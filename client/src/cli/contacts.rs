@@ -1,5 +1,5 @@
-//! `rolo list`, `show`, `add`, `edit`, `delete` and `restore`: local commands that never need
-//! the network.
+//! `rolo show`, `add`, `edit`, `delete`, `restore`, `archive` and `unarchive`: local commands
+//! that never need the network.
 
 use std::path::Path;
 
@@ -8,14 +8,6 @@ use clap::Args;
 use crate::input::{EditOp, InputError, NewContact};
 use crate::replica::Replica;
 use crate::view;
-
-/// Arguments of `rolo list`.
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Print JSON (an array of contacts) instead of one line each.
-    #[arg(long)]
-    json: bool,
-}
 
 /// Arguments of `rolo show`.
 #[derive(Debug, Args)]
@@ -31,7 +23,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct IdArgs {
     /// The contact's id, or the start of it.
-    id: String,
+    pub(super) id: String,
 }
 
 /// Arguments of `rolo add`.
@@ -129,21 +121,6 @@ pub struct EditArgs {
     region: Option<String>,
 }
 
-pub(super) async fn list(home: &Path, args: ListArgs) -> anyhow::Result<()> {
-    let mut replica = super::open(home).await?;
-    let contacts = replica.contacts().await?;
-    if args.json {
-        let all: Vec<_> = contacts.iter().map(|(id, c)| view::json(*id, c)).collect();
-        say!("{}", serde_json::to_string_pretty(&all)?);
-    } else {
-        for (id, contact) in &contacts {
-            say!("{}", view::list_line(*id, contact));
-        }
-    }
-    replica.close().await?;
-    Ok(())
-}
-
 pub(super) async fn show(home: &Path, args: ShowArgs) -> anyhow::Result<()> {
     let mut replica = super::open(home).await?;
     let id = replica.resolve(&args.id).await?;
@@ -151,15 +128,31 @@ pub(super) async fn show(home: &Path, args: ShowArgs) -> anyhow::Result<()> {
         .contact(id)
         .await?
         .ok_or(crate::Error::UnknownContact(id))?;
+    let meta = replica.meta(id).await?;
+    let names = super::history::names(&mut replica).await?;
+    replica.close().await?;
     if args.json {
-        say!(
-            "{}",
-            serde_json::to_string_pretty(&view::json(id, &contact))?
-        );
+        let mut shown = view::json(id, &contact);
+        if let Some(meta) = &meta {
+            shown["owner"] = meta.owner.to_string().into();
+            shown["visibility"] = crate::api::sharing::visibility_json(&meta.visibility);
+        }
+        say!("{}", serde_json::to_string_pretty(&shown)?);
     } else {
         say!("{}", view::page(id, &contact).trim_end());
+        if let Some(meta) = &meta {
+            let owner = names
+                .get(&meta.owner)
+                .cloned()
+                .unwrap_or_else(|| meta.owner.to_string());
+            say!("  {:<10} {owner}", "owner");
+            say!(
+                "  {:<10} {}",
+                "shared",
+                view::visibility_text(&meta.visibility, &names)
+            );
+        }
     }
-    replica.close().await?;
     Ok(())
 }
 
@@ -269,6 +262,34 @@ pub(super) async fn restore(home: &Path, args: IdArgs) -> anyhow::Result<()> {
     replica.restore(id).await?;
     replica.close().await?;
     say!("restored {id}");
+    Ok(())
+}
+
+pub(super) async fn archive(home: &Path, args: IdArgs) -> anyhow::Result<()> {
+    let mut replica = super::open(home).await?;
+    let id = replica.resolve(&args.id).await?;
+    let changed = replica.archive(id).await?;
+    replica.close().await?;
+    if changed {
+        say!(
+            "archived {id} (`rolo list --archived` shows it, `rolo unarchive {id}` takes it back)"
+        );
+    } else {
+        say!("{id} is already archived");
+    }
+    Ok(())
+}
+
+pub(super) async fn unarchive(home: &Path, args: IdArgs) -> anyhow::Result<()> {
+    let mut replica = super::open(home).await?;
+    let id = replica.resolve(&args.id).await?;
+    let changed = replica.unarchive(id).await?;
+    replica.close().await?;
+    if changed {
+        say!("took {id} out of the archive");
+    } else {
+        say!("{id} is not archived");
+    }
     Ok(())
 }
 

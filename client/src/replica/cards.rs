@@ -5,7 +5,7 @@ use sync_core::card::{CardDraft, Field, attach_images, fields_to_contact, merge_
 use sync_core::contact::CardSide;
 use sync_core::ids::{CardId, ContactId};
 
-use super::{Replica, State, random_contact_id, random_item_id};
+use super::{Replica, State, random_contact_id, random_item_id, signed_edit};
 use crate::account::now_ms;
 use crate::cards::{Card, CardState, Duplicate, Resolution, check_photo, shared_values};
 use crate::error::Error;
@@ -111,16 +111,20 @@ impl Replica {
             None => return Err(Error::UnknownCard(card)),
         };
         let fields = kept_fields(&draft, keep)?;
-        let device = &mut self.state.device;
+        let (device, signer) = self.state.loaded(&mut tx).await?;
         let (effects, contact) = match into {
             None => {
                 let mut contact = fields_to_contact(&fields, random_item_id);
                 attach_images(&mut contact, &draft.images);
                 let id = random_contact_id();
-                (device.create(id, &contact)?, id)
+                let effects = match signer.member {
+                    Some(member) => device.create_by(id, member, signer.at_ms, &contact, None)?,
+                    None => device.create(id, &contact)?,
+                };
+                (effects, id)
             }
             Some(id) => {
-                let effects = device.edit(id, |contact| {
+                let effects = signed_edit(device, signer, id, |contact| {
                     merge_into(contact, &fields, random_item_id);
                     attach_images(contact, &draft.images);
                 })?;

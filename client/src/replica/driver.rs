@@ -50,7 +50,10 @@ impl Replica {
 
     /// A connection opened: returns the `hello`.
     pub(crate) async fn connected(&mut self) -> Result<Step, Error> {
-        let step = self.write(|device| Ok((device.connected(), ()))).await?.0;
+        let step = self
+            .write(|device, _| Ok((device.connected(), ())))
+            .await?
+            .0;
         // After `write`, so a reload it did cannot forget this connection.
         self.state.online = true;
         Ok(Step {
@@ -62,26 +65,28 @@ impl Replica {
     /// The connection closed.
     pub(crate) fn disconnected(&mut self) {
         self.state.online = false;
-        self.state.device.disconnected();
+        if let Some(device) = &mut self.state.device {
+            device.disconnected();
+        }
     }
 
     /// A frame arrived from the server.
     pub(crate) async fn receive(&mut self, frame: Frame) -> Result<Step, Error> {
         Ok(self
-            .write(|device| Ok((device.receive(frame), ())))
+            .write(|device, _| Ok((device.receive(frame), ())))
             .await?
             .0)
     }
 
     /// A tick of the retry clock passed.
     pub(crate) async fn tick(&mut self) -> Result<Step, Error> {
-        Ok(self.write(|device| Ok((device.tick(), ()))).await?.0)
+        Ok(self.write(|device, _| Ok((device.tick(), ()))).await?.0)
     }
 
     /// The wait the server asked for after an `unavailable` push is over: push again.
     pub(crate) async fn resume_pushing(&mut self) -> Result<Step, Error> {
         Ok(self
-            .write(|device| Ok((device.resume_pushing(), ())))
+            .write(|device, _| Ok((device.resume_pushing(), ())))
             .await?
             .0)
     }
@@ -89,16 +94,26 @@ impl Replica {
     /// Asks the server to resend the feed from the cursor (a keep-alive that also recovers a
     /// lost last page).
     pub(crate) async fn resubscribe(&mut self) -> Result<Step, Error> {
-        Ok(self.write(|device| Ok((device.resubscribe(), ()))).await?.0)
+        Ok(self
+            .write(|device, _| Ok((device.resubscribe(), ())))
+            .await?
+            .0)
     }
 
     /// Connected, welcomed, nothing unacknowledged, no repair under way.
     pub(crate) fn is_settled(&self) -> bool {
-        self.state.device.is_settled()
+        self.state
+            .device
+            .as_ref()
+            .is_some_and(|device| device.is_settled())
     }
 
     /// The feed cursor.
     pub(crate) fn cursor(&self) -> u64 {
-        self.state.device.cursor()
+        // Loaded by every step of a sync; before one, nothing has moved it.
+        self.state
+            .device
+            .as_ref()
+            .map_or(0, |device| device.cursor())
     }
 }

@@ -45,6 +45,14 @@ async fn delete_chunks(connection: &mut SqliteConnection, doc: ContactId) -> Res
     Ok(())
 }
 
+/// Whether any document is stored.
+pub(crate) async fn any(connection: &mut SqliteConnection) -> Result<bool, Error> {
+    let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM doc_chunks)")
+        .fetch_one(connection)
+        .await?;
+    Ok(any)
+}
+
 /// Every document, its chunks concatenated in the order they were written.
 pub(crate) async fn load_docs(
     connection: &mut SqliteConnection,

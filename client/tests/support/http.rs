@@ -1,5 +1,5 @@
-//! The fake server's plain HTTP side: `POST /v1/token` and the card API (`cards`), one
-//! request per connection.
+//! The fake server's plain HTTP side: `POST /v1/token`, `GET /v1/members` and the card API
+//! (`cards`), one request per connection.
 
 use std::sync::{Arc, Mutex};
 
@@ -88,6 +88,13 @@ pub(super) async fn http_endpoint(mut stream: TcpStream, shared: Arc<Mutex<Share
             refuse("token_expired")
         } else {
             match shared.access.get(token).copied() {
+                Some(_) if request.path == "/v1/members" => {
+                    shared.member_lists += 1;
+                    (
+                        200,
+                        Some(serde_json::json!({"members": shared.members.clone()})),
+                    )
+                }
                 Some((member, _)) => shared.cards.answer(member, &request),
                 None => refuse("unauthorized"),
             }

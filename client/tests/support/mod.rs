@@ -47,6 +47,10 @@ struct Shared {
     /// arrived.
     unavailable_pushes: usize,
     push_times: Vec<std::time::Instant>,
+    /// What `GET /v1/members` answers.
+    members: Vec<serde_json::Value>,
+    /// `GET /v1/members` requests answered.
+    member_lists: usize,
 }
 
 impl Shared {
@@ -153,6 +157,25 @@ impl FakeServer {
         let _ = self.signals.send(Signal::ExpireTokens);
     }
 
+    /// From now on `GET /v1/members` lists these members (id, email, name), each an active
+    /// `member`.
+    pub fn set_members(&self, members: &[(MemberId, &str, &str)]) {
+        self.lock().members = members
+            .iter()
+            .map(|(id, email, name)| {
+                serde_json::json!({
+                    "id": id.to_string(), "email": email, "name": name,
+                    "role": "member", "active": true,
+                })
+            })
+            .collect();
+    }
+
+    /// `GET /v1/members` requests answered so far.
+    pub fn member_lists(&self) -> usize {
+        self.lock().member_lists
+    }
+
     /// Cuts every open connection.
     pub fn cut_connections(&self) {
         let _ = self.signals.send(Signal::Cut);
@@ -233,7 +256,11 @@ async fn serve(stream: TcpStream, shared: Arc<Mutex<Shared>>, signals: broadcast
     if stream.peek(&mut start).await.is_err() {
         return;
     }
-    if start.starts_with(b"POST") || start.starts_with(b"PUT ") || &start == b"GET /v1/cards" {
+    if start.starts_with(b"POST")
+        || start.starts_with(b"PUT ")
+        || &start == b"GET /v1/cards"
+        || &start == b"GET /v1/membe"
+    {
         http_endpoint(stream, shared).await;
     } else {
         sync_endpoint(stream, shared, signals).await;

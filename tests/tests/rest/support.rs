@@ -31,7 +31,10 @@ impl Answer {
             "expected {status} {code}, got {self:?}"
         );
         if let Some(field) = field {
-            anyhow::ensure!(self.body["field"] == field, "expected field {field}: {self:?}");
+            anyhow::ensure!(
+                self.body["field"] == field,
+                "expected field {field}: {self:?}"
+            );
         }
         Ok(())
     }
@@ -51,7 +54,10 @@ pub async fn call(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.with_context(|| format!("{method} {path}"))?;
+    let response = request
+        .send()
+        .await
+        .with_context(|| format!("{method} {path}"))?;
     let status = response.status().as_u16();
     let text = response.text().await?;
     let body = if text.is_empty() {
@@ -115,7 +121,9 @@ impl Company {
 
 /// Create a contact as `account` from `body`; its id.
 pub async fn create(server: &TestServer, account: &Account, body: Value) -> anyhow::Result<String> {
-    let created = post(server, account, "/v1/contacts", body).await?.expect(201)?;
+    let created = post(server, account, "/v1/contacts", body)
+        .await?
+        .expect(201)?;
     created["id"]
         .as_str()
         .map(str::to_string)
@@ -135,7 +143,12 @@ pub async fn names(
         .as_array()
         .context("a list")?
         .iter()
-        .map(|contact| contact["display_name"].as_str().unwrap_or_default().to_string())
+        .map(|contact| {
+            contact["display_name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
     Ok((names, page["next_cursor"].as_str().map(str::to_string)))
 }
