@@ -7,15 +7,15 @@
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::Extension;
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde::Deserialize;
 
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::Query;

@@ -152,7 +152,12 @@ fn edited_contact(
                         contact.phones.remove(0);
                     }
                     if let Some(phone) = contact.phones.last_mut() {
-                        phone.label = if phone.label == "work" { "mobile" } else { "work" }.into();
+                        phone.label = if phone.label == "work" {
+                            "mobile"
+                        } else {
+                            "work"
+                        }
+                        .into();
                     }
                 }
                 _ => {

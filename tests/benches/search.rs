@@ -24,16 +24,20 @@ fn queries(known: u64) -> Vec<Vec<(&'static str, String)>> {
         q("田中"),
         q("muller"), // Müller without its umlaut
         q(&typed_without_accents(&contact.name.given)),
-        q(&raw), // a phone as printed
+        q(&raw),                                                 // a phone as printed
         q(&format!("+81 3 {} {}", &digits[2..6], &digits[6..])), // the same, international
-        q(&format!("(03) {}-{}", &digits[2..6], &digits[6..])), // and with brackets
+        q(&format!("(03) {}-{}", &digits[2..6], &digits[6..])),  // and with brackets
         q(&contact.emails[0].address[..contact.emails[0].address.len() - 4]), // partly typed
-        q("Nordlicht"), // a company
-        q("lind"),      // a prefix
-        q("renewal"),   // a tag
+        q("Nordlicht"),                                          // a company
+        q("lind"),                                               // a prefix
+        q("renewal"),                                            // a tag
         vec![("tag", "vip".into()), ("type", "customer".into())], // filters only
-        vec![("sort", "changed".into())], // the latest changes
-        vec![("q", "tanuki".into()), ("level", "primary".into()), ("sort", "changed".into())],
+        vec![("sort", "changed".into())],                        // the latest changes
+        vec![
+            ("q", "tanuki".into()),
+            ("level", "primary".into()),
+            ("sort", "changed".into()),
+        ],
         vec![("shelf", "archived".into())], // an empty shelf
     ]
 }

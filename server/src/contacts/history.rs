@@ -31,8 +31,7 @@ pub async fn history(
     let viewed = super::get(state.store.as_ref(), caller, id).await?;
     let doc = viewed.doc;
     // Replaying a long history takes tens of milliseconds of CPU: off the async threads.
-    let page =
-        tokio::task::spawn_blocking(move || history::revisions(&doc, &options)).await??;
+    let page = tokio::task::spawn_blocking(move || history::revisions(&doc, &options)).await??;
     let names = state
         .store
         .members(caller.tenant)
@@ -53,11 +52,17 @@ pub async fn restore(
     revision: ChangeHash,
     field: Option<String>,
 ) -> Result<Viewed, ContactsError> {
-    change(state, caller, id, Allowed::Viewers, move |doc, by, at_ms| {
-        Ok(match field {
-            Some(path) => doc.restore_field_by(&revision, &path, by, at_ms)?,
-            None => doc.restore_by(&revision, by, at_ms)?,
-        })
-    })
+    change(
+        state,
+        caller,
+        id,
+        Allowed::Viewers,
+        move |doc, by, at_ms| {
+            Ok(match field {
+                Some(path) => doc.restore_field_by(&revision, &path, by, at_ms)?,
+                None => doc.restore_by(&revision, by, at_ms)?,
+            })
+        },
+    )
     .await
 }

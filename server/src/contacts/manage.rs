@@ -119,7 +119,10 @@ pub async fn empty_trash(state: &AppState, caller: &Caller) -> Result<usize, Con
         let Some(loaded) = state.store.load_contact(tenant, id).await? else {
             continue;
         };
-        let still_trashed = loaded.doc.contact().is_ok_and(|contact| contact.is_trashed());
+        let still_trashed = loaded
+            .doc
+            .contact()
+            .is_ok_and(|contact| contact.is_trashed());
         if still_trashed && caller.may_manage(&loaded.meta) {
             state.store.purge(tenant, id).await?;
             purged += 1;

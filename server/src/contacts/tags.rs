@@ -64,15 +64,21 @@ async fn retag_everywhere(
     let mut changed = 0;
     for id in tagged {
         let (from, to) = (from.to_string(), to.clone());
-        let outcome = change(state, caller, id, Allowed::Authorised, move |doc, by, at_ms| {
-            Ok(doc.edit_by(by, at_ms, move |contact| {
-                if contact.tags.remove(&from).is_some()
-                    && let Some(to) = to
-                {
-                    contact.tags.insert(to, true);
-                }
-            })?)
-        })
+        let outcome = change(
+            state,
+            caller,
+            id,
+            Allowed::Authorised,
+            move |doc, by, at_ms| {
+                Ok(doc.edit_by(by, at_ms, move |contact| {
+                    if contact.tags.remove(&from).is_some()
+                        && let Some(to) = to
+                    {
+                        contact.tags.insert(to, true);
+                    }
+                })?)
+            },
+        )
         .await;
         match outcome {
             Ok(_) => changed += 1,

@@ -66,9 +66,13 @@ pub async fn edit(
     id: ContactId,
     edit: impl FnOnce(&mut Contact) + Send + 'static,
 ) -> Result<Viewed, ContactsError> {
-    change(state, caller, id, Allowed::Viewers, move |doc, by, at_ms| {
-        Ok(doc.edit_by(by, at_ms, edit)?)
-    })
+    change(
+        state,
+        caller,
+        id,
+        Allowed::Viewers,
+        move |doc, by, at_ms| Ok(doc.edit_by(by, at_ms, edit)?),
+    )
     .await
 }
 
@@ -81,13 +85,19 @@ pub(super) async fn record_event(
     event: Event,
     detail: String,
 ) -> Result<Viewed, ContactsError> {
-    change(state, caller, id, Allowed::Authorised, move |doc, by, at_ms| {
-        let by = Attribution {
-            detail: Some(detail),
-            ..by.clone()
-        };
-        Ok(Some(doc.record_event(&by, event, at_ms)))
-    })
+    change(
+        state,
+        caller,
+        id,
+        Allowed::Authorised,
+        move |doc, by, at_ms| {
+            let by = Attribution {
+                detail: Some(detail),
+                ..by.clone()
+            };
+            Ok(Some(doc.record_event(&by, event, at_ms)))
+        },
+    )
     .await
 }
 

@@ -64,7 +64,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A name-like field, trimmed: required, or `default` when absent or blank.
-pub(crate) fn name_field(field: &str, raw: &str, default: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn name_field(
+    field: &str,
+    raw: &str,
+    default: Option<&str>,
+) -> Result<String, ApiError> {
     let text = raw.trim();
     match (text.is_empty(), default) {
         (true, Some(default)) => Ok(default.to_string()),

@@ -8,17 +8,17 @@
 //! and the card then ends `failed` with the reason. The card id comes from the device, which
 //! makes a retried upload harmless: it answers the card as it stands.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use sync_core::card::CardDraft;
+use sync_core::ids::CardId;
 use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
-use sync_core::card::CardDraft;
-use sync_core::ids::CardId;
 
 use super::accounts::Authenticated;
 use super::error::{ApiError, ErrorBody};

@@ -70,8 +70,6 @@ async fn known_member(
 /// Tell this node's connections that the directory change moved the feed (other nodes hear
 /// it from the store).
 async fn advanced(state: &AppState, tenant: TenantId) -> Result<(), ApiError> {
-    state
-        .hub
-        .advanced(tenant, state.store.head(tenant).await?);
+    state.hub.advanced(tenant, state.store.head(tenant).await?);
     Ok(())
 }

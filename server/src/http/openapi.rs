@@ -8,9 +8,7 @@
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{
-    ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, ResponseBuilder,
-};
+use utoipa::openapi::{ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, ResponseBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::error::ErrorBody;
@@ -38,16 +36,31 @@ pub(super) fn base() -> OpenApi {
                 .build(),
         )
         .tags(Some([
-            tag("contacts", "Contacts: list and search, create, read, edit, lifecycle, sharing"),
-            tag("history", "Each contact's revisions, and restoring as it was"),
-            tag("activity", "Calls, visits, meetings and notes logged on a contact"),
+            tag(
+                "contacts",
+                "Contacts: list and search, create, read, edit, lifecycle, sharing",
+            ),
+            tag(
+                "history",
+                "Each contact's revisions, and restoring as it was",
+            ),
+            tag(
+                "activity",
+                "Calls, visits, meetings and notes logged on a contact",
+            ),
             tag("tags", "Tags on contacts, and across the company"),
             tag("directory", "Groups and org units contacts are shared with"),
             tag("members", "The company's members"),
             tag("accounts", "Signing up and in, tokens, devices"),
-            tag("cards", "Business cards read from photos, and stored images"),
+            tag(
+                "cards",
+                "Business cards read from photos, and stored images",
+            ),
             tag("sync", "The WebSocket devices sync over"),
-            tag("operations", "Health, readiness, versions, metrics, this document"),
+            tag(
+                "operations",
+                "Health, readiness, versions, metrics, this document",
+            ),
         ]))
         .build()
 }

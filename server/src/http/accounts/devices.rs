@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
-use utoipa::ToSchema;
 use sync_core::ids::{DeviceId, IdParseError};
+use utoipa::ToSchema;
 
 use super::AuthenticatedMember;
 use crate::http::error::{ApiError, ErrorBody};

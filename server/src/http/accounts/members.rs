@@ -151,7 +151,6 @@ pub(super) async fn invite(
     Ok((StatusCode::CREATED, Json(invited)))
 }
 
-
 /// `PATCH /v1/members/{id}`: what to change; absent fields stay.
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
@@ -201,7 +200,9 @@ pub(super) async fn update(
         Some(_) => return Err(ApiError::bad("role", "must be \"admin\" or \"member\"")),
     };
     if role.is_some() && caller.member.role != Role::Owner {
-        return Err(ApiError::Forbidden("only the owner can change roles".into()));
+        return Err(ApiError::Forbidden(
+            "only the owner can change roles".into(),
+        ));
     }
     if (role.is_some() || change.active == Some(false)) && target.role == Role::Owner {
         return Err(ApiError::Forbidden(
@@ -232,14 +233,15 @@ async fn set_active(
     member: MemberId,
     active: bool,
 ) -> Result<(), ApiError> {
-    state.store.set_member_active(tenant, member, active).await?;
+    state
+        .store
+        .set_member_active(tenant, member, active)
+        .await?;
     if !active {
         for device in state.store.devices_of(tenant, member).await? {
             state.hub.device_revoked(tenant, device.device);
         }
     }
-    state
-        .hub
-        .advanced(tenant, state.store.head(tenant).await?);
+    state.hub.advanced(tenant, state.store.head(tenant).await?);
     Ok(())
 }

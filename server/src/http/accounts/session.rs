@@ -19,9 +19,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use sync_core::ids::{MemberId, TenantId};
 use sync_core::validate::parse_country;
+use utoipa::ToSchema;
 
 use super::{ClientAddress, JsonBody, field_error, login_email, name_field};
 use crate::auth::rate::Slot;

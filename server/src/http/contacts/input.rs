@@ -16,12 +16,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use sync_core::contact::{
-    Address, Contact, ContactType, CustomValue, DateEntry, Email, Level, Name, Organization,
-    Phone, SharedText, SocialHandle, SocialNetwork, Url,
+    Address, Contact, ContactType, CustomValue, DateEntry, Email, Level, Name, Organization, Phone,
+    SharedText, SocialHandle, SocialNetwork, Url,
 };
 use sync_core::ids::{IdParseError, ItemId};
+use sync_core::validate::{
+    FieldError, parse_country, parse_date, parse_email, parse_phone, parse_url,
+};
 use sync_core::wire::Visibility;
-use sync_core::validate::{FieldError, parse_country, parse_date, parse_email, parse_phone, parse_url};
 
 use super::json::NameJson;
 use crate::http::error::ApiError;
@@ -263,14 +265,18 @@ impl ContactInput {
                     postal_code: address.postal_code,
                 })
             })?,
-            organizations: items(self.organizations, "organizations", |_, org: OrganizationInput| {
-                Ok(Organization {
-                    id: item_id(org.id),
-                    company: org.company,
-                    department: org.department,
-                    title: org.title,
-                })
-            })?,
+            organizations: items(
+                self.organizations,
+                "organizations",
+                |_, org: OrganizationInput| {
+                    Ok(Organization {
+                        id: item_id(org.id),
+                        company: org.company,
+                        department: org.department,
+                        title: org.title,
+                    })
+                },
+            )?,
             dates: items(self.dates, "dates", |at, entry: DateInput| {
                 Ok(DateEntry {
                     date: parse_date(&format!("{at}.date"), &entry.date)?,
@@ -293,7 +299,11 @@ impl ContactInput {
                     handle: handle.handle,
                 })
             })?,
-            contact_type: self.contact_type.as_deref().map(ContactType::from_str).transpose()?,
+            contact_type: self
+                .contact_type
+                .as_deref()
+                .map(ContactType::from_str)
+                .transpose()?,
             level: match self.level {
                 Some(Some(level)) if !level.trim().is_empty() => Some(Some(level.parse()?)),
                 Some(_) => Some(None),

@@ -337,7 +337,10 @@ impl ContactView {
                 })
                 .collect(),
             contact_type: contact.contact_type.as_str().to_string(),
-            level: contact.level.as_ref().map(|level| level.as_str().to_string()),
+            level: contact
+                .level
+                .as_ref()
+                .map(|level| level.as_str().to_string()),
             language: contact.language.clone(),
             notes: contact.notes.0.clone(),
             custom: (contact.custom.iter())

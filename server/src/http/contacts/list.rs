@@ -156,7 +156,8 @@ fn read_cursor(text: &str) -> Result<Cursor, ApiError> {
     let id: ContactId = id.parse().map_err(|_| bad())?;
     match head.split_at_checked(1) {
         Some(("n", name)) => {
-            let name = String::from_utf8(hex::decode(name).map_err(|_| bad())?).map_err(|_| bad())?;
+            let name =
+                String::from_utf8(hex::decode(name).map_err(|_| bad())?).map_err(|_| bad())?;
             Ok(Cursor::Name(name, id))
         }
         Some(("c", ms)) => Ok(Cursor::Changed(ms.parse().map_err(|_| bad())?, id)),

@@ -28,7 +28,11 @@ pub async fn create(
     ContactCaller(caller): ContactCaller,
     JsonBody(mut input): JsonBody<ContactInput>,
 ) -> Result<(StatusCode, Json<ContactView>), ApiError> {
-    let visibility = input.visibility.take().map(|given| given.read()).transpose()?;
+    let visibility = input
+        .visibility
+        .take()
+        .map(|given| given.read())
+        .transpose()?;
     let region = state.store.tenant_region(caller.tenant).await?;
     let patch = input.parse(&region).map_err(field_invalid)?;
     let mut contact = sync_core::contact::Contact::default();

@@ -38,9 +38,7 @@ pub(super) struct UnitChangeRequest {
     parent: Option<Option<String>>,
 }
 
-fn present<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<String>>, D::Error> {
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
@@ -128,7 +126,11 @@ pub(super) async fn create(
     require_admin(&caller)?;
     let name = name_field("name", &request.name, None)?;
     let tenant = caller.claims.tenant;
-    let parent = match request.parent.as_deref().filter(|text| !text.trim().is_empty()) {
+    let parent = match request
+        .parent
+        .as_deref()
+        .filter(|text| !text.trim().is_empty())
+    {
         Some(text) => {
             let parent: UnitId = parse_id("parent", text)?;
             one(&state, tenant, parent).await?;
