@@ -150,7 +150,7 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Connect to the database at `url` (`postgres://…`). Call [`Store::migrate`] before use.
+    /// Connect to the database at `url` (`postgres://…`). Call [`Store::migrate`](crate::store::Store::migrate) before use.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::connect_with_cache(url, DEFAULT_CACHE_DOCS).await
     }

@@ -81,7 +81,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Open (creating if missing) the database at `path_or_url`: a file path or a
-    /// `sqlite://PATH` URL. Call [`Store::migrate`] before use.
+    /// `sqlite://PATH` URL. Call [`Store::migrate`](crate::store::Store::migrate) before use.
     pub async fn open(path_or_url: &str) -> Result<Self, StoreError> {
         Self::open_with_cache(path_or_url, DEFAULT_CACHE_DOCS).await
     }
