@@ -14,7 +14,7 @@ use sync_core::access::Viewer;
 use sync_core::ids::{ContactId, MemberId, TenantId};
 use uuid::Uuid;
 
-use super::Backend;
+use super::{Backend, DRIVING_TERMS};
 use crate::store::listing::{
     ContactPage, ContactQuery, ContactSummary, Cursor, LoadedContact, Order, Shelf, TagCount,
 };
@@ -264,14 +264,10 @@ pub(super) async fn list_contacts(
     Ok(ContactPage { contacts, next })
 }
 
-/// A query word matching at most this many terms drives the search: its contacts are found
-/// first and sorted, instead of walking the list in order until a page is full. A phone
-/// number, an email or a rare name matches a handful; walking 100,000 contacts in name order to
-/// find them took 30 ms on SQLite, sorting a few thousand takes a few.
-const DRIVING_TERMS: i64 = 3_000;
-
 /// The query word that matches the fewest terms, if it matches few enough to drive the search
-/// (`DRIVING_TERMS`); each word is counted only up to that bound, through the terms' index.
+/// (the backend's `DRIVING_TERMS`): its contacts are found first and sorted, instead of
+/// walking the list in order until a page is full. Each word is counted only up to that bound,
+/// through the terms' index.
 async fn driving_word(
     store: &Backend,
     tenant: TenantId,
