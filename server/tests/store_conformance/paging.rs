@@ -339,3 +339,63 @@ pub async fn a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_oth
         assert_eq!(top, BTreeSet::from([one_listed, one_to_come]), "{order:?}");
     }
 }
+
+/// Contacts sharing a family name, more than a search word may match and still drive the
+/// query (the store then walks the name order instead): `Walker{n} Broadley`.
+const BROAD_CROWD: u128 = 3_200;
+
+pub async fn a_broad_word_and_a_rare_word_page_alike(store: &dyn Store) {
+    let team = team(store, "broad-search").await;
+    let (tenant, owner, ana) = (team.tenant, team.owner, team.ana);
+    // Stored a thousand a commit, as a big push is.
+    let viewer = sync_core::access::Viewer::member_only(owner);
+    let mut people = Vec::new();
+    for first in (0..BROAD_CROWD).step_by(1_000) {
+        let mut docs = Vec::new();
+        for n in first..(first + 1_000).min(BROAD_CROWD) {
+            let person = named(&format!("Walker{n}"), "Broadley");
+            let id = contact(10_000 + n);
+            let (_, change) =
+                sync_core::document::ContactDoc::create(id, automerge::ActorId::random(), &person)
+                    .expect("a valid contact");
+            docs.push(sync_core::wire::DocChanges::new(
+                id,
+                vec![serde_bytes::ByteBuf::from(change.raw_bytes().to_vec())],
+            ));
+            people.push((sort_key(&person), id, person));
+        }
+        let results = store.commit(tenant, &viewer, &docs).await.expect("commits");
+        assert!(results.iter().all(|result| result.rejected.is_none()));
+    }
+    people.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+
+    // Every Broadley (a broad word: the name order walked), and the Walker17…s among them (a
+    // rare word driving, the broad one checked on each): pages as sync-core's rules say.
+    for text in ["broadley", "broadley walker17", "walker17"] {
+        let query = Query::parse(text, "JP");
+        let expected: Vec<ContactId> = people
+            .iter()
+            .filter(|(_, _, person)| SearchProjection::of(person, "JP").matches(&query))
+            .map(|(_, id, _)| *id)
+            .collect();
+        assert!(!expected.is_empty(), "{text:?} finds someone");
+        for (limit, order) in [(500, Order::Name), (37, Order::Name), (500, Order::Changed)] {
+            let paged = ContactQuery {
+                words: query.words().to_vec(),
+                limit,
+                order,
+                ..ContactQuery::default()
+            };
+            let listed = ids(&list_all(store, tenant, ana, paged).await);
+            match order {
+                Order::Name => assert_eq!(listed, expected, "{text:?}, {limit} a page"),
+                Order::Changed => assert_eq!(
+                    listed.iter().copied().collect::<BTreeSet<_>>(),
+                    expected.iter().copied().collect::<BTreeSet<_>>(),
+                    "{text:?} newest first, every one once"
+                ),
+            }
+            assert_eq!(listed.len(), expected.len(), "{text:?}: none listed twice");
+        }
+    }
+}
