@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Company, create, delete, get, names, patch, post, put};
+use support::{Company, create, create_unit, delete, get, names, patch, post, put};
 use tests::TestServer;
 
 tests::on_both_backends!(
@@ -298,20 +298,8 @@ async fn sharing_with_a_group_or_a_unit_reaches_their_members(
         .refused(404, "not_found", None)?;
 
     // Shared with Sales instead: Cleo, in Sales › Tokyo, sees it; Ben no longer does.
-    let sales = post(server, owner, "/v1/units", json!({"name": "Sales"}))
-        .await?
-        .expect(201)?;
-    let sales = sales["id"].as_str().unwrap().to_string();
-    let tokyo = post(
-        server,
-        owner,
-        "/v1/units",
-        json!({"name": "Tokyo", "parent": sales}),
-    )
-    .await?
-    .expect(201)?;
-    assert_eq!(tokyo["parent"], sales.as_str());
-    let tokyo = tokyo["id"].as_str().unwrap().to_string();
+    let sales = create_unit(server, owner, "Sales", None).await?;
+    let tokyo = create_unit(server, owner, "Tokyo", Some(&sales)).await?;
     post(
         server,
         owner,

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Company, PASSWORD, create, delete, get, names, patch, post, put};
+use support::{Company, PASSWORD, create, create_unit, delete, get, names, patch, post, put};
 use sync_core::card::{CardStatus, attach_images, fields_to_contact};
 use sync_core::ids::{ContactId, ItemId};
 use tests::cards::{fixture_card, new_card_id, upload_card, wait_for_draft};
@@ -168,19 +168,8 @@ async fn admins_run_groups_and_units(server: &TestServer) -> anyhow::Result<()> 
         .await?
         .refused(404, "not_found", None)?;
 
-    let sales = post(server, owner, "/v1/units", json!({"name": "Sales"}))
-        .await?
-        .expect(201)?;
-    let sales = sales["id"].as_str().unwrap().to_string();
-    let tokyo = post(
-        server,
-        owner,
-        "/v1/units",
-        json!({"name": "Tokyo", "parent": sales}),
-    )
-    .await?
-    .expect(201)?;
-    let tokyo = tokyo["id"].as_str().unwrap().to_string();
+    let sales = create_unit(server, owner, "Sales", None).await?;
+    let tokyo = create_unit(server, owner, "Tokyo", Some(&sales)).await?;
     patch(
         server,
         owner,

@@ -130,6 +130,28 @@ pub async fn create(server: &TestServer, account: &Account, body: Value) -> anyh
         .context("a created contact has an id")
 }
 
+/// Creates an org unit named `name` (under `parent`, if given) as `account`; its id.
+pub async fn create_unit(
+    server: &TestServer,
+    account: &Account,
+    name: &str,
+    parent: Option<&str>,
+) -> anyhow::Result<String> {
+    let created = post(
+        server,
+        account,
+        "/v1/units",
+        serde_json::json!({"name": name, "parent": parent}),
+    )
+    .await?
+    .expect(201)?;
+    anyhow::ensure!(created["parent"] == serde_json::json!(parent), "{created}");
+    created["id"]
+        .as_str()
+        .map(str::to_string)
+        .context("a created unit has an id")
+}
+
 /// The display names of a list (`GET /v1/contacts?…`), in order, and its next cursor.
 pub async fn names(
     server: &TestServer,
