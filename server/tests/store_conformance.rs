@@ -114,6 +114,7 @@ conformance! {
         paging::a_search_or_a_filter_pages_like_the_whole_list,
         paging::a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_other,
         paging::a_broad_word_and_a_rare_word_page_alike,
+        paging::a_renamed_contact_moves_in_a_searchs_name_order,
         search_cases::every_search_of_the_shared_case_table_finds_what_the_table_says,
     ],
     backend: [

@@ -216,13 +216,23 @@ pub async fn stored(contacts: u64, postgres: bool) -> anyhow::Result<StoredCompa
         "stored {contacts} contacts in {:.1} s",
         filling.elapsed().as_secs_f64()
     );
-    // To look at the query plans afterwards: `BENCH_KEEP_DATA=1` keeps the SQLite folder.
-    let data = if std::env::var("BENCH_KEEP_DATA").is_ok() {
+    // To look at the query plans afterwards: `BENCH_KEEP_DATA=1` keeps the SQLite folder, or
+    // the Postgres database (on `DATABASE_URL`'s server, as the throw-away cluster stops).
+    let keep = std::env::var("BENCH_KEEP_DATA").is_ok();
+    let data = if keep {
         let kept = data.keep();
         println!("the database is kept in {}", kept.display());
         tempfile::TempDir::new_in(&kept)?
     } else {
         data
+    };
+    let database = match database {
+        Some(database) if keep => {
+            println!("the database is kept at {}", database.url());
+            std::mem::forget(database);
+            None
+        }
+        database => database,
     };
     Ok(StoredCompany {
         url,

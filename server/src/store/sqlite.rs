@@ -13,10 +13,11 @@
 //! database is refused.
 
 /// The store the portable statements (`store/portable/`) are compiled for here.
-/// A search word matching at most this many terms drives a list search (`portable/listing`):
-/// SQLite plans without statistics, so the choice is made here, by counting. Walking 100,000
-/// contacts in name order to find a phone number's one took 30 ms; sorting a few thousand
-/// found first takes a few.
+/// A search word matching at most this many terms drives a list search in order of change
+/// (`portable/listing`; in name order the bound is the same for both backends): SQLite plans
+/// without statistics, so the choice is made there, by counting. Walking 100,000 contacts in
+/// order to find a phone number's one took 30 ms; sorting a few thousand found first takes a
+/// few.
 const DRIVING_TERMS: i64 = 3_000;
 
 type Backend = SqliteStore;

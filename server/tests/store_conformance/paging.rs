@@ -341,8 +341,12 @@ pub async fn a_contact_changed_while_paging_is_not_listed_twice_and_hides_no_oth
 }
 
 /// Contacts sharing a family name, more than a search word may match and still drive the
-/// query (the store then walks the name order instead): `Walker{n} Broadley`.
+/// query in order of change (the store then walks that order instead): `Walker{n} Broadley`.
 const BROAD_CROWD: u128 = 3_200;
+
+/// Their company, seven words starting with `br`: with the family name, `br` matches more
+/// terms than may drive a list in name order, which then walks the name order.
+const BROAD_COMPANY: &str = "Brae Brook Brothers Bridge Broadway Brands Brixton";
 
 pub async fn a_broad_word_and_a_rare_word_page_alike(store: &dyn Store) {
     let team = team(store, "broad-search").await;
@@ -353,7 +357,18 @@ pub async fn a_broad_word_and_a_rare_word_page_alike(store: &dyn Store) {
     for first in (0..BROAD_CROWD).step_by(1_000) {
         let mut docs = Vec::new();
         for n in first..(first + 1_000).min(BROAD_CROWD) {
-            let person = named(&format!("Walker{n}"), "Broadley");
+            let mut person = named(&format!("Walker{n}"), "Broadley");
+            person.organizations.push(Organization {
+                id: ItemId::from("o1"),
+                company: BROAD_COMPANY.into(),
+                department: String::new(),
+                title: String::new(),
+            });
+            if n % 400 == 7 {
+                // A few partners spread over the name order: most of a search's first
+                // candidates are not partners (see below).
+                person.contact_type = sync_core::contact::ContactType::Partner;
+            }
             let id = contact(10_000 + n);
             let (_, change) =
                 sync_core::document::ContactDoc::create(id, automerge::ActorId::random(), &person)
@@ -369,9 +384,31 @@ pub async fn a_broad_word_and_a_rare_word_page_alike(store: &dyn Store) {
     }
     people.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
 
-    // Every Broadley (a broad word: the name order walked), and the Walker17…s among them (a
-    // rare word driving, the broad one checked on each): pages as sync-core's rules say.
-    for text in ["broadley", "broadley walker17", "walker17"] {
+    let br_terms: usize = people
+        .iter()
+        .map(|(_, _, person)| {
+            let projection = SearchProjection::of(person, "JP");
+            projection
+                .terms()
+                .filter(|term| term.starts_with("br"))
+                .count()
+        })
+        .sum();
+    assert!(
+        br_terms > 20_000,
+        "`br` is broad in name order: {br_terms} terms"
+    );
+
+    // Every Broadley (broad in order of change, driving in name order), everyone through `br`
+    // (broad in both: the orders walked), and the Walker17…s among them (a rare word driving,
+    // the broad ones checked on each): pages as sync-core's rules say.
+    for text in [
+        "broadley",
+        "br",
+        "broadley walker17",
+        "br walker17",
+        "walker17",
+    ] {
         let query = Query::parse(text, "JP");
         let expected: Vec<ContactId> = people
             .iter()
@@ -397,5 +434,61 @@ pub async fn a_broad_word_and_a_rare_word_page_alike(store: &dyn Store) {
             }
             assert_eq!(listed.len(), expected.len(), "{text:?}: none listed twice");
         }
+    }
+
+    // The partners among the Broadleys: a filter that turns away most of the contacts the
+    // word finds first, so the store reads further candidates until a page is full.
+    let partners: Vec<ContactId> = people
+        .iter()
+        .filter(|(_, _, person)| person.contact_type == sync_core::contact::ContactType::Partner)
+        .map(|(_, id, _)| *id)
+        .collect();
+    assert_eq!(partners.len(), 8);
+    for limit in [500, 3] {
+        let query = ContactQuery {
+            words: vec!["broadley".into()],
+            contact_type: Some("partner".into()),
+            limit,
+            ..ContactQuery::default()
+        };
+        let listed = ids(&list_all(store, tenant, ana, query).await);
+        assert_eq!(listed, partners, "partners, {limit} a page");
+    }
+}
+
+pub async fn a_renamed_contact_moves_in_a_searchs_name_order(store: &dyn Store) {
+    let team = team(store, "renamed-search").await;
+    let (tenant, ana) = (team.tenant, team.ana);
+    let mut phones = Vec::new();
+    for (n, given) in ["Amy", "Bea", "Cy"].into_iter().enumerate() {
+        let person = named(given, "Renamer");
+        phones.push(add_contact(store, tenant, ana, contact(300 + n as u128), &person, None).await);
+    }
+    let search = |limit| ContactQuery {
+        words: Query::parse("renamer", "JP").words().to_vec(),
+        limit,
+        ..ContactQuery::default()
+    };
+    let names = |page: Vec<server::store::listing::ContactSummary>| {
+        page.into_iter()
+            .map(|summary| summary.display_name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(list_all(store, tenant, ana, search(500)).await),
+        ["Amy Renamer", "Bea Renamer", "Cy Renamer"]
+    );
+    // Amy becomes Zed: the word `renamer` (its term row kept, not rewritten) now finds her last,
+    // on one page and one contact a page alike.
+    save_edit(store, tenant, ana, &mut phones[0], |c| {
+        c.name.given = "Zed".into()
+    })
+    .await;
+    for limit in [500, 1] {
+        assert_eq!(
+            names(list_all(store, tenant, ana, search(limit)).await),
+            ["Bea Renamer", "Cy Renamer", "Zed Renamer"],
+            "{limit} a page"
+        );
     }
 }

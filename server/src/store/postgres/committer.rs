@@ -474,8 +474,11 @@ async fn write_projection_rows(
         (
             "DELETE FROM search_terms WHERE (tenant_id, term, doc_id) IN \
              (SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]))",
-            "INSERT INTO search_terms (tenant_id, term, doc_id) \
-             SELECT $1, * FROM UNNEST($2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
+            // Each with its contact's sort name, from the row written above.
+            "INSERT INTO search_terms (tenant_id, term, doc_id, sort_name) \
+             SELECT $1, u.term, u.doc, s.sort_name \
+             FROM UNNEST($2::text[], $3::uuid[]) AS u (term, doc), contact_search s \
+             WHERE s.tenant_id = $1 AND s.doc_id = u.doc ON CONFLICT DO NOTHING",
             DocWrite::term_changes as fn(&DocWrite) -> (Vec<&str>, Vec<&str>),
         ),
         (
@@ -498,6 +501,23 @@ async fn write_projection_rows(
                 .execute(&mut *conn)
                 .await?;
         }
+    }
+    let resorted: Vec<Uuid> = writes
+        .iter()
+        .filter(|w| w.resorts_terms())
+        .map(|w| uuid(w.doc.as_bytes()))
+        .collect();
+    if !resorted.is_empty() {
+        // The kept terms of contacts whose sort name may have changed (projection::RESORT_TERMS).
+        sqlx::query(
+            "UPDATE search_terms t SET sort_name = s.sort_name FROM contact_search s \
+             WHERE t.tenant_id = $1 AND t.doc_id = ANY($2) \
+             AND s.tenant_id = t.tenant_id AND s.doc_id = t.doc_id AND t.sort_name <> s.sort_name",
+        )
+        .bind(tenant_id)
+        .bind(&resorted)
+        .execute(&mut *conn)
+        .await?;
     }
     let (docs, principals): (Vec<Uuid>, Vec<Uuid>) = writes
         .iter()

@@ -93,6 +93,15 @@ impl DocWrite {
         )
     }
 
+    /// Whether the contact's stored term rows (kept, not rewritten, by [`Self::term_changes`])
+    /// may carry an old sort name: their fingerprint changed. New rows take the sort name
+    /// from `contact_search` as they are inserted.
+    pub(crate) fn resorts_terms(&self) -> bool {
+        self.stored.as_ref().is_some_and(|(terms, _)| {
+            projection::fingerprint_line(terms) != projection::fingerprint_line(&self.search.terms)
+        })
+    }
+
     /// The tags to delete and to insert for this write.
     pub(crate) fn tag_changes(&self) -> (Vec<&str>, Vec<&str>) {
         projection::row_changes(

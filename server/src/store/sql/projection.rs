@@ -21,9 +21,23 @@ pub(crate) const DELETE_TERMS: &str =
 pub(crate) const DELETE_TERM: &str =
     "DELETE FROM search_terms WHERE tenant_id = $1 AND term = $2 AND doc_id = $3";
 
-/// Record one search term: `$1` tenant, `$2` term, `$3` contact.
-pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term, doc_id) \
-     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+/// Record one search term: `$1` tenant, `$2` term, `$3` contact, with the contact's sort name
+/// as its `contact_search` row holds it (written first, in the same transaction).
+pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term, doc_id, sort_name) \
+     SELECT $1, $2, $3, sort_name FROM contact_search WHERE tenant_id = $1 AND doc_id = $3 \
+     ON CONFLICT DO NOTHING";
+
+/// Give a contact's stored terms its sort name as its `contact_search` row now holds it:
+/// `$1` tenant, `$2` contact. Needed only when the terms' fingerprint changed
+/// ([`DocWrite::resorts_terms`]): the sort name comes from fields the fingerprint covers (the
+/// name parts, the companies). (The SQLite committer runs these through rusqlite, where `$N`
+/// is a name numbered by first appearance: each statement here names its placeholders in
+/// order.)
+///
+/// [`DocWrite::resorts_terms`]: crate::store::sql::plan::DocWrite::resorts_terms
+pub(crate) const RESORT_TERMS: &str = "UPDATE search_terms SET sort_name = \
+     (SELECT s.sort_name FROM contact_search s WHERE s.tenant_id = $1 AND s.doc_id = $2) \
+     WHERE tenant_id = $1 AND doc_id = $2";
 
 /// Forget a contact's tags: `$1` tenant, `$2` contact.
 pub(crate) const DELETE_TAGS: &str =
@@ -165,6 +179,11 @@ pub(crate) fn row_changes<'a>(
 /// The lines of a stored `tags` column.
 pub(crate) fn tag_lines(tags: &str) -> impl Iterator<Item = &str> {
     tags.lines().filter(|tag| !tag.is_empty())
+}
+
+/// The fingerprint line of a stored `terms` column.
+pub(crate) fn fingerprint_line(terms: &str) -> &str {
+    terms.lines().next().unwrap_or_default()
 }
 
 /// The terms of a stored `terms` column, without its fingerprint line.

@@ -356,6 +356,10 @@ fn write_projection_rows(
             }
         }
     }
+    if write.resorts_terms() {
+        conn.prepare_cached(projection::RESORT_TERMS)?
+            .execute(params![tenant_id, doc])?;
+    }
     if write.created {
         let mut insert = conn.prepare_cached(projection::INSERT_ACCESS)?;
         for principal in codec::principals(&write.meta) {
