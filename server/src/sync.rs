@@ -51,10 +51,7 @@ struct TokenQuery {
 
 /// The bearer token of a request, from the header or the query.
 pub fn bearer_token(headers: &HeaderMap, query_token: Option<String>) -> Option<String> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
+    crate::http::headers::bearer(headers)
         .map(str::to_string)
         .or(query_token)
 }

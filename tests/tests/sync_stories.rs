@@ -289,6 +289,7 @@ async fn a_stream_of_edits_reaches_a_listening_phone_in_batched_pages() -> anyho
     let pushes = edits.len();
     // Pushed 20 ms apart without waiting for acks: thirty commits as fast as the server
     // makes them, over at least ~600 ms.
+    let mut sent = std::collections::HashMap::new();
     for (batch, change) in (100u64..).zip(edits) {
         let push = Frame::Push {
             batch,
@@ -297,14 +298,31 @@ async fn a_stream_of_edits_reaches_a_listening_phone_in_batched_pages() -> anyho
                 changes: vec![change],
                 visibility: None,
             }],
-        };
-        writer.send_raw(push.encode()).await?;
+        }
+        .encode();
+        writer.send_raw(push.clone()).await?;
+        sent.insert(batch, push);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let mut acked = 0;
     while acked < pushes {
         match writer.receive_only(Duration::from_secs(10)).await? {
             Some(tests::Arrival::Frame(Frame::Ack { .. })) => acked += 1,
+            // A machine too busy to commit within the bound says so; the push is made again
+            // after the delay it gives, as a device does (protocol §9.4).
+            Some(tests::Arrival::Frame(Frame::Error {
+                code: sync_core::wire::ErrorCode::Unavailable,
+                batch: Some(batch),
+                retry_after_ms,
+                ..
+            })) => {
+                let wait =
+                    retry_after_ms.unwrap_or(sync_core::replica::device::DEFAULT_RETRY_AFTER_MS);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                if let Some(push) = sent.get(&batch) {
+                    writer.send_raw(push.clone()).await?;
+                }
+            }
             Some(_) => {}
             None => anyhow::bail!("{acked} of {pushes} pushes acknowledged"),
         }

@@ -53,3 +53,45 @@ pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>, hsts: bool) -
             hsts.then(|| HeaderValue::from_static(HSTS)),
         ))
 }
+
+/// The token of an `Authorization` header: `Bearer <token>`, the scheme in any case
+/// (RFC 9110 §11.1), the same for every route and the sync socket.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+
+    fn with_authorization(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn a_bearer_token_is_read_whatever_the_schemes_case_and_nothing_else_is() {
+        for (value, token) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearer ", None),
+            ("Bearerabc", None),
+        ] {
+            assert_eq!(
+                super::bearer(&with_authorization(value)),
+                token,
+                "{value:?}"
+            );
+        }
+        assert_eq!(super::bearer(&HeaderMap::new()), None);
+    }
+}

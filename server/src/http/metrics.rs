@@ -11,7 +11,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
@@ -43,12 +42,7 @@ async fn scrape_with_token(
     let Some(expected) = state.config.metrics_token.as_deref() else {
         return Err(super::route_not_found("/metrics"));
     };
-    let offered = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+    let offered = super::headers::bearer(&headers);
     // Compared as digests: equal digests are equal tokens, and how long the comparison takes
     // tells a guesser nothing about the token itself.
     match offered {

@@ -5,7 +5,6 @@ use std::fmt;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -65,21 +64,9 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+/// The token of an `Authorization: Bearer <token>` header.
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
-        .headers
-        .get(AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized)?;
-    let text = header.to_str().map_err(|_| ApiError::Unauthorized)?;
-    match text.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(token.trim())
-        }
-        _ => Err(ApiError::Unauthorized),
-    }
+    crate::http::headers::bearer(&parts.headers).ok_or(ApiError::Unauthorized)
 }
 
 /// A JSON request body. Unlike axum's `Json`, a body that is refused answers in the API's

@@ -45,7 +45,7 @@ pub(super) struct SignupRequest {
     name: String,
     /// The owner's login email.
     email: String,
-    /// At least 12 characters.
+    /// At least 10 characters (`auth::password::MIN_PASSWORD_CHARS`).
     password: String,
     /// The company's country, ISO 3166 alpha-2 or a name (`JP`, `Japan`); blank means `US`.
     region: String,
