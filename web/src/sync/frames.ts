@@ -63,8 +63,9 @@ export type ServerFrame =
   | { t: 'error'; code: string; message: string; fatal: boolean; batch?: number; retry_after_ms?: number }
   | { t: 'card'; draft: Record<string, unknown> };
 
-export function encodeFrame(frame: DeviceFrame): Uint8Array {
-  return encode(frame);
+export function encodeFrame(frame: DeviceFrame): Uint8Array<ArrayBuffer> {
+  // @msgpack/msgpack encodes into a fresh ArrayBuffer, never a shared one.
+  return encode(frame) as Uint8Array<ArrayBuffer>;
 }
 
 export class FrameError extends Error {}

@@ -1,0 +1,75 @@
+// One signed-in device: the stored session (tokens refreshed before they expire, each new pair
+// stored before it is used), the replica and its connection. The UI holds one of these.
+
+import { refresh, type Session } from './api.ts';
+import { Connection, type TokenSource } from './connection.ts';
+import { Replica } from './replica.ts';
+import { ReplicaStore } from './store.ts';
+
+/** Refresh this long before the access token expires, to cover clock skew and slow networks. */
+const REFRESH_MARGIN_MS = 60_000;
+
+export class Device implements TokenSource {
+  readonly replica: Replica;
+  private connection: Connection | null = null;
+  private refreshing: Promise<Session> | null = null;
+  private signedOutListeners = new Set<() => void>();
+
+  private constructor(private readonly store: ReplicaStore, public session: Session) {
+    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined);
+  }
+
+  /** The device signed in earlier on this browser, if any, with its replica loaded. */
+  static async restore(store: ReplicaStore): Promise<Device | null> {
+    const session = await store.getState<Session>('session');
+    if (!session) return null;
+    const device = new Device(store, session);
+    await device.replica.load();
+    return device;
+  }
+
+  /** A new session (sign-up, login): a different member or device starts from an empty replica. */
+  static async begin(store: ReplicaStore, session: Session): Promise<Device> {
+    const previous = await store.getState<Session>('session');
+    if (previous && (previous.member !== session.member || previous.device !== session.device)) await store.clear();
+    await store.setState('session', session);
+    const device = new Device(store, session);
+    await device.replica.load();
+    return device;
+  }
+
+  start(): void {
+    this.connection ??= new Connection(this.replica, this);
+    this.connection.start();
+  }
+
+  async signOut(): Promise<void> {
+    this.connection?.stop();
+    this.connection = null;
+    await this.store.clear();
+  }
+
+  onSignedOut(listener: () => void): void {
+    this.signedOutListeners.add(listener);
+  }
+
+  signedOut(): void {
+    this.connection?.stop();
+    this.connection = null;
+    for (const listener of this.signedOutListeners) listener();
+  }
+
+  async accessToken(force = false): Promise<string> {
+    if (!force && this.session.expires_at_ms - REFRESH_MARGIN_MS > Date.now()) return this.session.access_token;
+    this.refreshing ??= refresh(this.session)
+      .then(async (next) => {
+        await this.store.setState('session', next);
+        this.session = next;
+        return next;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return (await this.refreshing).access_token;
+  }
+}
