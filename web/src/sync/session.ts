@@ -1,7 +1,7 @@
 // One signed-in device: the stored session (tokens refreshed before they expire, each new pair
 // stored before it is used), the replica and its connection. The UI holds one of these.
 
-import { refresh, type Session } from './api.ts';
+import { getJson, refresh, type Session } from './api.ts';
 import { Connection, type TokenSource } from './connection.ts';
 import { Replica } from './replica.ts';
 import { ReplicaStore } from './store.ts';
@@ -41,6 +41,22 @@ export class Device implements TokenSource {
   start(): void {
     this.connection ??= new Connection(this.replica, this);
     this.connection.start();
+    void this.loadMembers();
+  }
+
+  /** Teammates' names, for presence ("Mina is editing"); kept for offline use. */
+  members = new Map<string, string>();
+
+  private async loadMembers(): Promise<void> {
+    const cached = await this.store.getState<[string, string][]>('members');
+    if (cached) this.members = new Map(cached);
+    try {
+      const list = await getJson<{ members: { id: string; name: string }[] }>('/v1/members', await this.accessToken());
+      this.members = new Map(list.members.map((m) => [m.id, m.name]));
+      await this.store.setState('members', [...this.members]);
+    } catch {
+      // Offline: the cached names do.
+    }
   }
 
   async signOut(): Promise<void> {

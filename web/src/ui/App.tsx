@@ -16,7 +16,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   let screen;
   if (route[0] === 'new') screen = <ContactEdit replica={device.replica} id={null} region={region} key="new" />;
   else if (route[0] === 'c' && route[1] && route[2] === 'edit') screen = <ContactEdit replica={device.replica} id={route[1]} region={region} key={`edit-${route[1]}`} />;
-  else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} />;
+  else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} />;
   else screen = <ContactList replica={device.replica} region={region} version={version} />;
   return (
     <div class="app">

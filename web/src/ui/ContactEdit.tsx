@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { checkContact, toE164, type FieldProblem } from '../check.ts';
 import {
   CONTACT_TYPES, LEVELS, MAX_LIST_ITEMS, SOCIAL_NETWORKS, emptyContact, formatPartialDate, tagList,
@@ -70,6 +70,13 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
   const [tagsText, setTagsText] = useState(() => (original ? tagList(original).join(', ') : ''));
   const [saving, setSaving] = useState(false);
   const [touched, setTouched] = useState(false);
+  const [onlyMe, setOnlyMe] = useState(false);
+
+  useEffect(() => {
+    if (!id) return;
+    replica.sendPresence(id, 'editing');
+    return () => replica.sendPresence(id, 'left');
+  }, [replica, id, replica.status]);
 
   const problems = useMemo(() => {
     const found = checkContact(draft, region);
@@ -105,7 +112,7 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
     if (problems.length > 0) return;
     setSaving(true);
     // Written to IndexedDB (document and outbox together) before we say it is saved.
-    const savedId = id ? (await replica.edit(id, draft), id) : await replica.create(draft);
+    const savedId = id ? (await replica.edit(id, draft), id) : await replica.create(draft, onlyMe ? { t: 'members', members: [] } : undefined);
     setSaving(false);
     go(`/c/${savedId}`);
   };
@@ -197,6 +204,12 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
             }} />
           </label>
           <Problems problems={problems} field="tags" />
+          {!id && (
+            <label class="check">
+              <input type="checkbox" name="only-me" checked={onlyMe} onChange={(e) => setOnlyMe(e.currentTarget.checked)} data-testid="only-me" />
+              Only I can see this contact (private)
+            </label>
+          )}
           <label>Notes
             <textarea name="notes" rows={5} value={draft.notes} onInput={(e) => { const v = e.currentTarget.value; update((d) => { d.notes = v; }); }} />
           </label>

@@ -13,7 +13,7 @@ function when(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function ContactView({ replica, id }: { replica: Replica; id: string }) {
+export function ContactView({ replica, id, members }: { replica: Replica; id: string; members: Map<string, string> }) {
   const record = replica.contacts.get(id);
   const [kind, setKind] = useState<string>('call');
   const [note, setNote] = useState('');
@@ -57,7 +57,7 @@ export function ContactView({ replica, id }: { replica: Replica; id: string }) {
       </header>
       {others.length > 0 && (
         <p class="presence" data-testid="presence">
-          {others.map((p) => `A teammate is ${p.state === 'editing' ? 'editing' : 'viewing'} this contact`).join(' · ')}
+          {others.map((p) => `${members.get(p.member) ?? 'A teammate'} is ${p.state === 'editing' ? 'editing' : 'viewing'} this contact`).join(' · ')}
         </p>
       )}
       {record.rejected && (

@@ -1,0 +1,146 @@
+// One story per test, each waiting on what a rep would see (a row, a badge), never a timer.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { addContact, allSent, company, launch, live, member, phone, row, shot, signIn } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('offline edits from two phones both survive', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner, 'signin.png');
+  await signIn(b.page, owner);
+  await addContact(a.page, 'Astrid', 'Berg', { phone: '070 123 45 67', company: 'Nordkap Instrument AB' });
+  await allSent(a.page);
+  await b.page.goto('/#/');
+  await row(b.page, 'Astrid Berg').waitFor();
+
+  // Phone A loses its signal and edits the notes; phone B, online, changes the company.
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Wants the spring price list');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('1');
+
+  await row(b.page, 'Astrid Berg').click();
+  await b.page.getByTestId('edit-contact').click();
+  await b.page.getByLabel('Company', { exact: true }).fill('Nordkap Marine AB');
+  await b.page.getByTestId('save').click();
+  await allSent(b.page);
+
+  // A comes back: both edits are on both phones.
+  await a.context.setOffline(false);
+  await live(a.page);
+  await allSent(a.page);
+  await a.page.locator('.fields', { hasText: 'Nordkap Marine AB' }).waitFor();
+  await expect.poll(() => a.page.getByTestId('contact-notes').textContent()).toBe('Wants the spring price list');
+  await b.page.getByTestId('contact-notes').filter({ hasText: 'Wants the spring price list' }).waitFor();
+  await b.page.locator('.fields', { hasText: 'Nordkap Marine AB' }).waitFor();
+  await shot(a.page, 'contact.png');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a reload with the network cut shows every contact and the queued edit, which syncs when the network returns', async () => {
+  const owner = await company('Jonas');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Liv', 'Ek', { company: 'Solna Verktyg' });
+  await addContact(a.page, 'Pekka', 'Virtanen', { phone: '070 555 01 32', company: 'Oulu Metsä Oy' });
+  await addContact(a.page, 'Aiko', 'Sato', { company: 'Yamata Keiki' });
+  await allSent(a.page);
+  // The service worker holds the shell before the network goes.
+  await a.page.evaluate(async () => { await navigator.serviceWorker.ready; });
+
+  await a.context.setOffline(true);
+  await a.page.goto('/#/');
+  await row(a.page, 'Liv Ek').click();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Call back after the trade fair');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+
+  await a.page.reload();
+  await a.page.goto('/#/');
+  for (const name of ['Liv Ek', 'Pekka Virtanen', 'Aiko Sato']) await row(a.page, name).waitFor();
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('1');
+  await row(a.page, 'Liv Ek').locator('[data-testid=row-pending]').waitFor();
+  await shot(a.page, 'list-offline.png');
+
+  // Offline search works from the device's own copy.
+  await a.page.getByTestId('search').fill('virt');
+  await row(a.page, 'Pekka Virtanen').waitFor();
+  expect(await a.page.getByTestId('contact-row').count()).toBe(1);
+  await a.page.getByTestId('search').fill('');
+
+  await a.context.setOffline(false);
+  await live(a.page);
+  await allSent(a.page);
+  await shot(a.page, 'list.png');
+
+  // A fresh phone of the same rep receives the edit from the server.
+  const b = await phone(browser);
+  await signIn(b.page, owner);
+  await row(b.page, 'Liv Ek').click();
+  await b.page.getByTestId('contact-notes').filter({ hasText: 'Call back after the trade fair' }).waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a member never sees a contact not shared with them', async () => {
+  const owner = await company('Signe');
+  const rep = await member(owner, 'Otto');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Public', 'Customer', { company: 'Open Books AB' });
+  await addContact(a.page, 'Secret', 'Prospect', { company: 'Hidden Deals AB', private: true });
+  await allSent(a.page);
+
+  const b = await phone(browser);
+  await signIn(b.page, rep);
+  await row(b.page, 'Public Customer').waitFor();
+  expect(await row(b.page, 'Secret Prospect').count()).toBe(0);
+  await b.page.getByTestId('search').fill('secret');
+  await b.page.getByTestId('result-count').filter({ hasText: '0 contacts' }).waitFor();
+  // Not by its address either: the device never received it.
+  const ids = await a.page.evaluate(() => location.hash);
+  await b.page.goto(`/${ids}`);
+  await b.page.getByText('This contact is not on this device').waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a bad phone number is flagged on the device before any sync', async () => {
+  const owner = await company('Harald');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('add-contact').click();
+  await a.page.getByLabel('Given name', { exact: true }).fill('Greta');
+  await a.page.getByLabel('Family name', { exact: true }).fill('Holm');
+  await a.page.getByTestId('add-phones').click();
+  await a.page.getByLabel('Number').fill('12');
+  const problem = a.page.locator('[data-testid=problem][data-field^="phones[0]"]');
+  await problem.waitFor();
+  expect(await a.page.getByTestId('save').isDisabled()).toBe(true);
+  await shot(a.page, 'edit.png');
+  // Nothing was saved or queued.
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('0');
+
+  await a.page.getByLabel('Number').fill('070 123 45 67');
+  await problem.waitFor({ state: 'detached' });
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+  await a.context.close();
+});
