@@ -134,6 +134,7 @@ test('a bad phone number is flagged on the device before any sync', async () => 
   const problem = a.page.locator('[data-testid=problem][data-field^="phones[0]"]');
   await problem.waitFor();
   expect(await a.page.getByTestId('save').isDisabled()).toBe(true);
+  await problem.scrollIntoViewIfNeeded();
   await shot(a.page, 'edit.png');
   // Nothing was saved or queued.
   expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('0');

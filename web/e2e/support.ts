@@ -85,7 +85,7 @@ export async function shot(page: Page, name: string): Promise<void> {
   const dir = new URL('../../docs/screenshots/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   // Times in the status bar would make every run's pictures differ; hide nothing else.
-  await page.screenshot({ path: new URL(name, dir).pathname, animations: 'disabled', mask: [page.locator('[data-testid=last-synced]')] });
+  await page.screenshot({ path: new URL(name, dir).pathname, animations: 'disabled', mask: [page.locator('[data-testid=last-synced]')], maskColor: '#e5e7eb' });
 }
 
 export function row(page: Page, name: string) {
