@@ -114,7 +114,9 @@ export class Replica {
       this.docs.set(id, cached);
       return cached;
     }
-    const bytes = await this.store.docBytes(id);
+    // A contact this device does not hold has no stored bytes: skip the read (a first full
+    // sync grants thousands of them).
+    const bytes = this.contacts.has(id) ? await this.store.docBytes(id) : undefined;
     const doc = bytes ? A.load<Record<string, unknown>>(bytes) : emptyDocument();
     this.cache(id, doc);
     return doc;
@@ -324,10 +326,18 @@ export class Replica {
       case 'changes':
       case 'grant': {
         removed.delete(id);
+        const known = this.contacts.has(id) || touched.has(id);
         let doc = await this.loadDoc(id);
         let needsRepair = false;
+        // A grant of a contact new to the device: its snapshot is the saved document as is.
+        let savedAs: Uint8Array | null = null;
         try {
-          doc = item.t === 'changes' ? A.applyChanges(doc, item.changes)[0] : A.loadIncremental(doc, item.snapshot);
+          if (item.t === 'changes') doc = A.applyChanges(doc, item.changes)[0];
+          else if (known) doc = A.loadIncremental(doc, item.snapshot);
+          else {
+            doc = A.load(item.snapshot);
+            savedAs = item.snapshot;
+          }
         } catch {
           needsRepair = true;
         }
@@ -339,7 +349,7 @@ export class Replica {
           id, contact: empty ? (existing?.contact ?? readContact(doc)) : readContact(doc), meta,
           rejected: existing?.rejected ?? null, empty,
         };
-        touched.set(id, { record, bytes: A.save(doc) });
+        touched.set(id, { record, bytes: savedAs ?? A.save(doc) });
         if (item.t === 'grant') this.resetGranted?.add(id);
         if (needsRepair) this.startRepair(id);
         return;
