@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'd433ec02969a6799';
+const VERSION = '3975150e806fdd4f';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-C_K0Fwgr.js",
-  "/assets/index-bwrYgLM0.css",
+  "/assets/index-CTd-npi0.css",
+  "/assets/index-bReS3Ype.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

@@ -145,3 +145,51 @@ test('a bad phone number is flagged on the device before any sync', async () => 
   await a.page.getByTestId('contact-pending').waitFor();
   await a.context.close();
 });
+
+test('history restores a field, the shelves hold archived and trashed contacts, and a teammate editing shows', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, owner);
+  await addContact(a.page, 'Nils', 'Strand', { company: 'Vasa Logistik', notes: 'Prefers mornings' });
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Prefers afternoons');
+  await a.page.getByTestId('save').click();
+  await allSent(a.page);
+
+  // Phone B opens the contact for editing: phone A, looking at it, sees who.
+  await row(b.page, 'Nils Strand').click();
+  const contactUrl = await b.page.evaluate(() => location.hash);
+  await a.page.goto(`/${contactUrl}`);
+  await b.page.getByTestId('edit-contact').click();
+  await a.page.getByTestId('presence').filter({ hasText: 'Mina is editing' }).waitFor();
+  await b.page.goto('/#/');
+
+  // History: the notes' change, restored as they were after the first revision.
+  await a.page.getByTestId('history').click();
+  await a.page.getByTestId('revision').first().waitFor();
+  await shot(a.page, 'history.png');
+  const first = a.page.getByTestId('revision').last();
+  await first.getByRole('button', { name: 'Restore notes as it was after this change' }).click();
+  await a.page.getByTestId('restored').waitFor();
+  await a.page.goto(`/${contactUrl}`);
+  await a.page.getByTestId('contact-notes').filter({ hasText: 'Prefers mornings' }).waitFor();
+
+  // Archive, then trash and restore: the contact moves between the list's shelves.
+  await a.page.getByTestId('archive').click();
+  await a.page.goto('/#/');
+  expect(await row(a.page, 'Nils Strand').count()).toBe(0);
+  await a.page.getByTestId('filter-shelf').selectOption('archived');
+  await row(a.page, 'Nils Strand').click();
+  await a.page.getByTestId('archive').click();
+  await a.page.getByTestId('trash').click();
+  await a.page.getByTestId('filter-shelf').selectOption('trash');
+  await row(a.page, 'Nils Strand').click();
+  await a.page.getByTestId('restore').click();
+  await a.page.goto('/#/');
+  await row(a.page, 'Nils Strand').waitFor();
+  await allSent(a.page);
+  await a.context.close();
+  await b.context.close();
+});

@@ -39,6 +39,15 @@ export async function postJson<T>(path: string, body: unknown, token?: string): 
   return readJson<T>(response);
 }
 
+/** Any REST call with the access token. */
+export async function requestJson<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  return readJson<T>(await fetch(path, init));
+}
+
 export async function getJson<T>(path: string, token: string): Promise<T> {
   return readJson<T>(await fetch(path, { headers: { authorization: `Bearer ${token}` } }));
 }

@@ -1,7 +1,7 @@
 // One signed-in device: the stored session (tokens refreshed before they expire, each new pair
 // stored before it is used), the replica and its connection. The UI holds one of these.
 
-import { getJson, refresh, type Session } from './api.ts';
+import { getJson, refresh, requestJson, type Session } from './api.ts';
 import { Connection, type TokenSource } from './connection.ts';
 import { Replica } from './replica.ts';
 import { ReplicaStore } from './store.ts';
@@ -73,6 +73,11 @@ export class Device implements TokenSource {
     this.connection?.stop();
     this.connection = null;
     for (const listener of this.signedOutListeners) listener();
+  }
+
+  /** A REST call as this device's member (history, sharing, members): online only. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(method, path, await this.accessToken(), body);
   }
 
   async accessToken(force = false): Promise<string> {

@@ -6,6 +6,9 @@ import { ContactEdit } from './ContactEdit.tsx';
 import { ContactList } from './ContactList.tsx';
 import { ContactView } from './ContactView.tsx';
 import { go, useReplica, useRoute } from './hooks.ts';
+import { History } from './History.tsx';
+import { Members } from './Members.tsx';
+import { Sharing } from './Sharing.tsx';
 import { SignIn } from './SignIn.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
@@ -16,6 +19,9 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   let screen;
   if (route[0] === 'new') screen = <ContactEdit replica={device.replica} id={null} region={region} key="new" />;
   else if (route[0] === 'c' && route[1] && route[2] === 'edit') screen = <ContactEdit replica={device.replica} id={route[1]} region={region} key={`edit-${route[1]}`} />;
+  else if (route[0] === 'c' && route[1] && route[2] === 'history') screen = <History device={device} id={route[1]} key={`history-${route[1]}`} />;
+  else if (route[0] === 'c' && route[1] && route[2] === 'share') screen = <Sharing device={device} id={route[1]} key={`share-${route[1]}`} />;
+  else if (route[0] === 'members') screen = <Members device={device} />;
   else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} />;
   else screen = <ContactList replica={device.replica} region={region} version={version} />;
   return (
@@ -23,6 +29,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
       <header class="top">
         <a class="brand" href="#/">Rolo</a>
         <StatusBar replica={device.replica} />
+        <a class="brand-link" href="#/members">Team</a>
         <button type="button" class="signout" onClick={onSignOut} aria-label={`Sign out ${device.session.email}`}>Sign out</button>
       </header>
       {screen}

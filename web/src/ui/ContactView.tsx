@@ -113,6 +113,8 @@ export function ContactView({ replica, id, members }: { replica: Replica; id: st
       </section>
 
       <div class="actions">
+        <a class="button" href={`#/c/${id}/history`} data-testid="history">History</a>
+        {record.meta?.owner === replica.member && <a class="button" href={`#/c/${id}/share`} data-testid="share">Sharing</a>}
         {c.lifecycle.trashed_at_ms === null ? (
           <>
             <button type="button" onClick={() => edit((d) => { d.lifecycle.archived = !d.lifecycle.archived; })} data-testid="archive">
