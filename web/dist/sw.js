@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '3975150e806fdd4f';
+const VERSION = 'e59cfb48b9b96c39';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-CTd-npi0.css",
-  "/assets/index-bReS3Ype.js",
+  "/assets/index-mkR7mseA.css",
+  "/assets/index-z6Y_C7Im.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

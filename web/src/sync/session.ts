@@ -16,7 +16,7 @@ export class Device implements TokenSource {
   private signedOutListeners = new Set<() => void>();
 
   private constructor(private readonly store: ReplicaStore, public session: Session) {
-    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined);
+    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region);
   }
 
   /** The device signed in earlier on this browser, if any, with its replica loaded. */

@@ -28,6 +28,8 @@ export interface ContactRecord {
   rejected: Rejected | null;
   /** The document is an empty copy waiting for a repair (after a rejection). */
   empty: boolean;
+  /** What search finds the contact by (src/sync/search.ts indexTerms), kept with the record. */
+  terms: string[];
 }
 
 export interface OutboxEntry {

@@ -8,10 +8,11 @@ const ROW_HEIGHT = 64;
 const OVERSCAN = 8;
 type Shelf = 'active' | 'archived' | 'trash';
 
-// Terms are computed on first search and kept per record object: a record is replaced (not
-// mutated) whenever its contact changes, so a stale entry can never be read.
+// Records carry their terms; one stored before they did is indexed here, once per record
+// object (a record is replaced, never mutated, when its contact changes).
 const termsCache = new WeakMap<ContactRecord, string[]>();
 function termsOf(record: ContactRecord, region: string): string[] {
+  if (Array.isArray(record.terms)) return record.terms;
   let terms = termsCache.get(record);
   if (!terms) {
     terms = indexTerms(record.contact, region);
@@ -67,7 +68,8 @@ export function ContactList({ replica, region, version }: { replica: Replica; re
   const last = Math.min(visible.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
 
   return (
-    <section class="list" aria-label="Contacts">
+    <main class="list" aria-label="Contacts">
+      <h1 class="sr-only">Contacts</h1>
       <div class="toolbar">
         <input type="search" class="search" aria-label="Search contacts" placeholder="Search name, email, phone, company, tag"
           value={query} onInput={(e) => setQuery(e.currentTarget.value)} data-testid="search" />
@@ -111,6 +113,6 @@ export function ContactList({ replica, region, version }: { replica: Replica; re
         {visible.length === 0 && <p class="empty">{query ? 'No contact matches.' : 'No contacts here yet.'}</p>}
       </div>
       <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
-    </section>
+    </main>
   );
 }
