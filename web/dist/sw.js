@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'e59cfb48b9b96c39';
+const VERSION = '02fc5f6f45dfef8f';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
+  "/assets/index-CQrPri_v.js",
   "/assets/index-mkR7mseA.css",
-  "/assets/index-z6Y_C7Im.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

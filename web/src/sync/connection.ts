@@ -27,6 +27,10 @@ export class Connection {
   private keepalive: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private refreshFirst = false;
+  /** Sockets that closed before opening while the browser was online. A browser cannot read
+   * why an upgrade was refused (protocol section 17, gap 12): after two, the access token is
+   * refreshed first in case the server no longer takes it. */
+  private failedOpens = 0;
   private incoming: Promise<void> = Promise.resolve();
 
   constructor(private readonly replica: Replica, private readonly tokens: TokenSource, private readonly base = location.origin) {
@@ -97,7 +101,10 @@ export class Connection {
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     let fatal: ServerFrame | null = null;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
+      this.failedOpens = 0;
       this.replica.connected();
     };
     socket.onmessage = (event) => {
@@ -117,6 +124,10 @@ export class Connection {
     };
     socket.onclose = () => {
       if (this.socket === socket) this.socket = null;
+      if (!opened && navigator.onLine && ++this.failedOpens >= 2) {
+        this.failedOpens = 0;
+        this.refreshFirst = true;
+      }
       this.replica.disconnected();
       void this.incoming.then(() => this.afterClose(fatal));
     };

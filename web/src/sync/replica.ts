@@ -172,6 +172,9 @@ export class Replica {
   private async editNow(id: string, after: ContactJson): Promise<boolean> {
     const record = this.contacts.get(id);
     if (!record) throw new Error(`no contact ${id}`);
+    // An empty copy waits for the server's version; an edit on it would write a second set
+    // of the contact's maps that conflicts with the real ones.
+    if (record.empty) throw new Error('this contact is being fetched again from the server; edit it when it is back');
     const doc = await this.loadDoc(id);
     const before = readContact(doc);
     const edited = editDocument(doc, before, after, this.attribution());

@@ -36,6 +36,7 @@ export function ContactView({ replica, id, members }: { replica: Replica; id: st
   const others = replica.presenceOn(id);
 
   const edit = (change: (draft: ContactJson) => void) => {
+    if (record.empty) return;
     const draft = structuredClone(c);
     change(draft);
     void replica.edit(id, draft);
@@ -53,7 +54,7 @@ export function ContactView({ replica, id, members }: { replica: Replica; id: st
       <header class="contact-head">
         <a class="back" href="#/" aria-label="Back to the list">‹</a>
         <h1 data-testid="contact-name">{name || '(no name)'}</h1>
-        <a class="button" href={`#/c/${id}/edit`} data-testid="edit-contact">Edit</a>
+        {!record.empty && <a class="button" href={`#/c/${id}/edit`} data-testid="edit-contact">Edit</a>}
       </header>
       {others.length > 0 && (
         <p class="presence" data-testid="presence">
@@ -66,6 +67,7 @@ export function ContactView({ replica, id, members }: { replica: Replica; id: st
           <button type="button" onClick={() => void replica.dismissRejection(id)}>Dismiss</button>
         </div>
       )}
+      {record.empty && <p class="pending">Fetching the server's version of this contact…</p>}
       {replica.hasPending(id) && <p class="pending" data-testid="contact-pending">Saved on this phone; waiting to sync.</p>}
       {c.lifecycle.trashed_at_ms !== null && <p class="shelf-note">In the trash.</p>}
       {c.lifecycle.archived && <p class="shelf-note">Archived.</p>}
