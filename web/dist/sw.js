@@ -2,11 +2,11 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '02fc5f6f45dfef8f';
+const VERSION = 'f68dc288bcbaa8ce';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-CQrPri_v.js",
+  "/assets/index-DsTYMozM.js",
   "/assets/index-mkR7mseA.css",
   "/icon-192.png",
   "/icon-512.png",

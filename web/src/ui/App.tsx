@@ -52,6 +52,9 @@ export function App({ store, restored }: { store: ReplicaStore; restored: Device
   };
 
   const signOut = async () => {
+    const waiting = device?.replica.pendingCount() ?? 0;
+    // Signing out forgets this device's copy, unsent edits included: say so first.
+    if (waiting > 0 && !confirm(`${waiting} edited ${waiting === 1 ? 'contact has' : 'contacts have'} not been sent yet. Signing out loses ${waiting === 1 ? 'it' : 'them'}. Sign out anyway?`)) return;
     await device?.signOut();
     setDevice(null);
   };

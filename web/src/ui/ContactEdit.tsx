@@ -159,7 +159,8 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
                         onInput={(e) => { const v = e.currentTarget.value; setDateText((t) => ({ ...t, [String(item.id)]: v })); setItemField(list.key, index, 'date', v); }} />
                     ) : (
                       <input name={`${list.key}[${index}].${field.key}`} type="text" placeholder={field.placeholder}
-                        inputMode={field.type === 'tel' || field.type === 'email' || field.type === 'url' ? field.type : 'text'} value={String(item[field.key] ?? '')}
+                        inputMode={field.type === 'tel' || field.type === 'email' || field.type === 'url' ? field.type : 'text'}
+                        value={String((list.key === 'phones' && field.key === 'raw' ? item.raw || item.e164 : item[field.key]) ?? '')}
                         onInput={(e) => setItemField(list.key, index, field.key, e.currentTarget.value)} />
                     )}
                   </label>
