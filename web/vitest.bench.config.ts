@@ -5,7 +5,6 @@ export default defineConfig({
   test: {
     include: ['e2e/bench.ts'],
     globalSetup: ['e2e/global-setup.ts'],
-    setupFiles: ['test/setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 60_000,
   },

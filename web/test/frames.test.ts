@@ -82,3 +82,12 @@ describe('frames as docs/protocol.md shows them', () => {
     expect(() => decodeServerFrame(encodeFrame(frame as unknown as DeviceFrame))).toThrow(/unknown feed item/);
   });
 });
+
+describe('decoded bytes', () => {
+  it('own their buffer, so storing one stores only its bytes', () => {
+    const frame = decodeServerFrame(example('sync'));
+    if (frame.t !== 'sync') throw new Error('not sync');
+    expect(frame.msg.byteLength).toBe(4);
+    expect(frame.msg.buffer.byteLength).toBe(4);
+  });
+});

@@ -84,7 +84,9 @@ function id(value: unknown, what: string): Uint8Array {
 }
 
 function bin(value: unknown, what: string): Uint8Array {
-  return need(value instanceof Uint8Array, value as Uint8Array, `${what} is not bin`);
+  // @msgpack/msgpack hands out views into the whole message's buffer. Copy: a view stored in
+  // IndexedDB would store that whole buffer (a 1 MiB page) once per contact.
+  return need(value instanceof Uint8Array, value as Uint8Array, `${what} is not bin`).slice();
 }
 
 function uint(value: unknown, what: string): number {
