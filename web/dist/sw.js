@@ -2,11 +2,11 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '17f8ae3ea7f46aac';
+const VERSION = 'b2ba24a4c7d451cb';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-CZ6pTR0D.js",
+  "/assets/index-Db33bExn.js",
   "/assets/index-mkR7mseA.css",
   "/icon-192.png",
   "/icon-512.png",

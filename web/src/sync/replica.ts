@@ -138,7 +138,20 @@ export class Replica {
   private cache(id: string, doc: ContactDocument): void {
     this.docs.delete(id);
     this.docs.set(id, doc);
-    while (this.docs.size > DOC_CACHE) this.docs.delete(this.docs.keys().next().value as string);
+    while (this.docs.size > DOC_CACHE) {
+      const oldest = this.docs.keys().next().value as string;
+      const evicted = this.docs.get(oldest)!;
+      this.docs.delete(oldest);
+      // Free the WebAssembly memory now: left to the garbage collector, thousands of loaded
+      // documents (a first full sync) make every further load slower.
+      A.free(evicted);
+    }
+  }
+
+  private forget(id: string): void {
+    const doc = this.docs.get(id);
+    this.docs.delete(id);
+    if (doc) A.free(doc);
   }
 
   private attribution() {
@@ -325,7 +338,7 @@ export class Replica {
     for (const { record } of batch.put) this.contacts.set(record.id, record);
     for (const id of removed) {
       this.contacts.delete(id);
-      this.docs.delete(id);
+      this.forget(id);
       this.outbox = this.outbox.filter((e) => e.doc !== id);
     }
     if (!page.more) this.caughtUp();
@@ -343,7 +356,9 @@ export class Replica {
       case 'grant': {
         removed.delete(id);
         const known = this.contacts.has(id) || touched.has(id);
-        let doc = await this.loadDoc(id);
+        // Earlier in this page? Its bytes are not stored yet: take them from the page's batch.
+        const pending = touched.get(id);
+        let doc = this.docs.get(id) ?? (pending ? A.load<Record<string, unknown>>(pending.bytes) : known ? await this.loadDoc(id) : emptyDocument());
         let needsRepair = false;
         // A grant of a contact new to the device: its snapshot is the saved document as is.
         let savedAs: Uint8Array | null = null;
@@ -512,7 +527,7 @@ export class Replica {
       if (isEmptyDocument(doc) && !this.hasPending(id)) {
         await this.store.apply({ remove: [id] });
         this.contacts.delete(id);
-        this.docs.delete(id);
+        this.forget(id);
         this.changed();
       }
       return;
