@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'b2ba24a4c7d451cb';
+const VERSION = 'fe621c72592b0080';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-Db33bExn.js",
-  "/assets/index-mkR7mseA.css",
+  "/assets/index-B6KSFvKY.css",
+  "/assets/index-BU3iUx9M.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

@@ -193,3 +193,39 @@ test('history restores a field, the shelves hold archived and trashed contacts, 
   await a.context.close();
   await b.context.close();
 });
+
+test('sharing a private contact with a group shows it on a member\'s phone at once', async () => {
+  const owner = await company('Ingrid');
+  const rep = await member(owner, 'Otto');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, rep);
+
+  // The owner makes a group with Otto in it, on the admin screens.
+  await a.page.goto('/#/members');
+  await a.page.getByText('Otto').first().waitFor();
+  await a.page.getByRole('link', { name: 'Groups and units' }).click();
+  await a.page.getByLabel('New group').fill('Nordic key accounts');
+  await a.page.getByRole('button', { name: 'Create group' }).click();
+  await a.page.getByLabel('Add a member to Nordic key accounts').selectOption({ label: 'Otto' });
+  await a.page.getByRole('button', { name: 'Remove Otto from Nordic key accounts' }).waitFor();
+  await shot(a.page, 'directory.png');
+
+  await addContact(a.page, 'Kari', 'Nordmann', { company: 'Bergen Fisk AS', private: true });
+  await allSent(a.page);
+  await a.page.getByTestId('share').waitFor(); // the grant came back: this phone knows it owns it
+  expect(await row(b.page, 'Kari Nordmann').count()).toBe(0);
+
+  await a.page.getByTestId('share').click();
+  await a.page.getByLabel('Only the owner and these people').check();
+  await a.page.getByLabel('Group: Nordic key accounts').check();
+  await a.page.getByRole('button', { name: 'Save sharing' }).click();
+  await a.page.getByText('Saved.').waitFor();
+  await shot(a.page, 'sharing.png');
+
+  // Otto's phone, live, receives the contact without doing anything.
+  await row(b.page, 'Kari Nordmann').waitFor();
+  await a.context.close();
+  await b.context.close();
+});

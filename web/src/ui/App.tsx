@@ -6,6 +6,7 @@ import { ContactEdit } from './ContactEdit.tsx';
 import { ContactList } from './ContactList.tsx';
 import { ContactView } from './ContactView.tsx';
 import { go, useReplica, useRoute } from './hooks.ts';
+import { Directory } from './Directory.tsx';
 import { History } from './History.tsx';
 import { Members } from './Members.tsx';
 import { Sharing } from './Sharing.tsx';
@@ -22,6 +23,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   else if (route[0] === 'c' && route[1] && route[2] === 'history') screen = <History device={device} id={route[1]} key={`history-${route[1]}`} />;
   else if (route[0] === 'c' && route[1] && route[2] === 'share') screen = <Sharing device={device} id={route[1]} key={`share-${route[1]}`} />;
   else if (route[0] === 'members') screen = <Members device={device} />;
+  else if (route[0] === 'directory') screen = <Directory device={device} />;
   else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} />;
   else screen = <ContactList replica={device.replica} region={region} version={version} />;
   return (

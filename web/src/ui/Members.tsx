@@ -36,6 +36,7 @@ export function Members({ device }: { device: Device }) {
       <header class="contact-head">
         <a class="back" href="#/" aria-label="Back to the list">‹</a>
         <h1>Members</h1>
+        <a class="button" href="#/directory">Groups and units</a>
       </header>
       <ul class="members">
         {members?.map((m) => (

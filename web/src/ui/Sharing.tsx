@@ -3,6 +3,13 @@ import { ApiError } from '../sync/api.ts';
 import type { Device } from '../sync/session.ts';
 
 interface Member { id: string; name: string; email: string; role: string; active: boolean }
+interface Named { id: string; name: string }
+
+function toggle(set: Set<string>, id: string, on: boolean): Set<string> {
+  const next = new Set(set);
+  if (on) next.add(id); else next.delete(id);
+  return next;
+}
 
 /** Who may see a contact: everyone, only the owner, or chosen members. The owner and admins
  * change it on the server (it is not part of the document); phones learn it from the feed. */
@@ -12,16 +19,28 @@ export function Sharing({ device, id }: { device: Device; id: string }) {
   const [members, setMembers] = useState<Member[]>([]);
   const [mode, setMode] = useState<'all' | 'chosen'>(visibility && !visibility.all ? 'chosen' : 'all');
   const [chosen, setChosen] = useState<Set<string>>(new Set(visibility && !visibility.all ? visibility.members : []));
+  const [groups, setGroups] = useState<Named[]>([]);
+  const [units, setUnits] = useState<Named[]>([]);
+  const [chosenGroups, setChosenGroups] = useState<Set<string>>(new Set(visibility && !visibility.all ? visibility.groups : []));
+  const [chosenUnits, setChosenUnits] = useState<Set<string>>(new Set(visibility && !visibility.all ? visibility.units : []));
   const [message, setMessage] = useState<string | null>(null);
 
   useEffect(() => {
-    device.call<{ members: Member[] }>('GET', '/v1/members').then((list) => setMembers(list.members)).catch(() => setMessage('Sharing needs a connection.'));
+    Promise.all([
+      device.call<{ members: Member[] }>('GET', '/v1/members'),
+      device.call<{ groups: Named[] }>('GET', '/v1/groups'),
+      device.call<{ units: Named[] }>('GET', '/v1/units'),
+    ]).then(([m, g, u]) => {
+      setMembers(m.members);
+      setGroups(g.groups);
+      setUnits(u.units);
+    }).catch(() => setMessage('Sharing needs a connection.'));
   }, [device]);
 
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      await device.call('PUT', `/v1/contacts/${id}/visibility`, mode === 'all' ? { all: true } : { all: false, members: [...chosen] });
+      await device.call('PUT', `/v1/contacts/${id}/visibility`, mode === 'all' ? { all: true } : { all: false, members: [...chosen], groups: [...chosenGroups], units: [...chosenUnits] });
       setMessage('Saved. Teammates\' phones follow at their next sync.');
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : 'Sharing needs a connection.');
@@ -42,11 +61,17 @@ export function Sharing({ device, id }: { device: Device; id: string }) {
           <label class="check"><input type="radio" name="mode" checked={mode === 'chosen'} onChange={() => setMode('chosen')} /> Only the owner and these people</label>
           {mode === 'chosen' && members.filter((m) => m.id !== owner && m.active).map((m) => (
             <label class="check" key={m.id}>
-              <input type="checkbox" checked={chosen.has(m.id)} onChange={(e) => {
-                const next = new Set(chosen);
-                if (e.currentTarget.checked) next.add(m.id); else next.delete(m.id);
-                setChosen(next);
-              }} /> {m.name}
+              <input type="checkbox" checked={chosen.has(m.id)} onChange={(e) => setChosen(toggle(chosen, m.id, e.currentTarget.checked))} /> {m.name}
+            </label>
+          ))}
+          {mode === 'chosen' && groups.map((g) => (
+            <label class="check" key={g.id}>
+              <input type="checkbox" checked={chosenGroups.has(g.id)} onChange={(e) => setChosenGroups(toggle(chosenGroups, g.id, e.currentTarget.checked))} /> Group: {g.name}
+            </label>
+          ))}
+          {mode === 'chosen' && units.map((u) => (
+            <label class="check" key={u.id}>
+              <input type="checkbox" checked={chosenUnits.has(u.id)} onChange={(e) => setChosenUnits(toggle(chosenUnits, u.id, e.currentTarget.checked))} /> Unit (and the units below): {u.name}
             </label>
           ))}
         </fieldset>
