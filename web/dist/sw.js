@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'fe621c72592b0080';
+const VERSION = '11c4d58cf22559be';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
   "/assets/index-B6KSFvKY.css",
-  "/assets/index-BU3iUx9M.js",
+  "/assets/index-B7SnWuoP.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

@@ -71,6 +71,7 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
   const [saving, setSaving] = useState(false);
   const [touched, setTouched] = useState(false);
   const [onlyMe, setOnlyMe] = useState(false);
+  const [newField, setNewField] = useState('');
 
   useEffect(() => {
     if (!id) return;
@@ -176,6 +177,36 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
             <Problems problems={problems.filter((p) => p.field === list.key)} field={list.key} />
           </fieldset>
         ))}
+
+        <fieldset>
+          <legend>Custom fields</legend>
+          {Object.entries(draft.custom).map(([key, value]) => {
+            const kind = Object.keys(value)[0] ?? 'text';
+            const inner = value[kind];
+            const set = (next: unknown) => update((d) => { d.custom[key] = { [kind]: next }; });
+            return (
+              <div class="item" key={key}>
+                {kind === 'bool' ? (
+                  <label class="check"><input type="checkbox" checked={inner === true} onChange={(e) => set(e.currentTarget.checked)} /> {key}</label>
+                ) : kind === 'number' ? (
+                  <label>{key}<input inputMode="decimal" value={String(inner)} onChange={(e) => { const n = Number(e.currentTarget.value); if (Number.isFinite(n)) set(n); }} /></label>
+                ) : kind === 'text' ? (
+                  <label>{key}<input value={String(inner)} onInput={(e) => set(e.currentTarget.value)} /></label>
+                ) : (
+                  // Dates and types a newer layout added are shown as stored and kept as they are.
+                  <p>{key}: {JSON.stringify(inner)}</p>
+                )}
+                <Problems problems={problems} field={`custom.${key}`} />
+                <button type="button" class="remove" aria-label={`Remove the field ${key}`} onClick={() => update((d) => { delete d.custom[key]; })}>Remove</button>
+              </div>
+            );
+          })}
+          <label>New text field (name)
+            <input value={newField} onInput={(e) => setNewField(e.currentTarget.value)} placeholder="Account number" />
+          </label>
+          <button type="button" class="add" disabled={newField.trim() === '' || newField.trim() in draft.custom}
+            onClick={() => { const name = newField.trim(); update((d) => { d.custom[name] = { text: '' }; }); setNewField(''); }}>Add field</button>
+        </fieldset>
 
         <fieldset>
           <legend>About</legend>
