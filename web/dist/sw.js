@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '11c4d58cf22559be';
+const VERSION = 'f1922cc810ae474f';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-B6KSFvKY.css",
-  "/assets/index-B7SnWuoP.js",
+  "/assets/index-DDHQdJ_t.js",
+  "/assets/index-DRM8kpMm.css",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

@@ -1,6 +1,7 @@
 // One story per test, each waiting on what a rep would see (a row, a badge), never a timer.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 import { addContact, allSent, company, launch, live, member, phone, row, shot, signIn } from './support.ts';
 
 let browser: Browser;
@@ -178,11 +179,14 @@ test('history restores a field, the shelves hold archived and trashed contacts, 
 
   // Archive, then trash and restore: the contact moves between the list's shelves.
   await a.page.getByTestId('archive').click();
+  await a.page.getByText('Archived.').waitFor();
   await a.page.goto('/#/');
+  await a.page.getByTestId('result-count').waitFor();
   expect(await row(a.page, 'Nils Strand').count()).toBe(0);
   await a.page.getByTestId('filter-shelf').selectOption('archived');
   await row(a.page, 'Nils Strand').click();
   await a.page.getByTestId('archive').click();
+  await a.page.getByText('Archived.').waitFor({ state: 'detached' });
   await a.page.getByTestId('trash').click();
   await a.page.getByTestId('filter-shelf').selectOption('trash');
   await row(a.page, 'Nils Strand').click();
@@ -228,4 +232,27 @@ test('sharing a private contact with a group shows it on a member\'s phone at on
   await row(b.page, 'Kari Nordmann').waitFor();
   await a.context.close();
   await b.context.close();
+});
+
+test('a card photographed offline is read when back online and becomes a saved contact with its image', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await a.page.getByTestId('scan-card').click();
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  const photo = fileURLToPath(new URL('../../fixtures/cards/synthetic/en-01.jpg', import.meta.url));
+  await a.page.getByTestId('card-photo').setInputFiles(photo);
+  await a.page.locator('[data-testid=card][data-status=waiting]').waitFor();
+
+  await a.context.setOffline(false);
+  await a.page.getByTestId('review-card').click({ timeout: 60_000 });
+  await a.page.getByText('Brightwell Analytics Inc.').waitFor();
+  await shot(a.page, 'card-review.png');
+  await a.page.getByTestId('save-card').click();
+  await a.page.getByTestId('contact-name').filter({ hasText: 'Aiko Sato' }).waitFor();
+  await a.page.getByTestId('card-image').waitFor();
+  await allSent(a.page);
+  await shot(a.page, 'card-contact.png');
+  await a.context.close();
 });

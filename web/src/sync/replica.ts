@@ -49,6 +49,10 @@ export class Replica {
   readonly presence = new Map<string, PresenceEntry[]>();
   member: string;
   device: string;
+  /** Where `card` frames (a scanned card's reading) go: src/sync/cards.ts. */
+  onCard: ((draft: Record<string, unknown>) => void) | null = null;
+  /** Called after every welcome: the moment to upload what waited offline. */
+  onWelcome: (() => void) | null = null;
 
   private docs = new Map<string, ContactDocument>();
   private listeners = new Set<() => void>();
@@ -285,6 +289,7 @@ export class Replica {
         else this.setStatus('syncing');
         this.startPendingRepairs();
         this.pushNow();
+        this.onWelcome?.();
         return;
       case 'feed':
         return this.applyPage(frame);
@@ -299,7 +304,8 @@ export class Replica {
         this.applyError(frame);
         return;
       case 'card':
-        return; // Card drafts are not handled by this version of the app.
+        this.onCard?.(frame.draft);
+        return;
     }
   }
 

@@ -2,6 +2,7 @@
 // stored before it is used), the replica and its connection. The UI holds one of these.
 
 import { getJson, refresh, requestJson, type Session } from './api.ts';
+import { CardQueue, draftFromFrame } from './cards.ts';
 import { Connection, type TokenSource } from './connection.ts';
 import { Replica } from './replica.ts';
 import { ReplicaStore } from './store.ts';
@@ -11,12 +12,16 @@ const REFRESH_MARGIN_MS = 60_000;
 
 export class Device implements TokenSource {
   readonly replica: Replica;
+  readonly cards: CardQueue;
   private connection: Connection | null = null;
   private refreshing: Promise<Session> | null = null;
   private signedOutListeners = new Set<() => void>();
 
   private constructor(private readonly store: ReplicaStore, public session: Session) {
     this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region);
+    this.cards = new CardQueue(store, this);
+    this.replica.onCard = (draft) => void this.cards.applyDraft(draftFromFrame(draft));
+    this.replica.onWelcome = () => void this.cards.uploadWaiting();
   }
 
   /** The device signed in earlier on this browser, if any, with its replica loaded. */
@@ -25,6 +30,7 @@ export class Device implements TokenSource {
     if (!session) return null;
     const device = new Device(store, session);
     await device.replica.load();
+    await device.cards.load();
     return device;
   }
 
@@ -35,6 +41,7 @@ export class Device implements TokenSource {
     await store.setState('session', session);
     const device = new Device(store, session);
     await device.replica.load();
+    await device.cards.load();
     return device;
   }
 
@@ -78,6 +85,20 @@ export class Device implements TokenSource {
   /** A REST call as this device's member (history, sharing, members): online only. */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return requestJson<T>(method, path, await this.accessToken(), body);
+  }
+
+  /** A multipart upload (a card's photos). */
+  async upload(path: string, form: FormData): Promise<unknown> {
+    const response = await fetch(path, { method: 'PUT', headers: { authorization: `Bearer ${await this.accessToken()}` }, body: form });
+    if (!response.ok) throw new Error(`upload refused: ${response.status}`);
+    return response.json();
+  }
+
+  /** A stored image (a card photo) as an object URL for an <img>: blobs need the token. */
+  async blobUrl(sha256: string): Promise<string> {
+    const response = await fetch(`/v1/blobs/${sha256}`, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
+    if (!response.ok) throw new Error(`no image: ${response.status}`);
+    return URL.createObjectURL(await response.blob());
   }
 
   async accessToken(force = false): Promise<string> {

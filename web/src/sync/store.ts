@@ -57,7 +57,7 @@ export interface StoreBatch {
   cursor?: number;
 }
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -79,13 +79,17 @@ export class ReplicaStore {
 
   static async open(name = 'rolo'): Promise<ReplicaStore> {
     const req = indexedDB.open(name, DB_VERSION);
-    req.onupgradeneeded = () => {
+    req.onupgradeneeded = (event) => {
       const db = req.result;
-      db.createObjectStore('docs');
-      db.createObjectStore('contacts', { keyPath: 'id' });
-      const outbox = db.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
-      outbox.createIndex('doc', 'doc');
-      db.createObjectStore('state');
+      if (event.oldVersion < 1) {
+        db.createObjectStore('docs');
+        db.createObjectStore('contacts', { keyPath: 'id' });
+        const outbox = db.createObjectStore('outbox', { keyPath: 'key', autoIncrement: true });
+        outbox.createIndex('doc', 'doc');
+        db.createObjectStore('state');
+      }
+      // Version 2: scanned cards, their photos queued until they are uploaded.
+      if (event.oldVersion < 2) db.createObjectStore('cards', { keyPath: 'card' });
     };
     return new ReplicaStore(await request(req));
   }
@@ -156,10 +160,28 @@ export class ReplicaStore {
     await done(tx);
   }
 
+  async cards<T>(): Promise<T[]> {
+    const tx = this.db.transaction('cards', 'readonly');
+    return request(tx.objectStore('cards').getAll() as IDBRequest<T[]>);
+  }
+
+  async putCard(card: { card: string }): Promise<void> {
+    const tx = this.db.transaction('cards', 'readwrite');
+    tx.objectStore('cards').put(card);
+    await done(tx);
+  }
+
+  async deleteCard(card: string): Promise<void> {
+    const tx = this.db.transaction('cards', 'readwrite');
+    tx.objectStore('cards').delete(card);
+    await done(tx);
+  }
+
   /** Signing out forgets everything this device held. */
   async clear(): Promise<void> {
-    const tx = this.db.transaction(['docs', 'contacts', 'outbox', 'state'], 'readwrite');
-    for (const name of ['docs', 'contacts', 'outbox', 'state']) tx.objectStore(name).clear();
+    const stores = ['docs', 'contacts', 'outbox', 'state', 'cards'];
+    const tx = this.db.transaction(stores, 'readwrite');
+    for (const name of stores) tx.objectStore(name).clear();
     await done(tx);
   }
 }

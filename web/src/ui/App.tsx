@@ -6,6 +6,7 @@ import { ContactEdit } from './ContactEdit.tsx';
 import { ContactList } from './ContactList.tsx';
 import { ContactView } from './ContactView.tsx';
 import { go, useReplica, useRoute } from './hooks.ts';
+import { CardReview, Cards } from './Cards.tsx';
 import { Directory } from './Directory.tsx';
 import { History } from './History.tsx';
 import { Members } from './Members.tsx';
@@ -24,7 +25,9 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   else if (route[0] === 'c' && route[1] && route[2] === 'share') screen = <Sharing device={device} id={route[1]} key={`share-${route[1]}`} />;
   else if (route[0] === 'members') screen = <Members device={device} />;
   else if (route[0] === 'directory') screen = <Directory device={device} />;
-  else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} />;
+  else if (route[0] === 'cards' && route[1]) screen = <CardReview device={device} card={route[1]} key={route[1]} />;
+  else if (route[0] === 'cards') screen = <Cards device={device} />;
+  else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} device={device} />;
   else screen = <ContactList replica={device.replica} region={region} version={version} />;
   return (
     <div class="app">

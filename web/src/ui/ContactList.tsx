@@ -117,6 +117,7 @@ export function ContactList({ replica, region, version }: { replica: Replica; re
         </ul>
         {visible.length === 0 && <p class="empty">{query ? 'No contact matches.' : 'No contacts here yet.'}</p>}
       </div>
+      <a class="fab scan-fab" href="#/cards" aria-label="Scan a business card" data-testid="scan-card">▭</a>
       <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
     </main>
   );

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { ACTIVITY_KINDS, displayName, formatPartialDate, tagList, type ContactJson } from '../sync/contact.ts';
 import { newItemId } from '../sync/ids.ts';
 import type { Replica } from '../sync/replica.ts';
+import type { Device } from '../sync/session.ts';
+import { CardImages } from './Cards.tsx';
 import { go } from './hooks.ts';
 
 function mapLink(address: ContactJson['addresses'][number]): string {
@@ -13,7 +15,7 @@ function when(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function ContactView({ replica, id, members }: { replica: Replica; id: string; members: Map<string, string> }) {
+export function ContactView({ replica, id, members, device }: { replica: Replica; id: string; members: Map<string, string>; device: Device }) {
   const record = replica.contacts.get(id);
   const [kind, setKind] = useState<string>('call');
   const [note, setNote] = useState('');
@@ -97,6 +99,8 @@ export function ContactView({ replica, id, members }: { replica: Replica; id: st
           <div key={key}><dt>{key}</dt><dd>{JSON.stringify(Object.values(value)[0])}</dd></div>
         ))}
       </dl>
+
+      <CardImages device={device} images={c.card_images} />
 
       <section class="activity" aria-label="Activity">
         <h2>Activity</h2>
