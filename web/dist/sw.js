@@ -2,11 +2,11 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'f1922cc810ae474f';
+const VERSION = 'f34475b87e470230';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-DDHQdJ_t.js",
+  "/assets/index-BsraGAOe.js",
   "/assets/index-DRM8kpMm.css",
   "/icon-192.png",
   "/icon-512.png",

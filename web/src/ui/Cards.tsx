@@ -55,8 +55,19 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
   const draft = stored?.draft;
   const [dropped, setDropped] = useState<Set<number>>(new Set());
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
-  const photo = useMemo(() => (stored ? URL.createObjectURL(stored.front) : null), [stored?.card]);
-  useEffect(() => () => { if (photo) URL.revokeObjectURL(photo); }, [photo]);
+  // The boxes are in the upright photo's pixels (the server turns and straightens the card),
+  // so they go over the image the server stored; the photo as taken shows until it arrives.
+  const local = useMemo(() => (stored ? URL.createObjectURL(stored.front) : null), [stored?.card]);
+  const [upright, setUpright] = useState<string | null>(null);
+  const front = draft?.images.find((i) => i.side === 'front') ?? draft?.images[0];
+  useEffect(() => {
+    if (!front) return;
+    let url: string | null = null;
+    device.blobUrl(front.blob.sha256).then((made) => { url = made; setUpright(made); }).catch(() => undefined);
+    return () => { if (url) URL.revokeObjectURL(url); };
+  }, [device, front?.blob.sha256]);
+  useEffect(() => () => { if (local) URL.revokeObjectURL(local); }, [local]);
+  const photo = upright ?? local;
 
   if (!stored || !draft) return <main class="contact" aria-label="Card"><p class="empty">No such card on this phone.</p></main>;
   const kept: CardField[] = draft.fields.filter((_, i) => !dropped.has(i));
@@ -81,8 +92,8 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
         <h1>Review card</h1>
       </header>
       <div class="card-photo">
-        {photo && <img src={photo} alt="The card as photographed" onLoad={(e) => setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })} />}
-        {size && draft.fields.map((f, i) => f.bbox && (
+        {photo && <img key={photo} src={photo} alt="The card as photographed" onLoad={(e) => setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })} />}
+        {size && upright && draft.fields.map((f, i) => f.bbox && (
           <span key={i} class={`box${dropped.has(i) ? ' dropped' : ''}`} aria-hidden="true" style={{
             left: `${(f.bbox.x / size.width) * 100}%`, top: `${(f.bbox.y / size.height) * 100}%`,
             width: `${(f.bbox.width / size.width) * 100}%`, height: `${(f.bbox.height / size.height) * 100}%`,
