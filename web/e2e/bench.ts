@@ -4,11 +4,17 @@
 // phone, from "Sign in" to all 10,000 contacts (made over REST beforehand) on it and the status
 // live. warm_list_ms: from a reload (shell cached by the service worker, the 10,000 contacts in
 // IndexedDB) to the list drawn. first_search_ms: from typing a word to the list showing its
-// matches. Not yet measured here: Lighthouse.
+// matches. lighthouse_performance / lighthouse_accessibility: npm `lighthouse` (mobile profile)
+// on the same Chromium, auditing the signed-in contact list.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { test } from 'vitest';
-import { company, launch, live, phone, url, type Account } from './support.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import lighthouse from 'lighthouse';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, company, launch, live, phone, url, type Account } from './support.ts';
 
 const GIVEN = ['Astrid', 'Liv', 'Pekka', 'Aiko', 'Nils', 'Greta', 'Otto', 'Signe', 'Jonas', 'Mara'];
 const FAMILY = ['Berg', 'Ek', 'Virtanen', 'Sato', 'Strand', 'Holm', 'Lind', 'Dahl', 'Nyberg', 'Lindqvist'];
@@ -35,6 +41,37 @@ async function seed(owner: Account): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
+}
+
+/** Lighthouse on the signed-in list: a persistent profile holds the session Lighthouse reuses. */
+async function audit(owner: Account): Promise<{ performance: number; accessibility: number }> {
+  const profile = mkdtempSync(join(tmpdir(), 'rolo-lighthouse-'));
+  const port = 9300 + Math.floor(Math.random() * 500);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
+    viewport: { width: 390, height: 844 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url());
+    await page.getByLabel('Email').fill(owner.email);
+    await page.getByLabel('Password').fill(owner.password);
+    await page.locator('form button[type=submit]').click();
+    await live(page);
+    const result = await lighthouse(`${url()}/`, {
+      port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'],
+      disableStorageReset: true, formFactor: 'mobile',
+    });
+    const categories = result?.lhr.categories;
+    return {
+      performance: Math.round((categories?.performance?.score ?? 0) * 100),
+      accessibility: Math.round((categories?.accessibility?.score ?? 0) * 100),
+    };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 test('bench web', async () => {
@@ -79,5 +116,6 @@ test('bench web', async () => {
     })));
   }
   await browser.close();
-  console.log(`bench web: js_gzip_kb=${Math.round(gzipped / 1024)} warm_list_ms=${Math.round(warm)} first_search_ms=${Math.round(search)} full_sync_seconds=${fullSync.toFixed(1)}`);
+  const scores = await audit(owner);
+  console.log(`bench web: js_gzip_kb=${Math.round(gzipped / 1024)} warm_list_ms=${Math.round(warm)} first_search_ms=${Math.round(search)} full_sync_seconds=${fullSync.toFixed(1)} lighthouse_performance=${scores.performance} lighthouse_accessibility=${scores.accessibility}`);
 });
