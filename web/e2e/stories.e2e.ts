@@ -1,0 +1,258 @@
+// One story per test, each waiting on what a rep would see (a row, a badge), never a timer.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { addContact, allSent, company, launch, live, member, phone, row, shot, signIn } from './support.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('offline edits from two phones both survive', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner, 'signin.png');
+  await signIn(b.page, owner);
+  await addContact(a.page, 'Astrid', 'Berg', { phone: '070 123 45 67', company: 'Nordkap Instrument AB' });
+  await allSent(a.page);
+  await b.page.goto('/#/');
+  await row(b.page, 'Astrid Berg').waitFor();
+
+  // Phone A loses its signal and edits the notes; phone B, online, changes the company.
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Wants the spring price list');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('1');
+
+  await row(b.page, 'Astrid Berg').click();
+  await b.page.getByTestId('edit-contact').click();
+  await b.page.getByLabel('Company', { exact: true }).fill('Nordkap Marine AB');
+  await b.page.getByTestId('save').click();
+  await allSent(b.page);
+
+  // A comes back: both edits are on both phones.
+  await a.context.setOffline(false);
+  await live(a.page);
+  await allSent(a.page);
+  await a.page.locator('.fields', { hasText: 'Nordkap Marine AB' }).waitFor();
+  await expect.poll(() => a.page.getByTestId('contact-notes').textContent()).toBe('Wants the spring price list');
+  await b.page.getByTestId('contact-notes').filter({ hasText: 'Wants the spring price list' }).waitFor();
+  await b.page.locator('.fields', { hasText: 'Nordkap Marine AB' }).waitFor();
+  await shot(a.page, 'contact.png');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a reload with the network cut shows every contact and the queued edit, which syncs when the network returns', async () => {
+  const owner = await company('Jonas');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Liv', 'Ek', { company: 'Solna Verktyg' });
+  await addContact(a.page, 'Pekka', 'Virtanen', { phone: '070 555 01 32', company: 'Oulu Metsä Oy' });
+  await addContact(a.page, 'Aiko', 'Sato', { company: 'Yamata Keiki' });
+  await allSent(a.page);
+  // The service worker holds the shell before the network goes.
+  await a.page.evaluate(async () => { await navigator.serviceWorker.ready; });
+
+  await a.context.setOffline(true);
+  await a.page.goto('/#/');
+  await row(a.page, 'Liv Ek').click();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Call back after the trade fair');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+
+  await a.page.reload();
+  await a.page.goto('/#/');
+  for (const name of ['Liv Ek', 'Pekka Virtanen', 'Aiko Sato']) await row(a.page, name).waitFor();
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('1');
+  await row(a.page, 'Liv Ek').locator('[data-testid=row-pending]').waitFor();
+  await shot(a.page, 'list-offline.png');
+
+  // Offline search works from the device's own copy.
+  await a.page.getByTestId('search').fill('virt');
+  await row(a.page, 'Pekka Virtanen').waitFor();
+  expect(await a.page.getByTestId('contact-row').count()).toBe(1);
+  await a.page.getByTestId('search').fill('');
+
+  await a.context.setOffline(false);
+  await live(a.page);
+  await allSent(a.page);
+  await shot(a.page, 'list.png');
+
+  // A fresh phone of the same rep receives the edit from the server.
+  const b = await phone(browser);
+  await signIn(b.page, owner);
+  await row(b.page, 'Liv Ek').click();
+  await b.page.getByTestId('contact-notes').filter({ hasText: 'Call back after the trade fair' }).waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a member never sees a contact not shared with them', async () => {
+  const owner = await company('Signe');
+  const rep = await member(owner, 'Otto');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Public', 'Customer', { company: 'Open Books AB' });
+  await addContact(a.page, 'Secret', 'Prospect', { company: 'Hidden Deals AB', private: true });
+  await allSent(a.page);
+
+  const b = await phone(browser);
+  await signIn(b.page, rep);
+  await row(b.page, 'Public Customer').waitFor();
+  expect(await row(b.page, 'Secret Prospect').count()).toBe(0);
+  await b.page.getByTestId('search').fill('secret');
+  await b.page.getByTestId('result-count').filter({ hasText: '0 contacts' }).waitFor();
+  // Not by its address either: the device never received it.
+  const ids = await a.page.evaluate(() => location.hash);
+  await b.page.goto(`/${ids}`);
+  await b.page.getByText('This contact is not on this device').waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a bad phone number is flagged on the device before any sync', async () => {
+  const owner = await company('Harald');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('add-contact').click();
+  await a.page.getByLabel('Given name', { exact: true }).fill('Greta');
+  await a.page.getByLabel('Family name', { exact: true }).fill('Holm');
+  await a.page.getByTestId('add-phones').click();
+  await a.page.getByLabel('Number').fill('12');
+  const problem = a.page.locator('[data-testid=problem][data-field^="phones[0]"]');
+  await problem.waitFor();
+  expect(await a.page.getByTestId('save').isDisabled()).toBe(true);
+  await problem.scrollIntoViewIfNeeded();
+  await shot(a.page, 'edit.png');
+  // Nothing was saved or queued.
+  expect(await a.page.getByTestId('pending').getAttribute('data-count')).toBe('0');
+
+  await a.page.getByLabel('Number').fill('070 123 45 67');
+  await problem.waitFor({ state: 'detached' });
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+  await a.context.close();
+});
+
+test('history restores a field, the shelves hold archived and trashed contacts, and a teammate editing shows', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, owner);
+  await addContact(a.page, 'Nils', 'Strand', { company: 'Vasa Logistik', notes: 'Prefers mornings' });
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Prefers afternoons');
+  await a.page.getByTestId('save').click();
+  await allSent(a.page);
+
+  // Phone B opens the contact for editing: phone A, looking at it, sees who.
+  await row(b.page, 'Nils Strand').click();
+  const contactUrl = await b.page.evaluate(() => location.hash);
+  await a.page.goto(`/${contactUrl}`);
+  await b.page.getByTestId('edit-contact').click();
+  await a.page.getByTestId('presence').filter({ hasText: 'Mina is editing' }).waitFor();
+  await b.page.goto('/#/');
+
+  // History: the notes' change, restored as they were after the first revision.
+  await a.page.getByTestId('history').click();
+  await a.page.getByTestId('revision').first().waitFor();
+  await shot(a.page, 'history.png');
+  const first = a.page.getByTestId('revision').last();
+  await first.getByRole('button', { name: 'Restore notes as it was after this change' }).click();
+  await a.page.getByTestId('restored').waitFor();
+  await a.page.goto(`/${contactUrl}`);
+  await a.page.getByTestId('contact-notes').filter({ hasText: 'Prefers mornings' }).waitFor();
+
+  // Archive, then trash and restore: the contact moves between the list's shelves.
+  await a.page.getByTestId('archive').click();
+  await a.page.getByText('Archived.').waitFor();
+  await a.page.goto('/#/');
+  await a.page.getByTestId('result-count').waitFor();
+  expect(await row(a.page, 'Nils Strand').count()).toBe(0);
+  await a.page.getByTestId('filter-shelf').selectOption('archived');
+  await row(a.page, 'Nils Strand').click();
+  await a.page.getByTestId('archive').click();
+  await a.page.getByText('Archived.').waitFor({ state: 'detached' });
+  await a.page.getByTestId('trash').click();
+  await a.page.getByTestId('filter-shelf').selectOption('trash');
+  await row(a.page, 'Nils Strand').click();
+  await a.page.getByTestId('restore').click();
+  await a.page.goto('/#/');
+  await row(a.page, 'Nils Strand').waitFor();
+  await allSent(a.page);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('sharing a private contact with a group shows it on a member\'s phone at once', async () => {
+  const owner = await company('Ingrid');
+  const rep = await member(owner, 'Otto');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, rep);
+
+  // The owner makes a group with Otto in it, on the admin screens.
+  await a.page.goto('/#/members');
+  await a.page.getByText('Otto').first().waitFor();
+  await a.page.getByRole('link', { name: 'Groups and units' }).click();
+  await a.page.getByLabel('New group').fill('Nordic key accounts');
+  await a.page.getByRole('button', { name: 'Create group' }).click();
+  await a.page.getByLabel('Add a member to Nordic key accounts').selectOption({ label: 'Otto' });
+  await a.page.getByRole('button', { name: 'Remove Otto from Nordic key accounts' }).waitFor();
+  await shot(a.page, 'directory.png');
+
+  await addContact(a.page, 'Kari', 'Nordmann', { company: 'Bergen Fisk AS', private: true });
+  await allSent(a.page);
+  await a.page.getByTestId('share').waitFor(); // the grant came back: this phone knows it owns it
+  expect(await row(b.page, 'Kari Nordmann').count()).toBe(0);
+
+  await a.page.getByTestId('share').click();
+  await a.page.getByLabel('Only the owner and these people').check();
+  await a.page.getByLabel('Group: Nordic key accounts').check();
+  await a.page.getByRole('button', { name: 'Save sharing' }).click();
+  await a.page.getByText('Saved.').waitFor();
+  await shot(a.page, 'sharing.png');
+
+  // Otto's phone, live, receives the contact without doing anything.
+  await row(b.page, 'Kari Nordmann').waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a card photographed offline is read when back online and becomes a saved contact with its image', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await a.page.getByTestId('scan-card').click();
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  const photo = fileURLToPath(new URL('../../fixtures/cards/synthetic/en-01.jpg', import.meta.url));
+  await a.page.getByTestId('card-photo').setInputFiles(photo);
+  await a.page.locator('[data-testid=card][data-status=waiting]').waitFor();
+
+  await a.context.setOffline(false);
+  await a.page.getByTestId('review-card').click({ timeout: 60_000 });
+  await a.page.getByText('Brightwell Analytics Inc.').waitFor();
+  await shot(a.page, 'card-review.png');
+  await a.page.getByTestId('save-card').click();
+  await a.page.getByTestId('contact-name').filter({ hasText: 'Aiko Sato' }).waitFor();
+  await a.page.getByTestId('card-image').waitFor();
+  await allSent(a.page);
+  await shot(a.page, 'card-contact.png');
+  await a.context.close();
+});

@@ -1,0 +1,20 @@
+import { render } from 'preact';
+import { initializeWasm } from '@automerge/automerge/slim';
+// Automerge's WebAssembly as a file of its own (hashed name, precached by the service worker):
+// the CSP allows 'wasm-unsafe-eval' but no inline code, and a separate file keeps the JS small.
+import automergeWasm from '@automerge/automerge/automerge.wasm?url';
+import { Device } from './sync/session.ts';
+import { ReplicaStore } from './sync/store.ts';
+import { App } from './ui/App.tsx';
+import './styles.css';
+
+async function main(): Promise<void> {
+  const [, store] = await Promise.all([initializeWasm(automergeWasm), ReplicaStore.open()]);
+  const restored = await Device.restore(store);
+  render(<App store={store} restored={restored} />, document.getElementById('app')!);
+  if ('serviceWorker' in navigator && import.meta.env.PROD) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.warn('rolo: no service worker', error));
+  }
+}
+
+void main();

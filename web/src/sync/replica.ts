@@ -1,0 +1,592 @@
+// The device's replica: contacts in memory (plain records for the list), documents loaded on
+// demand, the outbox, and the device side of the protocol (docs/protocol.md sections 7-11):
+// feed pages, pushes and acks, rejections, repairs and presence. It never touches a socket:
+// `connection.ts` feeds it frames and sends what it returns, so tests can drive it directly.
+
+import * as A from '@automerge/automerge/slim';
+import { displayName, type ContactJson } from './contact.ts';
+import {
+  createDocument, editDocument, emptyDocument, hasMissingDeps, isEmptyDocument, readContact, type ContactDocument,
+} from './document.ts';
+import {
+  MAX_PUSH_DOCS, PUSH_BYTES, type DeviceFrame, type DocChanges, type DocMeta, type FeedItem, type PresenceState,
+  type ServerFrame, type Visibility,
+} from './frames.ts';
+import { idToText, newContactId, textToId } from './ids.ts';
+import { indexTerms } from './search.ts';
+import type { ContactRecord, OutboxEntry, ReplicaStore, StoreBatch, StoredMeta } from './store.ts';
+
+export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'live';
+
+export interface PresenceEntry {
+  member: string;
+  device: string;
+  state: PresenceState;
+  at_ms: number;
+}
+
+/** How many loaded documents to keep: a phone never holds every contact's document loaded. */
+const DOC_CACHE = 200;
+
+function metaToStored(meta: DocMeta): StoredMeta {
+  const v = meta.visibility;
+  return {
+    owner: idToText(meta.owner),
+    visibility: v.t === 'all'
+      ? { all: true }
+      : { all: false, members: v.members.map(idToText), groups: (v.groups ?? []).map(idToText), units: (v.units ?? []).map(idToText) },
+  };
+}
+
+export class Replica {
+  readonly contacts = new Map<string, ContactRecord>();
+  outbox: OutboxEntry[] = [];
+  cursor = 0;
+  status: SyncStatus = 'offline';
+  lastSyncedMs: number | null = null;
+  /** A fatal or notable problem to show (an update needed, a refused frame). */
+  notice: string | null = null;
+  readonly presence = new Map<string, PresenceEntry[]>();
+  member: string;
+  device: string;
+  /** Where `card` frames (a scanned card's reading) go: src/sync/cards.ts. */
+  onCard: ((draft: Record<string, unknown>) => void) | null = null;
+  /** Called after every welcome: the moment to upload what waited offline. */
+  onWelcome: (() => void) | null = null;
+
+  private docs = new Map<string, ContactDocument>();
+  private listeners = new Set<() => void>();
+  private welcomed = false;
+  private nextBatch = 0;
+  private inFlight: { batch: number; keys: Map<string, number[]>; sentAt: number } | null = null;
+  private pushPausedUntil = 0;
+  private mayPush = true;
+  /** Contacts granted since a `reset` page, while a full resynchronisation runs. */
+  private resetGranted: Set<string> | null = null;
+  private repairs = new Map<string, { state: A.SyncState; sentAt: number }>();
+  private ticksWaiting = 0;
+  /** Every change to the replica runs in this queue, one at a time, so a local edit and a
+   * feed page never interleave their reads and writes of the same document. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  constructor(
+    private readonly store: ReplicaStore,
+    ids: { member: string; device: string },
+    private send: (frame: DeviceFrame) => void,
+    /** The company's country: how phone numbers without a country code read (search terms). */
+    readonly region = '',
+  ) {
+    this.member = ids.member;
+    this.device = ids.device;
+  }
+
+  async load(): Promise<void> {
+    const loaded = await this.store.load();
+    for (const record of loaded.contacts) this.contacts.set(record.id, record);
+    this.outbox = loaded.outbox;
+    this.cursor = loaded.cursor;
+    this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
+    this.changed();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  setSender(send: (frame: DeviceFrame) => void): void {
+    this.send = send;
+  }
+
+  pendingCount(): number {
+    return new Set(this.outbox.map((e) => e.doc)).size;
+  }
+
+  hasPending(id: string): boolean {
+    return this.outbox.some((e) => e.doc === id);
+  }
+
+  /** The record with its search terms, computed when the contact is written rather than at
+   * the first search: a warm start with 10,000 contacts searches at once. */
+  private withTerms(record: ContactRecord): ContactRecord {
+    return { ...record, terms: indexTerms(record.contact, this.region) };
+  }
+
+  // ---- documents ------------------------------------------------------------------------
+
+  private async loadDoc(id: string): Promise<ContactDocument> {
+    const cached = this.docs.get(id);
+    if (cached) {
+      this.docs.delete(id);
+      this.docs.set(id, cached);
+      return cached;
+    }
+    // A contact this device does not hold has no stored bytes: skip the read (a first full
+    // sync grants thousands of them).
+    const bytes = this.contacts.has(id) ? await this.store.docBytes(id) : undefined;
+    const doc = bytes ? A.load<Record<string, unknown>>(bytes) : emptyDocument();
+    this.cache(id, doc);
+    return doc;
+  }
+
+  private cache(id: string, doc: ContactDocument): void {
+    this.docs.delete(id);
+    this.docs.set(id, doc);
+    while (this.docs.size > DOC_CACHE) {
+      const oldest = this.docs.keys().next().value as string;
+      const evicted = this.docs.get(oldest)!;
+      this.docs.delete(oldest);
+      // Free the WebAssembly memory now: left to the garbage collector, thousands of loaded
+      // documents (a first full sync) make every further load slower.
+      A.free(evicted);
+    }
+  }
+
+  private forget(id: string): void {
+    const doc = this.docs.get(id);
+    this.docs.delete(id);
+    if (doc) A.free(doc);
+  }
+
+  private attribution() {
+    return { member: this.member, device: this.device };
+  }
+
+  // ---- local edits (protocol 7.2: durable before the UI says "saved") -------------------
+
+  create(contact: ContactJson, visibility?: Visibility): Promise<string> {
+    return this.serial(() => this.createNow(contact, visibility));
+  }
+
+  private async createNow(contact: ContactJson, visibility?: Visibility): Promise<string> {
+    const id = newContactId();
+    const { doc, change } = createDocument(contact, this.attribution());
+    const record = this.withTerms({ id, contact: readContact(doc), meta: null, rejected: null, empty: false, terms: [] });
+    const entry = await this.store.commitEdit(record, A.save(doc), change, visibility);
+    this.cache(id, doc);
+    this.contacts.set(id, record);
+    this.outbox.push(entry);
+    this.changed();
+    this.pushNow();
+    return id;
+  }
+
+  /** Writes `after` over the contact; returns false when nothing changed. */
+  edit(id: string, after: ContactJson): Promise<boolean> {
+    return this.serial(() => this.editNow(id, after));
+  }
+
+  private async editNow(id: string, after: ContactJson): Promise<boolean> {
+    const record = this.contacts.get(id);
+    if (!record) throw new Error(`no contact ${id}`);
+    // An empty copy waits for the server's version; an edit on it would write a second set
+    // of the contact's maps that conflicts with the real ones.
+    if (record.empty) throw new Error('this contact is being fetched again from the server; edit it when it is back');
+    const doc = await this.loadDoc(id);
+    const before = readContact(doc);
+    const edited = editDocument(doc, before, after, this.attribution());
+    if (!edited) return false;
+    const next = this.withTerms({ ...record, contact: readContact(edited.doc), rejected: null, empty: false });
+    const entry = await this.store.commitEdit(next, A.save(edited.doc), edited.change);
+    this.cache(id, edited.doc);
+    this.contacts.set(id, next);
+    this.outbox.push(entry);
+    this.changed();
+    this.pushNow();
+    return true;
+  }
+
+  dismissRejection(id: string): Promise<void> {
+    return this.serial(() => this.dismissNow(id));
+  }
+
+  private async dismissNow(id: string): Promise<void> {
+    const record = this.contacts.get(id);
+    if (!record?.rejected) return;
+    const next = { ...record, rejected: null };
+    await this.store.apply({ putRecords: [next] });
+    this.contacts.set(id, next);
+    this.changed();
+  }
+
+  // ---- the connection -------------------------------------------------------------------
+
+  helloFrame(): DeviceFrame {
+    return { t: 'hello', v: 1, device: textToId(this.device), cursor: this.cursor, accept: ['deflate'], layout: 1 };
+  }
+
+  /** The socket opened: start (or restart) a session. */
+  connected(): void {
+    this.welcomed = false;
+    this.inFlight = null;
+    this.repairs.clear();
+    this.resetGranted = null;
+    this.ticksWaiting = 0;
+    this.nextBatch = 0;
+    this.setStatus('connecting');
+    this.send(this.helloFrame());
+  }
+
+  disconnected(): void {
+    this.welcomed = false;
+    this.inFlight = null;
+    this.repairs.clear();
+    this.resetGranted = null;
+    this.presence.clear();
+    this.setStatus('offline');
+  }
+
+  private setStatus(status: SyncStatus): void {
+    if (this.status !== status) {
+      this.status = status;
+      this.changed();
+    }
+  }
+
+  /** One clock tick (about a second): re-ask what went unanswered (protocol 7.3). */
+  tick(retryTicks = 8): void {
+    if (this.status === 'offline') return;
+    this.ticksWaiting++;
+    if (!this.welcomed && this.ticksWaiting >= retryTicks) {
+      this.ticksWaiting = 0;
+      this.send(this.helloFrame());
+    }
+    const now = Date.now();
+    if (this.inFlight && now - this.inFlight.sentAt > retryTicks * 1000) {
+      this.inFlight = null;
+      this.pushNow();
+    }
+    for (const [id, repair] of this.repairs) {
+      if (now - repair.sentAt > retryTicks * 1000) this.startRepair(id);
+    }
+    if (!this.inFlight && now >= this.pushPausedUntil) this.pushNow();
+  }
+
+  /** Handles one frame from the server; frames are handled in arrival order. */
+  receive(frame: ServerFrame): Promise<void> {
+    return this.serial(() => this.receiveNow(frame));
+  }
+
+  private async receiveNow(frame: ServerFrame): Promise<void> {
+    switch (frame.t) {
+      case 'welcome':
+        this.welcomed = true;
+        this.ticksWaiting = 0;
+        this.mayPush = (frame.min_layout ?? 1) <= 1;
+        if (!this.mayPush) this.notice = 'This app is too old for the server: update it to send your edits.';
+        // A device already at the head is caught up at welcome: no page follows.
+        if (frame.head <= this.cursor) this.caughtUp();
+        else this.setStatus('syncing');
+        this.startPendingRepairs();
+        this.pushNow();
+        this.onWelcome?.();
+        return;
+      case 'feed':
+        return this.applyPage(frame);
+      case 'ack':
+        return this.applyAck(frame);
+      case 'sync':
+        return this.applyRepairAnswer(frame.doc, frame.msg);
+      case 'presence':
+        this.applyPresence(frame);
+        return;
+      case 'error':
+        this.applyError(frame);
+        return;
+      case 'card':
+        this.onCard?.(frame.draft);
+        return;
+    }
+  }
+
+  private caughtUp(): void {
+    this.lastSyncedMs = Date.now();
+    void this.store.setState('lastSynced', this.lastSyncedMs);
+    this.setStatus('live');
+    this.changed();
+  }
+
+  // ---- feed pages (protocol 6, 8) -------------------------------------------------------
+
+  private async applyPage(page: Extract<ServerFrame, { t: 'feed' }>): Promise<void> {
+    if (page.from < this.cursor && !page.reset) return; // stale or duplicate
+    if (page.from > this.cursor) {
+      this.send(this.helloFrame()); // a gap: restart the feed from our cursor
+      return;
+    }
+    if (page.reset) this.resetGranted = new Set();
+    const batch: StoreBatch = { put: [], remove: [], cursor: page.to };
+    const touched = new Map<string, { record: ContactRecord; bytes: Uint8Array }>();
+    const removed = new Set<string>();
+    for (const item of page.items) await this.applyItem(item, touched, removed);
+    if (!page.more && this.resetGranted) {
+      // The end of a full resynchronisation: drop what was not granted, unless it still has
+      // edits on their way up (contacts created here).
+      for (const id of this.contacts.keys()) {
+        if (!this.resetGranted.has(id) && !this.hasPending(id) && !touched.has(id)) removed.add(id);
+      }
+      this.resetGranted = null;
+    }
+    batch.put = [...touched.values()].filter(({ record }) => !removed.has(record.id));
+    batch.remove = [...removed];
+    await this.store.apply(batch);
+    this.cursor = page.to;
+    for (const { record } of batch.put) this.contacts.set(record.id, record);
+    for (const id of removed) {
+      this.contacts.delete(id);
+      this.forget(id);
+      this.outbox = this.outbox.filter((e) => e.doc !== id);
+    }
+    if (!page.more) this.caughtUp();
+    else this.setStatus('syncing');
+    this.changed();
+  }
+
+  private async applyItem(
+    item: FeedItem, touched: Map<string, { record: ContactRecord; bytes: Uint8Array }>, removed: Set<string>,
+  ): Promise<void> {
+    const id = idToText(item.doc);
+    const existing = touched.get(id)?.record ?? this.contacts.get(id);
+    switch (item.t) {
+      case 'changes':
+      case 'grant': {
+        removed.delete(id);
+        const known = this.contacts.has(id) || touched.has(id);
+        // Earlier in this page? Its bytes are not stored yet: take them from the page's batch.
+        const pending = touched.get(id);
+        let doc = this.docs.get(id) ?? (pending ? A.load<Record<string, unknown>>(pending.bytes) : known ? await this.loadDoc(id) : emptyDocument());
+        let needsRepair = false;
+        // A grant of a contact new to the device: its snapshot is the saved document as is.
+        let savedAs: Uint8Array | null = null;
+        try {
+          if (item.t === 'changes') doc = A.applyChanges(doc, item.changes)[0];
+          else if (known) doc = A.loadIncremental(doc, item.snapshot);
+          else {
+            doc = A.load(item.snapshot);
+            savedAs = item.snapshot;
+          }
+        } catch {
+          needsRepair = true;
+        }
+        if (hasMissingDeps(doc)) needsRepair = true;
+        this.cache(id, doc);
+        const meta = item.t === 'grant' ? metaToStored(item.meta) : existing?.meta ?? null;
+        const empty = isEmptyDocument(doc);
+        const record = this.withTerms({
+          id, contact: empty ? (existing?.contact ?? readContact(doc)) : readContact(doc), meta,
+          rejected: existing?.rejected ?? null, empty, terms: [],
+        });
+        touched.set(id, { record, bytes: savedAs ?? A.save(doc) });
+        if (item.t === 'grant') this.resetGranted?.add(id);
+        if (needsRepair) this.startRepair(id);
+        return;
+      }
+      case 'revoke':
+      case 'purge':
+        if (existing) removed.add(id);
+        touched.delete(id);
+        return;
+      case 'meta':
+        if (existing) {
+          const record = { ...existing, meta: metaToStored(item.meta) };
+          const bytes = touched.get(id)?.bytes ?? A.save(await this.loadDoc(id));
+          touched.set(id, { record, bytes });
+        }
+        return;
+    }
+  }
+
+  // ---- pushes and acks (protocol 9) -----------------------------------------------------
+
+  /** Sends the next push if one may go now. */
+  pushNow(): void {
+    if (!this.welcomed || this.inFlight || !this.mayPush || Date.now() < this.pushPausedUntil) return;
+    const docs: DocChanges[] = [];
+    const byDoc = new Map<string, DocChanges>();
+    const keys = new Map<string, number[]>();
+    let bytes = 0;
+    for (const entry of this.outbox) {
+      if (this.repairs.has(entry.doc)) continue;
+      let target = byDoc.get(entry.doc);
+      if (!target) {
+        if (docs.length >= MAX_PUSH_DOCS) break;
+        target = { doc: textToId(entry.doc), changes: [] };
+        byDoc.set(entry.doc, target);
+        docs.push(target);
+        keys.set(entry.doc, []);
+      }
+      if (bytes > 0 && bytes + entry.change.length > PUSH_BYTES) break;
+      bytes += entry.change.length;
+      target.changes.push(entry.change);
+      if (entry.visibility) target.visibility = entry.visibility;
+      keys.get(entry.doc)!.push(entry.key);
+    }
+    const nonEmpty = docs.filter((d) => d.changes.length > 0);
+    if (nonEmpty.length === 0) return;
+    const batch = this.nextBatch++;
+    this.inFlight = { batch, keys, sentAt: Date.now() };
+    this.send({ t: 'push', batch, docs: nonEmpty });
+  }
+
+  private async applyAck(ack: Extract<ServerFrame, { t: 'ack' }>): Promise<void> {
+    const inFlight = this.inFlight;
+    if (!inFlight || ack.batch !== inFlight.batch) return; // a late or duplicate ack
+    this.inFlight = null;
+    const removeOutbox: number[] = [];
+    const dropOutboxOf: string[] = [];
+    const put: { record: ContactRecord; bytes: Uint8Array }[] = [];
+    for (const result of ack.results) {
+      const id = idToText(result.doc);
+      if (!result.rejected) {
+        removeOutbox.push(...(inFlight.keys.get(id) ?? []));
+        continue;
+      }
+      if (result.rejected.code === 'upgrade_required') {
+        // The app is old, not the changes: keep everything and stop pushing.
+        this.mayPush = false;
+        this.notice = `The server needs a newer app: ${result.rejected.message}`;
+        continue;
+      }
+      // Any other refusal: drop every pending change to the contact, keep an empty copy with
+      // its metadata, tell the user why, and repair it from the server's version.
+      dropOutboxOf.push(id);
+      const record = this.contacts.get(id);
+      if (record) {
+        const doc = emptyDocument();
+        this.cache(id, doc);
+        put.push({
+          record: { ...record, empty: true, rejected: { code: result.rejected.code, message: result.rejected.message, at_ms: Date.now() } },
+          bytes: A.save(doc),
+        });
+      }
+    }
+    await this.store.apply({ removeOutbox, dropOutboxOf, put });
+    const removedKeys = new Set(removeOutbox);
+    this.outbox = this.outbox.filter((e) => !removedKeys.has(e.key) && !dropOutboxOf.includes(e.doc));
+    for (const { record } of put) {
+      this.contacts.set(record.id, record);
+      this.startRepair(record.id);
+    }
+    this.changed();
+    this.pushNow();
+  }
+
+  private applyError(error: Extract<ServerFrame, { t: 'error' }>): void {
+    if (error.code === 'unavailable' && !error.fatal && error.batch !== undefined) {
+      if (!this.inFlight || this.inFlight.batch !== error.batch) return;
+      // The push was not committed: wait as told, plus up to a fifth more at random so the
+      // devices told together do not come back together, then push the same entries again.
+      const wait = error.retry_after_ms ?? 1000;
+      this.inFlight = null;
+      this.pushPausedUntil = Date.now() + wait + Math.random() * wait / 5;
+      setTimeout(() => this.pushNow(), this.pushPausedUntil - Date.now() + 5);
+      return;
+    }
+    if (error.code === 'batch_too_large') {
+      this.inFlight = null;
+      return;
+    }
+    if (error.fatal) this.notice = error.code === 'token_expired' ? null : `${error.code}: ${error.message}`;
+    this.changed();
+  }
+
+  // ---- repair (protocol 10) -------------------------------------------------------------
+
+  private startPendingRepairs(): void {
+    for (const [id, record] of this.contacts) {
+      if (record.empty) this.startRepair(id);
+      else {
+        const doc = this.docs.get(id);
+        if (doc && hasMissingDeps(doc)) this.startRepair(id);
+      }
+    }
+  }
+
+  private startRepair(id: string): void {
+    if (!this.welcomed) return;
+    const state = A.initSyncState();
+    void this.loadDoc(id).then((doc) => {
+      const [next, msg] = A.generateSyncMessage(doc, state);
+      if (!msg) return;
+      this.repairs.set(id, { state: next, sentAt: Date.now() });
+      this.send({ t: 'sync', doc: textToId(id), msg });
+    });
+  }
+
+  private async applyRepairAnswer(docId: Uint8Array, msg: Uint8Array): Promise<void> {
+    const id = idToText(docId);
+    const repair = this.repairs.get(id);
+    if (!repair) return;
+    let doc = await this.loadDoc(id);
+    if (msg.length === 0) {
+      this.repairs.delete(id);
+      if (isEmptyDocument(doc) && !this.hasPending(id)) {
+        await this.store.apply({ remove: [id] });
+        this.contacts.delete(id);
+        this.forget(id);
+        this.changed();
+      }
+      return;
+    }
+    let state = repair.state;
+    [doc, state] = A.receiveSyncMessage(doc, state, msg);
+    this.cache(id, doc);
+    const announced = A.decodeSyncMessage(msg).heads;
+    const heads = new Set(A.getHeads(doc));
+    const complete = !hasMissingDeps(doc) && announced.every((h) => heads.has(h));
+    const record = this.contacts.get(id);
+    if (record && !isEmptyDocument(doc)) {
+      const next = this.withTerms({ ...record, contact: readContact(doc), empty: false });
+      await this.store.apply({ put: [{ record: next, bytes: A.save(doc) }] });
+      this.contacts.set(id, next);
+      this.changed();
+    }
+    if (complete) {
+      this.repairs.delete(id);
+      this.pushNow();
+      return;
+    }
+    const [nextState, reply] = A.generateSyncMessage(doc, state);
+    this.repairs.set(id, { state: nextState, sentAt: Date.now() });
+    if (reply) this.send({ t: 'sync', doc: docId, msg: reply });
+  }
+
+  // ---- presence (protocol 11) -----------------------------------------------------------
+
+  sendPresence(id: string, state: PresenceState): void {
+    if (!this.welcomed) return; // presence is never queued while offline
+    this.send({ t: 'presence', doc: textToId(id), state, member: null, device: null });
+  }
+
+  private applyPresence(frame: Extract<ServerFrame, { t: 'presence' }>): void {
+    if (!frame.member || !frame.device) return;
+    const id = idToText(frame.doc);
+    const device = idToText(frame.device);
+    const others = (this.presence.get(id) ?? []).filter((p) => p.device !== device);
+    if (frame.state !== 'left') others.push({ member: idToText(frame.member), device, state: frame.state, at_ms: Date.now() });
+    this.presence.set(id, others);
+    this.changed();
+  }
+
+  /** People seen on a contact in the last two minutes (presence has no expiry of its own). */
+  presenceOn(id: string): PresenceEntry[] {
+    const cutoff = Date.now() - 120_000;
+    return (this.presence.get(id) ?? []).filter((p) => p.at_ms >= cutoff);
+  }
+
+  sortedIds(): string[] {
+    return [...this.contacts.values()]
+      .sort((a, b) => displayName(a.contact).localeCompare(displayName(b.contact)))
+      .map((r) => r.id);
+  }
+}
