@@ -47,6 +47,7 @@ pub mod extract;
 pub mod headers;
 pub mod metrics;
 mod openapi;
+pub mod web;
 
 use error::{ApiError, ErrorBody};
 
@@ -90,7 +91,7 @@ pub fn router(state: AppState) -> Router {
     let routes = routes
         .layer(Extension(document))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
-    with_api_shape(routes, hsts)
+    with_web_app(routes, hsts)
         // Spans name the path only: a browser's sync URL carries the access token in its
         // query string, which must never reach the logs.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -183,13 +184,25 @@ pub fn with_api_shape<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     hsts: bool,
 ) -> Router<S> {
-    let routes = routes
-        .fallback(|uri: Uri| async move { route_not_found(uri.path()) })
-        .method_not_allowed_fallback(|method: Method| async move {
-            ApiError::MethodNotAllowed {
-                method: method.to_string(),
-            }
-        });
+    with_common_shape(
+        routes.fallback(|uri: Uri| async move { route_not_found(uri.path()) }),
+        hsts,
+    )
+}
+
+/// The API's routes with the web app's files (and its pages' paths) behind them: a path no
+/// route takes is the app's, unless it is the API's (`web::respond`).
+fn with_web_app<S: Clone + Send + Sync + 'static>(routes: Router<S>, hsts: bool) -> Router<S> {
+    with_common_shape(routes.fallback(web::respond), hsts)
+}
+
+/// JSON answers for unknown methods, and the common headers.
+fn with_common_shape<S: Clone + Send + Sync + 'static>(routes: Router<S>, hsts: bool) -> Router<S> {
+    let routes = routes.method_not_allowed_fallback(|method: Method| async move {
+        ApiError::MethodNotAllowed {
+            method: method.to_string(),
+        }
+    });
     headers::secure(routes, hsts)
 }
 
