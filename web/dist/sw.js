@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '6d9d39f5cd55a1ab';
+const VERSION = 'fc3a84959ac2ddee';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
+  "/assets/index-BwOyP5WQ.js",
   "/assets/index-DRM8kpMm.css",
-  "/assets/index-o4T4KlpX.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",
