@@ -84,7 +84,11 @@ export class Replica {
     private send: (frame: DeviceFrame) => void,
     /** The company's country: how phone numbers without a country code read (search terms). */
     readonly region = '',
+    /** Automerge's WebAssembly being compiled: the list draws from IndexedDB before it is
+     * ready, and every change to the replica waits for it. */
+    ready: Promise<unknown> = Promise.resolve(),
   ) {
+    this.queue = ready;
     this.member = ids.member;
     this.device = ids.device;
   }

@@ -42,7 +42,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   );
 }
 
-export function App({ store, restored }: { store: ReplicaStore; restored: Device | null }) {
+export function App({ store, restored, ready }: { store: ReplicaStore; restored: Device | null; ready: Promise<unknown> }) {
   const [device, setDevice] = useState<Device | null>(restored);
 
   useEffect(() => {
@@ -52,7 +52,7 @@ export function App({ store, restored }: { store: ReplicaStore; restored: Device
   }, [device]);
 
   const begin = async (session: Session) => {
-    setDevice(await Device.begin(store, session));
+    setDevice(await Device.begin(store, session, ready));
     go('/');
   };
 
