@@ -9,9 +9,12 @@ import { App } from './ui/App.tsx';
 import './styles.css';
 
 async function main(): Promise<void> {
-  const [, store] = await Promise.all([initializeWasm(automergeWasm), ReplicaStore.open()]);
-  const restored = await Device.restore(store);
-  render(<App store={store} restored={restored} />, document.getElementById('app')!);
+  // The list draws from IndexedDB while Automerge's WebAssembly compiles; only sync and edits
+  // wait for it.
+  const ready = initializeWasm(automergeWasm);
+  const store = await ReplicaStore.open();
+  const restored = await Device.restore(store, ready);
+  render(<App store={store} restored={restored} ready={ready} />, document.getElementById('app')!);
   if ('serviceWorker' in navigator && import.meta.env.PROD) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.warn('rolo: no service worker', error));
   }

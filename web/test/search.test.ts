@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { emptyContact, type ContactJson } from '../src/sync/contact.ts';
-import { indexTerms, matches, normalize, queryWords } from '../src/sync/search.ts';
+import { indexTerms, matches, normalize, queryWords, sortKey } from '../src/sync/search.ts';
 
 interface CaseContact {
   given?: string; family?: string; middle?: string; nickname?: string; phonetic_given?: string; phonetic_family?: string;
@@ -12,6 +12,8 @@ const cases = JSON.parse(readFileSync(new URL('../../sync-core/tests/search_case
   normalize: { text: string; normalized: string }[];
   contacts: Record<string, CaseContact>;
   cases: { contact: string; region: string; query: string; matches: boolean; why: string }[];
+  sort_keys: Record<string, string>;
+  sorted: string[];
 };
 
 function contactOf(c: CaseContact): ContactJson {
@@ -27,6 +29,16 @@ function contactOf(c: CaseContact): ContactJson {
 describe('search follows the rules sync-core pins', () => {
   it.each(cases.normalize)('normalizes $text', ({ text, normalized }) => {
     expect(normalize(text)).toBe(normalized);
+  });
+
+  it.each(Object.entries(cases.sort_keys))('lists %s by "%s"', (name, key) => {
+    expect(sortKey(contactOf(cases.contacts[name]!))).toBe(key);
+  });
+
+  it('sorts the contacts in the same order', () => {
+    const keyed = Object.keys(cases.sort_keys).map((name) => ({ name, key: sortKey(contactOf(cases.contacts[name]!)) }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    expect(keyed.map((k) => k.name)).toEqual(cases.sorted);
   });
 
   it.each(cases.cases)('$contact / "$query" ($region): $why', ({ contact, region, query, matches: expected }) => {

@@ -13,7 +13,7 @@ import {
   type ServerFrame, type Visibility,
 } from './frames.ts';
 import { idToText, newContactId, textToId } from './ids.ts';
-import { indexTerms } from './search.ts';
+import { indexTerms, sortKey } from './search.ts';
 import type { ContactRecord, OutboxEntry, ReplicaStore, StoreBatch, StoredMeta } from './store.ts';
 
 export type SyncStatus = 'offline' | 'connecting' | 'syncing' | 'live';
@@ -40,6 +40,9 @@ function metaToStored(meta: DocMeta): StoredMeta {
 
 export class Replica {
   readonly contacts = new Map<string, ContactRecord>();
+  /** Bumped whenever a contact record changes, so the list re-sorts only then (not on every
+   * status change). */
+  contactsVersion = 0;
   outbox: OutboxEntry[] = [];
   cursor = 0;
   status: SyncStatus = 'offline';
@@ -81,7 +84,11 @@ export class Replica {
     private send: (frame: DeviceFrame) => void,
     /** The company's country: how phone numbers without a country code read (search terms). */
     readonly region = '',
+    /** Automerge's WebAssembly being compiled: the list draws from IndexedDB before it is
+     * ready, and every change to the replica waits for it. */
+    ready: Promise<unknown> = Promise.resolve(),
   ) {
+    this.queue = ready;
     this.member = ids.member;
     this.device = ids.device;
   }
@@ -89,6 +96,7 @@ export class Replica {
   async load(): Promise<void> {
     const loaded = await this.store.load();
     for (const record of loaded.contacts) this.contacts.set(record.id, record);
+    this.contactsVersion++;
     this.outbox = loaded.outbox;
     this.cursor = loaded.cursor;
     this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
@@ -119,7 +127,7 @@ export class Replica {
   /** The record with its search terms, computed when the contact is written rather than at
    * the first search: a warm start with 10,000 contacts searches at once. */
   private withTerms(record: ContactRecord): ContactRecord {
-    return { ...record, terms: indexTerms(record.contact, this.region) };
+    return { ...record, terms: indexTerms(record.contact, this.region), sort: sortKey(record.contact) };
   }
 
   // ---- documents ------------------------------------------------------------------------
@@ -175,6 +183,7 @@ export class Replica {
     const entry = await this.store.commitEdit(record, A.save(doc), change, visibility);
     this.cache(id, doc);
     this.contacts.set(id, record);
+    this.contactsVersion++;
     this.outbox.push(entry);
     this.changed();
     this.pushNow();
@@ -200,6 +209,7 @@ export class Replica {
     const entry = await this.store.commitEdit(next, A.save(edited.doc), edited.change);
     this.cache(id, edited.doc);
     this.contacts.set(id, next);
+    this.contactsVersion++;
     this.outbox.push(entry);
     this.changed();
     this.pushNow();
@@ -216,6 +226,7 @@ export class Replica {
     const next = { ...record, rejected: null };
     await this.store.apply({ putRecords: [next] });
     this.contacts.set(id, next);
+    this.contactsVersion++;
     this.changed();
   }
 
@@ -342,8 +353,10 @@ export class Replica {
     await this.store.apply(batch);
     this.cursor = page.to;
     for (const { record } of batch.put) this.contacts.set(record.id, record);
+    this.contactsVersion++;
     for (const id of removed) {
       this.contacts.delete(id);
+      this.contactsVersion++;
       this.forget(id);
       this.outbox = this.outbox.filter((e) => e.doc !== id);
     }
@@ -475,6 +488,7 @@ export class Replica {
     this.outbox = this.outbox.filter((e) => !removedKeys.has(e.key) && !dropOutboxOf.includes(e.doc));
     for (const { record } of put) {
       this.contacts.set(record.id, record);
+      this.contactsVersion++;
       this.startRepair(record.id);
     }
     this.changed();
@@ -533,6 +547,7 @@ export class Replica {
       if (isEmptyDocument(doc) && !this.hasPending(id)) {
         await this.store.apply({ remove: [id] });
         this.contacts.delete(id);
+        this.contactsVersion++;
         this.forget(id);
         this.changed();
       }
@@ -549,6 +564,7 @@ export class Replica {
       const next = this.withTerms({ ...record, contact: readContact(doc), empty: false });
       await this.store.apply({ put: [{ record: next, bytes: A.save(doc) }] });
       this.contacts.set(id, next);
+      this.contactsVersion++;
       this.changed();
     }
     if (complete) {

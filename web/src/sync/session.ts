@@ -17,37 +17,39 @@ export class Device implements TokenSource {
   private refreshing: Promise<Session> | null = null;
   private signedOutListeners = new Set<() => void>();
 
-  private constructor(private readonly store: ReplicaStore, public session: Session) {
-    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region);
+  private constructor(private readonly store: ReplicaStore, public session: Session, private readonly ready: Promise<unknown>) {
+    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region, ready);
     this.cards = new CardQueue(store, this);
     this.replica.onCard = (draft) => void this.cards.applyDraft(draftFromFrame(draft));
     this.replica.onWelcome = () => void this.cards.uploadWaiting();
   }
 
   /** The device signed in earlier on this browser, if any, with its replica loaded. */
-  static async restore(store: ReplicaStore): Promise<Device | null> {
+  static async restore(store: ReplicaStore, ready: Promise<unknown>): Promise<Device | null> {
     const session = await store.getState<Session>('session');
     if (!session) return null;
-    const device = new Device(store, session);
+    const device = new Device(store, session, ready);
     await device.replica.load();
     await device.cards.load();
     return device;
   }
 
   /** A new session (sign-up, login): a different member or device starts from an empty replica. */
-  static async begin(store: ReplicaStore, session: Session): Promise<Device> {
+  static async begin(store: ReplicaStore, session: Session, ready: Promise<unknown>): Promise<Device> {
     const previous = await store.getState<Session>('session');
     if (previous && (previous.member !== session.member || previous.device !== session.device)) await store.clear();
     await store.setState('session', session);
-    const device = new Device(store, session);
+    const device = new Device(store, session, ready);
     await device.replica.load();
     await device.cards.load();
     return device;
   }
 
   start(): void {
-    this.connection ??= new Connection(this.replica, this);
-    this.connection.start();
+    void this.ready.then(() => {
+      this.connection ??= new Connection(this.replica, this);
+      this.connection.start();
+    });
     void this.loadMembers();
   }
 

@@ -30,6 +30,8 @@ export interface ContactRecord {
   empty: boolean;
   /** What search finds the contact by (src/sync/search.ts indexTerms), kept with the record. */
   terms: string[];
+  /** What the list sorts by (src/sync/search.ts sortKey), kept with the record. */
+  sort?: string;
 }
 
 export interface OutboxEntry {

@@ -42,17 +42,26 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   );
 }
 
-export function App({ store, restored }: { store: ReplicaStore; restored: Device | null }) {
+export function App({ store, restored, ready }: { store: ReplicaStore; restored: Device | null; ready: Promise<unknown> }) {
   const [device, setDevice] = useState<Device | null>(restored);
+  const [ended, setEnded] = useState<string | null>(null);
 
   useEffect(() => {
     if (!device) return;
-    device.onSignedOut(() => setDevice(null));
+    device.onSignedOut(() => {
+      // The server no longer takes this device's tokens. Its unsent edits name this device,
+      // which the server will refuse from a new sign-in: say so rather than drop them quietly.
+      const waiting = device.replica.pendingCount();
+      setEnded(waiting > 0
+        ? `Your session ended. ${waiting} edited ${waiting === 1 ? 'contact' : 'contacts'} on this phone could not be sent and will be discarded when you sign in.`
+        : 'Your session ended. Sign in again.');
+      setDevice(null);
+    });
     device.start();
   }, [device]);
 
   const begin = async (session: Session) => {
-    setDevice(await Device.begin(store, session));
+    setDevice(await Device.begin(store, session, ready));
     go('/');
   };
 
@@ -64,5 +73,5 @@ export function App({ store, restored }: { store: ReplicaStore; restored: Device
     setDevice(null);
   };
 
-  return device ? <SignedIn device={device} onSignOut={() => void signOut()} /> : <SignIn onSession={(s) => void begin(s)} />;
+  return device ? <SignedIn device={device} onSignOut={() => void signOut()} /> : <SignIn onSession={(s) => void begin(s)} notice={ended} />;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { displayName, tagList, CONTACT_TYPES } from '../sync/contact.ts';
 import type { Replica } from '../sync/replica.ts';
-import { indexTerms, matches, queryWords } from '../sync/search.ts';
+import { indexTerms, matches, queryWords, sortKey } from '../sync/search.ts';
 import type { ContactRecord } from '../sync/store.ts';
 
 const ROW_HEIGHT = 64;
@@ -21,7 +21,6 @@ function termsOf(record: ContactRecord, region: string): string[] {
   return terms;
 }
 
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 function shelfOf(record: ContactRecord): Shelf {
   if (record.contact.lifecycle.trashed_at_ms !== null) return 'trash';
@@ -29,7 +28,7 @@ function shelfOf(record: ContactRecord): Shelf {
   return 'active';
 }
 
-export function ContactList({ replica, region, version }: { replica: Replica; region: string; version: number }) {
+export function ContactList({ replica, region }: { replica: Replica; region: string; version: number }) {
   const [query, setQuery] = useState('');
   const [tag, setTag] = useState('');
   const [type, setType] = useState('');
@@ -38,11 +37,12 @@ export function ContactList({ replica, region, version }: { replica: Replica; re
   const [height, setHeight] = useState(600);
   const scroller = useRef<HTMLDivElement>(null);
 
+  // Re-sorted only when a contact changed, by keys computed when each was written.
   const sorted = useMemo(() => {
-    const rows = [...replica.contacts.values()].map((record) => ({ record, name: displayName(record.contact) }));
-    rows.sort((a, b) => collator.compare(a.name, b.name));
+    const rows = [...replica.contacts.values()].map((record) => ({ record, name: displayName(record.contact), key: record.sort ?? sortKey(record.contact) }));
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return rows;
-  }, [replica, version]);
+  }, [replica, replica.contactsVersion]);
 
   const tags = useMemo(() => [...new Set(sorted.flatMap((r) => tagList(r.record.contact)))].sort(), [sorted]);
 

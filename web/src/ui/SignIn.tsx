@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, logIn, signUp, type Session } from '../sync/api.ts';
 
 /** Sign in, or sign up a new company. The session is kept, so this shows once per device. */
-export function SignIn({ onSession }: { onSession: (session: Session) => void }) {
+export function SignIn({ onSession, notice = null }: { onSession: (session: Session) => void; notice?: string | null }) {
   const [mode, setMode] = useState<'in' | 'up'>('in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -30,6 +30,7 @@ export function SignIn({ onSession }: { onSession: (session: Session) => void })
     <main class="signin">
       <h1>Rolo</h1>
       <p class="lede">Your team's contacts, on the road and offline.</p>
+      {notice && <p class="error" role="alert" data-testid="session-ended">{notice}</p>}
       <div class="tabs" role="tablist" aria-label="Sign in or sign up">
         <button type="button" role="tab" aria-selected={mode === 'in'} onClick={() => setMode('in')}>Sign in</button>
         <button type="button" role="tab" aria-selected={mode === 'up'} onClick={() => setMode('up')}>New company</button>
