@@ -1,6 +1,7 @@
-//! The web app (web/) as the README's test command runs it: its own tests — unit tests and
-//! the end-to-end stories in real Chromium — against the real server, which serves the app
-//! from the files embedded in it (the committed web/dist).
+//! The web app (web/) as the README's test command runs it: the committed bundle checked
+//! against its sources, then the app's own tests — unit tests and the end-to-end stories in
+//! real Chromium — against the real server, which serves the app from the files embedded in
+//! it (the committed web/dist).
 //!
 //! Node and npm come from the machine (`.ci/run` installs them, and Debian's `chromium`); the
 //! app's packages are installed from web/package-lock.json here when they are missing.
@@ -8,8 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use tests::ChildServer;
 
 fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web")
@@ -91,10 +90,11 @@ fn the_committed_bundle_is_what_the_web_apps_sources_build_to() -> anyhow::Resul
     Ok(())
 }
 
-/// The app's unit tests, then its end-to-end stories in Debian's Chromium against a real
-/// server serving the app.
-#[tokio::test]
-async fn the_web_app_passes_its_unit_tests_and_browser_stories_against_the_real_server()
+/// The app's unit tests, then its end-to-end stories in Debian's Chromium against the real
+/// server (the `rolo-server` built with this test, serving the app embedded in it), which the
+/// stories start on a fresh SQLite database (web/e2e/global-setup.ts).
+#[test]
+fn the_web_app_passes_its_unit_tests_and_browser_stories_against_the_real_server()
 -> anyhow::Result<()> {
     let web = web_dir();
     install_packages(&web)?;
@@ -102,20 +102,12 @@ async fn the_web_app_passes_its_unit_tests_and_browser_stories_against_the_real_
         Command::new("npm").arg("test").current_dir(&web),
         "the web app's unit tests (npm test in web/)",
     )?;
-    let data = tempfile::tempdir()?;
-    let server = ChildServer::start(&format!(
-        "sqlite://{}",
-        data.path().join("rolo.db").display()
-    ))
-    .await?;
-    let result = run(
+    run(
         Command::new("npm")
             .args(["run", "e2e"])
             .current_dir(&web)
-            .env("ROLO_URL", format!("http://{}", server.address))
+            .env_remove("ROLO_URL")
             .env("ROLO_SERVER_BIN", tests::server_binary()?),
         "the web app's stories in Chromium (npm run e2e in web/)",
-    );
-    server.kill()?;
-    result
+    )
 }

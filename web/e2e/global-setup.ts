@@ -1,15 +1,13 @@
-// Finds the app to test. With ROLO_URL set (the Rust harness started the real server, which
-// serves web/dist itself) it is used as is. Without it, this starts the rolo-server binary named
-// by ROLO_SERVER_BIN on a fresh SQLite database, plus e2e/serve.mjs serving web/dist and
-// forwarding /v1 to it, and stops both afterwards.
+// Finds the app to test: the real server, which serves the app from the web/dist it was built
+// with. With ROLO_URL set, that server is used as is (it must allow a sign-up per story from
+// 127.0.0.1). Otherwise this starts the rolo-server binary named by ROLO_SERVER_BIN (the Rust
+// harness names the one it built) on a fresh SQLite database, and stops it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startStatic } from './serve.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -49,8 +47,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const bin = process.env.ROLO_SERVER_BIN;
   if (!bin || !existsSync(bin)) throw new Error('Set ROLO_URL to a running server, or ROLO_SERVER_BIN to the rolo-server binary');
-  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-  if (!existsSync(join(dist, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'rolo-e2e-'));
   const port = await freePort();
   const server = spawn(bin, [], {
@@ -65,12 +61,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const api = `http://127.0.0.1:${port}`;
-  await waitForServer(api, server);
-  const web = await startStatic({ dist, target: api });
-  project.provide('roloUrl', web.url);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForServer(url, server);
+  project.provide('roloUrl', url);
   return async () => {
-    await web.close();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
