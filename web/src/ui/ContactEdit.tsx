@@ -182,7 +182,7 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
           <legend>Custom fields</legend>
           {Object.entries(draft.custom).map(([key, value]) => {
             const kind = Object.keys(value)[0] ?? 'text';
-            const inner = value[kind];
+            const inner = (value as Readonly<Record<string, unknown>>)[kind];
             const set = (next: unknown) => update((d) => { d.custom[key] = { [kind]: next }; });
             return (
               <div class="item" key={key}>
