@@ -69,6 +69,10 @@ pub struct Config {
     /// lower p99 than 20 (fewer, fuller pages leave the CPU less queued) for about 2 ms more
     /// at the median; see the README's live latency runs.
     pub feed_batch: Duration,
+    /// A folder to serve the web app from instead of the files built into the binary
+    /// (`ROLO_WEB_DIR`, e.g. `web/dist`): for working on the app without building the server
+    /// again after each `npm run build`. Unset, the embedded files are served.
+    pub web_dir: Option<std::path::PathBuf>,
     /// The program that reads business cards (`ROLO_CARD_READER`, default this server's own
     /// binary, run as `rolo-server read-card`).
     pub card_reader: std::path::PathBuf,
@@ -121,6 +125,7 @@ impl fmt::Debug for Config {
             .field("commit_timeout", &self.commit_timeout)
             .field("database_acquire_timeout", &self.database_acquire_timeout)
             .field("feed_batch", &self.feed_batch)
+            .field("web_dir", &self.web_dir)
             .field("card_reader", &self.card_reader)
             .field("card_workers", &self.card_workers)
             .field("card_timeout", &self.card_timeout)
@@ -165,6 +170,7 @@ impl Default for Config {
             commit_timeout: Duration::from_secs(3),
             database_acquire_timeout: Duration::from_secs(2),
             feed_batch: Duration::from_millis(30),
+            web_dir: None,
             card_reader: std::env::current_exe()
                 .unwrap_or_else(|_| std::path::PathBuf::from("rolo-server")),
             card_workers: 1,
@@ -246,6 +252,7 @@ impl Config {
                 .map_or(defaults.database_acquire_timeout, Duration::from_millis),
             feed_batch: parse("ROLO_FEED_BATCH_MS")?
                 .map_or(defaults.feed_batch, Duration::from_millis),
+            web_dir: lookup("ROLO_WEB_DIR").map(Into::into),
             card_reader: lookup("ROLO_CARD_READER").map_or(defaults.card_reader, Into::into),
             card_workers: parse("ROLO_CARD_WORKERS")?.map_or(defaults.card_workers, |n| n as usize),
             card_timeout: parse("ROLO_CARD_TIMEOUT_SECONDS")?

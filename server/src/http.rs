@@ -192,7 +192,7 @@ pub fn with_api_shape<S: Clone + Send + Sync + 'static>(
 
 /// The API's routes with the web app's files (and its pages' paths) behind them: a path no
 /// route takes is the app's, unless it is the API's (`web::respond`).
-fn with_web_app<S: Clone + Send + Sync + 'static>(routes: Router<S>, hsts: bool) -> Router<S> {
+fn with_web_app(routes: Router<AppState>, hsts: bool) -> Router<AppState> {
     with_common_shape(routes.fallback(web::respond), hsts)
 }
 

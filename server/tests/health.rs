@@ -23,14 +23,19 @@ struct Running {
 
 impl Running {
     async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    async fn start_with(settings: impl FnOnce(&mut server::Config)) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let data = tempfile::tempdir().unwrap();
-        let config = server::Config {
+        let mut config = server::Config {
             listen: address,
             database_url: format!("sqlite://{}", data.path().join("rolo.db").display()),
             ..server::Config::default()
         };
+        settings(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(server::run(config, listener, async {
             let _ = stopped.await;
@@ -168,6 +173,60 @@ async fn a_running_server_serves_the_web_app_its_pages_and_keeps_the_api_json() 
         assert!(head.starts_with("http/1.1 404"), "{path}: {head}");
         assert!(
             String::from_utf8_lossy(&body).contains("\"code\":\"not_found\""),
+            "{path}"
+        );
+    }
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_server_given_a_web_folder_serves_the_app_from_it_and_nothing_outside_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let dist = folder.path().join("dist");
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>dev build</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("assets/app.js"), "console.log('dev')").unwrap();
+    std::fs::write(folder.path().join("secret.txt"), "not the app's").unwrap();
+    let running = Running::start_with(|config| config.web_dir = Some(dist.clone())).await;
+    let address = running.address;
+
+    for (path, mime, body) in [
+        (
+            "/",
+            "text/html; charset=utf-8",
+            "<!doctype html><title>dev build</title>",
+        ),
+        (
+            "/contacts/x",
+            "text/html; charset=utf-8",
+            "<!doctype html><title>dev build</title>",
+        ),
+        (
+            "/assets/app.js",
+            "text/javascript; charset=utf-8",
+            "console.log('dev')",
+        ),
+    ] {
+        let (head, got) = split(get_with(address, path, "").await);
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert_eq!(header(&head, "content-type"), Some(mime), "{path}");
+        assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(String::from_utf8_lossy(&got), body, "{path}");
+    }
+    for path in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/.hidden.js",
+        "/missing.js",
+    ] {
+        let (head, got) = split(get_with(address, path, "").await);
+        assert!(head.starts_with("http/1.1 404"), "{path}: {head}");
+        assert!(
+            !String::from_utf8_lossy(&got).contains("not the app's"),
             "{path}"
         );
     }

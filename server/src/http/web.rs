@@ -8,8 +8,13 @@
 //! cached for a year; the others (`index.html`, the service worker, the manifest) are checked
 //! on every load (`no-cache` with an ETag), so a new server is picked up at once.
 
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+
+pub mod mime;
 
 /// One file of the web app's build.
 #[derive(Debug)]
@@ -42,7 +47,12 @@ pub fn asset(path: &str) -> Option<&'static WebAsset> {
 
 /// The fallback of the public router: the app's file or page for `uri`, or the API's
 /// `not_found`.
-pub async fn respond(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn respond(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let path = uri.path();
     let is_api = API_PREFIXES
         .iter()
@@ -51,6 +61,9 @@ pub async fn respond(method: Method, uri: Uri, headers: HeaderMap) -> Response {
         return super::route_not_found(path).into_response();
     }
     let last_segment = path.rsplit('/').next().unwrap_or_default();
+    if let Some(dir) = &state.config.web_dir {
+        return from_folder(dir, path, !last_segment.contains('.')).await;
+    }
     let file = match asset(path) {
         Some(file) => file,
         // A page of the app (it routes itself), not a missing file.
@@ -101,6 +114,39 @@ fn serve(file: &WebAsset, request: &HeaderMap) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
+}
+
+/// The app's file at `path` from `dir` (`ROLO_WEB_DIR`), read at each request and never
+/// cached by the browser; `index.html` for a page of the app.
+async fn from_folder(dir: &std::path::Path, path: &str, is_page: bool) -> Response {
+    let relative = path.trim_start_matches('/');
+    // Only plain names below the folder: no `..`, no absolute paths, no hidden files.
+    let safe = relative
+        .split('/')
+        .all(|part| !part.is_empty() && !part.starts_with('.'));
+    let (file, name) = if relative.is_empty() {
+        (dir.join("index.html"), "/index.html")
+    } else if safe {
+        (dir.join(relative), path)
+    } else {
+        return super::route_not_found(path).into_response();
+    };
+    let (file, name) = match tokio::fs::metadata(&file).await {
+        Ok(meta) if meta.is_file() => (file, name.to_string()),
+        _ if is_page => (dir.join("index.html"), "/index.html".to_string()),
+        _ => return super::route_not_found(path).into_response(),
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, mime::mime_type(&name)),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => app_missing(),
+    }
 }
 
 /// The answer when the server was built without the app's files.
