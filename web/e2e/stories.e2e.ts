@@ -392,3 +392,31 @@ test('custom fields of every type are edited on the phone and read back by the s
   expect(await value('Renewal')).toBe('--09-30');
   await a.context.close();
 });
+
+test('a teammate viewing or editing a contact shows on its row in the list', async () => {
+  const owner = await company('Mina');
+  const otto = await member(owner, 'Otto');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, otto);
+  await addContact(a.page, 'Tove', 'Alm', { company: 'Umeå Trä AB' });
+  await addContact(a.page, 'Rasmus', 'Dahl', { company: 'Luleå Stål AB' });
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  const presence = (name: string) => row(a.page, name).getByTestId('row-presence');
+
+  await row(b.page, 'Tove Alm').click();
+  await presence('Tove Alm').filter({ hasText: 'Otto is viewing' }).waitFor();
+  await b.page.getByTestId('edit-contact').click();
+  await presence('Tove Alm').filter({ hasText: 'Otto is editing' }).waitFor();
+  expect(await presence('Rasmus Dahl').count()).toBe(0);
+  await shot(a.page, 'list-presence.png');
+
+  // Otto leaves: the row shows the company again.
+  await b.page.goto('/#/');
+  await presence('Tove Alm').waitFor({ state: 'detached' });
+  await row(a.page, 'Tove Alm').getByText('Umeå Trä AB').waitFor();
+  await a.context.close();
+  await b.context.close();
+});

@@ -28,7 +28,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   else if (route[0] === 'cards' && route[1]) screen = <CardReview device={device} card={route[1]} key={route[1]} />;
   else if (route[0] === 'cards') screen = <Cards device={device} />;
   else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} device={device} />;
-  else screen = <ContactList replica={device.replica} region={region} version={version} />;
+  else screen = <ContactList replica={device.replica} region={region} version={version} members={device.members} />;
   return (
     <div class="app">
       <header class="top">

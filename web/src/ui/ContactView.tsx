@@ -6,6 +6,7 @@ import type { Device } from '../sync/session.ts';
 import { localInputValue, newestFirst, pickedTime } from './activity.ts';
 import { CardImages } from './Cards.tsx';
 import { customDisplay } from './custom.ts';
+import { presenceLine } from './presence.ts';
 import { go } from './hooks.ts';
 
 function mapLink(address: ContactJson['addresses'][number]): string {
@@ -65,7 +66,7 @@ export function ContactView({ replica, id, members, device }: { replica: Replica
       </header>
       {others.length > 0 && (
         <p class="presence" data-testid="presence">
-          {others.map((p) => `${members.get(p.member) ?? 'A teammate'} is ${p.state === 'editing' ? 'editing' : 'viewing'} this contact`).join(' · ')}
+          {presenceLine(others, members, ' this contact')}
         </p>
       )}
       {record.rejected && (
