@@ -420,3 +420,50 @@ test('a teammate viewing or editing a contact shows on its row in the list', asy
   await a.context.close();
   await b.context.close();
 });
+
+test('an edit queued offline to a contact deleted for good meanwhile is refused, and the rep is told why', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Hugo', 'Falk', { company: 'Visby Bryggeri AB' });
+  await addContact(a.page, 'Alva', 'Berg', { company: 'Kalmar Glas AB' });
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  await row(a.page, 'Hugo Falk').click();
+  const contactId = (await a.page.evaluate(() => location.hash)).replace('#/c/', '');
+
+  // No signal: the notes are edited and wait on the phone.
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Bring the signed offer');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+
+  // Meanwhile the contact is deleted for good, over REST.
+  const purged = await fetch(`${url()}/v1/contacts/${contactId}`, { method: 'DELETE', headers: { authorization: `Bearer ${owner.token}` } });
+  expect(purged.status).toBe(204);
+
+  // Back online: the server refuses the edit once (not_found), and the phone says so.
+  await a.context.setOffline(false);
+  await live(a.page);
+  const notice = a.page.locator('[data-testid=refused-edit][data-code=not_found]');
+  await notice.filter({ hasText: 'Your changes to Hugo Falk were not saved' }).waitFor();
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  await row(a.page, 'Alva Berg').waitFor();
+  expect(await row(a.page, 'Hugo Falk').count()).toBe(0);
+  await notice.waitFor();
+  await shot(a.page, 'refused.png');
+
+  // It survives a reload, and goes when dismissed.
+  await a.page.reload();
+  await notice.waitFor();
+  expect(await a.page.getByTestId('refused-edit').count()).toBe(1);
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await notice.waitFor({ state: 'detached' });
+  await a.page.reload();
+  await row(a.page, 'Alva Berg').waitFor();
+  expect(await a.page.getByTestId('refused-edit').count()).toBe(0);
+  await a.context.close();
+});

@@ -10,6 +10,7 @@ import { CardReview, Cards } from './Cards.tsx';
 import { Directory } from './Directory.tsx';
 import { History } from './History.tsx';
 import { Members } from './Members.tsx';
+import { Refusals } from './Refusals.tsx';
 import { Sharing } from './Sharing.tsx';
 import { SignIn } from './SignIn.tsx';
 import { StatusBar } from './StatusBar.tsx';
@@ -37,6 +38,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
         <a class="brand-link" href="#/members">Team</a>
         <button type="button" class="signout" onClick={onSignOut} aria-label={`Sign out ${device.session.email}`}>Sign out</button>
       </header>
+      <Refusals replica={device.replica} />
       {screen}
     </div>
   );

@@ -232,7 +232,7 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
             <input value={newField} onInput={(e) => setNewField(e.currentTarget.value)} placeholder="Account number" />
           </label>
           <label>Its type
-            <select value={newKind} onChange={(e) => { const k = e.currentTarget.value; if (isKnownKind(k)) setNewKind(k); }} data-testid="new-field-kind">
+            <select aria-label="Type of the new field" value={newKind} onChange={(e) => { const k = e.currentTarget.value; if (isKnownKind(k)) setNewKind(k); }} data-testid="new-field-kind">
               {CUSTOM_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
             </select>
           </label>
