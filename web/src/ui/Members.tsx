@@ -15,7 +15,7 @@ export function Members({ device }: { device: Device }) {
   const [message, setMessage] = useState<string | null>(null);
 
   const load = () => {
-    device.call<{ members: Member[] }>('GET', '/v1/members').then((list) => setMembers(list.members)).catch(() => setMessage('The members list needs a connection.'));
+    device.call<{ members: Member[] }>('GET', '/v1/members').then((list) => setMembers([...list.members].sort((a, b) => a.name.localeCompare(b.name)))).catch(() => setMessage('The members list needs a connection.'));
   };
   useEffect(load, [device]);
 
@@ -57,7 +57,7 @@ export function Members({ device }: { device: Device }) {
             <li key={m.id} data-testid="member" data-name={m.name} data-active={String(m.active)} class={m.active ? '' : 'inactive'}>
               <span class="who">
                 <strong>{m.name}</strong>
-                <span class="sub">{m.email} · <span data-testid="member-role">{m.role}</span>{m.active ? '' : ' · '}{!m.active && <span class="badge bad" data-testid="deactivated">deactivated</span>}</span>
+                <span class="sub"><span class="email" data-testid="member-email">{m.email}</span> · <span data-testid="member-role">{m.role}</span>{m.active ? '' : ' · '}{!m.active && <span class="badge bad" data-testid="deactivated">deactivated</span>}</span>
               </span>
               <span class="member-actions">
                 {may.changeRole && (
