@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
-import { addContact, allSent, company, launch, live, member, phone, row, shot, signIn } from './support.ts';
+import { addContact, allSent, company, launch, live, member, phone, row, shot, signIn, url } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -254,5 +254,216 @@ test('a card photographed offline is read when back online and becomes a saved c
   await a.page.getByTestId('card-image').waitFor();
   await allSent(a.page);
   await shot(a.page, 'card-contact.png');
+  await a.context.close();
+});
+
+test('owners and admins deactivate, reactivate and change members, and a refusal is shown as the server says it', async () => {
+  const owner = await company('Ingrid');
+  const otto = await member(owner, 'Otto');
+  await member(owner, 'Petra');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  for (const p of [a, b]) p.page.on('dialog', (dialog) => void dialog.accept());
+  await signIn(a.page, owner);
+  await signIn(b.page, otto);
+  const person = (page: typeof a.page, name: string) => page.locator(`[data-testid=member][data-name="${name}"]`);
+
+  // The owner makes Otto an admin; Otto, an admin now, deactivates Petra.
+  await a.page.goto('/#/members');
+  await a.page.getByRole('button', { name: 'Make Otto an admin' }).click();
+  await person(a.page, 'Otto').getByTestId('member-role').filter({ hasText: 'admin' }).waitFor();
+  await b.page.goto('/#/members');
+  expect(await b.page.getByRole('button', { name: /^Make / }).count()).toBe(0); // only the owner changes roles
+  await b.page.getByRole('button', { name: 'Deactivate Petra' }).click();
+  await person(b.page, 'Petra').getByTestId('deactivated').waitFor();
+  expect(await b.page.getByRole('button', { name: 'Deactivate Ingrid' }).count()).toBe(0); // never the owner
+
+  // The owner sees who is deactivated.
+  await a.page.reload();
+  await person(a.page, 'Petra').getByTestId('deactivated').waitFor();
+  await shot(a.page, 'members.png');
+
+  // The owner makes Otto a member again; Otto's screen, out of date, still offers to
+  // reactivate Petra: the server refuses, and says why.
+  await a.page.getByRole('button', { name: 'Make Otto a member' }).click();
+  await person(a.page, 'Otto').getByTestId('member-role').filter({ hasText: 'member' }).waitFor();
+  await b.page.getByRole('button', { name: 'Reactivate Petra' }).click();
+  await b.page.getByTestId('members-message').filter({ hasText: 'Refused: only the owner and admins can change members' }).waitFor();
+  await person(b.page, 'Petra').getByTestId('deactivated').waitFor();
+
+  // The owner reactivates her.
+  await a.page.getByRole('button', { name: 'Reactivate Petra' }).click();
+  await person(a.page, 'Petra').and(a.page.locator('[data-active=true]')).waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('activity logged on a contact, offline too, is listed newest first on both phones', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, owner);
+  await addContact(a.page, 'Saga', 'Lund', { company: 'Malmö Kaffe AB' });
+  await a.page.getByText('Nothing logged yet.').waitFor();
+
+  // A visit last week, logged with its time; then, with no signal, a call just now.
+  await a.page.getByTestId('activity-kind').selectOption('visit');
+  await a.page.getByTestId('activity-at').fill('2026-03-02T10:00');
+  await a.page.getByTestId('activity-text').fill('Met at the Malmö trade fair');
+  await a.page.getByRole('button', { name: 'Log' }).click();
+  await a.page.getByTestId('activity').filter({ hasText: 'Met at the Malmö trade fair' }).waitFor();
+  await allSent(a.page);
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('activity-kind').selectOption('call');
+  await a.page.getByTestId('activity-text').fill('Sent the spring price list');
+  await a.page.getByRole('button', { name: 'Log' }).click();
+  await a.page.getByTestId('contact-pending').waitFor();
+  const order = (page: typeof a.page) => page.getByTestId('activity').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')));
+  expect(await order(a.page)).toEqual(['call', 'visit']);
+  await expect.poll(() => a.page.getByTestId('activity').first().locator('.activity-when').textContent()).toContain('Mina');
+
+  await a.context.setOffline(false);
+  await live(a.page);
+  await allSent(a.page);
+  await row(b.page, 'Saga Lund').click();
+  await b.page.getByTestId('activity').filter({ hasText: 'Sent the spring price list' }).waitFor();
+  expect(await order(b.page)).toEqual(['call', 'visit']);
+  await b.page.getByTestId('activity').filter({ hasText: '2026-03-02 10:00' }).waitFor();
+  await b.page.getByRole('region', { name: 'Activity' }).scrollIntoViewIfNeeded();
+  await shot(b.page, 'activity.png');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('custom fields of every type are edited on the phone and read back by the server as typed', async () => {
+  const owner = await company('Jonas');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Elin', 'Holm', { company: 'Göta Kran AB' });
+  const contactId = (await a.page.evaluate(() => location.hash)).replace('#/c/', '');
+  await a.page.getByTestId('edit-contact').click();
+  const addField = async (name: string, kind: string) => {
+    await a.page.getByLabel('New field (name)').fill(name);
+    await a.page.getByTestId('new-field-kind').selectOption(kind);
+    await a.page.getByRole('button', { name: 'Add field' }).click();
+  };
+  await addField('Account number', 'text');
+  await a.page.getByLabel('Account number', { exact: true }).fill('NK-0042');
+  await addField('Budget', 'number');
+  await a.page.getByLabel('Budget', { exact: true }).fill('lots');
+  await a.page.locator('[data-testid=problem][data-field=\'custom["Budget"]\']').waitFor();
+  expect(await a.page.getByTestId('save').isDisabled()).toBe(true);
+  await a.page.getByLabel('Budget', { exact: true }).fill('12 000.5');
+  await addField('Key account', 'bool');
+  await a.page.getByLabel('Key account', { exact: true }).check();
+  await addField('Renewal', 'date');
+  await a.page.getByLabel('Renewal', { exact: true }).fill('2026-02-30');
+  await a.page.locator('[data-testid=problem][data-field=\'custom["Renewal"]\']').waitFor();
+  await a.page.getByLabel('Renewal', { exact: true }).fill('2026-09-30');
+  await a.page.getByTestId('problem').first().waitFor({ state: 'detached' });
+  await a.page.locator('fieldset', { hasText: 'Custom fields' }).scrollIntoViewIfNeeded();
+  await shot(a.page, 'custom-fields.png');
+  await a.page.getByTestId('save').click();
+
+  const value = (name: string) => a.page.locator(`[data-testid=custom-value][data-name="${name}"] dd`).textContent();
+  await a.page.getByTestId('contact-name').waitFor();
+  expect(await value('Account number')).toBe('NK-0042');
+  expect(await value('Budget')).toBe('12,000.5');
+  expect(await value('Key account')).toBe('yes');
+  expect(await value('Renewal')).toBe('2026-09-30');
+  await allSent(a.page);
+
+  // The server reads each value as its own type: the document was written as sync-core lays it out.
+  const response = await fetch(`${url()}/v1/contacts/${contactId}`, { headers: { authorization: `Bearer ${owner.token}` } });
+  const stored = (await response.json()) as { custom: Record<string, unknown> };
+  expect(stored.custom).toEqual({
+    'Account number': { text: 'NK-0042' }, Budget: { number: 12000.5 }, 'Key account': { bool: true }, Renewal: { date: '2026-09-30' },
+  });
+
+  // Edited again: the yes/no unticked, the date without a year.
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Key account', { exact: true }).uncheck();
+  await a.page.getByLabel('Renewal', { exact: true }).fill('--09-30');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-name').waitFor();
+  await expect.poll(() => value('Key account')).toBe('no');
+  expect(await value('Renewal')).toBe('--09-30');
+  await a.context.close();
+});
+
+test('a teammate viewing or editing a contact shows on its row in the list', async () => {
+  const owner = await company('Mina');
+  const otto = await member(owner, 'Otto');
+  const a = await phone(browser);
+  const b = await phone(browser);
+  await signIn(a.page, owner);
+  await signIn(b.page, otto);
+  await addContact(a.page, 'Tove', 'Alm', { company: 'Umeå Trä AB' });
+  await addContact(a.page, 'Rasmus', 'Dahl', { company: 'Luleå Stål AB' });
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  const presence = (name: string) => row(a.page, name).getByTestId('row-presence');
+
+  await row(b.page, 'Tove Alm').click();
+  await presence('Tove Alm').filter({ hasText: 'Otto is viewing' }).waitFor();
+  await b.page.getByTestId('edit-contact').click();
+  await presence('Tove Alm').filter({ hasText: 'Otto is editing' }).waitFor();
+  expect(await presence('Rasmus Dahl').count()).toBe(0);
+  await shot(a.page, 'list-presence.png');
+
+  // Otto leaves: the row shows the company again.
+  await b.page.goto('/#/');
+  await presence('Tove Alm').waitFor({ state: 'detached' });
+  await row(a.page, 'Tove Alm').getByText('Umeå Trä AB').waitFor();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('an edit queued offline to a contact deleted for good meanwhile is refused, and the rep is told why', async () => {
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await addContact(a.page, 'Hugo', 'Falk', { company: 'Visby Bryggeri AB' });
+  await addContact(a.page, 'Alva', 'Berg', { company: 'Kalmar Glas AB' });
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  await row(a.page, 'Hugo Falk').click();
+  const contactId = (await a.page.evaluate(() => location.hash)).replace('#/c/', '');
+
+  // No signal: the notes are edited and wait on the phone.
+  await a.context.setOffline(true);
+  await a.page.locator('[data-testid=sync-status][data-state=offline]').waitFor();
+  await a.page.getByTestId('edit-contact').click();
+  await a.page.getByLabel('Notes').fill('Bring the signed offer');
+  await a.page.getByTestId('save').click();
+  await a.page.getByTestId('contact-pending').waitFor();
+
+  // Meanwhile the contact is deleted for good, over REST.
+  const purged = await fetch(`${url()}/v1/contacts/${contactId}`, { method: 'DELETE', headers: { authorization: `Bearer ${owner.token}` } });
+  expect(purged.status).toBe(204);
+
+  // Back online: the server refuses the edit once (not_found), and the phone says so.
+  await a.context.setOffline(false);
+  await live(a.page);
+  const notice = a.page.locator('[data-testid=refused-edit][data-code=not_found]');
+  await notice.filter({ hasText: 'Your changes to Hugo Falk were not saved' }).waitFor();
+  await allSent(a.page);
+  await a.page.goto('/#/');
+  await row(a.page, 'Alva Berg').waitFor();
+  expect(await row(a.page, 'Hugo Falk').count()).toBe(0);
+  await notice.waitFor();
+  await shot(a.page, 'refused.png');
+
+  // It survives a reload, and goes when dismissed.
+  await a.page.reload();
+  await notice.waitFor();
+  expect(await a.page.getByTestId('refused-edit').count()).toBe(1);
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await notice.waitFor({ state: 'detached' });
+  await a.page.reload();
+  await row(a.page, 'Alva Berg').waitFor();
+  expect(await a.page.getByTestId('refused-edit').count()).toBe(0);
   await a.context.close();
 });

@@ -148,4 +148,50 @@ describe('the device replica', () => {
     await replica.receive({ t: 'feed', from: 3, to: 10, reset: false, more: false, items: [] });
     expect([...replica.contacts.keys()].sort()).toEqual([kept, mine].sort());
   });
+
+  it('an edit queued to a contact purged meanwhile is refused once, and the rep is told, across a restart', async () => {
+    const { replica, sent, store, name } = await device();
+    const id = await replica.create(person('Hugo', 'Falk'));
+    replica.connected();
+    await replica.receive(welcome(0));
+    const first = sent.find((f) => f.t === 'push');
+    if (first?.t !== 'push') throw new Error('no push');
+    await replica.receive({ t: 'ack', batch: first.batch, results: [{ doc: textToId(id), seq: 1, rejected: null }] });
+    replica.disconnected();
+    const edited = structuredClone(replica.contacts.get(id)!.contact);
+    edited.notes = 'Bring the signed offer';
+    await replica.edit(id, edited);
+
+    // Back online: the push goes at welcome, the feed's purge arrives, then the push's answer.
+    replica.connected();
+    await replica.receive(welcome(2));
+    const push = sent.filter((f) => f.t === 'push').at(-1);
+    if (push?.t !== 'push' || push === first) throw new Error('no second push');
+    await replica.receive({ t: 'feed', from: 0, to: 2, reset: false, more: false, items: [{ t: 'purge', doc: textToId(id) }] });
+    expect(replica.contacts.has(id)).toBe(false);
+    expect(replica.refused).toMatchObject([{ id, name: 'Hugo Falk', code: 'purged' }]);
+    await replica.receive({ t: 'ack', batch: push.batch, results: [{ doc: textToId(id), seq: null, rejected: { code: 'not_found', message: 'contact was deleted' } }] });
+    expect(replica.refused).toMatchObject([{ id, name: 'Hugo Falk', code: 'not_found', message: 'contact was deleted' }]);
+    expect(replica.outbox).toHaveLength(0);
+    expect(replica.contacts.has(id)).toBe(false);
+
+    store.close();
+    const again = await device(name);
+    expect(again.replica.refused).toMatchObject([{ id, name: 'Hugo Falk', code: 'not_found' }]);
+    await again.replica.dismissRejection(id);
+    expect(again.replica.refused).toEqual([]);
+  });
+
+  it('a rejection is kept for the rep after the repair finds the contact gone', async () => {
+    const { replica, sent } = await device();
+    const id = await replica.create(person('Ebba', 'Lind'));
+    replica.connected();
+    await replica.receive(welcome(0));
+    const push = sent.find((f) => f.t === 'push');
+    if (push?.t !== 'push') throw new Error('no push');
+    await replica.receive({ t: 'ack', batch: push.batch, results: [{ doc: textToId(id), seq: null, rejected: { code: 'forbidden', message: 'contact is not shared with you' } }] });
+    await replica.receive({ t: 'sync', doc: textToId(id), msg: new Uint8Array(0) });
+    expect(replica.contacts.has(id)).toBe(false);
+    expect(replica.refused).toMatchObject([{ id, name: 'Ebba Lind', code: 'forbidden', message: 'contact is not shared with you' }]);
+  });
 });

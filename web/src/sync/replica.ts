@@ -25,6 +25,20 @@ export interface PresenceEntry {
   at_ms: number;
 }
 
+/** Edits that will never reach the server, kept for the rep to read until dismissed, even once
+ * their contact is gone: refused by the server (protocol 9.3), or dropped because the contact
+ * was purged or unshared before they were sent (protocol 20, known issue 9). */
+export interface RefusedEdit {
+  id: string;
+  /** The contact's name when the edit was lost ('' if this device never knew it). */
+  name: string;
+  /** The server's rejection code; `purged` / `unshared` / `removed` when the feed took the
+   * contact away first (the server's code replaces it if the push's answer follows). */
+  code: string;
+  message: string;
+  at_ms: number;
+}
+
 /** How many loaded documents to keep: a phone never holds every contact's document loaded. */
 const DOC_CACHE = 200;
 
@@ -50,6 +64,8 @@ export class Replica {
   /** A fatal or notable problem to show (an update needed, a refused frame). */
   notice: string | null = null;
   readonly presence = new Map<string, PresenceEntry[]>();
+  /** Edits lost for good, newest last (stored as `refused`). */
+  refused: RefusedEdit[] = [];
   member: string;
   device: string;
   /** Where `card` frames (a scanned card's reading) go: src/sync/cards.ts. */
@@ -100,6 +116,7 @@ export class Replica {
     this.outbox = loaded.outbox;
     this.cursor = loaded.cursor;
     this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
+    this.refused = (await this.store.getState<RefusedEdit[]>('refused')) ?? [];
     this.changed();
   }
 
@@ -221,6 +238,11 @@ export class Replica {
   }
 
   private async dismissNow(id: string): Promise<void> {
+    if (this.refused.some((r) => r.id === id)) {
+      this.refused = this.refused.filter((r) => r.id !== id);
+      await this.store.setState('refused', this.refused);
+      this.changed();
+    }
     const record = this.contacts.get(id);
     if (!record?.rejected) return;
     const next = { ...record, rejected: null };
@@ -348,6 +370,15 @@ export class Replica {
       }
       this.resetGranted = null;
     }
+    // Edits waiting for a contact the feed takes away are lost: say so (the push's answer, if
+    // one is in flight, replaces this with the server's own code).
+    for (const id of removed) {
+      if (!this.hasPending(id) && !this.inFlight?.keys.has(id)) continue;
+      const kind = page.items.find((item) => idToText(item.doc) === id)?.t;
+      this.noteRefused(id, kind === 'purge' ? 'purged' : kind === 'revoke' ? 'unshared' : 'removed',
+        kind === 'purge' ? 'the contact was deleted for good; your edits to it were discarded'
+          : 'the contact is no longer shared with you; your edits to it were discarded');
+    }
     batch.put = [...touched.values()].filter(({ record }) => !removed.has(record.id));
     batch.remove = [...removed];
     await this.store.apply(batch);
@@ -473,6 +504,7 @@ export class Replica {
       // Any other refusal: drop every pending change to the contact, keep an empty copy with
       // its metadata, tell the user why, and repair it from the server's version.
       dropOutboxOf.push(id);
+      this.noteRefused(id, result.rejected.code, result.rejected.message);
       const record = this.contacts.get(id);
       if (record) {
         const doc = emptyDocument();
@@ -493,6 +525,14 @@ export class Replica {
     }
     this.changed();
     this.pushNow();
+  }
+
+  /** Keeps a lost edit's reason (one per contact, the latest) where it survives the contact. */
+  private noteRefused(id: string, code: string, message: string): void {
+    const record = this.contacts.get(id);
+    const name = record ? displayName(record.contact) : this.refused.find((r) => r.id === id)?.name ?? '';
+    this.refused = [...this.refused.filter((r) => r.id !== id), { id, name, code, message, at_ms: Date.now() }];
+    void this.store.setState('refused', this.refused);
   }
 
   private applyError(error: Extract<ServerFrame, { t: 'error' }>): void {

@@ -10,6 +10,7 @@ import { CardReview, Cards } from './Cards.tsx';
 import { Directory } from './Directory.tsx';
 import { History } from './History.tsx';
 import { Members } from './Members.tsx';
+import { Refusals } from './Refusals.tsx';
 import { Sharing } from './Sharing.tsx';
 import { SignIn } from './SignIn.tsx';
 import { StatusBar } from './StatusBar.tsx';
@@ -28,7 +29,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   else if (route[0] === 'cards' && route[1]) screen = <CardReview device={device} card={route[1]} key={route[1]} />;
   else if (route[0] === 'cards') screen = <Cards device={device} />;
   else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} device={device} />;
-  else screen = <ContactList replica={device.replica} region={region} version={version} />;
+  else screen = <ContactList replica={device.replica} region={region} version={version} members={device.members} />;
   return (
     <div class="app">
       <header class="top">
@@ -37,6 +38,7 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
         <a class="brand-link" href="#/members">Team</a>
         <button type="button" class="signout" onClick={onSignOut} aria-label={`Sign out ${device.session.email}`}>Sign out</button>
       </header>
+      <Refusals replica={device.replica} />
       {screen}
     </div>
   );

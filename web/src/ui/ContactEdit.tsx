@@ -6,6 +6,7 @@ import {
 } from '../sync/contact.ts';
 import { newItemId } from '../sync/ids.ts';
 import type { Replica } from '../sync/replica.ts';
+import { CUSTOM_KINDS, KIND_LABELS, customInputText, customKind, emptyCustom, isKnownKind, readCustomInput, type CustomKind } from './custom.ts';
 import { go } from './hooks.ts';
 
 interface FieldSpec {
@@ -56,6 +57,11 @@ function newItem(key: ListKey): Record<string, unknown> {
   }
 }
 
+/** A custom field's path in the field rules' problems: `custom["Budget"]`. */
+function customField(key: string): string {
+  return `custom[${JSON.stringify(key)}]`;
+}
+
 function Problems({ problems, field }: { problems: FieldProblem[]; field: string }) {
   const mine = problems.filter((p) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`));
   if (mine.length === 0) return null;
@@ -72,6 +78,10 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
   const [touched, setTouched] = useState(false);
   const [onlyMe, setOnlyMe] = useState(false);
   const [newField, setNewField] = useState('');
+  const [newKind, setNewKind] = useState<CustomKind>('text');
+  // Numbers and dates as typed, by field name: the stored value changes only when one reads.
+  const [customText, setCustomText] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(original?.custom ?? {}).filter(([, v]) => ['number', 'date'].includes(customKind(v))).map(([k, v]) => [k, customInputText(v)])));
 
   useEffect(() => {
     if (!id) return;
@@ -84,8 +94,16 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
     draft.dates.forEach((d, i) => {
       if (!parseDate(dateText[d.id] ?? '')) found.push({ field: `dates[${i}].date`, code: 'date_invalid', message: 'Write the date as YYYY-MM-DD, or --MM-DD without the year' });
     });
+    for (const [key, value] of Object.entries(draft.custom)) {
+      const kind = customKind(value);
+      const text = customText[key];
+      if ((kind === 'number' || kind === 'date') && text !== undefined) {
+        const read = readCustomInput(kind, text, customField(key));
+        if ('problem' in read) found.push(read.problem);
+      }
+    }
     return found;
-  }, [draft, region, dateText]);
+  }, [draft, region, dateText, customText]);
 
   const update = (change: (d: ContactJson) => void) => {
     setTouched(true);
@@ -181,31 +199,50 @@ export function ContactEdit({ replica, id, region }: { replica: Replica; id: str
         <fieldset>
           <legend>Custom fields</legend>
           {Object.entries(draft.custom).map(([key, value]) => {
-            const kind = Object.keys(value)[0] ?? 'text';
+            const kind = customKind(value);
             const inner = (value as Readonly<Record<string, unknown>>)[kind];
             const set = (next: unknown) => update((d) => { d.custom[key] = { [kind]: next }; });
+            const typed = (text: string) => {
+              setCustomText((t) => ({ ...t, [key]: text }));
+              if (kind !== 'number' && kind !== 'date') return;
+              const read = readCustomInput(kind, text, customField(key));
+              if ('value' in read) update((d) => { d.custom[key] = read.value; });
+              else setTouched(true);
+            };
             return (
-              <div class="item" key={key}>
+              <div class="item" key={key} data-testid="custom-field" data-name={key} data-kind={kind}>
                 {kind === 'bool' ? (
                   <label class="check"><input type="checkbox" checked={inner === true} onChange={(e) => set(e.currentTarget.checked)} /> {key}</label>
                 ) : kind === 'number' ? (
-                  <label>{key}<input inputMode="decimal" value={String(inner)} onChange={(e) => { const n = Number(e.currentTarget.value); if (Number.isFinite(n)) set(n); }} /></label>
+                  <label>{key}<input inputMode="decimal" value={customText[key] ?? String(inner)} onInput={(e) => typed(e.currentTarget.value)} /></label>
+                ) : kind === 'date' ? (
+                  <label>{key}<input value={customText[key] ?? customInputText(value)} placeholder="YYYY-MM-DD or --MM-DD" onInput={(e) => typed(e.currentTarget.value)} /></label>
                 ) : kind === 'text' ? (
                   <label>{key}<input value={String(inner)} onInput={(e) => set(e.currentTarget.value)} /></label>
                 ) : (
-                  // Dates and types a newer layout added are shown as stored and kept as they are.
-                  <p>{key}: {JSON.stringify(inner)}</p>
+                  // A type a newer layout added: shown as stored and kept as it is.
+                  <p class="custom-unknown" data-testid="custom-unknown">{key} ({kind}): {JSON.stringify(inner)} <span class="sub">— this app cannot edit it</span></p>
                 )}
-                <Problems problems={problems} field={`custom.${key}`} />
+                <Problems problems={problems} field={customField(key)} />
                 <button type="button" class="remove" aria-label={`Remove the field ${key}`} onClick={() => update((d) => { delete d.custom[key]; })}>Remove</button>
               </div>
             );
           })}
-          <label>New text field (name)
+          <label>New field (name)
             <input value={newField} onInput={(e) => setNewField(e.currentTarget.value)} placeholder="Account number" />
           </label>
+          <label>Its type
+            <select aria-label="Type of the new field" value={newKind} onChange={(e) => { const k = e.currentTarget.value; if (isKnownKind(k)) setNewKind(k); }} data-testid="new-field-kind">
+              {CUSTOM_KINDS.map((k) => <option key={k} value={k}>{KIND_LABELS[k]}</option>)}
+            </select>
+          </label>
           <button type="button" class="add" disabled={newField.trim() === '' || newField.trim() in draft.custom}
-            onClick={() => { const name = newField.trim(); update((d) => { d.custom[name] = { text: '' }; }); setNewField(''); }}>Add field</button>
+            onClick={() => {
+              const name = newField.trim();
+              update((d) => { d.custom[name] = emptyCustom(newKind); });
+              if (newKind === 'number' || newKind === 'date') setCustomText((t) => ({ ...t, [name]: '' }));
+              setNewField('');
+            }}>Add field</button>
         </fieldset>
 
         <fieldset>

@@ -3,6 +3,7 @@ import { displayName, tagList, CONTACT_TYPES } from '../sync/contact.ts';
 import type { Replica } from '../sync/replica.ts';
 import { indexTerms, matches, queryWords, sortKey } from '../sync/search.ts';
 import type { ContactRecord } from '../sync/store.ts';
+import { presenceLine, someoneEditing } from './presence.ts';
 
 const ROW_HEIGHT = 64;
 const OVERSCAN = 8;
@@ -28,7 +29,7 @@ function shelfOf(record: ContactRecord): Shelf {
   return 'active';
 }
 
-export function ContactList({ replica, region }: { replica: Replica; region: string; version: number }) {
+export function ContactList({ replica, region, members }: { replica: Replica; region: string; version: number; members: ReadonlyMap<string, string> }) {
   const [query, setQuery] = useState('');
   const [tag, setTag] = useState('');
   const [type, setType] = useState('');
@@ -100,13 +101,16 @@ export function ContactList({ replica, region }: { replica: Replica; region: str
           {visible.slice(first, last).map(({ record, name }, i) => {
             const org = record.contact.organizations[0];
             const pending = replica.hasPending(record.id);
+            const here = replica.presenceOn(record.id);
             return (
               <li key={record.id} class="row" style={{ top: `${(first + i) * ROW_HEIGHT}px` }}>
                 <a href={`#/c/${record.id}`} data-testid="contact-row" data-name={name}>
                   <span class="avatar" aria-hidden="true">{(name[0] ?? '?').toUpperCase()}</span>
                   <span class="who">
                     <span class="name">{name || '(no name)'}</span>
-                    <span class="sub">{org ? [org.title, org.company].filter(Boolean).join(', ') : record.contact.type}</span>
+                    {here.length > 0
+                      ? <span class={someoneEditing(here) ? 'sub presence-row editing' : 'sub presence-row'} data-testid="row-presence">{presenceLine(here, members)}</span>
+                      : <span class="sub">{org ? [org.title, org.company].filter(Boolean).join(', ') : record.contact.type}</span>}
                   </span>
                   {record.rejected && <span class="badge bad" title={record.rejected.message}>refused</span>}
                   {pending && <span class="badge" data-testid="row-pending">waiting</span>}

@@ -3,7 +3,10 @@ import { ACTIVITY_KINDS, displayName, formatPartialDate, tagList, type ContactJs
 import { newItemId } from '../sync/ids.ts';
 import type { Replica } from '../sync/replica.ts';
 import type { Device } from '../sync/session.ts';
+import { localInputValue, newestFirst, pickedTime } from './activity.ts';
 import { CardImages } from './Cards.tsx';
+import { customDisplay } from './custom.ts';
+import { presenceLine } from './presence.ts';
 import { go } from './hooks.ts';
 
 function mapLink(address: ContactJson['addresses'][number]): string {
@@ -11,14 +14,16 @@ function mapLink(address: ContactJson['addresses'][number]): string {
   return `https://www.openstreetmap.org/search?query=${encodeURIComponent(text)}`;
 }
 
+/** The phone's local time, as the rep picked it when logging. */
 function when(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return localInputValue(ms).replace('T', ' ');
 }
 
 export function ContactView({ replica, id, members, device }: { replica: Replica; id: string; members: Map<string, string>; device: Device }) {
   const record = replica.contacts.get(id);
   const [kind, setKind] = useState<string>('call');
   const [note, setNote] = useState('');
+  const [at, setAt] = useState('');
 
   useEffect(() => {
     replica.sendPresence(id, 'viewing');
@@ -47,8 +52,9 @@ export function ContactView({ replica, id, members, device }: { replica: Replica
   const addActivity = (event: Event) => {
     event.preventDefault();
     if (!note.trim()) return;
-    edit((d) => d.activity.push({ id: newItemId(), kind, at_ms: Date.now(), by: replica.member, text: note.trim() }));
+    edit((d) => d.activity.push({ id: newItemId(), kind, at_ms: pickedTime(at, Date.now()), by: replica.member, text: note.trim() }));
     setNote('');
+    setAt('');
   };
 
   return (
@@ -60,7 +66,7 @@ export function ContactView({ replica, id, members, device }: { replica: Replica
       </header>
       {others.length > 0 && (
         <p class="presence" data-testid="presence">
-          {others.map((p) => `${members.get(p.member) ?? 'A teammate'} is ${p.state === 'editing' ? 'editing' : 'viewing'} this contact`).join(' · ')}
+          {presenceLine(others, members, ' this contact')}
         </p>
       )}
       {record.rejected && (
@@ -96,7 +102,7 @@ export function ContactView({ replica, id, members, device }: { replica: Replica
         {tagList(c).length > 0 && <div><dt>Tags</dt><dd>{tagList(c).map((t) => <span class="tag" key={t}>{t}</span>)}</dd></div>}
         {c.notes && <div><dt>Notes</dt><dd class="notes" data-testid="contact-notes">{c.notes}</dd></div>}
         {Object.entries(c.custom).map(([key, value]) => (
-          <div key={key}><dt>{key}</dt><dd>{JSON.stringify(Object.values(value)[0])}</dd></div>
+          <div key={key} data-testid="custom-value" data-name={key}><dt>{key}</dt><dd>{customDisplay(value)}</dd></div>
         ))}
       </dl>
 
@@ -104,16 +110,29 @@ export function ContactView({ replica, id, members, device }: { replica: Replica
 
       <section class="activity" aria-label="Activity">
         <h2>Activity</h2>
-        <form onSubmit={addActivity} class="activity-form">
-          <select aria-label="Kind of activity" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-            {ACTIVITY_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-          </select>
-          <input aria-label="What happened" value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Called about the offer" />
-          <button type="submit">Log</button>
-        </form>
+        {!record.empty && (
+          <form onSubmit={addActivity} class="activity-form" aria-label="Log an activity">
+            <label>Kind
+              <select value={kind} onChange={(e) => setKind(e.currentTarget.value)} data-testid="activity-kind">
+                {ACTIVITY_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+              </select>
+            </label>
+            <label>When (empty: now)
+              <input type="datetime-local" value={at} onInput={(e) => setAt(e.currentTarget.value)} data-testid="activity-at" />
+            </label>
+            <label>What happened
+              <input value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Called about the offer" data-testid="activity-text" />
+            </label>
+            <button type="submit" disabled={!note.trim()}>Log</button>
+          </form>
+        )}
+        {c.activity.length === 0 && <p class="sub">Nothing logged yet.</p>}
         <ul>
-          {[...c.activity].sort((a, b) => b.at_ms - a.at_ms).map((a) => (
-            <li key={a.id}><span class="kind">{a.kind}</span> {a.text} <time>{when(a.at_ms)}</time></li>
+          {newestFirst(c.activity).map((a) => (
+            <li key={a.id} data-testid="activity" data-kind={a.kind}>
+              <span class="kind">{a.kind}</span> <span class="activity-text">{a.text}</span>
+              <span class="sub activity-when"> <time>{when(a.at_ms)}</time>{members.get(a.by) ? ` · ${members.get(a.by)}` : ''}</span>
+            </li>
           ))}
         </ul>
       </section>
