@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '4d5b60eee05a21af';
+const VERSION = 'f079406ae87f1aea';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-DRM8kpMm.css",
-  "/assets/index-jgy83Zk7.js",
+  "/assets/index-BSRvZCI6.js",
+  "/assets/index-DuBLTv_t.css",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",
