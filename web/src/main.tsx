@@ -9,12 +9,15 @@ import { App } from './ui/App.tsx';
 import './styles.css';
 
 async function main(): Promise<void> {
-  // The list draws from IndexedDB while Automerge's WebAssembly compiles; only sync and edits
-  // wait for it.
-  const ready = initializeWasm(automergeWasm);
+  // The list draws from IndexedDB first; Automerge's WebAssembly (3.6 MB) is fetched and
+  // compiled only after that first paint, and only sync and edits wait for it.
+  let painted!: () => void;
+  const afterPaint = new Promise<void>((resolve) => { painted = resolve; });
+  const ready = afterPaint.then(() => initializeWasm(automergeWasm));
   const store = await ReplicaStore.open();
   const restored = await Device.restore(store, ready);
   render(<App store={store} restored={restored} ready={ready} />, document.getElementById('app')!);
+  requestAnimationFrame(() => setTimeout(painted, 0));
   if ('serviceWorker' in navigator && import.meta.env.PROD) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error: unknown) => console.warn('rolo: no service worker', error));
   }

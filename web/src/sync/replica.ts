@@ -27,6 +27,10 @@ export interface PresenceEntry {
 
 /** How many loaded documents to keep: a phone never holds every contact's document loaded. */
 const DOC_CACHE = 200;
+/** Records read per IndexedDB request at a start: each read is a short task. */
+const LOAD_PAGE = 500;
+/** How many records the stored first screen of the list holds (a tall phone shows 13). */
+const LIST_HEAD = 30;
 
 function metaToStored(meta: DocMeta): StoredMeta {
   const v = meta.visibility;
@@ -57,7 +61,13 @@ export class Replica {
   /** Called after every welcome: the moment to upload what waited offline. */
   onWelcome: (() => void) | null = null;
 
+  /** True while a start reads the stored records (the list shows its first screen). */
+  loading = false;
+
   private docs = new Map<string, ContactDocument>();
+  private headTimer: ReturnType<typeof setTimeout> | null = null;
+  /** `contactsVersion` when the list's first screen was last stored. */
+  private headVersion = 0;
   private listeners = new Set<() => void>();
   private welcomed = false;
   private nextBatch = 0;
@@ -93,14 +103,81 @@ export class Replica {
     this.device = ids.device;
   }
 
+  /** Reads the stored replica: every contact record before it returns. */
   async load(): Promise<void> {
-    const loaded = await this.store.load();
-    for (const record of loaded.contacts) this.contacts.set(record.id, record);
+    await this.loadFirstScreen();
+    await this.queue;
+  }
+
+  /**
+   * Reads what the first screen needs (the outbox, the cursor and the stored first screen of
+   * the list, `listHead`) and returns; the other records are read a page at a time after it,
+   * so a start with 10,000 contacts paints at once and never holds the main thread for long.
+   * `loading` is true until they are all in; every change to the replica (a feed page, an
+   * edit) waits for them in the queue.
+   */
+  async loadFirstScreen(): Promise<void> {
+    const loaded = await this.store.loadHead();
+    for (const record of loaded.head) this.contacts.set(record.id, record);
     this.contactsVersion++;
     this.outbox = loaded.outbox;
     this.cursor = loaded.cursor;
     this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
+    this.loading = true;
+    const records = this.readRecords();
+    this.queue = Promise.all([this.queue, records]);
     this.changed();
+  }
+
+  private async readRecords(): Promise<void> {
+    const all = new Map<string, ContactRecord>();
+    for (let after: string | null = null; ;) {
+      const page = await this.store.contactsPage(after, LOAD_PAGE);
+      for (const record of page) all.set(record.id, record);
+      if (page.length < LOAD_PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    this.contacts.clear();
+    for (const [id, record] of all) this.contacts.set(id, record);
+    this.loading = false;
+    this.contactsVersion++;
+    this.headVersion = this.contactsVersion;
+    this.changed();
+  }
+
+  /** The first screen of the list (the first active contacts by sort key), stored so the next
+   * start draws it before reading every record. A cache: the full read replaces it. */
+  private listHead(): ContactRecord[] {
+    const head: { key: string; record: ContactRecord }[] = [];
+    for (const record of this.contacts.values()) {
+      const lifecycle = record.contact.lifecycle;
+      if (lifecycle.archived || lifecycle.trashed_at_ms !== null) continue;
+      const key = record.sort ?? sortKey(record.contact);
+      if (head.length === LIST_HEAD && key >= head[head.length - 1]!.key) continue;
+      let i = head.length;
+      while (i > 0 && head[i - 1]!.key > key) i--;
+      head.splice(i, 0, { key, record });
+      if (head.length > LIST_HEAD) head.pop();
+    }
+    return head.map((h) => h.record);
+  }
+
+  /** Stores the list's first screen a second after the contacts last changed. */
+  private scheduleListHead(): void {
+    if (this.loading || this.headTimer !== null || this.headVersion === this.contactsVersion) return;
+    this.headTimer = setTimeout(() => {
+      this.headTimer = null;
+      if (this.loading) return;
+      this.headVersion = this.contactsVersion;
+      this.store.setState('listHead', this.listHead()).catch((error: unknown) => console.warn('rolo: list head not stored', error));
+    }, 1000);
+  }
+
+  /** Stops the timer that stores the list's first screen (the device is signing out). */
+  close(): void {
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    this.headVersion = this.contactsVersion;
   }
 
   subscribe(listener: () => void): () => void {
@@ -109,6 +186,7 @@ export class Replica {
   }
 
   private changed(): void {
+    this.scheduleListHead();
     for (const listener of this.listeners) listener();
   }
 

@@ -24,12 +24,13 @@ export class Device implements TokenSource {
     this.replica.onWelcome = () => void this.cards.uploadWaiting();
   }
 
-  /** The device signed in earlier on this browser, if any, with its replica loaded. */
+  /** The device signed in earlier on this browser, if any, with its replica loading. */
   static async restore(store: ReplicaStore, ready: Promise<unknown>): Promise<Device | null> {
     const session = await store.getState<Session>('session');
     if (!session) return null;
     const device = new Device(store, session, ready);
-    await device.replica.load();
+    // The first screen only: the other records are read after the first paint.
+    await device.replica.loadFirstScreen();
     await device.cards.load();
     return device;
   }
@@ -69,6 +70,7 @@ export class Device implements TokenSource {
   }
 
   async signOut(): Promise<void> {
+    this.replica.close();
     this.connection?.stop();
     this.connection = null;
     await this.store.clear();
@@ -79,6 +81,7 @@ export class Device implements TokenSource {
   }
 
   signedOut(): void {
+    this.replica.close();
     this.connection?.stop();
     this.connection = null;
     for (const listener of this.signedOutListeners) listener();
