@@ -109,10 +109,13 @@ export class Connection {
     };
     socket.onmessage = (event) => {
       if (!(event.data instanceof ArrayBuffer)) return;
-      const bytes = new Uint8Array(event.data);
+      // Decoded (and inflated) at once, applied in arrival order: the next page is read while
+      // the replica applies this one.
+      const decoded = readServerMessage(new Uint8Array(event.data));
+      decoded.catch(() => undefined); // handled below, in order
       this.incoming = this.incoming.then(async () => {
         try {
-          const frame = await readServerMessage(bytes);
+          const frame = await decoded;
           if (frame.t === 'welcome') this.backoff = MIN_BACKOFF_MS;
           if (frame.t === 'error' && frame.fatal) fatal = frame;
           await this.replica.receive(frame);

@@ -13,6 +13,7 @@ import {
   type ServerFrame, type Visibility,
 } from './frames.ts';
 import { idToText, newContactId, textToId } from './ids.ts';
+import { inlineProjector, type Projected, type Projector } from './projector.ts';
 import { indexTerms, sortKey } from './search.ts';
 import type { ContactRecord, OutboxEntry, ReplicaStore, StoreBatch, StoredMeta } from './store.ts';
 
@@ -28,7 +29,7 @@ export interface PresenceEntry {
 /** How many loaded documents to keep: a phone never holds every contact's document loaded. */
 const DOC_CACHE = 200;
 /** Records read per IndexedDB request at a start: each read is a short task. */
-const LOAD_PAGE = 500;
+const LOAD_PAGE = 250;
 /** How many records the stored first screen of the list holds (a tall phone shows 13). */
 const LIST_HEAD = 30;
 
@@ -97,6 +98,8 @@ export class Replica {
     /** Automerge's WebAssembly being compiled: the list draws from IndexedDB before it is
      * ready, and every change to the replica waits for it. */
     ready: Promise<unknown> = Promise.resolve(),
+    /** Reads granted snapshots of contacts new to the device (a worker in the browser). */
+    private readonly projector: Projector = inlineProjector,
   ) {
     this.queue = ready;
     this.member = ids.member;
@@ -175,6 +178,7 @@ export class Replica {
 
   /** Stops the timer that stores the list's first screen (the device is signing out). */
   close(): void {
+    this.projector.stop?.();
     if (this.headTimer !== null) clearTimeout(this.headTimer);
     this.headTimer = null;
     this.headVersion = this.contactsVersion;
@@ -363,10 +367,23 @@ export class Replica {
 
   /** Handles one frame from the server; frames are handled in arrival order. */
   receive(frame: ServerFrame): Promise<void> {
-    return this.serial(() => this.receiveNow(frame));
+    // A page's grants of contacts new to the device are read at once (in the worker) while the
+    // pages before it are still being applied; applyPage uses what still applies then.
+    const projections = frame.t === 'feed' ? this.projectGrants(frame) : null;
+    return this.serial(() => this.receiveNow(frame, projections));
   }
 
-  private async receiveNow(frame: ServerFrame): Promise<void> {
+  private projectGrants(page: Extract<ServerFrame, { t: 'feed' }>): Promise<Map<FeedItem, Projected>> | null {
+    const grants = page.items.filter((item) => item.t === 'grant' && !this.contacts.has(idToText(item.doc)));
+    if (grants.length === 0) return null;
+    const snapshots = grants.map((item) => (item as Extract<FeedItem, { t: 'grant' }>).snapshot);
+    return this.projector.project(snapshots, this.region).then(
+      (projected) => new Map(grants.map((item, i) => [item, projected[i] ?? null])),
+      () => new Map(),
+    );
+  }
+
+  private async receiveNow(frame: ServerFrame, projections: Promise<Map<FeedItem, Projected>> | null = null): Promise<void> {
     switch (frame.t) {
       case 'welcome':
         this.welcomed = true;
@@ -381,7 +398,7 @@ export class Replica {
         this.onWelcome?.();
         return;
       case 'feed':
-        return this.applyPage(frame);
+        return this.applyPage(frame, projections ? await projections : new Map());
       case 'ack':
         return this.applyAck(frame);
       case 'sync':
@@ -407,7 +424,7 @@ export class Replica {
 
   // ---- feed pages (protocol 6, 8) -------------------------------------------------------
 
-  private async applyPage(page: Extract<ServerFrame, { t: 'feed' }>): Promise<void> {
+  private async applyPage(page: Extract<ServerFrame, { t: 'feed' }>, projections: Map<FeedItem, Projected>): Promise<void> {
     if (page.from < this.cursor && !page.reset) return; // stale or duplicate
     if (page.from > this.cursor) {
       this.send(this.helloFrame()); // a gap: restart the feed from our cursor
@@ -417,7 +434,7 @@ export class Replica {
     const batch: StoreBatch = { put: [], remove: [], cursor: page.to };
     const touched = new Map<string, { record: ContactRecord; bytes: Uint8Array }>();
     const removed = new Set<string>();
-    for (const item of page.items) await this.applyItem(item, touched, removed);
+    for (const item of page.items) await this.applyItem(item, touched, removed, projections);
     if (!page.more && this.resetGranted) {
       // The end of a full resynchronisation: drop what was not granted, unless it still has
       // edits on their way up (contacts created here).
@@ -445,6 +462,7 @@ export class Replica {
 
   private async applyItem(
     item: FeedItem, touched: Map<string, { record: ContactRecord; bytes: Uint8Array }>, removed: Set<string>,
+    projections: Map<FeedItem, Projected>,
   ): Promise<void> {
     const id = idToText(item.doc);
     const existing = touched.get(id)?.record ?? this.contacts.get(id);
@@ -453,6 +471,19 @@ export class Replica {
       case 'grant': {
         removed.delete(id);
         const known = this.contacts.has(id) || touched.has(id);
+        const projected = item.t === 'grant' && !known && !this.docs.has(id) ? projections.get(item) : undefined;
+        if (item.t === 'grant' && projected) {
+          // A contact new to the device, read in the worker: its snapshot is the saved
+          // document as is, and the document stays unloaded until the contact is opened.
+          const record: ContactRecord = {
+            id, contact: projected.empty ? (existing?.contact ?? projected.contact) : projected.contact,
+            meta: metaToStored(item.meta), rejected: existing?.rejected ?? null, empty: projected.empty,
+            terms: projected.terms, sort: projected.sort,
+          };
+          touched.set(id, { record, bytes: item.snapshot });
+          this.resetGranted?.add(id);
+          return;
+        }
         // Earlier in this page? Its bytes are not stored yet: take them from the page's batch.
         const pending = touched.get(id);
         let doc = this.docs.get(id) ?? (pending ? A.load<Record<string, unknown>>(pending.bytes) : known ? await this.loadDoc(id) : emptyDocument());
