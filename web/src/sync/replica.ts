@@ -64,6 +64,8 @@ export class Replica {
 
   /** True while a start reads the stored records (the list shows its first screen). */
   loading = false;
+  /** Settles when a start has read every stored record. */
+  recordsRead: Promise<void> = Promise.resolve();
 
   private docs = new Map<string, ContactDocument>();
   private headTimer: ReturnType<typeof setTimeout> | null = null;
@@ -128,6 +130,7 @@ export class Replica {
     this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
     this.loading = true;
     const records = this.readRecords();
+    this.recordsRead = records.catch(() => undefined);
     this.queue = Promise.all([this.queue, records]);
     this.changed();
   }
