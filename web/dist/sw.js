@@ -2,12 +2,13 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'f079406ae87f1aea';
+const VERSION = '99bb9527487bb375';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-BSRvZCI6.js",
+  "/assets/index-DeM_Ly-5.js",
   "/assets/index-DuBLTv_t.css",
+  "/assets/project.worker-DKJVrfIz.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",

@@ -109,16 +109,23 @@ export class Connection {
     };
     socket.onmessage = (event) => {
       if (!(event.data instanceof ArrayBuffer)) return;
-      const bytes = new Uint8Array(event.data);
+      // Decoded (and inflated) at once and handed to the replica in arrival order, without
+      // waiting for the previous frame to be applied: the replica's queue applies them one at
+      // a time, and reads the next pages' snapshots (in its workers) meanwhile.
+      const decoded = readServerMessage(new Uint8Array(event.data));
+      decoded.catch(() => undefined); // handled below, in order
+      const fail = (error: unknown) => {
+        console.warn('rolo: could not handle a frame', error);
+        socket.close();
+      };
       this.incoming = this.incoming.then(async () => {
         try {
-          const frame = await readServerMessage(bytes);
+          const frame = await decoded;
           if (frame.t === 'welcome') this.backoff = MIN_BACKOFF_MS;
           if (frame.t === 'error' && frame.fatal) fatal = frame;
-          await this.replica.receive(frame);
+          this.replica.receive(frame).catch(fail);
         } catch (error) {
-          console.warn('rolo: could not handle a frame', error);
-          socket.close();
+          fail(error);
         }
       });
     };

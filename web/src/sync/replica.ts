@@ -13,6 +13,7 @@ import {
   type ServerFrame, type Visibility,
 } from './frames.ts';
 import { idToText, newContactId, textToId } from './ids.ts';
+import { inlineProjector, type Projected, type Projector } from './projector.ts';
 import { indexTerms, sortKey } from './search.ts';
 import type { ContactRecord, OutboxEntry, ReplicaStore, StoreBatch, StoredMeta } from './store.ts';
 
@@ -41,6 +42,10 @@ export interface RefusedEdit {
 
 /** How many loaded documents to keep: a phone never holds every contact's document loaded. */
 const DOC_CACHE = 200;
+/** Records read per IndexedDB request at a start: each read is a short task. */
+const LOAD_PAGE = 250;
+/** How many records the stored first screen of the list holds (a tall phone shows 13). */
+const LIST_HEAD = 30;
 
 function metaToStored(meta: DocMeta): StoredMeta {
   const v = meta.visibility;
@@ -73,7 +78,15 @@ export class Replica {
   /** Called after every welcome: the moment to upload what waited offline. */
   onWelcome: (() => void) | null = null;
 
+  /** True while a start reads the stored records (the list shows its first screen). */
+  loading = false;
+  /** Settles when a start has read every stored record. */
+  recordsRead: Promise<void> = Promise.resolve();
+
   private docs = new Map<string, ContactDocument>();
+  private headTimer: ReturnType<typeof setTimeout> | null = null;
+  /** `contactsVersion` when the list's first screen was last stored. */
+  private headVersion = 0;
   private listeners = new Set<() => void>();
   private welcomed = false;
   private nextBatch = 0;
@@ -103,21 +116,92 @@ export class Replica {
     /** Automerge's WebAssembly being compiled: the list draws from IndexedDB before it is
      * ready, and every change to the replica waits for it. */
     ready: Promise<unknown> = Promise.resolve(),
+    /** Reads granted snapshots of contacts new to the device (a worker in the browser). */
+    private readonly projector: Projector = inlineProjector,
   ) {
     this.queue = ready;
     this.member = ids.member;
     this.device = ids.device;
   }
 
+  /** Reads the stored replica: every contact record before it returns. */
   async load(): Promise<void> {
-    const loaded = await this.store.load();
-    for (const record of loaded.contacts) this.contacts.set(record.id, record);
+    await this.loadFirstScreen();
+    await this.queue;
+  }
+
+  /**
+   * Reads what the first screen needs (the outbox, the cursor and the stored first screen of
+   * the list, `listHead`) and returns; the other records are read a page at a time after it,
+   * so a start with 10,000 contacts paints at once and never holds the main thread for long.
+   * `loading` is true until they are all in; every change to the replica (a feed page, an
+   * edit) waits for them in the queue.
+   */
+  async loadFirstScreen(): Promise<void> {
+    const loaded = await this.store.loadHead();
+    for (const record of loaded.head) this.contacts.set(record.id, record);
     this.contactsVersion++;
     this.outbox = loaded.outbox;
     this.cursor = loaded.cursor;
     this.lastSyncedMs = (await this.store.getState<number>('lastSynced')) ?? null;
     this.refused = (await this.store.getState<RefusedEdit[]>('refused')) ?? [];
+    this.loading = true;
+    const records = this.readRecords();
+    this.recordsRead = records.catch(() => undefined);
+    this.queue = Promise.all([this.queue, records]);
     this.changed();
+  }
+
+  private async readRecords(): Promise<void> {
+    const all = new Map<string, ContactRecord>();
+    for (let after: string | null = null; ;) {
+      const page = await this.store.contactsPage(after, LOAD_PAGE);
+      for (const record of page) all.set(record.id, record);
+      if (page.length < LOAD_PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    this.contacts.clear();
+    for (const [id, record] of all) this.contacts.set(id, record);
+    this.loading = false;
+    this.contactsVersion++;
+    this.headVersion = this.contactsVersion;
+    this.changed();
+  }
+
+  /** The first screen of the list (the first active contacts by sort key), stored so the next
+   * start draws it before reading every record. A cache: the full read replaces it. */
+  private listHead(): ContactRecord[] {
+    const head: { key: string; record: ContactRecord }[] = [];
+    for (const record of this.contacts.values()) {
+      const lifecycle = record.contact.lifecycle;
+      if (lifecycle.archived || lifecycle.trashed_at_ms !== null) continue;
+      const key = record.sort ?? sortKey(record.contact);
+      if (head.length === LIST_HEAD && key >= head[head.length - 1]!.key) continue;
+      let i = head.length;
+      while (i > 0 && head[i - 1]!.key > key) i--;
+      head.splice(i, 0, { key, record });
+      if (head.length > LIST_HEAD) head.pop();
+    }
+    return head.map((h) => h.record);
+  }
+
+  /** Stores the list's first screen a second after the contacts last changed. */
+  private scheduleListHead(): void {
+    if (this.loading || this.headTimer !== null || this.headVersion === this.contactsVersion) return;
+    this.headTimer = setTimeout(() => {
+      this.headTimer = null;
+      if (this.loading) return;
+      this.headVersion = this.contactsVersion;
+      this.store.setState('listHead', this.listHead()).catch((error: unknown) => console.warn('rolo: list head not stored', error));
+    }, 1000);
+  }
+
+  /** Stops the timer that stores the list's first screen (the device is signing out). */
+  close(): void {
+    this.projector.stop?.();
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    this.headVersion = this.contactsVersion;
   }
 
   subscribe(listener: () => void): () => void {
@@ -126,6 +210,7 @@ export class Replica {
   }
 
   private changed(): void {
+    this.scheduleListHead();
     for (const listener of this.listeners) listener();
   }
 
@@ -307,10 +392,23 @@ export class Replica {
 
   /** Handles one frame from the server; frames are handled in arrival order. */
   receive(frame: ServerFrame): Promise<void> {
-    return this.serial(() => this.receiveNow(frame));
+    // A page's grants of contacts new to the device are read at once (in the worker) while the
+    // pages before it are still being applied; applyPage uses what still applies then.
+    const projections = frame.t === 'feed' ? this.projectGrants(frame) : null;
+    return this.serial(() => this.receiveNow(frame, projections));
   }
 
-  private async receiveNow(frame: ServerFrame): Promise<void> {
+  private projectGrants(page: Extract<ServerFrame, { t: 'feed' }>): Promise<Map<FeedItem, Projected>> | null {
+    const grants = page.items.filter((item) => item.t === 'grant' && !this.contacts.has(idToText(item.doc)));
+    if (grants.length === 0) return null;
+    const snapshots = grants.map((item) => (item as Extract<FeedItem, { t: 'grant' }>).snapshot);
+    return this.projector.project(snapshots, this.region).then(
+      (projected) => new Map(grants.map((item, i) => [item, projected[i] ?? null])),
+      () => new Map(),
+    );
+  }
+
+  private async receiveNow(frame: ServerFrame, projections: Promise<Map<FeedItem, Projected>> | null = null): Promise<void> {
     switch (frame.t) {
       case 'welcome':
         this.welcomed = true;
@@ -325,7 +423,7 @@ export class Replica {
         this.onWelcome?.();
         return;
       case 'feed':
-        return this.applyPage(frame);
+        return this.applyPage(frame, projections ? await projections : new Map());
       case 'ack':
         return this.applyAck(frame);
       case 'sync':
@@ -351,7 +449,7 @@ export class Replica {
 
   // ---- feed pages (protocol 6, 8) -------------------------------------------------------
 
-  private async applyPage(page: Extract<ServerFrame, { t: 'feed' }>): Promise<void> {
+  private async applyPage(page: Extract<ServerFrame, { t: 'feed' }>, projections: Map<FeedItem, Projected>): Promise<void> {
     if (page.from < this.cursor && !page.reset) return; // stale or duplicate
     if (page.from > this.cursor) {
       this.send(this.helloFrame()); // a gap: restart the feed from our cursor
@@ -361,7 +459,7 @@ export class Replica {
     const batch: StoreBatch = { put: [], remove: [], cursor: page.to };
     const touched = new Map<string, { record: ContactRecord; bytes: Uint8Array }>();
     const removed = new Set<string>();
-    for (const item of page.items) await this.applyItem(item, touched, removed);
+    for (const item of page.items) await this.applyItem(item, touched, removed, projections);
     if (!page.more && this.resetGranted) {
       // The end of a full resynchronisation: drop what was not granted, unless it still has
       // edits on their way up (contacts created here).
@@ -398,6 +496,7 @@ export class Replica {
 
   private async applyItem(
     item: FeedItem, touched: Map<string, { record: ContactRecord; bytes: Uint8Array }>, removed: Set<string>,
+    projections: Map<FeedItem, Projected>,
   ): Promise<void> {
     const id = idToText(item.doc);
     const existing = touched.get(id)?.record ?? this.contacts.get(id);
@@ -406,6 +505,19 @@ export class Replica {
       case 'grant': {
         removed.delete(id);
         const known = this.contacts.has(id) || touched.has(id);
+        const projected = item.t === 'grant' && !known && !this.docs.has(id) ? projections.get(item) : undefined;
+        if (item.t === 'grant' && projected) {
+          // A contact new to the device, read in the worker: its snapshot is the saved
+          // document as is, and the document stays unloaded until the contact is opened.
+          const record: ContactRecord = {
+            id, contact: projected.empty ? (existing?.contact ?? projected.contact) : projected.contact,
+            meta: metaToStored(item.meta), rejected: existing?.rejected ?? null, empty: projected.empty,
+            terms: projected.terms, sort: projected.sort,
+          };
+          touched.set(id, { record, bytes: item.snapshot });
+          this.resetGranted?.add(id);
+          return;
+        }
         // Earlier in this page? Its bytes are not stored yet: take them from the page's batch.
         const pending = touched.get(id);
         let doc = this.docs.get(id) ?? (pending ? A.load<Record<string, unknown>>(pending.bytes) : known ? await this.loadDoc(id) : emptyDocument());

@@ -4,6 +4,7 @@
 import { getJson, refresh, requestJson, type Session } from './api.ts';
 import { CardQueue, draftFromFrame } from './cards.ts';
 import { Connection, type TokenSource } from './connection.ts';
+import { WorkerProjector } from './projector.ts';
 import { Replica } from './replica.ts';
 import { ReplicaStore } from './store.ts';
 
@@ -14,22 +15,25 @@ export class Device implements TokenSource {
   readonly replica: Replica;
   readonly cards: CardQueue;
   private connection: Connection | null = null;
+  /** Reads granted snapshots in a worker: a first full sync's 10,000 loads off the main thread. */
+  private readonly projector = new WorkerProjector();
   private refreshing: Promise<Session> | null = null;
   private signedOutListeners = new Set<() => void>();
 
   private constructor(private readonly store: ReplicaStore, public session: Session, private readonly ready: Promise<unknown>) {
-    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region, ready);
+    this.replica = new Replica(store, { member: session.member, device: session.device }, () => undefined, session.region, ready, this.projector);
     this.cards = new CardQueue(store, this);
     this.replica.onCard = (draft) => void this.cards.applyDraft(draftFromFrame(draft));
     this.replica.onWelcome = () => void this.cards.uploadWaiting();
   }
 
-  /** The device signed in earlier on this browser, if any, with its replica loaded. */
+  /** The device signed in earlier on this browser, if any, with its replica loading. */
   static async restore(store: ReplicaStore, ready: Promise<unknown>): Promise<Device | null> {
     const session = await store.getState<Session>('session');
     if (!session) return null;
     const device = new Device(store, session, ready);
-    await device.replica.load();
+    // The first screen only: the other records are read after the first paint.
+    await device.replica.loadFirstScreen();
     await device.cards.load();
     return device;
   }
@@ -46,6 +50,9 @@ export class Device implements TokenSource {
   }
 
   start(): void {
+    // A phone with nothing yet is about to be granted every contact: start the worker (and
+    // its compile of Automerge) now rather than at the first page.
+    if (this.replica.cursor === 0) this.projector.warm();
     void this.ready.then(() => {
       this.connection ??= new Connection(this.replica, this);
       this.connection.start();
@@ -69,6 +76,7 @@ export class Device implements TokenSource {
   }
 
   async signOut(): Promise<void> {
+    this.replica.close();
     this.connection?.stop();
     this.connection = null;
     await this.store.clear();
@@ -79,6 +87,7 @@ export class Device implements TokenSource {
   }
 
   signedOut(): void {
+    this.replica.close();
     this.connection?.stop();
     this.connection = null;
     for (const listener of this.signedOutListeners) listener();

@@ -100,6 +100,26 @@ export class ReplicaStore {
     this.db.close();
   }
 
+  /** What a start needs before the first paint: the outbox, the cursor and the first screen of
+   * the list (`listHead`, a few records kept for this), not the 10,000 records. */
+  async loadHead(): Promise<Loaded & { head: ContactRecord[] }> {
+    const tx = this.db.transaction(['outbox', 'state'], 'readonly');
+    const [outbox, cursor, head] = await Promise.all([
+      request(tx.objectStore('outbox').getAll() as IDBRequest<OutboxEntry[]>),
+      request(tx.objectStore('state').get('cursor') as IDBRequest<number | undefined>),
+      request(tx.objectStore('state').get('listHead') as IDBRequest<ContactRecord[] | undefined>),
+    ]);
+    return { contacts: [], outbox, cursor: cursor ?? 0, head: head ?? [] };
+  }
+
+  /** Up to `count` contact records after the id `after` (in id order): the records are read a
+   * page at a time so no one task holds the main thread for long. */
+  async contactsPage(after: string | null, count: number): Promise<ContactRecord[]> {
+    const tx = this.db.transaction('contacts', 'readonly');
+    const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+    return request(tx.objectStore('contacts').getAll(range, count) as IDBRequest<ContactRecord[]>);
+  }
+
   async load(): Promise<Loaded> {
     const tx = this.db.transaction(['contacts', 'outbox', 'state'], 'readonly');
     const [contacts, outbox, cursor] = await Promise.all([

@@ -20,7 +20,11 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   const route = useRoute();
   const region = device.session.region;
   let screen;
-  if (route[0] === 'new') screen = <ContactEdit replica={device.replica} id={null} region={region} key="new" />;
+  // A start reads the records after its first paint: a contact's screens (an edit form takes
+  // its draft from the record once) wait for that contact.
+  const loadingContact = device.replica.loading && route[0] === 'c' && route[1] !== undefined && !device.replica.contacts.has(route[1]);
+  if (loadingContact) screen = <main class="contact" aria-label="Contact"><p class="empty">Loading…</p></main>;
+  else if (route[0] === 'new') screen = <ContactEdit replica={device.replica} id={null} region={region} key="new" />;
   else if (route[0] === 'c' && route[1] && route[2] === 'edit') screen = <ContactEdit replica={device.replica} id={route[1]} region={region} key={`edit-${route[1]}`} />;
   else if (route[0] === 'c' && route[1] && route[2] === 'history') screen = <History device={device} id={route[1]} key={`history-${route[1]}`} />;
   else if (route[0] === 'c' && route[1] && route[2] === 'share') screen = <Sharing device={device} id={route[1]} key={`share-${route[1]}`} />;
