@@ -32,7 +32,7 @@ pub use crate::parse::{
 };
 pub use crate::reader::{ReadOptions, Reader};
 pub use crate::record::Record;
-pub use crate::sample::{example_contact, sample};
+pub use crate::sample::{example_contact, sample, text_fields, write_text_block};
 pub use crate::target::{ListKind, NamePart, Part, Slot, Target, UnknownTarget};
 pub use crate::vcard::read::EXTRA_KEY;
 pub use encoding_rs;

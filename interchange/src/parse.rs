@@ -225,7 +225,8 @@ fn split_full_name(builder: &mut Builder, column: &str, name: &str) {
 /// The values of a cell: split at ` ::: `, each trimmed (empty pieces kept, so labels pair
 /// with values by position).
 fn split_values(raw: &str) -> Vec<String> {
-    raw.split(VALUE_SEPARATOR)
+    // Split at the bare `:::` so a separator whose spaces were trimmed away still splits.
+    raw.split(VALUE_SEPARATOR.trim())
         .map(|piece| {
             piece
                 .trim_matches(|c: char| c == ' ' || c == '\t')
@@ -237,8 +238,9 @@ fn split_values(raw: &str) -> Vec<String> {
 /// Tags: split at ` ::: ` when the cell has it, else at `;`, else at `,`. Google's system
 /// group `myContacts` is left out (every contact is in it); `* ` (Google's mark) is removed.
 fn split_tags(raw: &str) -> Vec<String> {
-    let pieces: Vec<&str> = if raw.contains(VALUE_SEPARATOR) {
-        raw.split(VALUE_SEPARATOR).collect()
+    let separator = VALUE_SEPARATOR.trim();
+    let pieces: Vec<&str> = if raw.contains(separator) {
+        raw.split(separator).collect()
     } else if raw.contains(';') {
         raw.split(';').collect()
     } else {
@@ -328,7 +330,8 @@ fn build_items(
             .map(|(_, _, pieces)| pieces.len())
             .max()
             .unwrap_or(0);
-        let joiner = if wanted == Part::Street { "\n" } else { " " };
+        // sync-core keeps addresses on one line: street lines are joined with a comma.
+        let joiner = if wanted == Part::Street { ", " } else { " " };
         let mut values = Vec::new();
         let mut columns = Vec::new();
         for index in 0..count {

@@ -95,7 +95,7 @@ pub fn sample(format: Format) -> Vec<u8> {
                  # blocks separated by an empty line; a value continues on lines indented by two\n\
                  # spaces. Field names are the CSV sample's column headers.\n\n",
             );
-            crate::text::write_block(&mut text, &text_fields(&contact));
+            write_text_block(&mut text, &contact);
             return text.into_bytes();
         }
     };
@@ -115,4 +115,9 @@ pub fn text_fields(contact: &Contact) -> Vec<(String, String)> {
         .zip(contact_row(contact))
         .filter(|(_, value)| !value.is_empty())
         .collect()
+}
+
+/// Appends a contact as one block of Rolo's text format.
+pub fn write_text_block(out: &mut String, contact: &Contact) {
+    crate::text::write_block(out, &text_fields(contact));
 }

@@ -327,7 +327,7 @@ impl fmt::Display for Target {
                     Slot::Label(label) => write!(f, ":{label}")?,
                     Slot::Index(index) => write!(f, "[{index}]")?,
                 }
-                if *part != list.parts()[0] {
+                if *part != Part::Value {
                     write!(f, ".{}", part.key(*list))?;
                 }
                 Ok(())

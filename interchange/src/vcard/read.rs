@@ -26,6 +26,17 @@ const NOT_KEPT: &[&str] = &[
     "KEY",
 ];
 
+/// Properties an Apple `itemN.X-ABLabel` may label that are read into fields.
+const LABELLED: &[&str] = &[
+    "TEL",
+    "EMAIL",
+    "ADR",
+    "URL",
+    "X-ABDATE",
+    "X-SOCIALPROFILE",
+    "IMPP",
+];
+
 /// Reads card `number` into a contact with the field rules.
 pub(crate) fn card_to_row(number: u64, card: &Card, default_region: &str) -> ParsedRow {
     let mut builder = Builder::new(number, default_region);
@@ -43,7 +54,14 @@ pub(crate) fn card_to_row(number: u64, card: &Card, default_region: &str) -> Par
             .find(|p| p.group.eq_ignore_ascii_case(group) && p.name == "X-ABLABEL")
             .map(|p| apple_label(&p.text()))
     };
-    let mut consumed_groups: Vec<&str> = Vec::new();
+    // Groups whose X-ABLabel labels a property read here; any other X-ABLabel labels a
+    // property that is kept, and is kept with it.
+    let labelled_groups: Vec<&str> = card
+        .properties
+        .iter()
+        .filter(|p| !p.group.is_empty() && LABELLED.contains(&p.name.as_str()))
+        .map(|p| p.group.as_str())
+        .collect();
     for property in &card.properties {
         let column = property.name.as_str();
         let label = || group_label(&property.group).unwrap_or_else(|| type_label(property));
@@ -127,7 +145,7 @@ pub(crate) fn card_to_row(number: u64, card: &Card, default_region: &str) -> Par
                     builder.address(
                         column,
                         &label(),
-                        &street.join("\n"),
+                        &street.join(", "),
                         &part(3),
                         &part(4),
                         &part(5),
@@ -220,24 +238,12 @@ pub(crate) fn card_to_row(number: u64, card: &Card, default_region: &str) -> Par
                 custom_field(&mut builder, property);
                 true
             }
-            "X-ABLABEL" => !property.group.is_empty(),
+            "X-ABLABEL" => labelled_groups
+                .iter()
+                .any(|group| group.eq_ignore_ascii_case(&property.group)),
             _ => NOT_KEPT.contains(&column),
         };
-        if known {
-            if !property.group.is_empty() && property.name != "X-ABLABEL" {
-                consumed_groups.push(&property.group);
-            }
-        } else {
-            extra.push(&property.line);
-        }
-    }
-    // An X-ABLabel whose group is not a modelled property labels an unknown one: keep it.
-    for property in &card.properties {
-        if property.name == "X-ABLABEL"
-            && !consumed_groups
-                .iter()
-                .any(|group| group.eq_ignore_ascii_case(&property.group))
-        {
+        if !known {
             extra.push(&property.line);
         }
     }

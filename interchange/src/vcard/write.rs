@@ -27,6 +27,23 @@ fn type_word(label: &str, phone: bool) -> Option<&'static str> {
 pub(crate) fn write_card(out: &mut String, contact: &Contact, version4: bool) {
     let mut lines: Vec<String> = Vec::new();
     let mut item = 0usize;
+    // Groups the kept unknown properties use (`item3.X-ABRELATEDNAMES`) are not reused for
+    // labels written here, so each label stays with its own property.
+    let taken: Vec<String> = match contact.custom.get(EXTRA_KEY) {
+        Some(CustomValue::Text(extra)) => extra
+            .lines()
+            .filter_map(|line| super::parse_line(line))
+            .map(|property| property.group.to_ascii_lowercase())
+            .filter(|group| !group.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let next_item = |item: &mut usize| loop {
+        *item += 1;
+        if !taken.contains(&format!("item{item}")) {
+            break;
+        }
+    };
     let labelled = |item: &mut usize,
                     lines: &mut Vec<String>,
                     name: &str,
@@ -39,7 +56,7 @@ pub(crate) fn write_card(out: &mut String, contact: &Contact, version4: bool) {
         } else if let Some(word) = type_word(label, phone) {
             lines.push(format!("{name};TYPE={word}{params}:{value}"));
         } else {
-            *item += 1;
+            next_item(item);
             lines.push(format!("item{item}.{name}{params}:{value}"));
             lines.push(format!("item{item}.X-ABLabel:{}", escape(label)));
         }
@@ -161,7 +178,7 @@ pub(crate) fn write_card(out: &mut String, contact: &Contact, version4: bool) {
             anniversary_written = true;
             lines.push(format!("ANNIVERSARY:{date}"));
         } else {
-            item += 1;
+            next_item(&mut item);
             let label = match entry.label.as_str() {
                 "anniversary" => "_$!<Anniversary>!$_".to_string(),
                 other => escape(other),
