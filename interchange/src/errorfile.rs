@@ -83,9 +83,18 @@ impl ErrorFileWriter {
     pub fn add(&mut self, record: &Record, message: &str) {
         match self.format {
             Format::Csv | Format::Xlsx | Format::Xls => {
+                // Cells past the header (a row that was too long) follow the error cell, so
+                // the row's own cells stay under their headers.
+                let width = self.columns.len();
                 let mut row = record.cells.clone();
-                row.resize(row.len().max(self.columns.len()), String::new());
+                let beyond = if row.len() > self.error_column && self.error_column == width - 1 {
+                    row.split_off(self.error_column)
+                } else {
+                    Vec::new()
+                };
+                row.resize(row.len().max(width), String::new());
                 row[self.error_column] = message.to_string();
+                row.extend(beyond);
                 self.rows.push(row);
             }
             Format::Text => {

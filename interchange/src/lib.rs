@@ -4,6 +4,7 @@
 //! (The full design page follows below once the crate is complete.)
 
 pub mod columns;
+mod countries;
 mod decode;
 mod error;
 mod errorfile;

@@ -192,12 +192,21 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
         }
     }
     if let Some((column, name)) = full_name {
-        let named = {
+        let (given, family) = {
             let name = &builder.contact.name;
-            !(name.given.is_empty() && name.family.is_empty())
+            (name.given.clone(), name.family.clone())
         };
-        if !named {
+        if given.is_empty() && family.is_empty() {
             split_full_name(builder, column, name);
+        } else if given.is_empty() && name != family {
+            // Korean and Japanese sheets often have a family name column and a "name"
+            // column holding the given name (성 + 이름) or the whole name (姓 + 氏名).
+            let rest = name
+                .strip_prefix(family.as_str())
+                .or_else(|| name.strip_suffix(family.as_str()))
+                .unwrap_or(name)
+                .trim();
+            builder.name_part(column, "given", rest);
         }
     }
     for ((list, slot), parts) in slots {
@@ -217,9 +226,33 @@ fn split_full_name(builder: &mut Builder, column: &str, name: &str) {
     } else if let Some((given, family)) = name.trim().rsplit_once(' ') {
         builder.name_part(column, "given", given);
         builder.name_part(column, "family", family);
+    } else if splits_first_character(builder.region(), name) {
+        // A Chinese or Korean name written without a space: the family name is the first
+        // character (two-character family names are rare enough to fix by hand).
+        let mut chars = name.trim().chars();
+        let family: String = chars.next().into_iter().collect();
+        builder.name_part(column, "family", &family);
+        builder.name_part(column, "given", chars.as_str());
     } else {
         builder.name_part(column, "given", name);
     }
+}
+
+/// Whether a name without spaces splits after its first character: two to four Han or
+/// Hangul characters in a Chinese- or Korean-speaking region. (Japanese family names are
+/// often two characters, so Japan is left alone.)
+fn splits_first_character(region: Option<&str>, name: &str) -> bool {
+    let name = name.trim();
+    let count = name.chars().count();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let hangul = |c: char| ('\u{ac00}'..='\u{d7a3}').contains(&c);
+    let region = region.unwrap_or_default().to_ascii_uppercase();
+    (2..=4).contains(&count)
+        && match region.as_str() {
+            "CN" | "TW" | "HK" | "MO" | "SG" => name.chars().all(han),
+            "KR" => name.chars().all(hangul),
+            _ => false,
+        }
 }
 
 /// The values of a cell: split at ` ::: `, each trimmed (empty pieces kept, so labels pair

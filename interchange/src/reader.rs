@@ -213,7 +213,14 @@ impl Reader {
                         if row.iter().all(|cell| cell.trim().is_empty()) {
                             continue;
                         }
-                        let line = row.position().map_or(line, |position| position.line());
+                        // csv reports where the record ends (its terminator is consumed by
+                        // the next read); its first line is that less its embedded breaks.
+                        let breaks: usize = row.iter().map(|cell| cell.matches('\n').count()).sum();
+                        let line = reader
+                            .position()
+                            .line()
+                            .saturating_sub(breaks as u64)
+                            .max(line);
                         let mut cells: Vec<String> = row.iter().map(str::to_string).collect();
                         if cells.len() < *width {
                             cells.resize(*width, String::new());
