@@ -182,6 +182,7 @@ impl ErrorFileWriter {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(self.delimiter)
+                    .terminator(csv::Terminator::CRLF)
                     .flexible(true)
                     .from_writer(Vec::new());
                 let _ = writer.write_record(&self.columns);

@@ -56,7 +56,10 @@ impl<W: Write> ExportWriter<W> {
             ExportFormat::Csv => {
                 // Excel reads a CSV as UTF-8 only when it starts with a BOM.
                 out.write_all(b"\xEF\xBB\xBF")?;
-                let mut writer = csv::WriterBuilder::new().from_writer(out);
+                // CRLF line ends as RFC 4180 and Excel write them.
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
                 writer.write_record(rolo_columns().iter().map(|(header, _)| header))?;
                 Sink::Csv(writer)
             }
