@@ -29,6 +29,8 @@ pub struct ErrorFileWriter {
     rows: Vec<Vec<String>>,
     /// Text blocks or vCards, already written.
     text: String,
+    /// How many records were added.
+    count: usize,
 }
 
 impl ErrorFileWriter {
@@ -54,6 +56,7 @@ impl ErrorFileWriter {
             error_column,
             rows: Vec::new(),
             text: String::new(),
+            count: 0,
         }
     }
 
@@ -81,6 +84,7 @@ impl ErrorFileWriter {
 
     /// Adds a failed record with its problems (`message`).
     pub fn add(&mut self, record: &Record, message: &str) {
+        self.count += 1;
         match self.format {
             Format::Csv | Format::Xlsx | Format::Xls => {
                 // Cells past the header (a row that was too long) follow the error cell, so
@@ -136,6 +140,7 @@ impl ErrorFileWriter {
     /// text: a comment-like entry naming the line).
     pub fn add_unreadable(&mut self, error: &RecordError) {
         let message = error.to_string();
+        self.count += 1;
         match self.format {
             Format::Csv | Format::Xlsx | Format::Xls => {
                 let mut row = vec![String::new(); self.columns.len()];
@@ -162,18 +167,12 @@ impl ErrorFileWriter {
 
     /// How many records were added.
     pub fn len(&self) -> usize {
-        match self.format {
-            Format::Csv | Format::Xlsx | Format::Xls => self.rows.len(),
-            _ => {
-                self.text.matches(IMPORT_ERROR_COLUMN).count()
-                    + self.text.matches("X-ROLO-IMPORT-ERROR").count()
-            }
-        }
+        self.count
     }
 
     /// Whether no record was added.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.text.is_empty()
+        self.count == 0
     }
 
     /// The error file's bytes.

@@ -32,7 +32,9 @@ impl From<csv::Error> for ExportError {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    // Boxed: the CSV writer carries its buffer and state inline, several times the size of
+    // the other variants.
+    Csv(Box<csv::Writer<W>>),
     Xlsx {
         out: W,
         workbook: Box<rust_xlsxwriter::Workbook>,
@@ -61,7 +63,7 @@ impl<W: Write> ExportWriter<W> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 writer.write_record(rolo_columns().iter().map(|(header, _)| header))?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             ExportFormat::Xlsx => {
                 let mut workbook = rust_xlsxwriter::Workbook::new();
@@ -178,6 +180,18 @@ pub fn contact_row(contact: &Contact) -> Vec<String> {
     row.push(contact.notes.as_str().to_string());
     row.push(custom_fields_to_json(&contact.custom));
     row
+}
+
+/// A contact's values by target key (`given`, `phone[1]`, `phone[1].label`, …) in the
+/// export's column order, empty ones left out: what a preview shows of a parsed row of any
+/// format (vCards have no columns to show).
+pub fn contact_values(contact: &Contact) -> Vec<(String, String)> {
+    rolo_columns()
+        .into_iter()
+        .map(|(_, key)| key)
+        .zip(contact_row(contact))
+        .filter(|(_, value)| !value.is_empty())
+        .collect()
 }
 
 /// Each item of a list as its parts' text, in the order of its group's columns.

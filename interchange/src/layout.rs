@@ -184,6 +184,19 @@ fn google(column: &str) -> Option<Target> {
         "event" => "date",
         "organization" => "organization",
         "im" => "social",
+        "customfield" => {
+            return Some(match part.as_str() {
+                "label" | "type" => Target::CustomPair {
+                    index: number,
+                    label: true,
+                },
+                "value" => Target::CustomPair {
+                    index: number,
+                    label: false,
+                },
+                _ => Target::NoteLine,
+            });
+        }
         _ => return Some(Target::NoteLine),
     };
     let part = match (list, part.as_str()) {
@@ -520,6 +533,8 @@ mod tests {
             ("Address 1 - Formatted", "ignore"),
             ("Organization 1 - Name", "company"),
             ("Relation 1 - Value", "note_line"),
+            ("Custom Field 2 - Label", "custom[2].label"),
+            ("Custom Field 2 - Value", "custom[2]"),
         ] {
             assert_eq!(
                 suggest_column(Layout::GoogleCurrent, header).to_string(),

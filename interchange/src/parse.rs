@@ -132,6 +132,9 @@ pub fn parse_record(record: &Record, mapping: &Mapping, default_region: &str) ->
     builder.finish()
 }
 
+/// A numbered custom field being gathered: its number, its name, and its (column, value).
+type CustomPair<'a> = (u16, Option<String>, Option<(&'a str, &'a str)>);
+
 /// The values of each list item being gathered: (list, slot) -> part -> (column, values).
 type Slots<'a> = Vec<((ListKind, Slot), Vec<(Part, &'a str, Vec<String>)>)>;
 
@@ -139,6 +142,8 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
     let mut slots: Slots = Vec::new();
     let mut full_name: Option<(&str, &str)> = None;
     let mut note_lines: Vec<String> = Vec::new();
+    // Numbered custom fields given as a name column and a value column.
+    let mut pairs: Vec<CustomPair> = Vec::new();
     for (column, target, raw) in cells {
         if raw.trim().is_empty() {
             continue;
@@ -168,6 +173,20 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
             },
             Target::Name(_) => builder.name_part(column, &target.to_string(), value),
             Target::FullName => full_name = Some((column, value)),
+            Target::CustomPair { index, label } => {
+                let at = match pairs.iter().position(|(existing, ..)| existing == index) {
+                    Some(at) => at,
+                    None => {
+                        pairs.push((*index, None, None));
+                        pairs.len() - 1
+                    }
+                };
+                if *label {
+                    pairs[at].1 = Some(value.to_string());
+                } else {
+                    pairs[at].2 = Some((column, value));
+                }
+            }
             Target::Type => builder.contact_type(column, value),
             Target::Level => builder.level(column, value),
             Target::Language => builder.language(column, value),
@@ -211,6 +230,16 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
     }
     for ((list, slot), parts) in slots {
         build_items(builder, list, &slot, &parts);
+    }
+    for (_, name, value) in pairs {
+        match (name, value) {
+            (Some(name), Some((column, value))) => {
+                builder.custom(column, &name, CustomValue::Text(value.to_string()))
+            }
+            // A value without a name cannot be a custom field: it goes to the notes.
+            (None, Some((column, value))) => note_lines.push(format!("{}: {value}", column.trim())),
+            _ => {}
+        }
     }
     if !note_lines.is_empty() {
         builder.notes("", &note_lines.join("\n"));

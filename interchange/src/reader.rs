@@ -46,7 +46,7 @@ enum Source {
 /// An opened file: what was detected, the columns, and the records one at a time.
 ///
 /// CSV, text and vCard are read as a stream in bounded memory; an XLS/XLSX workbook is held
-/// in memory (up to [`sheet::MAX_WORKBOOK_BYTES`]).
+/// in memory (up to [`MAX_WORKBOOK_BYTES`](crate::MAX_WORKBOOK_BYTES)).
 pub struct Reader {
     format: Format,
     encoding: &'static Encoding,

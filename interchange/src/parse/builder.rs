@@ -121,20 +121,18 @@ impl Builder {
                 // the plus is gone. Digits that are a valid number once the plus is put back
                 // are read that way; anything else keeps the first error.
                 let digits = number.trim();
-                if digits.len() >= 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    if let Ok(e164) =
-                        parse_phone(&format!("{at}.e164"), &format!("+{digits}"), None)
-                    {
-                        let id = item_id("p", self.contact.phones.len());
-                        self.contact.phones.push(Phone {
-                            id,
-                            label: label.to_string(),
-                            e164,
-                            raw: kept.to_string(),
-                        });
-                        self.origin(at, column);
-                        return;
-                    }
+                let plus = (digits.len() >= 10 && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| parse_phone(&format!("{at}.e164"), &format!("+{digits}"), None));
+                if let Some(Ok(e164)) = plus {
+                    let id = item_id("p", self.contact.phones.len());
+                    self.contact.phones.push(Phone {
+                        id,
+                        label: label.to_string(),
+                        e164,
+                        raw: kept.to_string(),
+                    });
+                    self.origin(at, column);
+                    return;
                 }
                 self.problem(Some(column), error)
             }
