@@ -89,7 +89,9 @@
 //! quoted-printable with its `CHARSET` (2.1 feature phones), `TYPE` parameters (2.1's bare
 //! ones too), Apple's `itemN.X-ABLabel` custom labels, `N` `FN` `NICKNAME` `ORG` `TITLE`
 //! `TEL` `EMAIL` `ADR` `BDAY` `ANNIVERSARY` `X-ABDATE` `URL` `X-SOCIALPROFILE` `IMPP`
-//! `NOTE` `CATEGORIES` `LANG`, Apple's phonetic names and Rolo's `X-ROLO-*`. Every other
+//! `NOTE` `CATEGORIES` `LANG`, Apple's phonetic names and Rolo's `X-ROLO-*`. `FN` is the
+//! display form of `N` and is read only when `N` names no one (then split like a full name,
+//! unless it is the company's name, as on Apple's company cards). Every other
 //! property (`UID`, `REV`, `KIND`, `GEO`, `X-…`, with its `X-ABLabel`) is **kept**: its
 //! unfolded line goes, one per line, into the custom text field [`EXTRA_KEY`]
 //! (`vcard:extra`, a key sync-core's custom-field rules accept), and the vCard writer
