@@ -91,7 +91,10 @@ impl<W: Write> ExportWriter<W> {
     /// Writes one contact.
     pub fn add(&mut self, contact: &Contact) -> Result<(), ExportError> {
         match &mut self.sink {
-            Sink::Csv(writer) => writer.write_record(contact_row(contact))?,
+            Sink::Csv(writer) => {
+                let row = contact_row(contact);
+                writer.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?
+            }
             Sink::Xlsx { workbook, row, .. } => {
                 let sheet = workbook.worksheet_from_index(0)?;
                 for (column, value) in contact_row(contact).iter().enumerate() {
@@ -131,6 +134,25 @@ impl<W: Write> ExportWriter<W> {
                 Ok(out)
             }
         }
+    }
+}
+
+/// A CSV cell Excel will not run as a formula: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` (which Excel shows as text and our reader
+/// removes). It also keeps a phone's `+` when the file is opened in Excel.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The cell as written before [`formula_safe`] protected it.
+pub(crate) fn formula_unsafe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
     }
 }
 

@@ -111,7 +111,8 @@
 //! # Export
 //!
 //! [`ExportWriter`] takes contacts one at a time: CSV (UTF-8 with a BOM so Excel reads it,
-//! CRLF) and vCard stream (100,000 contacts hold under 1 MB), XLSX (rust_xlsxwriter, every
+//! CRLF, a `'` before any cell Excel would run as a formula — `=`, `+`, `-`, `@` — which
+//! also keeps phones' `+`; the reader removes it) and vCard stream (100,000 contacts hold under 1 MB), XLSX (rust_xlsxwriter, every
 //! cell text so numbers keep their zeros) is written at `finish`. vCard 3.0 (the default,
 //! what Apple reads) or 4.0: custom labels as Apple's `itemN.X-ABLabel`, a phone's raw text
 //! in `X-ROLO-RAW`, type, level, language and custom fields as `X-ROLO-*`.
@@ -180,7 +181,7 @@ pub mod vcard;
 pub use crate::decode::{DecodeReader, detect_encoding, encode};
 pub use crate::error::{FileError, RecordError};
 pub use crate::errorfile::ErrorFileWriter;
-pub use crate::export::{ExportError, ExportWriter, contact_row, contact_values};
+pub use crate::export::{ExportError, ExportWriter, contact_row, contact_values, formula_safe};
 pub use crate::format::{ExportFormat, Format, UnknownFormat, detect_format};
 pub use crate::layout::{IMPORT_ERROR_COLUMN, Layout, detect_layout, suggest_column};
 pub use crate::mapping::{ColumnMapping, Mapping};

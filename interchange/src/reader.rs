@@ -221,7 +221,12 @@ impl Reader {
                             .line()
                             .saturating_sub(breaks as u64)
                             .max(line);
-                        let mut cells: Vec<String> = row.iter().map(str::to_string).collect();
+                        // A leading `'` that kept Excel from running a cell as a formula
+                        // (see `formula_safe`) is not part of the value.
+                        let mut cells: Vec<String> = row
+                            .iter()
+                            .map(|cell| crate::export::formula_unsafe(cell).to_string())
+                            .collect();
                         if cells.len() < *width {
                             cells.resize(*width, String::new());
                         }
