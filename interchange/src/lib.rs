@@ -120,6 +120,10 @@
 //! what Apple reads) or 4.0: custom labels as Apple's `itemN.X-ABLabel`, a phone's raw text
 //! in `X-ROLO-RAW`, type, level, language and custom fields as `X-ROLO-*`.
 //!
+//! Exports carry what a person edits: names, every list, type, level, language, tags,
+//! notes and custom fields. The activity log, the photo and card images (blobs on the
+//! server) and the lifecycle (archived, trashed) are not part of an export.
+//!
 //! The CSV/XLSX column order is fixed and documented in [`columns`]: the name parts, numbered
 //! groups per list (3 phones, 3 emails, 2 addresses, 2 organizations, 2 dates, 2 websites,
 //! 3 social handles — the last group of each list carries any further items joined by ` ::: `,
