@@ -2,8 +2,10 @@
 //! order ([`crate::columns`]) that the import reads back with nothing lost.
 //!
 //! CSV and vCard stream: each contact is written as it is added, so 100,000 contacts take
-//! the memory of one. XLSX is assembled by rust_xlsxwriter and written out at
-//! [`ExportWriter::finish`].
+//! the memory of one. XLSX streams too ([`xlsx`]): its sheet is written row by row into a
+//! zip that goes straight to the output.
+
+mod xlsx;
 
 use std::io::Write;
 
@@ -20,9 +22,9 @@ pub enum ExportError {
     /// Writing to the output failed.
     #[error("writing the export failed: {0}")]
     Io(#[from] std::io::Error),
-    /// The workbook could not be built.
-    #[error("building the workbook failed: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The workbook could not be written.
+    #[error("writing the workbook failed: {0}")]
+    Xlsx(#[from] zip::result::ZipError),
 }
 
 impl From<csv::Error> for ExportError {
@@ -35,15 +37,8 @@ enum Sink<W: Write> {
     // Boxed: the CSV writer carries its buffer and state inline, several times the size of
     // the other variants.
     Csv(Box<csv::Writer<W>>),
-    Xlsx {
-        out: W,
-        workbook: Box<rust_xlsxwriter::Workbook>,
-        row: u32,
-    },
-    VCard {
-        out: W,
-        version4: bool,
-    },
+    Xlsx(Box<xlsx::XlsxStream<W>>),
+    VCard { out: W, version4: bool },
 }
 
 /// Writes contacts one at a time.
@@ -66,19 +61,11 @@ impl<W: Write> ExportWriter<W> {
                 Sink::Csv(Box::new(writer))
             }
             ExportFormat::Xlsx => {
-                let mut workbook = rust_xlsxwriter::Workbook::new();
-                let sheet = workbook.add_worksheet();
-                sheet.set_name("Contacts")?;
-                let bold = rust_xlsxwriter::Format::new().set_bold();
-                for (column, (header, _)) in rolo_columns().iter().enumerate() {
-                    sheet.write_string_with_format(0, column as u16, header, &bold)?;
-                }
-                sheet.set_freeze_panes(1, 0)?;
-                Sink::Xlsx {
-                    out,
-                    workbook: Box::new(workbook),
-                    row: 1,
-                }
+                let header: Vec<String> = rolo_columns()
+                    .into_iter()
+                    .map(|(header, _)| header)
+                    .collect();
+                Sink::Xlsx(Box::new(xlsx::XlsxStream::new(out, &header)?))
             }
             ExportFormat::VCard3 | ExportFormat::VCard4 => Sink::VCard {
                 out,
@@ -95,15 +82,9 @@ impl<W: Write> ExportWriter<W> {
                 let row = contact_row(contact);
                 writer.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?
             }
-            Sink::Xlsx { workbook, row, .. } => {
-                let sheet = workbook.worksheet_from_index(0)?;
-                for (column, value) in contact_row(contact).iter().enumerate() {
-                    if !value.is_empty() {
-                        // Always text: a phone or postal code must not become a number.
-                        sheet.write_string(*row, column as u16, value)?;
-                    }
-                }
-                *row += 1;
+            Sink::Xlsx(stream) => {
+                let row = contact_row(contact);
+                stream.add_row(row.iter().map(String::as_str))?;
             }
             Sink::VCard { out, version4 } => {
                 let mut card = String::new();
@@ -120,15 +101,7 @@ impl<W: Write> ExportWriter<W> {
             Sink::Csv(writer) => writer
                 .into_inner()
                 .map_err(|error| ExportError::Io(std::io::Error::other(error.to_string()))),
-            Sink::Xlsx {
-                mut out,
-                mut workbook,
-                ..
-            } => {
-                let bytes = workbook.save_to_buffer()?;
-                out.write_all(&bytes)?;
-                Ok(out)
-            }
+            Sink::Xlsx(stream) => Ok(stream.finish()?),
             Sink::VCard { mut out, .. } => {
                 out.flush()?;
                 Ok(out)

@@ -110,15 +110,16 @@
 //!
 //! # Export
 //!
-//! [`ExportWriter`] takes contacts one at a time: CSV (UTF-8 with a BOM so Excel reads it,
-//! CRLF, a `'` before any cell Excel would run as a formula — `=`, `+`, `-`, `@` — which
-//! also keeps phones' `+`; the reader removes it) and vCard stream (100,000 contacts hold under 1 MB), XLSX (rust_xlsxwriter, every
-//! cell text so numbers keep their zeros) is assembled in memory and written at `finish`
-//! (about 6 KB per contact: 100,000 contacts peak near 600 MB, see `benches/interchange.rs`;
-//! rust_xlsxwriter's constant-memory mode would need temporary files, which this crate does
-//! not touch). vCard 3.0 (the default,
-//! what Apple reads) or 4.0: custom labels as Apple's `itemN.X-ABLabel`, a phone's raw text
-//! in `X-ROLO-RAW`, type, level, language and custom fields as `X-ROLO-*`.
+//! [`ExportWriter`] takes contacts one at a time and streams every format: 100,000 contacts
+//! hold under 1 MB (tests/streaming_memory.rs). CSV is UTF-8 with a BOM (so Excel reads it)
+//! and CRLF, with a `'` before any cell Excel would run as a formula — `=`, `+`, `-`, `@` —
+//! which also keeps phones' `+` (the reader removes it). XLSX is written by our own
+//! streaming writer (the sheet row by row into a zip going straight to the output, every
+//! cell an inline string so numbers keep their zeros; rust_xlsxwriter, which holds the
+//! workbook until it saves — about 6 KB per contact — writes only the small error files).
+//! vCard 3.0 (the default, what Apple reads) or 4.0: custom labels as Apple's
+//! `itemN.X-ABLabel`, a phone's raw text in `X-ROLO-RAW`, type, level, language and custom
+//! fields as `X-ROLO-*`.
 //!
 //! Exports carry what a person edits: names, every list, type, level, language, tags,
 //! notes and custom fields. The activity log, the photo and card images (blobs on the
