@@ -122,10 +122,15 @@ impl Reader {
             ),
             _ => {
                 let delimiter = detect_delimiter(&sample_text);
+                // Records end at `\n` only (a CRLF file's `\r` is taken off the last cell
+                // below): with csv's default, a CRLF terminator is consumed half by one read
+                // and half by the next, so where a record starts would be off by a line for
+                // one kind of file or the other.
                 let mut csv_reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
                     .delimiter(delimiter)
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .from_reader(decoded);
                 let columns = read_header(&mut csv_reader)?;
                 let source = Source::Csv {
@@ -213,20 +218,20 @@ impl Reader {
                         if row.iter().all(|cell| cell.trim().is_empty()) {
                             continue;
                         }
-                        // csv reports where the record ends (its terminator is consumed by
-                        // the next read); its first line is that less its embedded breaks.
-                        let breaks: usize = row.iter().map(|cell| cell.matches('\n').count()).sum();
-                        let line = reader
-                            .position()
-                            .line()
-                            .saturating_sub(breaks as u64)
-                            .max(line);
+                        // Where the record starts: its first line, whatever line breaks
+                        // its quoted cells hold.
+                        let line = row.position().map_or(line, |position| position.line());
                         // A leading `'` that kept Excel from running a cell as a formula
                         // (see `formula_safe`) is not part of the value.
                         let mut cells: Vec<String> = row
                             .iter()
                             .map(|cell| crate::export::formula_unsafe(cell).to_string())
                             .collect();
+                        if let Some(last) = cells.last_mut()
+                            && last.ends_with('\r')
+                        {
+                            last.pop();
+                        }
                         if cells.len() < *width {
                             cells.resize(*width, String::new());
                         }

@@ -125,3 +125,44 @@ fn a_reader_can_move_to_a_worker_thread() {
     let handle = std::thread::spawn(move || reader.count());
     assert_eq!(handle.join().unwrap(), 1);
 }
+
+/// A row's line is where it starts in the file, as a user finds it in an editor: with LF and
+/// CRLF line ends alike, and after a quoted cell that holds line breaks.
+#[test]
+fn a_row_is_numbered_by_the_line_it_starts_on() {
+    for ending in ["\n", "\r\n"] {
+        let text = [
+            "Given,Family,Notes",
+            "Hiro,Tanaka,one line",
+            "Mei,Kobayashi,\"first",
+            "second\"",
+            "Ren,Suzuki,last",
+        ]
+        .join(ending)
+            + ending;
+        let mut reader = Reader::open(
+            Box::new(std::io::Cursor::new(text.into_bytes())),
+            &ReadOptions::default(),
+            Some("people.csv"),
+        )
+        .expect("opens");
+        let mut seen = Vec::new();
+        while let Some(record) = reader.next_record() {
+            let record = record.expect("reads");
+            seen.push((
+                record.line,
+                record.cells.last().cloned().unwrap_or_default(),
+            ));
+        }
+        let notes = format!("first{ending}second");
+        assert_eq!(
+            seen,
+            [
+                (2, "one line".to_string()),
+                (3, notes),
+                (5, "last".to_string())
+            ],
+            "line ends {ending:?}"
+        );
+    }
+}
