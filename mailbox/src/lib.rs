@@ -58,7 +58,7 @@
 //!
 //! ## Testing
 //!
-//! With the `testing` feature, [`testing::TestMailServer`] starts a real Dovecot (Debian's
+//! With the `testing` feature, `testing::TestMailServer` starts a real Dovecot (Debian's
 //! `dovecot-imapd`) in a temporary folder, seeded with fictional mail; this crate's tests and
 //! the server's run against it.
 //!

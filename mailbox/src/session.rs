@@ -303,9 +303,7 @@ fn tls_error(host: &str, port: u16, e: std::io::Error) -> MailboxError {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        Some(rustls::Error::InvalidCertificate(cert)) => {
-            format!("the server's certificate is not trusted ({cert:?})")
-        }
+        Some(rustls::Error::InvalidCertificate(cert)) => certificate_reason(host, cert),
         Some(rustls::Error::InvalidMessage(_)) => format!(
             "the server on port {port} does not speak TLS (IMAP over TLS is usually port 993)"
         ),
@@ -319,6 +317,25 @@ fn tls_error(host: &str, port: u16, e: std::io::Error) -> MailboxError {
         host: host.into(),
         reason,
     }
+}
+
+/// Why a certificate was refused, in words.
+fn certificate_reason(host: &str, cert: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    let why = match cert {
+        E::UnknownIssuer => "it was issued by an authority this server does not trust \
+                             (a self-signed certificate needs its CA certificate added)"
+            .to_string(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            format!("it is not valid for the name \"{host}\"")
+        }
+        E::Expired | E::ExpiredContext { .. } => "it has expired".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "it is not valid yet".into(),
+        E::Revoked => "it has been revoked".into(),
+        E::BadSignature => "its signature is wrong".into(),
+        other => format!("{other:?}"),
+    };
+    format!("the server's certificate is not trusted: {why}")
 }
 
 /// The first line the server sends: `* OK` (or `* PREAUTH`) to go on, `* BYE` to give up.
