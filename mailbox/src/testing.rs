@@ -144,7 +144,7 @@ impl TestMailServer {
                     });
                 }
                 Err(e) => {
-                    stop(&mut child);
+                    stop(&mut child, dir.path());
                     last_error = e;
                     if !read_log(dir.path()).contains("Address already in use") {
                         break;
@@ -197,21 +197,34 @@ impl TestMailServer {
 
 impl Drop for TestMailServer {
     fn drop(&mut self) {
-        stop(&mut self.child);
+        stop(&mut self.child, self.dir.path());
     }
 }
 
-/// Starts `dovecot -F -c dir/dovecot.conf` listening on `port`.
+/// Runs Dovecot under a small shell watchdog: the shell holds the read end of a pipe whose
+/// write end only this process has, and stops Dovecot when it closes — when the server is
+/// dropped, and also when the test process dies without dropping it (a panic that aborts, a
+/// kill), so no Dovecot outlives its test run. The shell exits with Dovecot's status.
+const WATCHDOG: &str = r#"exec 3<&0
+"$1" -F -c "$2" 3<&- &
+dovecot=$!
+(read -r _ <&3; kill -TERM "$dovecot" 2>/dev/null) &
+wait "$dovecot"
+"#;
+
+/// Starts `dovecot -F -c dir/dovecot.conf` listening on `port`, under [`WATCHDOG`].
 fn launch(binary: &Path, dir: &Path, port: u16, users: &Users) -> Result<Child, String> {
     let conf = dir.join("dovecot.conf");
     write(&conf, config::dovecot_conf(dir, port, users).as_bytes())?;
     let output = fs::File::create(dir.join("dovecot.out"))
         .map_err(|e| format!("cannot create dovecot.out: {e}"))?;
-    Command::new(binary)
-        .arg("-F")
+    Command::new("sh")
         .arg("-c")
+        .arg(WATCHDOG)
+        .arg("sh")
+        .arg(binary)
         .arg(&conf)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(output.try_clone().map_err(|e| e.to_string())?)
         .stderr(output)
         .spawn()
@@ -244,23 +257,25 @@ fn wait_until_ready(child: &mut Child, port: u16, dir: &Path) -> Result<(), Stri
     }
 }
 
-/// SIGTERM (Dovecot's master then stops its children), SIGKILL if it lingers.
-fn stop(child: &mut Child) {
-    if matches!(child.try_wait(), Ok(Some(_))) {
-        return;
-    }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+/// Closes the watchdog's pipe (it sends Dovecot SIGTERM, and Dovecot's master stops its
+/// children); SIGKILL to Dovecot's master (its own pid file) and the shell if that takes
+/// more than 5 s.
+fn stop(child: &mut Child, dir: &Path) {
+    drop(child.stdin.take());
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if matches!(child.try_wait(), Ok(Some(_))) {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+    if let Ok(pid) = fs::read_to_string(dir.join("run").join("master.pid")) {
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(pid.trim())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
     let _ = child.kill();
     let _ = child.wait();

@@ -318,8 +318,11 @@ async fn a_missing_folder_is_named_in_the_error() {
 
 #[tokio::test]
 async fn a_closed_port_is_connection_refused() {
-    // Start and stop a server: its port is then known to be closed.
-    let port = TestMailServer::start_with(&[]).port();
+    // A socket bound but not listening holds the port (no other test's server can take it)
+    // and refuses connections.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = closed.local_addr().unwrap().port();
     let account = Account {
         port,
         ..Account::new("127.0.0.1", USER, PASSWORD)

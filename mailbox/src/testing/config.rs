@@ -17,6 +17,8 @@ pub(crate) struct Users {
     pub login_user: String,
     /// `default_internal_user` (auth, anvil, stats…).
     pub internal_user: String,
+    /// `default_internal_group`: the group of the sockets Dovecot's services share.
+    pub internal_group: String,
 }
 
 impl Users {
@@ -55,6 +57,7 @@ impl Users {
                 mail_gid,
                 login_user: login_user.into(),
                 internal_user: internal_user.into(),
+                internal_group: internal_user.into(),
             })
         } else {
             let name = passwd
@@ -66,12 +69,23 @@ impl Users {
                 })
                 .or_else(|| std::env::var("USER").ok())
                 .ok_or("cannot tell this user's name (no /etc/passwd entry, no $USER)")?;
+            // Dovecot cannot chown its sockets to another group when it is not root.
+            let group = std::fs::read_to_string("/etc/group")
+                .unwrap_or_default()
+                .lines()
+                .find_map(|line| {
+                    let fields: Vec<&str> = line.split(':').collect();
+                    (fields.len() > 2 && fields[2] == meta.gid().to_string())
+                        .then(|| fields[0].to_string())
+                })
+                .unwrap_or_else(|| name.clone());
             Ok(Users {
                 root: false,
                 mail_uid: meta.uid(),
                 mail_gid: meta.gid(),
                 login_user: name.clone(),
                 internal_user: name,
+                internal_group: group,
             })
         }
     }
@@ -100,7 +114,8 @@ disable_plaintext_auth = yes
 auth_mechanisms = plain login
 default_login_user = {login}
 default_internal_user = {internal}
-{internal_group}first_valid_uid = 1
+default_internal_group = {internal_group}
+first_valid_uid = 1
 first_valid_gid = 0
 mail_location = maildir:~/Maildir
 # No disk or network state shared with a system Dovecot.
@@ -135,12 +150,7 @@ userdb {{
 "#,
         login = users.login_user,
         internal = users.internal_user,
-        // Dovecot takes the group of the internal user when it is not root itself.
-        internal_group = if users.root {
-            format!("default_internal_group = {}\n", users.internal_user)
-        } else {
-            String::new()
-        },
+        internal_group = users.internal_group,
         uid = users.mail_uid,
         gid = users.mail_gid,
     )
