@@ -96,9 +96,10 @@ mod utf7;
 use std::fmt;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
+/// The date type of [`Conditions`] and [`Correspondent`], re-exported for callers.
+pub use chrono::NaiveDate;
 pub use error::MailboxError;
 pub use tally::is_automated;
 

@@ -168,9 +168,7 @@ impl Session {
         uids: &[u32],
         mut each: impl FnMut(FetchedHeaders),
     ) -> Result<(), MailboxError> {
-        let query = format!(
-            "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO TO CC)]<0.{HEADER_BYTES_CAP}>)"
-        );
+        let query = fetch_query();
         for batch in uids.chunks(FETCH_BATCH) {
             let set = uid_set(batch);
             let limit = self.command_timeout;
@@ -188,10 +186,17 @@ impl Session {
             })
             .await?;
             for fetch in &fetches {
-                each(FetchedHeaders {
-                    internal_date: fetch.internal_date(),
-                    header: fetch.header().map(<[u8]>::to_vec).unwrap_or_default(),
-                });
+                // A server may slip in unsolicited FETCH responses (a flag changed by another
+                // client): only answers about the UIDs asked for, with the header, count.
+                let asked = fetch
+                    .uid
+                    .is_some_and(|uid| batch.binary_search(&uid).is_ok());
+                if let (true, Some(header)) = (asked, fetch.header()) {
+                    each(FetchedHeaders {
+                        internal_date: fetch.internal_date(),
+                        header: header.to_vec(),
+                    });
+                }
             }
         }
         Ok(())
@@ -203,6 +208,14 @@ impl Session {
         let limit = self.command_timeout.min(Duration::from_secs(5));
         let _ = tokio::time::timeout(limit, self.imap.logout()).await;
     }
+}
+
+/// What `UID FETCH` asks for: the arrival date and the address header fields, capped; `PEEK`
+/// so nothing is marked as read; never `BODY[]`, `BODY[TEXT]` or `RFC822`.
+fn fetch_query() -> String {
+    format!(
+        "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO TO CC)]<0.{HEADER_BYTES_CAP}>)"
+    )
 }
 
 /// Runs `fut` under `limit`, naming `step` in the timeout error.
@@ -430,6 +443,15 @@ pub(crate) fn uid_set(uids: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_address_headers_are_fetched_never_a_body() {
+        let query = fetch_query();
+        assert!(query.contains("BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO TO CC)]<0.16384>"));
+        for body in ["BODY[]", "BODY.PEEK[]", "TEXT]", "RFC822", "BODY[HEADER]"] {
+            assert!(!query.contains(body), "{query} asks for {body}");
+        }
+    }
 
     #[test]
     fn uid_sets_join_runs() {

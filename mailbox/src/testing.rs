@@ -42,8 +42,9 @@ use config::Users;
 
 /// The test account's user name (also its address).
 pub const USER: &str = "mina@rolo.test";
-/// The test account's password.
-pub const PASSWORD: &str = "correct horse battery staple";
+/// The test account's password: with a quote, a backslash and non-ASCII letters, so every
+/// test goes through IMAP's quoting.
+pub const PASSWORD: &str = r#"correct "horse" \ battery ステープル"#;
 
 /// How long Dovecot may take to accept connections.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
