@@ -86,11 +86,14 @@
 //! # }
 //! ```
 
+mod account;
+mod conditions;
 mod error;
 mod session;
 mod tally;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tls;
 mod utf7;
 
 use std::fmt;
@@ -98,177 +101,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use account::{Account, DEFAULT_PORT};
 /// The date type of [`Conditions`] and [`Correspondent`], re-exported for callers.
 pub use chrono::NaiveDate;
+pub use conditions::Conditions;
 pub use error::MailboxError;
 pub use tally::is_automated;
 
 use session::Session;
 use tally::Tally;
-
-/// The port of IMAP over TLS (RFC 8314).
-pub const DEFAULT_PORT: u16 = 993;
-
-/// Where the mailbox is and whose it is. The password is used for `LOGIN` and nothing else:
-/// it is never stored, logged or shown by `Debug`.
-#[derive(Clone)]
-pub struct Account {
-    /// The server's host name (or IP address); the certificate must be valid for it.
-    pub host: String,
-    /// The port of IMAP over TLS, [`DEFAULT_PORT`] unless the provider says otherwise.
-    pub port: u16,
-    /// The IMAP user name, usually the email address.
-    pub username: String,
-    /// The password (or app password).
-    pub password: String,
-    /// Extra CA certificates (PEM) to trust besides the system's: a company CA, or a test
-    /// server's self-signed one.
-    pub extra_ca_pem: Option<Vec<u8>>,
-}
-
-impl Account {
-    /// An account on `host`, port 993, trusting the system's CAs.
-    pub fn new(
-        host: impl Into<String>,
-        username: impl Into<String>,
-        password: impl Into<String>,
-    ) -> Account {
-        Account {
-            host: host.into(),
-            port: DEFAULT_PORT,
-            username: username.into(),
-            password: password.into(),
-            extra_ca_pem: None,
-        }
-    }
-
-    /// The user's own address, when the user name is one: left out of the correspondents.
-    fn own_address(&self) -> Option<String> {
-        tally::normalize_email(&self.username)
-    }
-
-    fn validate(&self) -> Result<(), MailboxError> {
-        let invalid = |reason: &str| {
-            Err(MailboxError::InvalidAccount {
-                reason: reason.to_string(),
-            })
-        };
-        if self.host.trim().is_empty() {
-            return invalid("Give the mail server's name (for example imap.example.com).");
-        }
-        if self.port == 0 {
-            return invalid("The port must be between 1 and 65535 (IMAP over TLS is 993).");
-        }
-        if self.username.is_empty() || self.password.is_empty() {
-            return invalid("Give the user name and the password of the mailbox.");
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Account {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Account")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("username", &self.username)
-            .field("password", &"<hidden>")
-            .field(
-                "extra_ca_pem",
-                &self
-                    .extra_ca_pem
-                    .as_ref()
-                    .map(|p| format!("{} bytes", p.len())),
-            )
-            .finish()
-    }
-}
-
-/// Which messages to read the addresses of.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conditions {
-    /// The folder, as [`folders`] lists it (decoded; e.g. `INBOX`, `Sent`, `受信箱`).
-    pub folder: String,
-    /// Messages that arrived on or after this day.
-    pub since: Option<NaiveDate>,
-    /// Messages that arrived before this day (exclusive).
-    pub before: Option<NaiveDate>,
-    /// Messages whose `From` address is in this domain or a subdomain of it (ASCII or
-    /// punycode, e.g. `example.com`; a leading `@` is allowed).
-    pub sender_domain: Option<String>,
-    /// Keep no-reply style addresses (see [`is_automated`]); left out by default.
-    pub keep_automated: bool,
-}
-
-impl Conditions {
-    /// Every message of `folder`.
-    pub fn folder(folder: impl Into<String>) -> Conditions {
-        Conditions {
-            folder: folder.into(),
-            since: None,
-            before: None,
-            sender_domain: None,
-            keep_automated: false,
-        }
-    }
-
-    /// The sender domain, checked and lowercased, without a leading `@`.
-    fn domain(&self) -> Result<Option<String>, MailboxError> {
-        let Some(raw) = &self.sender_domain else {
-            return Ok(None);
-        };
-        let domain = raw.trim().trim_start_matches('@').to_ascii_lowercase();
-        if domain.is_empty() {
-            return Ok(None);
-        }
-        let labels_ok = domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-        if !labels_ok || domain.len() > 253 {
-            return Err(MailboxError::InvalidConditions {
-                reason: format!(
-                    "\"{raw}\" is not a domain name: write it like example.com (an \
-                     international domain in its xn-- form)."
-                ),
-            });
-        }
-        Ok(Some(domain))
-    }
-
-    /// The `UID SEARCH` criteria for the server.
-    fn search_criteria(&self, domain: Option<&str>) -> Result<String, MailboxError> {
-        if let (Some(since), Some(before)) = (self.since, self.before)
-            && before <= since
-        {
-            return Err(MailboxError::InvalidConditions {
-                reason: format!(
-                    "The end date ({before}) must come after the start date ({since})."
-                ),
-            });
-        }
-        let mut criteria = String::from("ALL");
-        if let Some(since) = self.since {
-            criteria.push_str(&format!(" SINCE {}", imap_date(since)));
-        }
-        if let Some(before) = self.before {
-            criteria.push_str(&format!(" BEFORE {}", imap_date(before)));
-        }
-        if let Some(domain) = domain {
-            // Checked above: letters, digits, dots and hyphens, safe inside quotes.
-            criteria.push_str(&format!(" FROM \"{domain}\""));
-        }
-        Ok(criteria)
-    }
-}
-
-/// IMAP's date form, `1-Feb-2024`.
-fn imap_date(day: NaiveDate) -> String {
-    day.format("%-d-%b-%Y").to_string()
-}
 
 /// Bounds on one run; [`Default`] suits an interactive import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,49 +286,4 @@ async fn whole_run<T>(
                 limit: limits.total_timeout,
             })
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn conditions_become_one_server_search() {
-        let c = Conditions {
-            since: "2024-02-01".parse().ok(),
-            before: "2024-03-15".parse().ok(),
-            sender_domain: Some(" @Example.COM ".into()),
-            ..Conditions::folder("INBOX")
-        };
-        let domain = c.domain().unwrap();
-        assert_eq!(domain.as_deref(), Some("example.com"));
-        assert_eq!(
-            c.search_criteria(domain.as_deref()).unwrap(),
-            "ALL SINCE 1-Feb-2024 BEFORE 15-Mar-2024 FROM \"example.com\""
-        );
-    }
-
-    #[test]
-    fn bad_conditions_are_refused_before_connecting() {
-        let c = Conditions {
-            sender_domain: Some("exa mple\".com".into()),
-            ..Conditions::folder("INBOX")
-        };
-        assert_eq!(c.domain().unwrap_err().code(), "invalid_conditions");
-        let c = Conditions {
-            since: "2024-03-01".parse().ok(),
-            before: "2024-03-01".parse().ok(),
-            ..Conditions::folder("INBOX")
-        };
-        assert_eq!(
-            c.search_criteria(None).unwrap_err().code(),
-            "invalid_conditions"
-        );
-    }
-
-    #[test]
-    fn the_password_stays_out_of_debug() {
-        let account = Account::new("imap.example.com", "mina@example.com", "hunter2");
-        assert!(!format!("{account:?}").contains("hunter2"));
-    }
 }
