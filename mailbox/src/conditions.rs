@@ -7,7 +7,7 @@ use crate::MailboxError;
 /// Which messages to read the addresses of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conditions {
-    /// The folder, as [`folders`] lists it (decoded; e.g. `INBOX`, `Sent`, `受信箱`).
+    /// The folder, as [`folders`](crate::folders) lists it (decoded; e.g. `INBOX`, `Sent`, `受信箱`).
     pub folder: String,
     /// Messages that arrived on or after this day.
     pub since: Option<NaiveDate>,
@@ -16,7 +16,7 @@ pub struct Conditions {
     /// Messages whose `From` address is in this domain or a subdomain of it (ASCII or
     /// punycode, e.g. `example.com`; a leading `@` is allowed).
     pub sender_domain: Option<String>,
-    /// Keep no-reply style addresses (see [`is_automated`]); left out by default.
+    /// Keep no-reply style addresses (see [`is_automated`](crate::is_automated)); left out by default.
     pub keep_automated: bool,
 }
 
