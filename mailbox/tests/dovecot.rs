@@ -351,3 +351,43 @@ async fn a_server_that_never_answers_times_out() {
     assert_eq!(err.code(), "timeout", "{err}");
     assert!(err.to_string().contains("connecting"), "{err}");
 }
+
+#[tokio::test]
+async fn a_large_folder_is_read_in_batches_with_every_message_counted() {
+    // 450 messages (three FETCH batches of 200) from 150 people, three each, on three days.
+    let messages: Vec<TestMessage> = (0..450)
+        .map(|n| {
+            let person = n % 150;
+            let day = format!("2024-07-{:02}", 1 + n / 150);
+            TestMessage::new(
+                "INBOX",
+                &day,
+                &[
+                    &format!("From: Person {person} <person{person}@batch.example>"),
+                    "To: mina@rolo.test",
+                ],
+            )
+        })
+        .collect();
+    let server = TestMailServer::start_with(&messages);
+    let found = collect(&server, &Conditions::folder("INBOX")).await;
+    assert_eq!(
+        (
+            found.messages_found,
+            found.messages_read,
+            found.messages_used
+        ),
+        (450, 450, 450)
+    );
+    assert_eq!(found.correspondents.len(), 150);
+    for person in &found.correspondents {
+        let number = person
+            .email
+            .strip_prefix("person")
+            .and_then(|rest| rest.strip_suffix("@batch.example"))
+            .unwrap_or_else(|| panic!("unexpected {}", person.email));
+        assert_eq!(person.messages, 3, "{}", person.email);
+        assert_eq!(person.last_seen, day("2024-07-03"));
+        assert_eq!(person.display_name, Some(format!("Person {number}")));
+    }
+}
