@@ -56,6 +56,18 @@
 //! (default 10,000) and the time of every step; [`Collection`] says honestly when a cap was
 //! reached. Header fields are fetched at most 16 KiB a message.
 //!
+//! ## Choices, and what is left out
+//!
+//! - `async-imap` (its tokio runtime) speaks IMAP; `tokio-rustls` with the `ring` provider, as
+//!   the rest of the workspace, does TLS. No OpenSSL.
+//! - Header fields rather than `ENVELOPE`: the same few hundred bytes, but `ENVELOPE` hands back
+//!   names still RFC 2047-encoded in whatever charset the sender used, and `mail-parser`
+//!   already decodes them all (with `encoding_rs` for ISO-2022-JP, Shift_JIS, EUC-KR, GB18030).
+//! - `Bcc` is not read (it only exists in one's own sent copies and is often stripped); a
+//!   user name that is not an address (`mina`) cannot be recognised as the user's own address,
+//!   so the user may then find themselves in the list and untick the row in the preview.
+//! - No STARTTLS, no OAuth (`XOAUTH2`): an app password works with the large providers.
+//!
 //! ## Testing
 //!
 //! With the `testing` feature, `testing::TestMailServer` starts a real Dovecot (Debian's

@@ -233,6 +233,14 @@ pub(crate) fn in_domain(email: &str, domain: &str) -> bool {
 /// The no-reply rule: an address is automated when its local part — lowercased, without a
 /// `+tag`, with `.`, `-` and `_` removed — starts with `noreply`, `donotreply` or `bounce`,
 /// or is `mailerdaemon` or `postmaster`. Such senders are machines, not contacts.
+///
+/// ```
+/// use mailbox::is_automated;
+///
+/// assert!(is_automated("No.Reply+orders@shop.example"));
+/// assert!(is_automated("MAILER-DAEMON@mx.example"));
+/// assert!(!is_automated("norah@shop.example"));
+/// ```
 pub fn is_automated(email: &str) -> bool {
     let local = email.split('@').next().unwrap_or_default().to_lowercase();
     let local = local.split('+').next().unwrap_or_default();
