@@ -54,7 +54,9 @@
 //!
 //! [`Limits`] caps the messages read (default 5,000 of the newest), the distinct addresses kept
 //! (default 10,000) and the time of every step; [`Collection`] says honestly when a cap was
-//! reached. Header fields are fetched at most 16 KiB a message.
+//! reached. Header fields are fetched at most 16 KiB a message, and the connection refuses to
+//! read more than an honest server would send for that many messages (16 MiB plus about
+//! 16.5 KiB a message), so a hostile server cannot fill memory either.
 //!
 //! ## Choices, and what is left out
 //!
@@ -99,6 +101,7 @@
 //! ```
 
 mod account;
+mod budget;
 mod conditions;
 mod error;
 mod session;

@@ -12,10 +12,13 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 
+use crate::budget::Budgeted;
 use crate::tls::{tls_connector, tls_error};
 use crate::{Account, Limits, MailboxError, utf7};
 
-type ImapSession = async_imap::Session<TlsStream<TcpStream>>;
+/// The socket under IMAP: TLS over TCP, within a byte budget.
+type Stream = Budgeted<TlsStream<TcpStream>>;
+type ImapSession = async_imap::Session<Stream>;
 
 /// A logged-in connection, with the limits and host name kept for error messages.
 pub(crate) struct Session {
@@ -56,6 +59,7 @@ impl Session {
                 .connect(name, tcp)
                 .await
                 .map_err(|e| tls_error(&host, account.port, e))?;
+            let stream = Budgeted::new(stream, read_budget(limits));
             let mut client = async_imap::Client::new(stream);
             read_greeting(&mut client).await?;
             Ok(client)
@@ -207,6 +211,12 @@ impl Session {
     }
 }
 
+/// The most a run may read from the server: 16 MiB for the conversation and the folder list,
+/// plus, for each message it may fetch, the header cap and room for the FETCH line around it.
+fn read_budget(limits: &Limits) -> u64 {
+    16 * 1024 * 1024 + u64::from(limits.max_messages) * (u64::from(HEADER_BYTES_CAP) + 512)
+}
+
 /// What `UID FETCH` asks for: the arrival date and the address header fields, capped; `PEEK`
 /// so nothing is marked as read; never `BODY[]`, `BODY[TEXT]` or `RFC822`.
 fn fetch_query() -> String {
@@ -267,9 +277,7 @@ async fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, MailboxError> {
 }
 
 /// The first line the server sends: `* OK` (or `* PREAUTH`) to go on, `* BYE` to give up.
-async fn read_greeting(
-    client: &mut async_imap::Client<TlsStream<TcpStream>>,
-) -> Result<(), MailboxError> {
+async fn read_greeting(client: &mut async_imap::Client<Stream>) -> Result<(), MailboxError> {
     let greeting = client
         .read_response()
         .await
