@@ -160,12 +160,17 @@ impl TestMailServer {
     /// CA certificate as the extra CA.
     pub fn account(&self) -> Account {
         Account {
-            host: "127.0.0.1".into(),
+            host: self.host().into(),
             port: self.port,
             username: USER.into(),
             password: PASSWORD.into(),
             extra_ca_pem: Some(self.ca_pem.clone()),
         }
+    }
+
+    /// The host to connect to: `127.0.0.1` (the certificate also names `localhost`).
+    pub fn host(&self) -> &'static str {
+        "127.0.0.1"
     }
 
     /// The port Dovecot serves IMAP over TLS on (at 127.0.0.1 and as `localhost`).
@@ -243,7 +248,12 @@ fn wait_until_ready(child: &mut Child, port: u16, dir: &Path) -> Result<(), Stri
                 read_log(dir)
             ));
         }
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+        // Dovecot's master says "starting up" once its listeners are bound; the connection
+        // then shows they accept. Both, so another process that took the port in the moment
+        // between picking it and Dovecot binding it is not mistaken for Dovecot.
+        if read_log(dir).contains("starting up")
+            && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+        {
             return Ok(());
         }
         if Instant::now() > deadline {
