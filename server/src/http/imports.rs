@@ -246,7 +246,10 @@ async fn upload(
         let _ = tokio::fs::remove_file(&path).await;
     }
     let record = stored?;
-    Ok((StatusCode::CREATED, Json(views::view(&state, &record, true).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(views::view(&state, &record, true).await?),
+    ))
 }
 
 /// Stream `body` into the file at `path`, refusing it past the cap (the partial file goes).
@@ -491,7 +494,12 @@ async fn rows(
     } else {
         options.region.clone()
     };
-    let index = MatchIndex::new(state.store.match_rows(caller.tenant, &caller.viewer).await?);
+    let index = MatchIndex::new(
+        state
+            .store
+            .match_rows(caller.tenant, &caller.viewer)
+            .await?,
+    );
     let limit = params.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let path = file_path(&state.config.import_dir, record.id);
     let total = record.counts.total;
@@ -589,7 +597,10 @@ async fn errors(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = owned(&state, &caller, &id).await?;
-    let failures = state.store.import_failures(caller.tenant, record.id).await?;
+    let failures = state
+        .store
+        .import_failures(caller.tenant, record.id)
+        .await?;
     let path = file_path(&state.config.import_dir, record.id);
     let stem = record
         .file_name
@@ -729,7 +740,10 @@ async fn mailbox_import(
         Some(file::MAILBOX_FORMAT),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(views::view(&state, &record, true).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(views::view(&state, &record, true).await?),
+    ))
 }
 
 /// The format of an export and the filters of `GET /v1/contacts`.

@@ -333,7 +333,10 @@ impl Job<'_> {
                 }
             }
         }
-        for (pushes, lines) in pushes.chunks(MAX_PUSH_DOCS).zip(lines.chunks(MAX_PUSH_DOCS)) {
+        for (pushes, lines) in pushes
+            .chunks(MAX_PUSH_DOCS)
+            .zip(lines.chunks(MAX_PUSH_DOCS))
+        {
             let results = self
                 .state
                 .store

@@ -105,7 +105,9 @@ pub fn merge(existing: &mut Contact, row: &Contact) {
             mine.clone_from(theirs);
         }
     }
-    add_missing(&mut existing.phones, &row.phones, |phone| phone.e164.clone());
+    add_missing(&mut existing.phones, &row.phones, |phone| {
+        phone.e164.clone()
+    });
     add_missing(&mut existing.emails, &row.emails, |email| {
         email.address.to_lowercase()
     });
@@ -274,6 +276,9 @@ mod tests {
             index.find(&Keys::of(&person("X", "Y", "A@B.example"))),
             Some(id)
         );
-        assert_eq!(index.find(&Keys::of(&person("X", "Y", "c@b.example"))), None);
+        assert_eq!(
+            index.find(&Keys::of(&person("X", "Y", "c@b.example"))),
+            None
+        );
     }
 }
