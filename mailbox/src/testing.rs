@@ -33,6 +33,7 @@ use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 pub use messages::{TestMessage, sample_messages};
@@ -118,8 +119,8 @@ impl TestMailServer {
             format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n").as_bytes(),
         )?;
         let maildir = dir.path().join("home").join(USER).join("Maildir");
-        for (n, message) in messages.iter().enumerate() {
-            deliver_into(&maildir, message, n)?;
+        for message in messages {
+            deliver_into(&maildir, message)?;
         }
         fs::create_dir_all(maildir.join("cur")).map_err(|e| e.to_string())?;
         fs::create_dir_all(maildir.join("new")).map_err(|e| e.to_string())?;
@@ -191,9 +192,7 @@ impl TestMailServer {
     /// Puts one more message into the mailbox of the running server.
     pub fn deliver(&self, message: &TestMessage) -> Result<(), String> {
         let maildir = self.dir.path().join("home").join(USER).join("Maildir");
-        let n = usize::try_from(SystemTime::now().elapsed().map_or(0, |d| d.as_nanos()))
-            .unwrap_or_default();
-        deliver_into(&maildir, message, n)?;
+        deliver_into(&maildir, message)?;
         if self.users.root {
             chown_tree(&maildir, self.users.mail_uid, self.users.mail_gid)?;
         }
@@ -340,7 +339,10 @@ fn dovecot_version(binary: &Path) -> Result<String, String> {
 
 /// Writes `message` into the Maildir++ folder it names, its arrival date as the file's mtime
 /// (Dovecot's INTERNALDATE for Maildir). Returns the file's path.
-fn deliver_into(maildir: &Path, message: &TestMessage, n: usize) -> Result<PathBuf, String> {
+fn deliver_into(maildir: &Path, message: &TestMessage) -> Result<PathBuf, String> {
+    // Maildir file names must be unique; a counter for this process does it.
+    static DELIVERED: AtomicU64 = AtomicU64::new(0);
+    let n = DELIVERED.fetch_add(1, Ordering::Relaxed);
     let folder = if message.folder.eq_ignore_ascii_case("INBOX") {
         maildir.to_path_buf()
     } else {
