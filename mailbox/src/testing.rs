@@ -306,23 +306,33 @@ pub fn unrelated_ca_pem() -> Vec<u8> {
         .into_bytes()
 }
 
+/// `$DOVECOT`, else `dovecot` on `$PATH` or in the sbin folders.
 fn find_dovecot() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("DOVECOT") {
-        return Ok(PathBuf::from(path));
-    }
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
     dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter()
+    find_dovecot_in(std::env::var_os("DOVECOT").map(PathBuf::from), &dirs)
+}
+
+fn find_dovecot_in(explicit: Option<PathBuf>, dirs: &[PathBuf]) -> Result<PathBuf, String> {
+    const INSTALL: &str = "The mailbox tests need a real IMAP server: install Dovecot with \
+                           `sudo apt-get install dovecot-imapd` (Debian/Ubuntu; .ci/run does \
+                           this), or set DOVECOT to the path of the dovecot binary.";
+    if let Some(path) = explicit {
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "DOVECOT is {}, which is not a file. {INSTALL}",
+                path.display()
+            ))
+        };
+    }
+    dirs.iter()
         .map(|d| d.join("dovecot"))
         .find(|p| p.is_file())
-        .ok_or_else(|| {
-            "Dovecot is not installed, and the mailbox tests need a real IMAP server. Install \
-             it with `sudo apt-get install dovecot-imapd` (Debian/Ubuntu; .ci/run does this), \
-             or set DOVECOT to the path of the dovecot binary."
-                .to_string()
-        })
+        .ok_or_else(|| format!("Dovecot is not installed. {INSTALL}"))
 }
 
 fn dovecot_version(binary: &Path) -> Result<String, String> {
@@ -402,4 +412,19 @@ fn chown_tree(path: &Path, uid: u32, gid: u32) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_dovecot_says_how_to_install_it() {
+        let empty = tempfile::tempdir().unwrap();
+        let err = find_dovecot_in(None, &[empty.path().to_path_buf()]).unwrap_err();
+        assert!(err.starts_with("Dovecot is not installed."), "{err}");
+        assert!(err.contains("apt-get install dovecot-imapd"), "{err}");
+        let err = find_dovecot_in(Some(empty.path().join("dovecot")), &[]).unwrap_err();
+        assert!(err.contains("not a file"), "{err}");
+    }
 }
