@@ -36,6 +36,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+pub use config::TestCertificates;
 pub use messages::{TestMessage, sample_messages};
 
 use crate::{Account, utf7};
@@ -295,6 +296,12 @@ fn stop(child: &mut Child, dir: &Path) {
 fn read_log(dir: &Path) -> String {
     let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_default();
     format!("{}{}", read("dovecot.out"), read("dovecot.log"))
+}
+
+/// A new CA and a `localhost`/`127.0.0.1` server certificate it signed, for a test that runs
+/// a TLS server of its own (a fake IMAP server, say).
+pub fn localhost_certificates() -> TestCertificates {
+    config::certificates("Rolo test").expect("rcgen makes a certificate")
 }
 
 /// A PEM certificate of a CA that signed nothing this server presents: trusting it instead of
