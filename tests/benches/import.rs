@@ -96,7 +96,10 @@ async fn main() -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     peak = peak.max(peak_rss_mb(child.pid())?);
     let n = |key: &str| done[key].as_u64().unwrap_or(0);
-    println!("import: {done}");
+    println!(
+        "import: state={} imported={} failed={} skipped={}",
+        done["state"], done["imported"], done["failed"], done["skipped"]
+    );
     println!(
         "bench import: rows={rows} seconds={seconds:.2} server_peak_rss_mb={peak:.1} imported={} reported={}",
         n("imported") + n("merged") + n("replaced"),
