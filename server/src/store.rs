@@ -52,6 +52,9 @@ macro_rules! portable_modules {
         #[path = "portable/feed.rs"]
         mod feed;
         #[allow(clippy::duplicate_mod)]
+        #[path = "portable/imports.rs"]
+        mod imports;
+        #[allow(clippy::duplicate_mod)]
         #[path = "portable/listing.rs"]
         mod listing;
         #[allow(clippy::duplicate_mod)]
@@ -74,6 +77,7 @@ macro_rules! portable_modules {
 use portable_modules;
 
 pub mod cards;
+pub mod imports;
 pub mod listing;
 pub mod postgres;
 mod sql;
@@ -308,9 +312,22 @@ pub struct TailRow {
     pub snapshot: Option<Vec<u8>>,
 }
 
+/// A new contact the server built itself (an import's row) with what accepting its first
+/// change computes: its document, the typed contact and the document's saved bytes. Built off
+/// the store's committing thread, so a commit of many only writes them.
+#[derive(Debug)]
+pub struct PreparedContact {
+    /// The document the change made.
+    pub doc: std::sync::Arc<sync_core::document::ContactDoc>,
+    /// The contact it holds (validated when the document was made).
+    pub contact: sync_core::contact::Contact,
+    /// `doc.save()`.
+    pub saved: Vec<u8>,
+}
+
 /// The storage every server node shares.
 #[async_trait]
-pub trait Store: cards::CardStore + Send + Sync + 'static {
+pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static {
     /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
     /// per committed batch), and the cards they finish reading. A single-node store (SQLite)
     /// has nothing to follow.
@@ -505,6 +522,20 @@ pub trait Store: cards::CardStore + Send + Sync + 'static {
         viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError>;
+    /// [`Store::commit`] of new contacts the server built itself: `prepared[i]`, when given,
+    /// is what accepting `docs[i]` as a new contact would compute, and is used instead when
+    /// the contact does not exist yet (one that does is decided as any push is, so a change
+    /// committed before is answered as already stored).
+    async fn commit_prepared(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        docs: &[DocChanges],
+        prepared: Vec<Option<std::sync::Arc<PreparedContact>>>,
+    ) -> Result<Vec<DocResult>, StoreError> {
+        let _ = prepared;
+        self.commit(tenant, viewer, docs).await
+    }
     /// One page of the feed for `member`, decided by `sync_core::feed`.
     async fn read_feed(
         &self,

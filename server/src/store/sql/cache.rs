@@ -132,7 +132,7 @@ impl DocCache {
         for (doc, last_seq, loaded) in &plan.opened {
             self.put(tenant, *doc, *last_seq, Arc::clone(loaded));
         }
-        for write in &plan.writes {
+        for write in plan.writes.iter().filter(|write| write.cache) {
             self.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
         }
     }
