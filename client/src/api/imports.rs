@@ -174,9 +174,9 @@ pub struct Import {
     /// Rows that could not be saved (they are in the error file).
     #[serde(default)]
     pub failed: u64,
-    /// Why the job failed, when it did.
-    #[serde(default)]
-    pub message: Option<String>,
+    /// Why the job failed, when it did (the file became unreadable).
+    #[serde(default, alias = "message")]
+    pub error: Option<String>,
 }
 
 impl Import {
@@ -304,6 +304,9 @@ pub struct MailboxLogin {
     /// Its password.
     #[serde(serialize_with = "expose")]
     pub password: crate::account::Secret,
+    /// A PEM certificate to trust besides the usual ones (a company's own CA, a test server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
 }
 
 fn expose<S: serde::Serializer>(
@@ -477,6 +480,12 @@ impl Rest {
             &[("offset", &offset), ("limit", &limit)],
         )?;
         json(self.request(Method::GET, url).send().await?).await
+    }
+
+    /// `POST /v1/imports/{id}/cancel`: stops a running import; rows saved before stay saved.
+    pub async fn cancel_import(&self, id: &ImportId) -> Result<Import, Error> {
+        self.fetch(Method::POST, &["v1", "imports", &id.0, "cancel"], None)
+            .await
     }
 
     /// `POST /v1/imports/{id}/start`: saves the chosen rows, as a job on the server; poll
@@ -688,6 +697,7 @@ mod tests {
                 port: 993,
                 username: "aiko".into(),
                 password: crate::account::Secret::new("pw"),
+                ca_pem: None,
             },
             folder: "INBOX".into(),
             since: Some("2026-01-01".into()),

@@ -123,6 +123,10 @@ pub struct ImportArgs {
     /// Only people whose address is at this domain (with --imap).
     #[arg(long, value_name = "D", requires = "folder")]
     domain: Option<String>,
+    /// Trust this PEM certificate for the IMAP server besides the system's (with --imap):
+    /// a company's own CA, or a test server's.
+    #[arg(long, value_name = "PEM", requires = "imap")]
+    imap_ca: Option<PathBuf>,
 }
 
 /// Arguments of `rolo export`.
@@ -234,7 +238,7 @@ pub(super) async fn import(home: &Path, args: ImportArgs) -> anyhow::Result<()> 
     if finished.state != ImportState::Done {
         return Err(Error::ImportStopped {
             message: finished
-                .message
+                .error
                 .clone()
                 .unwrap_or_else(|| format!("{:?}", finished.state).to_lowercase()),
         }
@@ -327,12 +331,25 @@ async fn upload(rest: &Rest, file: &Path, args: &ImportArgs) -> anyhow::Result<I
     import.with_context(|| format!("could not upload {}", file.display()))
 }
 
-/// Polls a started import until it finishes, drawing its progress.
+/// Polls a started import until it finishes, drawing its progress. Ctrl-C cancels it (the
+/// rows saved so far stay saved) rather than leaving it running unseen.
 async fn watch(rest: &Rest, mut import: Import) -> anyhow::Result<Import> {
     let mut progress = Progress::new();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let mut cancelled = false;
     while !import.state.is_finished() {
         progress.show("importing", import.done, import.total, "rows");
-        tokio::time::sleep(POLL).await;
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = &mut interrupted, if !cancelled => {
+                cancelled = true;
+                progress.finish();
+                eprintln!("cancelling the import; the rows saved so far stay saved");
+                import = rest.cancel_import(&import.id).await?;
+                continue;
+            }
+        }
         import = rest.import(&import.id).await?;
     }
     progress.show("importing", import.done, import.total, "rows");
@@ -413,11 +430,19 @@ fn mailbox_login(args: &ImportArgs) -> anyhow::Result<MailboxLogin> {
         _ => (address.to_string(), 993),
     };
     anyhow::ensure!(!host.is_empty(), "--imap: no host given");
+    let ca_pem = match &args.imap_ca {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("--imap-ca: could not read {}", path.display()))?,
+        ),
+        None => None,
+    };
     Ok(MailboxLogin {
         host,
         port,
         username: args.user.clone().unwrap_or_default(),
         password: imap_password()?,
+        ca_pem,
     })
 }
 

@@ -216,7 +216,7 @@ mod tests {
             replaced: 0,
             skipped: 0,
             failed: 1,
-            message: None,
+            error: None,
         }
     }
 

@@ -13,7 +13,14 @@ export type ExportFormat = 'csv' | 'xlsx' | 'vcard';
 export interface ImportColumn { column: string; target: string; samples: string[] }
 export interface Target { key: string; label: string }
 /** Who may see the imported contacts, as a contact's visibility in the REST API. */
-export interface Visibility { all: boolean; members?: string[]; groups?: string[]; units?: string[] }
+export interface Visibility { all?: boolean; kind?: string; members?: string[]; groups?: string[]; units?: string[] }
+
+/** Whether a visibility leaves out the rest of the company (only the owner, or those named). */
+export function isRestricted(visibility: Visibility | null | undefined): boolean {
+  if (!visibility) return false;
+  if (visibility.kind !== undefined) return visibility.kind !== 'all';
+  return visibility.all === false;
+}
 
 export interface ImportOptions {
   duplicates: Duplicates;
@@ -43,7 +50,8 @@ export interface ImportJson {
   failed: number;
   created_ms?: number;
   finished_ms?: number | null;
-  message?: string | null;
+  /** Why the job failed, when it did. */
+  error?: string | null;
 }
 
 export interface RowProblem { column: string | null; field: string; code: string; message: string }
@@ -67,6 +75,7 @@ export interface ImportPatch {
   tags?: string[];
   visibility?: Visibility;
   lines?: number[] | null;
+  region?: string;
 }
 
 export interface MailboxLogin { host: string; port: number; username: string; password: string }
@@ -81,6 +90,9 @@ export interface Authorized {
 /** A downloaded file: its bytes and the name the server gave it. */
 export interface Download { blob: Blob; fileName: string }
 
+/** The most rows one page may ask for. */
+export const MAX_ROWS_PAGE = 500;
+
 export const imports = {
   get: (api: Authorized, id: string) => api.call<ImportJson>('GET', `/v1/imports/${encodeURIComponent(id)}`),
   list: (api: Authorized) => api.call<{ imports: ImportJson[] }>('GET', '/v1/imports').then((r) => r.imports),
@@ -88,6 +100,7 @@ export const imports = {
   rows: (api: Authorized, id: string, offset: number, limit: number) =>
     api.call<RowPage>('GET', `/v1/imports/${encodeURIComponent(id)}/rows?offset=${offset}&limit=${limit}`),
   start: (api: Authorized, id: string) => api.call<ImportJson>('POST', `/v1/imports/${encodeURIComponent(id)}/start`),
+  cancel: (api: Authorized, id: string) => api.call<ImportJson>('POST', `/v1/imports/${encodeURIComponent(id)}/cancel`),
   folders: (api: Authorized, login: MailboxLogin) => api.call<{ folders: string[] }>('POST', '/v1/imports/mailbox/folders', login).then((r) => r.folders),
   mailbox: (api: Authorized, query: MailboxQuery) => api.call<ImportJson>('POST', '/v1/imports/mailbox', query),
   errors: (api: Authorized, id: string) => download(api, 'GET', `/v1/imports/${encodeURIComponent(id)}/errors`),

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../sync/api.ts';
 import {
-  imports, uploadImport, type Download, type Duplicates, type ImportJson, type ImportRow, type MailboxLogin, type SampleFormat,
+  MAX_ROWS_PAGE, imports, isRestricted, uploadImport, type Download, type Duplicates, type ImportJson, type ImportRow, type MailboxLogin, type SampleFormat,
 } from '../sync/imports.ts';
 import type { Device } from '../sync/session.ts';
 import { go } from './hooks.ts';
@@ -61,7 +61,7 @@ export function Import({ device, id }: { device: Device; id: string | null }) {
   else if (error) body = <p class="error" role="alert">{error}</p>;
   else if (!job) body = <p class="empty">Loading…</p>;
   else if (job.state === 'preview') body = <ImportReview device={device} job={job} onJob={setJob} />;
-  else if (job.state === 'running') body = <ImportProgress job={job} />;
+  else if (job.state === 'running') body = <ImportProgress device={device} job={job} onJob={setJob} />;
   else body = <ImportResult device={device} job={job} />;
 
   return (
@@ -263,8 +263,8 @@ function ImportReview({ device, job, onJob }: { device: Device; job: ImportJson;
     if (allLines.current === null) {
       const lines: number[] = [];
       try {
-        for (let offset = 0; offset < job.total; offset += 1000) {
-          const next = await imports.rows(device, job.id, offset, 1000);
+        for (let offset = 0; offset < job.total; offset += MAX_ROWS_PAGE) {
+          const next = await imports.rows(device, job.id, offset, MAX_ROWS_PAGE);
           lines.push(...next.rows.map((r) => r.line));
           if (next.rows.length === 0) break;
         }
@@ -292,7 +292,7 @@ function ImportReview({ device, job, onJob }: { device: Device; job: ImportJson;
   const groups = targetGroups(job.targets, mapping);
   const pages = pageCount(job.total);
   const detected = [job.format.toUpperCase(), job.encoding, job.layout && job.layout !== 'unknown' ? `${job.layout.replace(/_/g, ' ')} layout` : null].filter(Boolean).join(' · ');
-  const onlyMe = job.options.visibility !== null && !job.options.visibility.all;
+  const onlyMe = isRestricted(job.options.visibility);
 
   return (
     <>
@@ -410,7 +410,16 @@ function Pager({ page, pages, total, onPage }: { page: number; pages: number; to
   );
 }
 
-function ImportProgress({ job }: { job: ImportJson }) {
+function ImportProgress({ device, job, onJob }: { device: Device; job: ImportJson; onJob: (job: ImportJson) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const cancel = async () => {
+    if (!confirm('Stop the import? The rows imported so far stay imported.')) return;
+    try {
+      onJob(await imports.cancel(device, job.id));
+    } catch (e) {
+      setError(reason(e, 'Stopping the import needs a connection.'));
+    }
+  };
   return (
     <section aria-label="Importing" data-testid="import-running">
       <div class="progress-line">
@@ -418,6 +427,8 @@ function ImportProgress({ job }: { job: ImportJson }) {
         <span role="status">Importing… {job.done} of {job.total} rows ({percent(job.done, job.total)}%)</span>
       </div>
       <p class="sub-note">The server carries on if you leave this screen or lose the connection; come back to see where it stands.</p>
+      <button type="button" class="danger" onClick={() => void cancel()} data-testid="cancel-import">Stop the import</button>
+      {error && <p class="error" role="alert">{error}</p>}
     </section>
   );
 }
@@ -434,7 +445,7 @@ function ImportResult({ device, job }: { device: Device; job: ImportJson }) {
   return (
     <section aria-label="Import result">
       <p class="import-result" role="status" data-testid="import-result" data-state={job.state}>{resultLine(job)}</p>
-      {job.state !== 'done' && <p class="error" role="alert">The import stopped{job.message ? `: ${job.message}` : '.'}</p>}
+      {job.state !== 'done' && <p class="error" role="alert">The import stopped{job.error ? `: ${job.error}` : '.'}</p>}
       <p data-testid="import-outcome">{outcomeParts(job).join(' · ')}</p>
       {job.failed > 0 && (
         <>

@@ -3,7 +3,7 @@ import type { ImportColumn, ImportJson, ImportRow } from '../sync/imports.ts';
 import { dispositionName, exportQuery } from '../sync/imports.ts';
 import {
   clampPage, mappingOf, mappingPatch, outcomeParts, pageCount, pageLabel, pageOffset, parseTags, percent,
-  placeProblems, previewTargets, resultLine, targetGroups, toggleLine, valueText, withTarget, wouldImport,
+  placeProblems, previewTargets, resultLine, targetFamily, targetGroups, toggleLine, valueText, withTarget, wouldImport,
 } from './imports.ts';
 
 const columns: ImportColumn[] = [
@@ -42,6 +42,8 @@ describe('the mapping', () => {
     expect(groups.map((g) => g.label)).toEqual(['Name', 'Phone', 'Email', 'Address', 'Custom fields', 'Other']);
     expect(groups.find((g) => g.label === 'Custom fields')?.targets).toEqual([{ key: 'custom:Budget', label: 'custom:Budget' }]);
     expect(groups.flatMap((g) => g.targets).filter((t) => t.key === 'given')).toHaveLength(1);
+    expect(['phone[2].label', 'company', 'organization[1].title', 'birthday', 'date:anniversary', 'social:linkedin', 'custom_fields', 'note_line']
+      .map(targetFamily)).toEqual(['phone', 'organization', 'organization', 'date', 'date', 'social', 'custom', 'other']);
   });
 });
 

@@ -31,17 +31,20 @@ export function mappingPatch(columns: readonly ImportColumn[], mapping: readonly
 export interface TargetGroup { label: string; targets: Target[] }
 
 const GROUP_LABELS: Record<string, string> = {
-  name: 'Name', phone: 'Phone', email: 'Email', address: 'Address', social: 'Social and messaging',
-  custom: 'Custom fields', other: 'Other',
+  name: 'Name', phone: 'Phone', email: 'Email', address: 'Address', organization: 'Company', date: 'Dates',
+  social: 'Social and messaging', url: 'Web', custom: 'Custom fields', other: 'Other',
 };
 
 const NAME_KEYS = new Set(['given', 'family', 'full_name', 'middle', 'prefix', 'suffix', 'nickname', 'phonetic_given', 'phonetic_family']);
+const SHORTCUTS: Record<string, string> = { company: 'organization', department: 'organization', title: 'organization', birthday: 'date', anniversary: 'date' };
 
-/** The family a target belongs to, for the dropdown's groups. */
+/** The family a target belongs to, for the dropdown's groups (keys as interchange writes them:
+ * `LIST[SLOT][.PART]`, `phone:mobile`, `phone[1].label`, `address:work.city`). */
 export function targetFamily(key: string): string {
-  if (NAME_KEYS.has(key) || key.startsWith('name')) return 'name';
-  const head = key.split(/[:.]/)[0] ?? key;
-  if (head === 'messaging' || head === 'im') return 'social';
+  if (NAME_KEYS.has(key)) return 'name';
+  if (key in SHORTCUTS) return SHORTCUTS[key] ?? 'other';
+  const head = key.split(/[:.[]/)[0] ?? key;
+  if (head === 'custom_fields') return 'custom';
   return head in GROUP_LABELS ? head : 'other';
 }
 
