@@ -99,6 +99,25 @@ pub struct Config {
     /// Send `Strict-Transport-Security` (`ROLO_HSTS=true`, default false): set it when clients
     /// reach the server over TLS (a terminating proxy in front).
     pub hsts: bool,
+    /// Where uploaded import files are kept while their import lives (`ROLO_IMPORT_DIR`;
+    /// default `rolo-imports` beside the SQLite file, or in the working folder on Postgres,
+    /// where every node must see the same folder). Created when the first file arrives.
+    pub import_dir: std::path::PathBuf,
+    /// Largest import file accepted (`ROLO_IMPORT_MAX_MB`, default 200): the upload streams
+    /// to disk, so this bounds disk, not memory.
+    pub import_max_bytes: u64,
+}
+
+/// The default import folder for `database_url`: beside the SQLite file.
+fn default_import_dir(database_url: &str) -> std::path::PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match path.map(std::path::Path::new).and_then(|file| file.parent()) {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.join("rolo-imports"),
+        _ => std::path::PathBuf::from("rolo-imports"),
+    }
 }
 
 impl fmt::Debug for Config {
@@ -134,6 +153,8 @@ impl fmt::Debug for Config {
             .field("metrics_listen", &self.metrics_listen)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "…"))
             .field("hsts", &self.hsts)
+            .field("import_dir", &self.import_dir)
+            .field("import_max_bytes", &self.import_max_bytes)
             .finish()
     }
 }
@@ -180,6 +201,8 @@ impl Default for Config {
             metrics_listen: None,
             metrics_token: None,
             hsts: false,
+            import_dir: default_import_dir("sqlite://rolo.db"),
+            import_max_bytes: 200 * 1024 * 1024,
         }
     }
 }
@@ -215,7 +238,12 @@ impl Config {
                 redact(&database_url)
             );
         }
+        let import_dir = lookup("ROLO_IMPORT_DIR")
+            .map_or_else(|| default_import_dir(&database_url), Into::into);
         Ok(Self {
+            import_dir,
+            import_max_bytes: parse("ROLO_IMPORT_MAX_MB")?
+                .map_or(defaults.import_max_bytes, |mb| mb * 1024 * 1024),
             listen,
             database_url,
             jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),

@@ -52,6 +52,9 @@ macro_rules! portable_modules {
         #[path = "portable/feed.rs"]
         mod feed;
         #[allow(clippy::duplicate_mod)]
+        #[path = "portable/imports.rs"]
+        mod imports;
+        #[allow(clippy::duplicate_mod)]
         #[path = "portable/listing.rs"]
         mod listing;
         #[allow(clippy::duplicate_mod)]
@@ -74,6 +77,7 @@ macro_rules! portable_modules {
 use portable_modules;
 
 pub mod cards;
+pub mod imports;
 pub mod listing;
 pub mod postgres;
 mod sql;
@@ -310,7 +314,7 @@ pub struct TailRow {
 
 /// The storage every server node shares.
 #[async_trait]
-pub trait Store: cards::CardStore + Send + Sync + 'static {
+pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static {
     /// Start following commits made by other nodes (Postgres LISTEN/NOTIFY: one notification
     /// per committed batch), and the cards they finish reading. A single-node store (SQLite)
     /// has nothing to follow.
