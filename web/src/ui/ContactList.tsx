@@ -151,8 +151,12 @@ export function ContactList({ replica, region, members, device }: { replica: Rep
         </ul>
         {visible.length === 0 && <p class="empty">{query ? 'No contact matches.' : 'No contacts here yet.'}</p>}
       </div>
-      <a class="fab scan-fab" href="#/cards" aria-label="Scan a business card" data-testid="scan-card">▭</a>
-      <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
+      {!exporting && (
+        <>
+          <a class="fab scan-fab" href="#/cards" aria-label="Scan a business card" data-testid="scan-card">▭</a>
+          <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
+        </>
+      )}
     </main>
   );
 }
