@@ -114,7 +114,10 @@ fn default_import_dir(database_url: &str) -> std::path::PathBuf {
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
         .map(|rest| rest.split('?').next().unwrap_or(rest));
-    match path.map(std::path::Path::new).and_then(|file| file.parent()) {
+    match path
+        .map(std::path::Path::new)
+        .and_then(|file| file.parent())
+    {
         Some(folder) if !folder.as_os_str().is_empty() => folder.join("rolo-imports"),
         _ => std::path::PathBuf::from("rolo-imports"),
     }
@@ -238,8 +241,8 @@ impl Config {
                 redact(&database_url)
             );
         }
-        let import_dir = lookup("ROLO_IMPORT_DIR")
-            .map_or_else(|| default_import_dir(&database_url), Into::into);
+        let import_dir =
+            lookup("ROLO_IMPORT_DIR").map_or_else(|| default_import_dir(&database_url), Into::into);
         Ok(Self {
             import_dir,
             import_max_bytes: parse("ROLO_IMPORT_MAX_MB")?

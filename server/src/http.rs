@@ -25,6 +25,7 @@
 //! | `POST /v1/contacts/{id}/tags`, `GET /v1/tags`, `PUT, DELETE /v1/tags/{tag}` | [`contacts`] | tags, renamed or deleted across the company by admins |
 //! | `DELETE /v1/trash` | [`contacts`] | empties the caller's trash |
 //! | `PUT, GET /v1/cards/{card}`, `GET /v1/cards`, `POST /v1/cards/{card}/done`, `GET /v1/blobs/{sha256}` | [`cards`] | business cards and stored images |
+//! | `GET /v1/imports/sample`, `GET, POST /v1/imports`, `GET, PATCH /v1/imports/{id}`, `GET /v1/imports/{id}/rows`, `POST /v1/imports/{id}/start`, `/cancel`, `GET /v1/imports/{id}/errors`, `POST /v1/imports/mailbox/folders`, `POST /v1/imports/mailbox`, `GET, POST /v1/contacts/export` | [`imports`] | bulk import as a job, exports |
 //! | `GET /v1/sync` | [`crate::sync`] | the sync WebSocket |
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod imports;
 pub mod metrics;
 mod openapi;
 pub mod web;
@@ -68,6 +70,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(directory::router())
         .merge(cards::router())
+        .merge(imports::router())
         .merge(crate::sync::router())
 }
 

@@ -11,6 +11,8 @@
 //! - [`auth`]: passwords, access and refresh tokens.
 //! - [`serve`]: the accept loop, with a timer so request heads and idle keep-alive
 //!   connections time out, and a cap on open connections.
+//! - [`imports`]: bulk import (CSV, Excel, text, vCard, a mailbox) as a job that survives a
+//!   restart, and exports of what the member may see.
 //! - [`cards`]: business-card uploads become jobs that workers read in a child process
 //!   (`rolo-server read-card`) under a memory and time limit; the drafts go back to the
 //!   scanning device over its sync socket.
@@ -36,6 +38,7 @@ pub mod cards;
 pub mod config;
 pub mod contacts;
 pub mod http;
+pub mod imports;
 pub mod metrics;
 pub mod serve;
 pub mod state;
@@ -138,6 +141,8 @@ pub async fn run(
         }
     });
     let emptying = trash::spawn(state.store.clone(), state.hub.clone());
+    // Imports a previous run left running go on where their last batch ended.
+    imports::job::resume_all(&state).await?;
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let limits = serve::Limits {
         header_timeout: state.config.header_timeout,

@@ -12,6 +12,7 @@ mod store_conformance {
     pub mod cards;
     pub mod directory;
     pub mod feed;
+    pub mod imports;
     pub mod listing;
     pub mod nodes;
     pub mod ownership;
@@ -25,8 +26,8 @@ mod store_conformance {
 }
 
 use store_conformance::{
-    access, accounts, backfill, blobs, cards, directory, feed, listing, nodes, ownership, paging,
-    pushes, refusals, search, search_cases, sight,
+    access, accounts, backfill, blobs, cards, directory, feed, imports, listing, nodes, ownership,
+    paging, pushes, refusals, search, search_cases, sight,
 };
 
 /// Generate one `#[tokio::test]` per scenario and backend: `sqlite::NAME` and
@@ -89,6 +90,9 @@ conformance! {
         cards::a_read_card_is_stored_once_and_offered_until_reviewed,
         cards::a_dead_workers_card_is_taken_again_and_retries_back_off,
         cards::contacts_sharing_an_email_or_phone_are_found,
+        imports::an_import_runs_forward_and_keeps_its_failed_rows_once,
+        imports::a_members_imports_are_theirs_and_newest_first,
+        imports::duplicates_are_looked_for_only_among_what_the_member_sees,
         blobs::a_private_contacts_image_is_served_only_to_members_who_may_see_it,
         blobs::an_image_two_contacts_hold_survives_the_purge_of_one,
         blobs::an_image_a_commit_drops_is_deleted_once_nothing_holds_it,

@@ -23,7 +23,7 @@ use crate::store::StoreError;
 pub mod input;
 pub mod json;
 mod lifecycle;
-mod list;
+pub(crate) mod list;
 mod one;
 mod revisions;
 mod tags;

@@ -113,6 +113,17 @@ pub enum ApiError {
     /// The server could not do its part; retry later.
     #[error("the server could not complete the request; try again")]
     Unavailable(#[source] StoreError),
+    /// An import, export or mailbox refusal with a code of its own (`import_not_found`,
+    /// `import_started`, `unreadable_file`, `mailbox_*`; see `http::imports`).
+    #[error("{message}")]
+    Import {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -138,6 +149,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::TooManyConnections(_) => "too_many_connections",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Import { code, .. } => code,
         }
     }
 
@@ -168,6 +180,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Import { status, .. } => *status,
         }
     }
 

@@ -234,9 +234,26 @@ pub(crate) struct ImportRow {
 
 /// An import from its row.
 pub(crate) fn import_record(row: ImportRow) -> Result<ImportRecord, StoreError> {
-    let [file_name, format, encoding, layout, columns, mapping, options, state] = row.text;
-    let [total, done, imported, merged, replaced, skipped, failed, position] =
-        row.numbers.map(|value| value.max(0) as u64);
+    let [
+        file_name,
+        format,
+        encoding,
+        layout,
+        columns,
+        mapping,
+        options,
+        state,
+    ] = row.text;
+    let [
+        total,
+        done,
+        imported,
+        merged,
+        replaced,
+        skipped,
+        failed,
+        position,
+    ] = row.numbers.map(|value| value.max(0) as u64);
     let id = row.id;
     Ok(ImportRecord {
         tenant: TenantId::from_bytes(row.tenant.into_bytes()),

@@ -28,24 +28,24 @@ const MAX_LIMIT: usize = 500;
 pub struct ListParams {
     /// Search text: name parts (any part, phonetic reading, accents and case ignored, CJK and
     /// kana), email, phone in any format, company, tag.
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     /// Only this type (`lead`, `prospect`, `customer`, `partner`, `other`).
     #[serde(rename = "type")]
-    contact_type: Option<String>,
+    pub(crate) contact_type: Option<String>,
     /// Only this level (`primary`, `secondary`, `tertiary`).
-    level: Option<String>,
+    pub(crate) level: Option<String>,
     /// Only contacts this member owns.
-    owner: Option<String>,
+    pub(crate) owner: Option<String>,
     /// Only contacts with this tag.
-    tag: Option<String>,
+    pub(crate) tag: Option<String>,
     /// `active` (default), `archived`, `trash`, or `all` (everything not in the trash).
-    shelf: Option<String>,
+    pub(crate) shelf: Option<String>,
     /// `name` (default) or `changed` (most recent first).
-    sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// Contacts per page: 50 unless given, at most 500.
-    limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     /// Where the previous page ended: its `next_cursor`.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
 }
 
 /// A page of contacts.
@@ -82,7 +82,7 @@ pub async fn list(
 
 impl ListParams {
     /// The store's query; `region` reads phone numbers typed in national form.
-    fn read(self, region: &str) -> Result<ContactQuery, ApiError> {
+    pub(crate) fn read(self, region: &str) -> Result<ContactQuery, ApiError> {
         let enum_error = |error: sync_core::validate::FieldError| {
             let field = error.field().to_string();
             ApiError::bad(field, error.to_string())

@@ -1,0 +1,470 @@
+//! The import job: reads the file a batch at a time, decides each row (new, duplicate, failed,
+//! not selected), commits the batch, and records how far it got.
+//!
+//! Reading and parsing happen on a blocking thread of their own, a batch ahead of the
+//! committing side (a bounded channel of two batches keeps memory flat). Each batch's new
+//! contacts are built off the async threads and committed in one [`Store::commit`], as one
+//! large push; its duplicates are changed as REST writes are, all in one more commit. Each
+//! contact is its own document, so each row is saved whole or not at all, and a row the store
+//! refuses is recorded as failed while the others go in.
+//!
+//! [`Store::commit`]: crate::store::Store::commit
+
+use std::collections::HashMap;
+
+use automerge::ActorId;
+use interchange::{Mapping, Reader};
+use serde_bytes::ByteBuf;
+use sync_core::access::Viewer;
+use sync_core::contact::Contact;
+use sync_core::document::ContactDoc;
+use sync_core::history::{Attribution, Via};
+use sync_core::ids::ContactId;
+use sync_core::wire::{DocChanges, MAX_PUSH_DOCS, Visibility};
+
+use super::matching::{self, Keys, MatchIndex};
+use super::{Duplicates, ImportError, ImportOptions, derived_id, file, row_contact};
+use crate::state::{AppState, now_ms};
+use crate::store::imports::{ImportCounts, ImportProgress, ImportRecord, ImportState};
+
+/// Records read, decided and committed together.
+pub const BATCH_ROWS: usize = 1_000;
+
+/// One record as the reading thread hands it over.
+#[derive(Debug)]
+enum Item {
+    /// A line the member did not select.
+    NotSelected,
+    /// A record that cannot be imported, and why.
+    Failed { line: u64, message: String },
+    /// A record read into a contact with no problem.
+    Row {
+        line: u64,
+        contact: Box<Contact>,
+        keys: Keys,
+    },
+}
+
+/// Start the job of `record` (now `running`) on a task of its own.
+pub fn spawn(state: AppState, record: ImportRecord) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let (tenant, id) = (record.tenant, record.id);
+        if let Err(error) = run(&state, record).await {
+            tracing::error!(%tenant, import = %id, %error, "an import failed");
+            let message = error.to_string();
+            if let Err(error) = state
+                .store
+                .finish_import(tenant, id, ImportState::Failed, Some(&message), now_ms())
+                .await
+            {
+                tracing::error!(%tenant, import = %id, %error, "recording a failed import");
+            }
+        }
+    })
+}
+
+/// At start-up: go on with every import a previous run of the server left `running`.
+pub async fn resume_all(state: &AppState) -> Result<usize, ImportError> {
+    let running = state.store.running_imports().await?;
+    let count = running.len();
+    for record in running {
+        tracing::info!(tenant = %record.tenant, import = %record.id, position = record.position, "resuming an import");
+        spawn(state.clone(), record);
+    }
+    Ok(count)
+}
+
+/// Run the job to its end.
+async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> {
+    let store = &state.store;
+    let tenant = record.tenant;
+    let Some(member) = store.member(tenant, record.member).await? else {
+        return Err(ImportError::bad("member", "the importing member is gone"));
+    };
+    let caller =
+        crate::contacts::Caller::load(store.as_ref(), tenant, record.member, member.role).await?;
+    let options: ImportOptions = serde_json::from_str(&record.options)
+        .map_err(|error| ImportError::bad("options", error.to_string()))?;
+    let mapping: Mapping = serde_json::from_str(&record.mapping)
+        .map_err(|error| ImportError::bad("mapping", error.to_string()))?;
+    let region = if options.region.is_empty() {
+        store.tenant_region(tenant).await?
+    } else {
+        options.region.clone()
+    };
+    let visibility = options
+        .visibility
+        .as_ref()
+        .map(|visibility| visibility.read())
+        .transpose()
+        .map_err(|message| ImportError::bad("visibility", message))?;
+    let mut index = MatchIndex::new(store.match_rows(tenant, &caller.viewer).await?);
+    let started_ms = record.started_ms.unwrap_or(record.created_ms);
+    let path = super::file_path(&state.config.import_dir, record.id);
+    let reader = file::open(&path, &file::options_of(&record), &record.file_name)?;
+
+    let (batches, mut arriving) = tokio::sync::mpsc::channel::<Vec<Item>>(2);
+    let reading = tokio::task::spawn_blocking({
+        let options = options.clone();
+        let position = record.position;
+        move || read_batches(reader, position, &mapping, &region, &options, &batches)
+    });
+
+    let job = Job {
+        state,
+        record: &record,
+        viewer: caller.viewer.clone(),
+        by: Attribution::server_side(record.member, Via::Import),
+        started_ms,
+        options: &options,
+        visibility,
+    };
+    let mut counts = record.counts;
+    let mut position = record.position;
+    while let Some(batch) = arriving.recv().await {
+        let settled = batch.len() as u64;
+        let failures = job.settle(batch, &mut index, &mut counts).await?;
+        position += settled;
+        counts.done = position;
+        let progress = ImportProgress {
+            counts,
+            position,
+            failures,
+        };
+        if !store
+            .record_import_progress(tenant, record.id, &progress, now_ms())
+            .await?
+        {
+            // Cancelled meanwhile: what was saved stays saved.
+            return Ok(());
+        }
+    }
+    reading.await??;
+    store
+        .finish_import(tenant, record.id, ImportState::Done, None, now_ms())
+        .await?;
+    Ok(())
+}
+
+/// Read the records after the first `skip`, parse them and send them a batch at a time.
+fn read_batches(
+    mut reader: Reader,
+    skip: u64,
+    mapping: &Mapping,
+    region: &str,
+    options: &ImportOptions,
+    batches: &tokio::sync::mpsc::Sender<Vec<Item>>,
+) -> Result<(), ImportError> {
+    let mut ordinal = 0u64;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    while let Some(next) = reader.next_record() {
+        ordinal += 1;
+        if ordinal <= skip {
+            continue;
+        }
+        let item = match next {
+            Err(error) => Item::Failed {
+                line: error.line,
+                message: error.message,
+            },
+            Ok(record) if !options.selects(record.line) => Item::NotSelected,
+            Ok(record) => {
+                let parsed = interchange::parse_record(&record, mapping, region);
+                if parsed.is_importable() {
+                    let keys = Keys::of(&parsed.contact);
+                    Item::Row {
+                        line: parsed.line,
+                        contact: Box::new(parsed.contact),
+                        keys,
+                    }
+                } else {
+                    Item::Failed {
+                        line: parsed.line,
+                        message: parsed.problem_summary(),
+                    }
+                }
+            }
+        };
+        batch.push(item);
+        if batch.len() == BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if batches.blocking_send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = batches.blocking_send(batch);
+    }
+    Ok(())
+}
+
+/// What a job knows while it runs.
+struct Job<'a> {
+    state: &'a AppState,
+    record: &'a ImportRecord,
+    /// The importing member as the access rules see them.
+    viewer: Viewer,
+    /// How its changes are attributed.
+    by: Attribution,
+    /// The time every new contact's first change carries.
+    started_ms: i64,
+    options: &'a ImportOptions,
+    /// Who sees the contacts it creates.
+    visibility: Option<Visibility>,
+}
+
+/// A row to create, and the rows of this batch merged into it.
+struct Pending {
+    line: u64,
+    contact: Contact,
+}
+
+/// What becomes of an existing contact in this batch: the rows merged into it or replacing it.
+type Edits = HashMap<ContactId, Vec<(u64, Contact)>>;
+
+impl Job<'_> {
+    /// Settle one batch: decide each row, commit, count. Returns the batch's failed rows.
+    async fn settle(
+        &self,
+        batch: Vec<Item>,
+        index: &mut MatchIndex,
+        counts: &mut ImportCounts,
+    ) -> Result<Vec<(u64, String)>, ImportError> {
+        let mut failures = Vec::new();
+        let mut creates: Vec<Pending> = Vec::new();
+        let mut created_at: HashMap<ContactId, usize> = HashMap::new();
+        let mut edits: Edits = HashMap::new();
+        for item in batch {
+            let (line, mut contact, keys) = match item {
+                Item::NotSelected => {
+                    counts.skipped += 1;
+                    continue;
+                }
+                Item::Failed { line, message } => {
+                    counts.failed += 1;
+                    failures.push((line, message));
+                    continue;
+                }
+                Item::Row {
+                    line,
+                    contact,
+                    keys,
+                } => (line, *contact, keys),
+            };
+            for tag in &self.options.tags {
+                contact.tags.insert(tag.clone(), true);
+            }
+            let own = row_contact(self.record.id, line);
+            match index.find(&keys).filter(|found| *found != own) {
+                // Its own contact, committed before a restart, is not a duplicate of itself.
+                None => {
+                    index.learn(own, &keys);
+                    created_at.insert(own, creates.len());
+                    creates.push(Pending { line, contact });
+                }
+                Some(_) if self.options.duplicates == Duplicates::Skip => counts.skipped += 1,
+                Some(existing) => {
+                    if let Some(&at) = created_at.get(&existing) {
+                        // A person twice in this batch: fold the row into the contact to create.
+                        apply(self.options.duplicates, &mut creates[at].contact, &contact);
+                        count_duplicate(self.options.duplicates, counts);
+                    } else {
+                        edits.entry(existing).or_default().push((line, contact));
+                    }
+                }
+            }
+        }
+        self.create(creates, counts, &mut failures).await?;
+        self.edit(edits, counts, &mut failures).await?;
+        Ok(failures)
+    }
+
+    /// Build and commit the new contacts.
+    async fn create(
+        &self,
+        creates: Vec<Pending>,
+        counts: &mut ImportCounts,
+        failures: &mut Vec<(u64, String)>,
+    ) -> Result<(), ImportError> {
+        if creates.is_empty() {
+            return Ok(());
+        }
+        let import = self.record.id;
+        let by = self.by.clone();
+        let at_ms = self.started_ms;
+        let visibility = self.visibility.clone();
+        let built = tokio::task::spawn_blocking(move || {
+            creates
+                .into_iter()
+                .map(|pending| {
+                    let bytes = derived_id(import, pending.line);
+                    let id = ContactId::from_bytes(bytes);
+                    let made = ContactDoc::create_by(
+                        id,
+                        ActorId::from(bytes),
+                        &by,
+                        at_ms,
+                        &pending.contact,
+                    );
+                    (
+                        pending.line,
+                        made.map(|(_, change)| DocChanges {
+                            doc: id,
+                            changes: vec![ByteBuf::from(change.raw_bytes().to_vec())],
+                            visibility: visibility.clone(),
+                        }),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let mut pushes = Vec::with_capacity(built.len());
+        let mut lines = Vec::with_capacity(built.len());
+        for (line, made) in built {
+            match made {
+                Ok(push) => {
+                    lines.push(line);
+                    pushes.push(push);
+                }
+                Err(error) => {
+                    counts.failed += 1;
+                    failures.push((line, error.to_string()));
+                }
+            }
+        }
+        for (pushes, lines) in pushes
+            .chunks(MAX_PUSH_DOCS)
+            .zip(lines.chunks(MAX_PUSH_DOCS))
+        {
+            let results = self
+                .state
+                .store
+                .commit(self.record.tenant, &self.viewer, pushes)
+                .await?;
+            let mut head = None;
+            for (result, line) in results.iter().zip(lines) {
+                match &result.rejected {
+                    Some(rejection) => {
+                        counts.failed += 1;
+                        failures.push((*line, rejection.message.clone()));
+                    }
+                    None => {
+                        counts.imported += 1;
+                        head = head.max(result.seq);
+                    }
+                }
+            }
+            if let Some(seq) = head {
+                self.state.hub.advanced(self.record.tenant, seq);
+            }
+        }
+        Ok(())
+    }
+
+    /// Merge the duplicate rows into (or let them replace) the existing contacts, one change
+    /// per contact, all committed together.
+    async fn edit(
+        &self,
+        edits: Edits,
+        counts: &mut ImportCounts,
+        failures: &mut Vec<(u64, String)>,
+    ) -> Result<(), ImportError> {
+        let store = &self.state.store;
+        let tenant = self.record.tenant;
+        let mode = self.options.duplicates;
+        let mut pushes = Vec::new();
+        let mut rows_of: HashMap<ContactId, Vec<u64>> = HashMap::new();
+        for (id, rows) in edits {
+            let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
+            let loaded = match store.load_contact(tenant, id).await? {
+                Some(loaded) if self.viewer.sees(&loaded.meta) => loaded,
+                _ => {
+                    for line in lines {
+                        counts.failed += 1;
+                        failures.push((line, format!("the duplicate contact {id} is gone")));
+                    }
+                    continue;
+                }
+            };
+            let by = self.by.clone();
+            let at_ms = now_ms();
+            let made = tokio::task::spawn_blocking(move || {
+                let mut doc = ContactDoc::clone(&loaded.doc);
+                doc.automerge_mut()
+                    .set_actor(ActorId::from(rand::random::<[u8; 16]>()));
+                doc.edit_by(&by, at_ms, move |contact| {
+                    for (_, row) in &rows {
+                        apply(mode, contact, row);
+                    }
+                })
+            })
+            .await?;
+            match made {
+                Ok(change) => {
+                    for _ in &lines {
+                        count_duplicate(mode, counts);
+                    }
+                    if let Some(change) = change {
+                        pushes.push(DocChanges::new(
+                            id,
+                            vec![ByteBuf::from(change.raw_bytes().to_vec())],
+                        ));
+                        rows_of.insert(id, lines);
+                    }
+                }
+                Err(error) => {
+                    for line in lines {
+                        counts.failed += 1;
+                        failures.push((line, error.to_string()));
+                    }
+                }
+            }
+        }
+        for chunk in pushes.chunks(MAX_PUSH_DOCS) {
+            let results = store.commit(tenant, &self.viewer, chunk).await?;
+            let mut head = None;
+            for result in results {
+                match result.rejected {
+                    Some(rejection) => {
+                        for line in rows_of.remove(&result.doc).unwrap_or_default() {
+                            uncount_duplicate(mode, counts);
+                            counts.failed += 1;
+                            failures.push((line, rejection.message.clone()));
+                        }
+                    }
+                    None => head = head.max(result.seq),
+                }
+            }
+            if let Some(seq) = head {
+                self.state.hub.advanced(tenant, seq);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Merge `row` into `contact` or let it replace it.
+fn apply(mode: Duplicates, contact: &mut Contact, row: &Contact) {
+    match mode {
+        Duplicates::Merge => matching::merge(contact, row),
+        Duplicates::Replace => matching::replace(contact, row),
+        Duplicates::Skip => {}
+    }
+}
+
+fn count_duplicate(mode: Duplicates, counts: &mut ImportCounts) {
+    match mode {
+        Duplicates::Merge => counts.merged += 1,
+        Duplicates::Replace => counts.replaced += 1,
+        Duplicates::Skip => counts.skipped += 1,
+    }
+}
+
+fn uncount_duplicate(mode: Duplicates, counts: &mut ImportCounts) {
+    match mode {
+        Duplicates::Merge => counts.merged -= 1,
+        Duplicates::Replace => counts.replaced -= 1,
+        Duplicates::Skip => counts.skipped -= 1,
+    }
+}
