@@ -324,11 +324,16 @@ async fn upload(rest: &Rest, file: &Path, args: &ImportArgs) -> anyhow::Result<I
     let import = loop {
         tokio::select! {
             answer = &mut call => break answer,
-            _ = tick.tick() => progress.show("uploading", sent.load(Ordering::Relaxed) / 1024, size / 1024, "KiB"),
+            _ = tick.tick() => progress.show("uploading", kib(sent.load(Ordering::Relaxed)), kib(size), "KiB"),
         }
     };
     progress.finish();
     import.with_context(|| format!("could not upload {}", file.display()))
+}
+
+/// Bytes in KiB, rounded up (a small file is 1 KiB, not 0).
+fn kib(bytes: u64) -> u64 {
+    bytes.div_ceil(1024)
 }
 
 /// Polls a started import until it finishes, drawing its progress. Ctrl-C cancels it (the

@@ -39,12 +39,13 @@ pub fn mapping_lines(import: &Import) -> Vec<String> {
         .unwrap_or(0)
         .min(24);
     for column in &import.columns {
-        let samples: Vec<&str> = column
+        // One line per column: a sample's line breaks and tabs become spaces.
+        let samples: Vec<String> = column
             .samples
             .iter()
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.trim().is_empty())
             .take(2)
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         let line = format!(
             "  {:<column_width$}  -> {:<target_width$}  {}",
@@ -91,10 +92,20 @@ pub fn row_lines(row: &ImportRow, import: &Import) -> Vec<String> {
             .unwrap_or_default();
         lines.push(format!(
             "  ! {}{column}: {} [{}]",
-            problem.field, problem.message, problem.code
+            problem.field,
+            problem_text(&problem.field, &problem.message),
+            problem.code
         ));
     }
     lines
+}
+
+/// A problem's message without the field it already names in front (`phones[0].e164: …`).
+pub fn problem_text<'a>(field: &str, message: &'a str) -> &'a str {
+    message
+        .strip_prefix(field)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(message)
 }
 
 /// The row's values in the order of the mapping's columns, then any others by key.
@@ -194,7 +205,7 @@ mod tests {
                 ImportColumn {
                     column: "Given name".into(),
                     target: "given".into(),
-                    samples: vec!["Aiko".into(), "Bo".into(), "Chie".into()],
+                    samples: vec!["Aiko".into(), "".into(), "Bo\nChie".into()],
                 },
                 ImportColumn {
                     column: "Mobile".into(),
@@ -224,7 +235,7 @@ mod tests {
     fn the_mapping_lists_each_column_with_its_target_and_two_samples() {
         let lines = mapping_lines(&import());
         assert_eq!(lines[0], "people.csv (csv, UTF-8, layout rolo), 3 rows");
-        assert_eq!(lines[2], "  Given name   -> given         Aiko, Bo");
+        assert_eq!(lines[2], "  Given name   -> given         Aiko, Bo Chie");
         assert_eq!(lines[3], "  Mobile       -> phone:mobile");
     }
 
@@ -245,7 +256,7 @@ mod tests {
                 column: Some("Mobile".into()),
                 field: "phones[0].e164".into(),
                 code: "phone_not_e164".into(),
-                message: "12 is not a phone number".into(),
+                message: "phones[0].e164: 12 is not a phone number".into(),
             }],
             duplicate_of: None,
         };

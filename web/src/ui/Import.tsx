@@ -7,7 +7,7 @@ import type { Device } from '../sync/session.ts';
 import { go } from './hooks.ts';
 import {
   IGNORE, PREVIEW_PAGE, clampPage, mappingOf, mappingPatch, outcomeParts, pageCount, pageLabel, pageOffset, parseTags, percent,
-  placeProblems, previewTargets, resultLine, sizeText, targetGroups, targetLabel, toggleLine, valueText, withTarget,
+  placeProblems, previewTargets, problemText, resultLine, sizeText, targetGroups, targetLabel, toggleLine, valueText, withTarget,
 } from './imports.ts';
 
 /** How often a running import is asked where it stands. */
@@ -375,14 +375,14 @@ function ImportReview({ device, job, onJob }: { device: Device; job: ImportJson;
                           <dt>{targetLabel(job.targets, target)}</dt>
                           <dd>
                             {text || <em>empty</em>}
-                            {problems?.map((p, i) => <span key={i} class="problem" data-testid="problem-reason" data-code={p.code}>⚠ {p.message}</span>)}
+                            {problems?.map((p, i) => <span key={i} class="problem" data-testid="problem-reason" data-code={p.code}>⚠ {problemText(p)}</span>)}
                           </dd>
                         </div>
                       );
                     })}
                   </dl>
                   {placed.other.map((p, i) => (
-                    <p key={i} class="problem" data-testid="row-problem" data-field={p.field} data-code={p.code}>⚠ {p.column ? `${p.column}: ` : ''}{p.message}</p>
+                    <p key={i} class="problem" data-testid="row-problem" data-field={p.field} data-code={p.code}>⚠ {p.column ? `${p.column}: ` : ''}{problemText(p)}</p>
                   ))}
                 </li>
               );

@@ -3,7 +3,7 @@ import type { ImportColumn, ImportJson, ImportRow } from '../sync/imports.ts';
 import { dispositionName, exportQuery } from '../sync/imports.ts';
 import {
   clampPage, mappingOf, mappingPatch, outcomeParts, pageCount, pageLabel, pageOffset, parseTags, percent,
-  placeProblems, previewTargets, resultLine, targetFamily, targetGroups, toggleLine, valueText, withTarget, wouldImport,
+  placeProblems, previewTargets, problemText, resultLine, targetFamily, targetGroups, toggleLine, valueText, withTarget, wouldImport,
 } from './imports.ts';
 
 const columns: ImportColumn[] = [
@@ -77,6 +77,12 @@ describe('preview pages', () => {
     const placed = placeProblems(bad, columns, mapping, shown);
     expect(placed.byTarget.get('phone:mobile')?.map((p) => p.code)).toEqual(['phone_not_e164']);
     expect(placed.other.map((p) => p.code)).toEqual(['missing_name', 'too_long']);
+  });
+
+  test('a reason does not repeat the field it is shown beside', () => {
+    expect(problemText({ column: 'Mobile', field: 'phones[0].e164', code: 'phone_invalid', message: 'phones[0].e164: "12" is not a valid phone number in JP' }))
+      .toBe('"12" is not a valid phone number in JP');
+    expect(problemText({ column: null, field: 'name', code: 'x', message: 'A name is needed' })).toBe('A name is needed');
   });
 
   test('values read as text', () => {

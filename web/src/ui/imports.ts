@@ -153,6 +153,13 @@ export function placeProblems(row: ImportRow, columns: readonly ImportColumn[], 
   return { byTarget, other };
 }
 
+/** A problem's message without the field it already names in front (`phones[0].e164: …`):
+ * the screen shows it beside that field. */
+export function problemText(problem: RowProblem): string {
+  const prefix = `${problem.field}: `;
+  return problem.message.startsWith(prefix) ? problem.message.slice(prefix.length) : problem.message;
+}
+
 // ---- options ----
 
 /** Tags typed as "fair 2026, leads": trimmed, without blanks or repeats, in typed order. */
