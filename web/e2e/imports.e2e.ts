@@ -60,6 +60,7 @@ test('a CSV with a bad row: the field is marked with its reason, the rest import
   const marked = bad.locator('[data-testid=row-problem]');
   expect(await marked.locator('dd').textContent()).toContain('12');
   expect((await marked.getByTestId('problem-reason').textContent())?.length).toBeGreaterThan(3);
+  await bad.scrollIntoViewIfNeeded();
   await shot(a.page, 'import-preview.png');
 
   await a.page.getByTestId('start-import').click();
