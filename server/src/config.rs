@@ -106,6 +106,10 @@ pub struct Config {
     /// Largest import file accepted (`ROLO_IMPORT_MAX_MB`, default 200): the upload streams
     /// to disk, so this bounds disk, not memory.
     pub import_max_bytes: u64,
+    /// Rows an import job reads, commits and records its progress after, at a time
+    /// (`ROLO_IMPORT_BATCH_ROWS`, default 1000): larger batches commit fewer, larger
+    /// transactions; a restart redoes at most one batch.
+    pub import_batch_rows: usize,
 }
 
 /// The default import folder for `database_url`: beside the SQLite file.
@@ -158,6 +162,7 @@ impl fmt::Debug for Config {
             .field("hsts", &self.hsts)
             .field("import_dir", &self.import_dir)
             .field("import_max_bytes", &self.import_max_bytes)
+            .field("import_batch_rows", &self.import_batch_rows)
             .finish()
     }
 }
@@ -206,6 +211,7 @@ impl Default for Config {
             hsts: false,
             import_dir: default_import_dir("sqlite://rolo.db"),
             import_max_bytes: 200 * 1024 * 1024,
+            import_batch_rows: 1_000,
         }
     }
 }
@@ -247,6 +253,8 @@ impl Config {
             import_dir,
             import_max_bytes: parse("ROLO_IMPORT_MAX_MB")?
                 .map_or(defaults.import_max_bytes, |mb| mb * 1024 * 1024),
+            import_batch_rows: parse("ROLO_IMPORT_BATCH_ROWS")?
+                .map_or(defaults.import_batch_rows, |n| (n as usize).max(1)),
             listen,
             database_url,
             jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),

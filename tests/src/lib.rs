@@ -9,6 +9,7 @@
 pub mod cards;
 pub mod cli;
 pub mod company;
+pub mod imports;
 pub mod outage;
 
 /// Run each story (an `async fn(&TestServer) -> anyhow::Result<()>` of the calling test file)

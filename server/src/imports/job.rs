@@ -27,9 +27,6 @@ use super::{Duplicates, ImportError, ImportOptions, derived_id, file, row_contac
 use crate::state::{AppState, now_ms};
 use crate::store::imports::{ImportCounts, ImportProgress, ImportRecord, ImportState};
 
-/// Records read, decided and committed together.
-pub const BATCH_ROWS: usize = 1_000;
-
 /// One record as the reading thread hands it over.
 #[derive(Debug)]
 enum Item {
@@ -107,7 +104,8 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
     let reading = tokio::task::spawn_blocking({
         let options = options.clone();
         let position = record.position;
-        move || read_batches(reader, position, &mapping, &region, &options, &batches)
+        let rows = state.config.import_batch_rows;
+        move || read_batches(reader, position, rows, &mapping, &region, &options, &batches)
     });
 
     let job = Job {
@@ -150,13 +148,14 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
 fn read_batches(
     mut reader: Reader,
     skip: u64,
+    rows: usize,
     mapping: &Mapping,
     region: &str,
     options: &ImportOptions,
     batches: &tokio::sync::mpsc::Sender<Vec<Item>>,
 ) -> Result<(), ImportError> {
     let mut ordinal = 0u64;
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut batch = Vec::with_capacity(rows);
     while let Some(next) = reader.next_record() {
         ordinal += 1;
         if ordinal <= skip {
@@ -186,8 +185,8 @@ fn read_batches(
             }
         };
         batch.push(item);
-        if batch.len() == BATCH_ROWS {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+        if batch.len() == rows {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(rows));
             if batches.blocking_send(full).is_err() {
                 return Ok(());
             }
