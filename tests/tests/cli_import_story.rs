@@ -1,10 +1,12 @@
 //! Bulk import and export with the real `rolo` binary against a real server: a sample file
 //! filled in and imported, a preview that saves nothing, a file of good and bad rows whose
-//! error file is fixed and imported again to reach M of M, and an export in every format.
+//! error file is fixed and imported again to reach M of M, an export in every format, and a
+//! mailbox's correspondents from a real IMAP server (Debian's Dovecot, started by the test).
 
 use std::path::Path;
+use std::process::Command;
 
-use tests::cli::{names, rolo, rolo_fails, sign_up, with_homes};
+use tests::cli::{PASSWORD, binary, names, rolo, rolo_fails, sign_up, with_homes};
 
 /// The mapping of the stories' own file, given explicitly (`--map`), so the story does not
 /// depend on which headers the automatic mapping recognises.
@@ -178,6 +180,87 @@ async fn contacts_export_to_csv_excel_and_both_vcard_versions() {
             last_line(&again),
             "imported 0 of 2",
             "both are duplicates: {again}"
+        );
+    })
+    .await;
+}
+
+/// `rolo` with the mailbox password in `ROLO_IMAP_PASSWORD`, as a script would run it.
+fn rolo_mail(home: &Path, args: &[&str]) -> String {
+    let output = Command::new(binary())
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env_remove("ROLO_HOME")
+        .env_remove("ROLO_SERVER")
+        .env("ROLO_PASSWORD", PASSWORD)
+        .env("ROLO_IMAP_PASSWORD", mailbox::testing::PASSWORD)
+        .output()
+        .expect("rolo runs");
+    assert!(
+        output.status.success(),
+        "rolo {args:?} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("rolo prints UTF-8")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailboxs_correspondents_are_previewed_and_imported_from_the_cli() {
+    let mail = mailbox::testing::TestMailServer::start();
+    let address = format!("{}:{}", mail.host(), mail.port());
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), mail.ca_pem()).unwrap();
+    let ca = ca.path().to_str().unwrap().to_string();
+    with_homes(move |url, [home]| {
+        sign_up(&home, &url);
+        let imap = [
+            "--imap",
+            &address,
+            "--user",
+            mailbox::testing::USER,
+            "--imap-ca",
+            &ca,
+        ];
+
+        let folders = rolo_mail(&home, &[&["import"], &imap[..], &["--folders"]].concat());
+        assert_eq!(folders.lines().next(), Some("INBOX"), "{folders}");
+        assert!(folders.lines().any(|f| f == "Sent"), "{folders}");
+
+        let query = [
+            &["import"],
+            &imap[..],
+            &["--folder", "INBOX", "--domain", "yamato-shoji.example"],
+        ]
+        .concat();
+        let preview = rolo_mail(&home, &[&query[..], &["--preview"]].concat());
+        assert!(
+            preview.contains("taro.yamada@yamato-shoji.example"),
+            "{preview}"
+        );
+        assert!(!preview.contains("kitakaze"), "another domain: {preview}");
+        let would = last_line(&preview).to_string();
+        let count = would
+            .strip_prefix("would import ")
+            .and_then(|rest| rest.split(" of ").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(count.parse::<u32>().unwrap_or(0) >= 2, "{would}");
+        assert!(
+            names(&home, &["list"]).is_empty(),
+            "a preview saves nothing"
+        );
+
+        let out = rolo_mail(&home, &query);
+        assert_eq!(
+            last_line(&out),
+            format!("imported {count} of {count}"),
+            "{out}"
+        );
+        assert_eq!(
+            names(&home, &["search", "yamato-shoji"]).len().to_string(),
+            count
         );
     })
     .await;
