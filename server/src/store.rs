@@ -312,6 +312,19 @@ pub struct TailRow {
     pub snapshot: Option<Vec<u8>>,
 }
 
+/// A new contact the server built itself (an import's row) with what accepting its first
+/// change computes: its document, the typed contact and the document's saved bytes. Built off
+/// the store's committing thread, so a commit of many only writes them.
+#[derive(Debug)]
+pub struct PreparedContact {
+    /// The document the change made.
+    pub doc: std::sync::Arc<sync_core::document::ContactDoc>,
+    /// The contact it holds (validated when the document was made).
+    pub contact: sync_core::contact::Contact,
+    /// `doc.save()`.
+    pub saved: Vec<u8>,
+}
+
 /// The storage every server node shares.
 #[async_trait]
 pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static {
@@ -509,6 +522,20 @@ pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static
         viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError>;
+    /// [`Store::commit`] of new contacts the server built itself: `prepared[i]`, when given,
+    /// is what accepting `docs[i]` as a new contact would compute, and is used instead when
+    /// the contact does not exist yet (one that does is decided as any push is, so a change
+    /// committed before is answered as already stored).
+    async fn commit_prepared(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        docs: &[DocChanges],
+        prepared: Vec<Option<std::sync::Arc<PreparedContact>>>,
+    ) -> Result<Vec<DocResult>, StoreError> {
+        let _ = prepared;
+        self.commit(tenant, viewer, docs).await
+    }
     /// One page of the feed for `member`, decided by `sync_core::feed`.
     async fn read_feed(
         &self,

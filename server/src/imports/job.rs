@@ -11,6 +11,7 @@
 //! [`Store::commit`]: crate::store::Store::commit
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use automerge::ActorId;
 use interchange::{Mapping, Reader};
@@ -25,6 +26,7 @@ use sync_core::wire::{DocChanges, MAX_PUSH_DOCS, Visibility};
 use super::matching::{self, Keys, MatchIndex};
 use super::{Duplicates, ImportError, ImportOptions, derived_id, file, row_contact};
 use crate::state::{AppState, now_ms};
+use crate::store::PreparedContact;
 use crate::store::imports::{ImportCounts, ImportProgress, ImportRecord, ImportState};
 
 /// One record as the reading thread hands it over.
@@ -305,26 +307,36 @@ impl Job<'_> {
                         &by,
                         at_ms,
                         &pending.contact,
-                    );
-                    (
-                        pending.line,
-                        made.map(|(_, change)| DocChanges {
+                    )
+                    .map(|(doc, change)| {
+                        let push = DocChanges {
                             doc: id,
                             changes: vec![ByteBuf::from(change.raw_bytes().to_vec())],
                             visibility: visibility.clone(),
-                        }),
-                    )
+                        };
+                        // What the store would work out again from the change, made here,
+                        // beside its committing thread rather than on it.
+                        let prepared = PreparedContact {
+                            saved: doc.save(),
+                            doc: Arc::new(doc),
+                            contact: pending.contact,
+                        };
+                        (push, Arc::new(prepared))
+                    });
+                    (pending.line, made)
                 })
                 .collect::<Vec<_>>()
         })
         .await?;
         let mut pushes = Vec::with_capacity(built.len());
+        let mut prepared = Vec::with_capacity(built.len());
         let mut lines = Vec::with_capacity(built.len());
         for (line, made) in built {
             match made {
-                Ok(push) => {
+                Ok((push, ready)) => {
                     lines.push(line);
                     pushes.push(push);
+                    prepared.push(Some(ready));
                 }
                 Err(error) => {
                     counts.failed += 1;
@@ -332,14 +344,15 @@ impl Job<'_> {
                 }
             }
         }
-        for (pushes, lines) in pushes
+        for ((pushes, prepared), lines) in pushes
             .chunks(MAX_PUSH_DOCS)
+            .zip(prepared.chunks(MAX_PUSH_DOCS))
             .zip(lines.chunks(MAX_PUSH_DOCS))
         {
             let results = self
                 .state
                 .store
-                .commit(self.record.tenant, &self.viewer, pushes)
+                .commit_prepared(self.record.tenant, &self.viewer, pushes, prepared.to_vec())
                 .await?;
             let mut head = None;
             for (result, line) in results.iter().zip(lines) {

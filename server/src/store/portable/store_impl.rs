@@ -260,6 +260,18 @@ impl Store for Backend {
         self.commits.commit(tenant, viewer, docs).await
     }
 
+    async fn commit_prepared(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        docs: &[DocChanges],
+        prepared: Vec<Option<std::sync::Arc<crate::store::PreparedContact>>>,
+    ) -> Result<Vec<DocResult>, StoreError> {
+        self.commits
+            .commit_prepared(tenant, viewer, docs, prepared)
+            .await
+    }
+
     async fn read_feed(
         &self,
         tenant: TenantId,

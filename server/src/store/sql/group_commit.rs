@@ -37,6 +37,9 @@ pub(crate) struct Push {
     pub viewer: Viewer,
     /// The pushed changes.
     pub docs: Vec<DocChanges>,
+    /// For contacts the server built itself (an import), what accepting their first change
+    /// would compute, by position in `docs` (empty for a device's push).
+    pub prepared: Vec<Option<Arc<crate::store::PreparedContact>>>,
 }
 
 /// Each push's answer: its results, or the error that kept it out of the transaction.
@@ -90,11 +93,24 @@ impl<W: GroupWriter> GroupCommit<W> {
         viewer: &Viewer,
         docs: &[DocChanges],
     ) -> Result<Vec<DocResult>, StoreError> {
+        self.commit_prepared(tenant, viewer, docs, Vec::new()).await
+    }
+
+    /// [`GroupCommit::commit`] of contacts the server built itself, with what accepting
+    /// their changes would compute (see `Store::commit_prepared`).
+    pub(crate) async fn commit_prepared(
+        &self,
+        tenant: TenantId,
+        viewer: &Viewer,
+        docs: &[DocChanges],
+        prepared: Vec<Option<Arc<crate::store::PreparedContact>>>,
+    ) -> Result<Vec<DocResult>, StoreError> {
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting {
             push: Push {
                 viewer: viewer.clone(),
                 docs: docs.to_vec(),
+                prepared,
             },
             reply,
         };
@@ -288,7 +304,14 @@ pub(crate) fn plan_group(
             .iter()
             .filter_map(|doc| stored.remove_entry(&doc.doc))
             .collect();
-        match plan::plan_commit(&push.viewer, context, merged.head, &push.docs, mine) {
+        match plan::plan_commit(
+            &push.viewer,
+            context,
+            merged.head,
+            &push.docs,
+            &push.prepared,
+            mine,
+        ) {
             Ok(plan) => {
                 merged.head = plan.head;
                 merged.writes.extend(plan.writes);
@@ -315,6 +338,7 @@ mod tests {
     ) {
         let (reply, answer) = oneshot::channel();
         let push = Push {
+            prepared: Vec::new(),
             viewer: Viewer::member_only(sync_core::ids::MemberId::from_u128(1)),
             docs: docs
                 .iter()

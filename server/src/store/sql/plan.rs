@@ -168,6 +168,7 @@ pub(crate) fn plan_commit(
     context: &CommitContext,
     head: u64,
     pushes: &[DocChanges],
+    prepared: &[Option<Arc<crate::store::PreparedContact>>],
     mut stored: HashMap<ContactId, Stored>,
 ) -> Result<CommitPlan, StoreError> {
     let mut plan = CommitPlan {
@@ -176,8 +177,17 @@ pub(crate) fn plan_commit(
     };
     // Index into `plan.writes` by contact, so a contact pushed twice is written once.
     let mut written: HashMap<ContactId, usize> = HashMap::new();
-    for push in pushes {
-        let outcome = commit_one(viewer, context, push, &mut stored, &mut plan, &mut written)?;
+    for (index, push) in pushes.iter().enumerate() {
+        let ready = prepared.get(index).and_then(Option::as_ref);
+        let outcome = commit_one(
+            viewer,
+            context,
+            push,
+            ready,
+            &mut stored,
+            &mut plan,
+            &mut written,
+        )?;
         plan.results.push(match outcome {
             Ok(seq) => DocResult {
                 doc: push.doc,
@@ -200,6 +210,7 @@ fn commit_one(
     viewer: &Viewer,
     context: &CommitContext,
     push: &DocChanges,
+    prepared: Option<&Arc<crate::store::PreparedContact>>,
     stored: &mut HashMap<ContactId, Stored>,
     plan: &mut CommitPlan,
     written: &mut HashMap<ContactId, usize>,
@@ -254,24 +265,37 @@ fn commit_one(
         },
         Some(_) => None,
     };
-    let accepted = match accept::accept_changes(
-        id,
-        current.as_ref().map(|(_, _, doc)| doc.as_ref()),
-        &push.changes,
-    ) {
-        Ok(accepted) => accepted,
-        Err(rejected) => return Ok(Err(rejected)),
-    };
-    let (doc, new_changes, contact, saved) = match accepted {
-        Accepted::AlreadyStored => {
-            return Ok(Ok(current.map_or(0, |(_, last_seq, _)| last_seq)));
+    let (loaded, new_changes, contact, saved) = match (&current, prepared) {
+        // A new contact the server built itself from this very change, validated as it was
+        // made: what `accept_changes` would compute is at hand (an import's rows, where
+        // loading each change into a fresh document again was a fifth of the time).
+        (None, Some(ready)) => (
+            Arc::clone(&ready.doc),
+            push.changes.iter().map(|bytes| bytes.to_vec()).collect(),
+            Box::new(ready.contact.clone()),
+            ready.saved.clone(),
+        ),
+        _ => {
+            let accepted = match accept::accept_changes(
+                id,
+                current.as_ref().map(|(_, _, doc)| doc.as_ref()),
+                &push.changes,
+            ) {
+                Ok(accepted) => accepted,
+                Err(rejected) => return Ok(Err(rejected)),
+            };
+            match accepted {
+                Accepted::AlreadyStored => {
+                    return Ok(Ok(current.map_or(0, |(_, last_seq, _)| last_seq)));
+                }
+                Accepted::Changed {
+                    doc,
+                    new_changes,
+                    contact,
+                    saved,
+                } => (Arc::new(*doc), new_changes, contact, saved),
+            }
         }
-        Accepted::Changed {
-            doc,
-            new_changes,
-            contact,
-            saved,
-        } => (doc, new_changes, contact, saved),
     };
     plan.head += 1;
     let seq = plan.head;
@@ -303,7 +327,6 @@ fn commit_one(
         (None, Some(meta)) => meta,
         (None, None) => unreachable!("a new contact's meta is decided above"),
     };
-    let loaded = Arc::new(*doc);
     let held = blobs::held_by(&contact);
     let refs_changed = match stored.get(&id) {
         Some(Stored::Live {
