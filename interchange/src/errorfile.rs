@@ -29,6 +29,8 @@ pub struct ErrorFileWriter {
     rows: Vec<Vec<String>>,
     /// Text blocks or vCards, already written.
     text: String,
+    /// How many records were added.
+    count: usize,
 }
 
 impl ErrorFileWriter {
@@ -54,6 +56,7 @@ impl ErrorFileWriter {
             error_column,
             rows: Vec::new(),
             text: String::new(),
+            count: 0,
         }
     }
 
@@ -81,11 +84,21 @@ impl ErrorFileWriter {
 
     /// Adds a failed record with its problems (`message`).
     pub fn add(&mut self, record: &Record, message: &str) {
+        self.count += 1;
         match self.format {
             Format::Csv | Format::Xlsx | Format::Xls => {
+                // Cells past the header (a row that was too long) follow the error cell, so
+                // the row's own cells stay under their headers.
+                let width = self.columns.len();
                 let mut row = record.cells.clone();
-                row.resize(row.len().max(self.columns.len()), String::new());
+                let beyond = if row.len() > self.error_column && self.error_column == width - 1 {
+                    row.split_off(self.error_column)
+                } else {
+                    Vec::new()
+                };
+                row.resize(row.len().max(width), String::new());
                 row[self.error_column] = message.to_string();
+                row.extend(beyond);
                 self.rows.push(row);
             }
             Format::Text => {
@@ -127,6 +140,7 @@ impl ErrorFileWriter {
     /// text: a comment-like entry naming the line).
     pub fn add_unreadable(&mut self, error: &RecordError) {
         let message = error.to_string();
+        self.count += 1;
         match self.format {
             Format::Csv | Format::Xlsx | Format::Xls => {
                 let mut row = vec![String::new(); self.columns.len()];
@@ -153,18 +167,12 @@ impl ErrorFileWriter {
 
     /// How many records were added.
     pub fn len(&self) -> usize {
-        match self.format {
-            Format::Csv | Format::Xlsx | Format::Xls => self.rows.len(),
-            _ => {
-                self.text.matches(IMPORT_ERROR_COLUMN).count()
-                    + self.text.matches("X-ROLO-IMPORT-ERROR").count()
-            }
-        }
+        self.count
     }
 
     /// Whether no record was added.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.text.is_empty()
+        self.count == 0
     }
 
     /// The error file's bytes.
@@ -173,6 +181,7 @@ impl ErrorFileWriter {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(self.delimiter)
+                    .terminator(csv::Terminator::CRLF)
                     .flexible(true)
                     .from_writer(Vec::new());
                 let _ = writer.write_record(&self.columns);

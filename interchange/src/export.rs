@@ -2,8 +2,10 @@
 //! order ([`crate::columns`]) that the import reads back with nothing lost.
 //!
 //! CSV and vCard stream: each contact is written as it is added, so 100,000 contacts take
-//! the memory of one. XLSX is assembled by rust_xlsxwriter and written out at
-//! [`ExportWriter::finish`].
+//! the memory of one. XLSX streams too ([`xlsx`]): its sheet is written row by row into a
+//! zip that goes straight to the output.
+
+mod xlsx;
 
 use std::io::Write;
 
@@ -20,9 +22,9 @@ pub enum ExportError {
     /// Writing to the output failed.
     #[error("writing the export failed: {0}")]
     Io(#[from] std::io::Error),
-    /// The workbook could not be built.
-    #[error("building the workbook failed: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The workbook could not be written.
+    #[error("writing the workbook failed: {0}")]
+    Xlsx(#[from] zip::result::ZipError),
 }
 
 impl From<csv::Error> for ExportError {
@@ -32,16 +34,11 @@ impl From<csv::Error> for ExportError {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
-    Xlsx {
-        out: W,
-        workbook: Box<rust_xlsxwriter::Workbook>,
-        row: u32,
-    },
-    VCard {
-        out: W,
-        version4: bool,
-    },
+    // Boxed: the CSV writer carries its buffer and state inline, several times the size of
+    // the other variants.
+    Csv(Box<csv::Writer<W>>),
+    Xlsx(Box<xlsx::XlsxStream<W>>),
+    VCard { out: W, version4: bool },
 }
 
 /// Writes contacts one at a time.
@@ -56,24 +53,19 @@ impl<W: Write> ExportWriter<W> {
             ExportFormat::Csv => {
                 // Excel reads a CSV as UTF-8 only when it starts with a BOM.
                 out.write_all(b"\xEF\xBB\xBF")?;
-                let mut writer = csv::WriterBuilder::new().from_writer(out);
+                // CRLF line ends as RFC 4180 and Excel write them.
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
                 writer.write_record(rolo_columns().iter().map(|(header, _)| header))?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             ExportFormat::Xlsx => {
-                let mut workbook = rust_xlsxwriter::Workbook::new();
-                let sheet = workbook.add_worksheet();
-                sheet.set_name("Contacts")?;
-                let bold = rust_xlsxwriter::Format::new().set_bold();
-                for (column, (header, _)) in rolo_columns().iter().enumerate() {
-                    sheet.write_string_with_format(0, column as u16, header, &bold)?;
-                }
-                sheet.set_freeze_panes(1, 0)?;
-                Sink::Xlsx {
-                    out,
-                    workbook: Box::new(workbook),
-                    row: 1,
-                }
+                let header: Vec<String> = rolo_columns()
+                    .into_iter()
+                    .map(|(header, _)| header)
+                    .collect();
+                Sink::Xlsx(Box::new(xlsx::XlsxStream::new(out, &header)?))
             }
             ExportFormat::VCard3 | ExportFormat::VCard4 => Sink::VCard {
                 out,
@@ -86,16 +78,13 @@ impl<W: Write> ExportWriter<W> {
     /// Writes one contact.
     pub fn add(&mut self, contact: &Contact) -> Result<(), ExportError> {
         match &mut self.sink {
-            Sink::Csv(writer) => writer.write_record(contact_row(contact))?,
-            Sink::Xlsx { workbook, row, .. } => {
-                let sheet = workbook.worksheet_from_index(0)?;
-                for (column, value) in contact_row(contact).iter().enumerate() {
-                    if !value.is_empty() {
-                        // Always text: a phone or postal code must not become a number.
-                        sheet.write_string(*row, column as u16, value)?;
-                    }
-                }
-                *row += 1;
+            Sink::Csv(writer) => {
+                let row = contact_row(contact);
+                writer.write_record(row.iter().map(|cell| formula_safe(cell).into_owned()))?
+            }
+            Sink::Xlsx(stream) => {
+                let row = contact_row(contact);
+                stream.add_row(row.iter().map(String::as_str))?;
             }
             Sink::VCard { out, version4 } => {
                 let mut card = String::new();
@@ -112,20 +101,31 @@ impl<W: Write> ExportWriter<W> {
             Sink::Csv(writer) => writer
                 .into_inner()
                 .map_err(|error| ExportError::Io(std::io::Error::other(error.to_string()))),
-            Sink::Xlsx {
-                mut out,
-                mut workbook,
-                ..
-            } => {
-                let bytes = workbook.save_to_buffer()?;
-                out.write_all(&bytes)?;
-                Ok(out)
-            }
+            Sink::Xlsx(stream) => Ok(stream.finish()?),
             Sink::VCard { mut out, .. } => {
                 out.flush()?;
                 Ok(out)
             }
         }
+    }
+}
+
+/// A CSV cell Excel will not run as a formula: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` (which Excel shows as text and our reader
+/// removes). It also keeps a phone's `+` when the file is opened in Excel.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The cell as written before [`formula_safe`] protected it.
+pub(crate) fn formula_unsafe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
     }
 }
 
@@ -175,6 +175,18 @@ pub fn contact_row(contact: &Contact) -> Vec<String> {
     row.push(contact.notes.as_str().to_string());
     row.push(custom_fields_to_json(&contact.custom));
     row
+}
+
+/// A contact's values by target key (`given`, `phone[1]`, `phone[1].label`, …) in the
+/// export's column order, empty ones left out: what a preview shows of a parsed row of any
+/// format (vCards have no columns to show).
+pub fn contact_values(contact: &Contact) -> Vec<(String, String)> {
+    rolo_columns()
+        .into_iter()
+        .map(|(_, key)| key)
+        .zip(contact_row(contact))
+        .filter(|(_, value)| !value.is_empty())
+        .collect()
 }
 
 /// Each item of a list as its parts' text, in the order of its group's columns.

@@ -25,10 +25,13 @@ pub enum Layout {
     /// Outlook's 88-column CSV export.
     Outlook,
     /// LinkedIn's Connections.csv.
+    #[serde(rename = "linkedin")]
     LinkedIn,
     /// HubSpot's contacts export.
+    #[serde(rename = "hubspot")]
     HubSpot,
     /// A vCard file.
+    #[serde(rename = "vcard")]
     VCard,
     /// Anything else: each header goes through the generic matcher.
     Unknown,
@@ -42,9 +45,9 @@ impl Layout {
             Layout::GoogleCurrent => "google_current",
             Layout::GoogleLegacy => "google_legacy",
             Layout::Outlook => "outlook",
-            Layout::LinkedIn => "linked_in",
-            Layout::HubSpot => "hub_spot",
-            Layout::VCard => "v_card",
+            Layout::LinkedIn => "linkedin",
+            Layout::HubSpot => "hubspot",
+            Layout::VCard => "vcard",
             Layout::Unknown => "unknown",
         }
     }
@@ -181,6 +184,19 @@ fn google(column: &str) -> Option<Target> {
         "event" => "date",
         "organization" => "organization",
         "im" => "social",
+        "customfield" => {
+            return Some(match part.as_str() {
+                "label" | "type" => Target::CustomPair {
+                    index: number,
+                    label: true,
+                },
+                "value" => Target::CustomPair {
+                    index: number,
+                    label: false,
+                },
+                _ => Target::NoteLine,
+            });
+        }
         _ => return Some(Target::NoteLine),
     };
     let part = match (list, part.as_str()) {
@@ -197,6 +213,8 @@ fn google(column: &str) -> Option<Target> {
         ("organization", "name") => "company",
         ("organization", "title") => "title",
         ("organization", "department") => "department",
+        // A label of the organisation ("Work"): Rolo's organisations have none.
+        ("organization", "type" | "label") => return Some(Target::Ignore),
         (_, "value") if list != "address" && list != "organization" => "value",
         _ => return Some(Target::NoteLine),
     };
@@ -515,6 +533,8 @@ mod tests {
             ("Address 1 - Formatted", "ignore"),
             ("Organization 1 - Name", "company"),
             ("Relation 1 - Value", "note_line"),
+            ("Custom Field 2 - Label", "custom[2].label"),
+            ("Custom Field 2 - Value", "custom[2]"),
         ] {
             assert_eq!(
                 suggest_column(Layout::GoogleCurrent, header).to_string(),

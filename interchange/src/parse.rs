@@ -132,6 +132,9 @@ pub fn parse_record(record: &Record, mapping: &Mapping, default_region: &str) ->
     builder.finish()
 }
 
+/// A numbered custom field being gathered: its number, its name, and its (column, value).
+type CustomPair<'a> = (u16, Option<String>, Option<(&'a str, &'a str)>);
+
 /// The values of each list item being gathered: (list, slot) -> part -> (column, values).
 type Slots<'a> = Vec<((ListKind, Slot), Vec<(Part, &'a str, Vec<String>)>)>;
 
@@ -139,6 +142,8 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
     let mut slots: Slots = Vec::new();
     let mut full_name: Option<(&str, &str)> = None;
     let mut note_lines: Vec<String> = Vec::new();
+    // Numbered custom fields given as a name column and a value column.
+    let mut pairs: Vec<CustomPair> = Vec::new();
     for (column, target, raw) in cells {
         if raw.trim().is_empty() {
             continue;
@@ -168,6 +173,20 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
             },
             Target::Name(_) => builder.name_part(column, &target.to_string(), value),
             Target::FullName => full_name = Some((column, value)),
+            Target::CustomPair { index, label } => {
+                let at = match pairs.iter().position(|(existing, ..)| existing == index) {
+                    Some(at) => at,
+                    None => {
+                        pairs.push((*index, None, None));
+                        pairs.len() - 1
+                    }
+                };
+                if *label {
+                    pairs[at].1 = Some(value.to_string());
+                } else {
+                    pairs[at].2 = Some((column, value));
+                }
+            }
             Target::Type => builder.contact_type(column, value),
             Target::Level => builder.level(column, value),
             Target::Language => builder.language(column, value),
@@ -192,16 +211,35 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
         }
     }
     if let Some((column, name)) = full_name {
-        let named = {
+        let (given, family) = {
             let name = &builder.contact.name;
-            !(name.given.is_empty() && name.family.is_empty())
+            (name.given.clone(), name.family.clone())
         };
-        if !named {
+        if given.is_empty() && family.is_empty() {
             split_full_name(builder, column, name);
+        } else if given.is_empty() && name != family {
+            // Korean and Japanese sheets often have a family name column and a "name"
+            // column holding the given name (성 + 이름) or the whole name (姓 + 氏名).
+            let rest = name
+                .strip_prefix(family.as_str())
+                .or_else(|| name.strip_suffix(family.as_str()))
+                .unwrap_or(name)
+                .trim();
+            builder.name_part(column, "given", rest);
         }
     }
     for ((list, slot), parts) in slots {
         build_items(builder, list, &slot, &parts);
+    }
+    for (_, name, value) in pairs {
+        match (name, value) {
+            (Some(name), Some((column, value))) => {
+                builder.custom(column, &name, CustomValue::Text(value.to_string()))
+            }
+            // A value without a name cannot be a custom field: it goes to the notes.
+            (None, Some((column, value))) => note_lines.push(format!("{}: {value}", column.trim())),
+            _ => {}
+        }
     }
     if !note_lines.is_empty() {
         builder.notes("", &note_lines.join("\n"));
@@ -217,9 +255,33 @@ fn split_full_name(builder: &mut Builder, column: &str, name: &str) {
     } else if let Some((given, family)) = name.trim().rsplit_once(' ') {
         builder.name_part(column, "given", given);
         builder.name_part(column, "family", family);
+    } else if splits_first_character(builder.region(), name) {
+        // A Chinese or Korean name written without a space: the family name is the first
+        // character (two-character family names are rare enough to fix by hand).
+        let mut chars = name.trim().chars();
+        let family: String = chars.next().into_iter().collect();
+        builder.name_part(column, "family", &family);
+        builder.name_part(column, "given", chars.as_str());
     } else {
         builder.name_part(column, "given", name);
     }
+}
+
+/// Whether a name without spaces splits after its first character: two to four Han or
+/// Hangul characters in a Chinese- or Korean-speaking region. (Japanese family names are
+/// often two characters, so Japan is left alone.)
+fn splits_first_character(region: Option<&str>, name: &str) -> bool {
+    let name = name.trim();
+    let count = name.chars().count();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let hangul = |c: char| ('\u{ac00}'..='\u{d7a3}').contains(&c);
+    let region = region.unwrap_or_default().to_ascii_uppercase();
+    (2..=4).contains(&count)
+        && match region.as_str() {
+            "CN" | "TW" | "HK" | "MO" | "SG" => name.chars().all(han),
+            "KR" => name.chars().all(hangul),
+            _ => false,
+        }
 }
 
 /// The values of a cell: split at ` ::: `, each trimmed (empty pieces kept, so labels pair

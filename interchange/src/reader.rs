@@ -46,7 +46,7 @@ enum Source {
 /// An opened file: what was detected, the columns, and the records one at a time.
 ///
 /// CSV, text and vCard are read as a stream in bounded memory; an XLS/XLSX workbook is held
-/// in memory (up to [`sheet::MAX_WORKBOOK_BYTES`]).
+/// in memory (up to [`MAX_WORKBOOK_BYTES`](crate::MAX_WORKBOOK_BYTES)).
 pub struct Reader {
     format: Format,
     encoding: &'static Encoding,
@@ -213,8 +213,20 @@ impl Reader {
                         if row.iter().all(|cell| cell.trim().is_empty()) {
                             continue;
                         }
-                        let line = row.position().map_or(line, |position| position.line());
-                        let mut cells: Vec<String> = row.iter().map(str::to_string).collect();
+                        // csv reports where the record ends (its terminator is consumed by
+                        // the next read); its first line is that less its embedded breaks.
+                        let breaks: usize = row.iter().map(|cell| cell.matches('\n').count()).sum();
+                        let line = reader
+                            .position()
+                            .line()
+                            .saturating_sub(breaks as u64)
+                            .max(line);
+                        // A leading `'` that kept Excel from running a cell as a formula
+                        // (see `formula_safe`) is not part of the value.
+                        let mut cells: Vec<String> = row
+                            .iter()
+                            .map(|cell| crate::export::formula_unsafe(cell).to_string())
+                            .collect();
                         if cells.len() < *width {
                             cells.resize(*width, String::new());
                         }

@@ -211,6 +211,14 @@ pub enum Target {
     /// Every custom field as one JSON object (`{"Budget": {"number": 1200}}`), the column
     /// Rolo's own export writes.
     CustomFields,
+    /// Half of a numbered custom field given as two columns, its name and its value
+    /// (Google's `Custom Field 1 - Label` and `… - Value`): `custom[N].label`, `custom[N]`.
+    CustomPair {
+        /// Which pair (from 1).
+        index: u16,
+        /// The name column (else the value column).
+        label: bool,
+    },
 }
 
 impl Target {
@@ -303,6 +311,11 @@ impl fmt::Display for Target {
             Target::Notes => f.write_str("notes"),
             Target::Custom(name) => write!(f, "custom:{name}"),
             Target::CustomFields => f.write_str("custom_fields"),
+            Target::CustomPair { index, label: true } => write!(f, "custom[{index}].label"),
+            Target::CustomPair {
+                index,
+                label: false,
+            } => write!(f, "custom[{index}]"),
             Target::Item { list, slot, part } => {
                 match (list, slot, part) {
                     (ListKind::Organization, Slot::Index(1), Part::Company) => {
@@ -347,6 +360,20 @@ impl FromStr for Target {
     fn from_str(raw: &str) -> Result<Self, UnknownTarget> {
         let unknown = || UnknownTarget(raw.to_string());
         let key = raw.trim();
+        if let Some(rest) = key.strip_prefix("custom[") {
+            let (number, part) = rest.split_once(']').ok_or_else(unknown)?;
+            let index: u16 = number.parse().map_err(|_| unknown())?;
+            let label = match part {
+                "" | ".value" => false,
+                ".label" => true,
+                _ => return Err(unknown()),
+            };
+            return if index == 0 {
+                Err(unknown())
+            } else {
+                Ok(Target::CustomPair { index, label })
+            };
+        }
         if let Some(name) = key.strip_prefix("custom:") {
             let name = name.trim();
             return if name.is_empty() {
@@ -386,9 +413,7 @@ impl FromStr for Target {
             return Ok(target);
         }
         // LIST[SLOT][.PART]
-        let list_end = key
-            .find(|c: char| c == ':' || c == '[' || c == '.')
-            .unwrap_or(key.len());
+        let list_end = key.find([':', '[', '.']).unwrap_or(key.len());
         let list = ListKind::ALL
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(&key[..list_end]))
@@ -473,6 +498,8 @@ mod tests {
             "address.city",
             "full_name",
             "custom_fields",
+            "custom[1]",
+            "custom[2].label",
         ] {
             let target: Target = key.parse().unwrap_or_else(|e| panic!("{key}: {e}"));
             assert_eq!(target.to_string(), key);

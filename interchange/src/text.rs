@@ -90,10 +90,7 @@ impl<R: BufRead> TextReader<R> {
     pub fn next_block(&mut self) -> Option<Result<Record, RecordError>> {
         let mut record = Record::default();
         let mut too_long = false;
-        loop {
-            let Some(line) = self.next_line() else {
-                break;
-            };
+        while let Some(line) = self.next_line() {
             let is_blank = line.trim().is_empty() && !line.starts_with("  ");
             if record.fields.is_empty() {
                 if is_blank || line.starts_with('#') {
@@ -107,12 +104,11 @@ impl<R: BufRead> TextReader<R> {
                 too_long = true;
                 continue;
             }
-            if let Some(continued) = line.strip_prefix("  ").or_else(|| line.strip_prefix('\t')) {
-                if let Some((_, value)) = record.fields.last_mut() {
-                    value.push('\n');
-                    value.push_str(continued);
-                    continue;
-                }
+            let continued = line.strip_prefix("  ").or_else(|| line.strip_prefix('\t'));
+            if let (Some(continued), Some((_, value))) = (continued, record.fields.last_mut()) {
+                value.push('\n');
+                value.push_str(continued);
+                continue;
             }
             match line.split_once(':') {
                 Some((key, value)) if !key.trim().is_empty() => record

@@ -22,7 +22,8 @@ fn rich_contact() -> Contact {
     let mut contact = Contact::default();
     contact.name.prefix = "Dr.".into();
     contact.name.given = "美咲".into();
-    contact.name.middle = "K.".into();
+    // Excel would run these as formulas; the CSV writer guards them and the reader unguards.
+    contact.name.middle = "=K.+1".into();
     contact.name.family = "山田".into();
     contact.name.suffix = "PhD".into();
     contact.name.phonetic_given = "みさき".into();

@@ -71,7 +71,8 @@ impl Builder {
         self.origins.push((path, column.to_string()));
     }
 
-    fn region(&self) -> Option<&str> {
+    /// The default region, if one was given.
+    pub fn region(&self) -> Option<&str> {
         (!self.region.is_empty()).then_some(self.region.as_str())
     }
 
@@ -115,7 +116,26 @@ impl Builder {
                 });
                 self.origin(at, column);
             }
-            Err(error) => self.problem(Some(column), error),
+            Err(error) => {
+                // A spreadsheet stores "+41 79 555 01 77" typed as a number as 41795550177:
+                // the plus is gone. Digits that are a valid number once the plus is put back
+                // are read that way; anything else keeps the first error.
+                let digits = number.trim();
+                let plus = (digits.len() >= 10 && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| parse_phone(&format!("{at}.e164"), &format!("+{digits}"), None));
+                if let Some(Ok(e164)) = plus {
+                    let id = item_id("p", self.contact.phones.len());
+                    self.contact.phones.push(Phone {
+                        id,
+                        label: label.to_string(),
+                        e164,
+                        raw: kept.to_string(),
+                    });
+                    self.origin(at, column);
+                    return;
+                }
+                self.problem(Some(column), error)
+            }
         }
     }
 
@@ -150,6 +170,7 @@ impl Builder {
     ) {
         let at = format!("addresses[{}]", self.contact.addresses.len());
         let (country_column, country) = country;
+        let country = crate::countries::native(country).unwrap_or(country);
         let country = match parse_country(&format!("{at}.country"), country) {
             Ok(code) => code,
             Err(error) => {

@@ -32,7 +32,7 @@ pub(crate) fn write_card(out: &mut String, contact: &Contact, version4: bool) {
     let taken: Vec<String> = match contact.custom.get(EXTRA_KEY) {
         Some(CustomValue::Text(extra)) => extra
             .lines()
-            .filter_map(|line| super::parse_line(line))
+            .filter_map(super::parse_line)
             .map(|property| property.group.to_ascii_lowercase())
             .filter(|group| !group.is_empty())
             .collect(),
