@@ -90,6 +90,10 @@ pub struct ImportArgs {
     /// error column: fix them and import that file as it is.
     #[arg(long, value_name = "ERRFILE")]
     errors: Option<PathBuf>,
+    /// Do not sync this device after the import (by default the new contacts are fetched at
+    /// once; after a very large import a later `rolo sync` may suit better).
+    #[arg(long)]
+    no_sync: bool,
     /// Read the file as this format (default: detected).
     #[arg(long, value_enum, value_name = "F")]
     format: Option<FileFormat>,
@@ -228,6 +232,7 @@ pub(super) async fn import(home: &Path, args: ImportArgs) -> anyhow::Result<()> 
     }
     // The new contacts come to this device now, not at some later sync.
     if finished.saved() > 0
+        && !args.no_sync
         && let Err(error) = sync_once(&mut replica, &SyncOptions::default()).await
     {
         eprintln!("warning: imported, but this device could not sync: {error}");
