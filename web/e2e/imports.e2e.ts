@@ -63,6 +63,10 @@ test('a CSV with a bad row: the field is marked with its reason, the rest import
   await bad.scrollIntoViewIfNeeded();
   await shot(a.page, 'import-preview.png');
 
+  // Every imported contact gets the batch's tag.
+  await a.page.getByTestId('import-tags').fill('spring fair');
+  await a.page.getByTestId('import-tags').press('Tab');
+  await expect.poll(() => a.page.getByTestId('import-tags').isEnabled()).toBe(true);
   await a.page.getByTestId('start-import').click();
   await a.page.locator('[data-testid=import-result][data-state=done]').filter({ hasText: '2 of 3 imported' }).waitFor({ timeout: 30_000 });
   expect(await a.page.getByTestId('import-outcome').textContent()).toContain('1 not imported');
@@ -78,6 +82,8 @@ test('a CSV with a bad row: the field is marked with its reason, the rest import
   await row(a.page, 'Astrid Berg').waitFor();
   await row(a.page, 'Liv Ek').waitFor();
   expect(await row(a.page, 'Nils Holm').count()).toBe(0);
+  await a.page.getByTestId('filter-tag').selectOption('spring fair');
+  await a.page.getByTestId('result-count').filter({ hasText: '2 contacts' }).waitFor();
   await a.context.close();
 });
 
