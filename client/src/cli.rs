@@ -116,7 +116,8 @@ pub enum Command {
     Card(cards::CardArgs),
     /// Import contacts from a file (CSV, Excel, text, vCard) or a mailbox, through the server:
     /// prints the mapping found, then previews (--preview) or imports with a progress bar;
-    /// the last line is `imported N of M`. `--sample FORMAT OUT` writes a file to fill in.
+    /// the last line is `imported N of M` (exit status 0 whenever the import ran to its end,
+    /// rows that failed included). `--sample FORMAT OUT` writes a file to fill in.
     Import(imports::ImportArgs),
     /// Export the contacts you can see (all, a search, a tag, or some ids) to CSV, Excel or
     /// vCard, through the server.

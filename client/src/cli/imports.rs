@@ -230,6 +230,13 @@ pub(super) async fn import(home: &Path, args: ImportArgs) -> anyhow::Result<()> 
             path.display()
         );
     }
+    if finished.failed > 0 && args.errors.is_none() {
+        eprintln!(
+            "{} rows were not imported; the error file has them with their reasons (next time \
+             pass --errors ERRFILE; or GET /v1/imports/{}/errors)",
+            finished.failed, finished.id
+        );
+    }
     // The new contacts come to this device now, not at some later sync.
     if finished.saved() > 0
         && !args.no_sync
