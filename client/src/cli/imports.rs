@@ -586,6 +586,97 @@ mod tests {
         assert_eq!(column_index(&columns, "Fax"), None);
     }
 
+    /// `rolo import ARGS…` as clap reads it.
+    fn parse(args: &[&str]) -> ImportArgs {
+        #[derive(clap::Parser)]
+        struct Command {
+            #[command(flatten)]
+            args: ImportArgs,
+        }
+        use clap::Parser as _;
+        Command::try_parse_from([&["import"], args].concat())
+            .unwrap()
+            .args
+    }
+
+    fn uploaded() -> Import {
+        serde_json::from_value(serde_json::json!({
+            "id": "i1", "format": "csv", "state": "preview", "total": 2,
+            "columns": [
+                {"column": "Given", "target": "note_line", "samples": []},
+                {"column": "Mobile Phone", "target": "phone:mobile", "samples": []},
+            ],
+            "options": {"duplicates": "merge", "tags": [], "visibility": null, "lines": null},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn options_become_one_patch_with_the_whole_mapping() {
+        let args = parse(&[
+            "people.csv",
+            "--map",
+            "given=given",
+            "--map",
+            "Mobile Phone = phone:work",
+            "--duplicates",
+            "merge",
+            "--tag",
+            "fair",
+            "--private",
+        ]);
+        let patch = patch_for(&uploaded(), &args).unwrap();
+        assert_eq!(
+            serde_json::to_value(&patch).unwrap(),
+            serde_json::json!({
+                "mapping": [
+                    {"column": "Given", "target": "given"},
+                    {"column": "Mobile Phone", "target": "phone:work"},
+                ],
+                "tags": ["fair"],
+                "visibility": {"all": false, "members": [], "groups": [], "units": []},
+            }),
+            "merge is already the import's, so it is not sent"
+        );
+        assert!(
+            patch_for(&uploaded(), &parse(&["people.csv"]))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_mapping_naming_no_column_or_without_a_field_is_refused() {
+        let no_column = patch_for(&uploaded(), &parse(&["a.csv", "--map", "Fax=ignore"]));
+        assert!(
+            matches!(&no_column, Err(Error::NoSuchColumn { columns, .. }) if columns.len() == 2),
+            "{no_column:?}"
+        );
+        let no_field = patch_for(&uploaded(), &parse(&["a.csv", "--map", "Given="]));
+        assert!(matches!(no_field, Err(Error::NotAMapping { .. })));
+    }
+
+    #[test]
+    fn a_sample_a_file_or_a_mailbox_but_only_one() {
+        use clap::Parser as _;
+        #[derive(clap::Parser, Debug)]
+        struct Command {
+            #[command(flatten)]
+            args: ImportArgs,
+        }
+        assert!(Command::try_parse_from(["import"]).is_err());
+        assert!(Command::try_parse_from(["import", "a.csv", "--sample", "csv", "b.csv"]).is_err());
+        assert!(
+            Command::try_parse_from(["import", "--imap", "imap.example", "--folders"]).is_err(),
+            "--user is needed"
+        );
+        let sample = parse(&["--sample", "xlsx", "out.xlsx"]);
+        assert_eq!(
+            sample.sample.as_deref(),
+            Some(&["xlsx".to_string(), "out.xlsx".to_string()][..])
+        );
+    }
+
     #[test]
     fn days_are_year_month_day() {
         assert_eq!(
