@@ -40,6 +40,15 @@ impl Account {
         }
     }
 
+    /// The host to resolve and to check the certificate against: trimmed, and an IPv6 address
+    /// without the brackets a user may type around it (`[2001:db8::1]`).
+    pub(crate) fn connect_host(&self) -> &str {
+        let host = self.host.trim();
+        host.strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+    }
+
     /// The user's own address, when the user name is one: left out of the correspondents.
     pub(crate) fn own_address(&self) -> Option<String> {
         tally::normalize_email(&self.username)
@@ -51,7 +60,7 @@ impl Account {
                 reason: reason.to_string(),
             })
         };
-        if self.host.trim().is_empty() {
+        if self.connect_host().is_empty() {
             return invalid("Give the mail server's name (for example imap.example.com).");
         }
         if self.port == 0 {
@@ -85,6 +94,21 @@ impl fmt::Debug for Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_trimmed_and_ipv6_brackets_dropped() {
+        let host = |h: &str| Account::new(h, "u", "p").connect_host().to_string();
+        assert_eq!(host(" imap.example.com "), "imap.example.com");
+        assert_eq!(host("[2001:db8::1]"), "2001:db8::1");
+        assert_eq!(host("::1"), "::1");
+        assert_eq!(
+            Account::new(" [] ", "u", "p")
+                .validate()
+                .unwrap_err()
+                .code(),
+            "invalid_account"
+        );
+    }
 
     #[test]
     fn the_password_stays_out_of_debug() {

@@ -46,7 +46,7 @@ impl Session {
     /// Connects (TCP then TLS), reads the greeting and logs in.
     pub(crate) async fn open(account: &Account, limits: &Limits) -> Result<Session, MailboxError> {
         account.validate()?;
-        let host = account.host.trim().to_string();
+        let host = account.connect_host().to_string();
         let tls = tls_connector(account.extra_ca_pem.as_deref())?;
 
         let client = timed(&host, "connecting", limits.connect_timeout, async {

@@ -47,6 +47,8 @@ struct NameSeen {
 #[derive(Default)]
 struct InMessage {
     name: Option<String>,
+    /// Whether `name` came from a sender field (`From` first): then it is kept.
+    name_from_sender: bool,
     sender: bool,
     recipient: bool,
 }
@@ -111,9 +113,12 @@ impl Tally {
                 } else {
                     seen.recipient = true;
                 }
-                // The From name is the person's own spelling; a Cc name is someone else's.
-                if seen.name.is_none() || (is_sender && name.is_some()) {
-                    seen.name = name.or(seen.name.take());
+                // The From name is the person's own spelling; a Cc name is someone else's. The
+                // first name from a sender field wins, else the first from a recipient field.
+                if name.is_some() && (seen.name.is_none() || (is_sender && !seen.name_from_sender))
+                {
+                    seen.name = name;
+                    seen.name_from_sender = is_sender;
                 }
             }
         }
@@ -300,6 +305,16 @@ mod tests {
         assert_eq!(got[1].messages, 1);
         assert_eq!(got[1].role, Role::Recipient);
         assert_eq!(got[1].display_name.as_deref(), Some("Aiko Mori"));
+    }
+
+    #[test]
+    fn the_from_name_beats_other_spellings_in_the_same_message() {
+        let mut tally = Tally::new(None, true, None, 100);
+        let header = b"To: kenny <ken@example.com>\r\n\
+            From: Ken Sato <ken@example.com>\r\n\
+            Reply-To: Sales Desk <ken@example.com>\r\n\r\n";
+        tally.add_message(header, day("2024-04-01"));
+        assert_eq!(tally.finish()[0].display_name.as_deref(), Some("Ken Sato"));
     }
 
     #[test]

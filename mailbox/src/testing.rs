@@ -33,8 +33,10 @@ use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+pub use config::TestCertificates;
 pub use messages::{TestMessage, sample_messages};
 
 use crate::{Account, utf7};
@@ -118,8 +120,8 @@ impl TestMailServer {
             format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n").as_bytes(),
         )?;
         let maildir = dir.path().join("home").join(USER).join("Maildir");
-        for (n, message) in messages.iter().enumerate() {
-            deliver_into(&maildir, message, n)?;
+        for message in messages {
+            deliver_into(&maildir, message)?;
         }
         fs::create_dir_all(maildir.join("cur")).map_err(|e| e.to_string())?;
         fs::create_dir_all(maildir.join("new")).map_err(|e| e.to_string())?;
@@ -191,9 +193,7 @@ impl TestMailServer {
     /// Puts one more message into the mailbox of the running server.
     pub fn deliver(&self, message: &TestMessage) -> Result<(), String> {
         let maildir = self.dir.path().join("home").join(USER).join("Maildir");
-        let n = usize::try_from(SystemTime::now().elapsed().map_or(0, |d| d.as_nanos()))
-            .unwrap_or_default();
-        deliver_into(&maildir, message, n)?;
+        deliver_into(&maildir, message)?;
         if self.users.root {
             chown_tree(&maildir, self.users.mail_uid, self.users.mail_gid)?;
         }
@@ -298,6 +298,12 @@ fn read_log(dir: &Path) -> String {
     format!("{}{}", read("dovecot.out"), read("dovecot.log"))
 }
 
+/// A new CA and a `localhost`/`127.0.0.1` server certificate it signed, for a test that runs
+/// a TLS server of its own (a fake IMAP server, say).
+pub fn localhost_certificates() -> TestCertificates {
+    config::certificates("Rolo test").expect("rcgen makes a certificate")
+}
+
 /// A PEM certificate of a CA that signed nothing this server presents: trusting it instead of
 /// [`TestMailServer::ca_pem`] must fail the TLS handshake.
 pub fn unrelated_ca_pem() -> Vec<u8> {
@@ -307,23 +313,33 @@ pub fn unrelated_ca_pem() -> Vec<u8> {
         .into_bytes()
 }
 
+/// `$DOVECOT`, else `dovecot` on `$PATH` or in the sbin folders.
 fn find_dovecot() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("DOVECOT") {
-        return Ok(PathBuf::from(path));
-    }
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
     dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter()
+    find_dovecot_in(std::env::var_os("DOVECOT").map(PathBuf::from), &dirs)
+}
+
+fn find_dovecot_in(explicit: Option<PathBuf>, dirs: &[PathBuf]) -> Result<PathBuf, String> {
+    const INSTALL: &str = "The mailbox tests need a real IMAP server: install Dovecot with \
+                           `sudo apt-get install dovecot-imapd` (Debian/Ubuntu; .ci/run does \
+                           this), or set DOVECOT to the path of the dovecot binary.";
+    if let Some(path) = explicit {
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "DOVECOT is {}, which is not a file. {INSTALL}",
+                path.display()
+            ))
+        };
+    }
+    dirs.iter()
         .map(|d| d.join("dovecot"))
         .find(|p| p.is_file())
-        .ok_or_else(|| {
-            "Dovecot is not installed, and the mailbox tests need a real IMAP server. Install \
-             it with `sudo apt-get install dovecot-imapd` (Debian/Ubuntu; .ci/run does this), \
-             or set DOVECOT to the path of the dovecot binary."
-                .to_string()
-        })
+        .ok_or_else(|| format!("Dovecot is not installed. {INSTALL}"))
 }
 
 fn dovecot_version(binary: &Path) -> Result<String, String> {
@@ -340,7 +356,10 @@ fn dovecot_version(binary: &Path) -> Result<String, String> {
 
 /// Writes `message` into the Maildir++ folder it names, its arrival date as the file's mtime
 /// (Dovecot's INTERNALDATE for Maildir). Returns the file's path.
-fn deliver_into(maildir: &Path, message: &TestMessage, n: usize) -> Result<PathBuf, String> {
+fn deliver_into(maildir: &Path, message: &TestMessage) -> Result<PathBuf, String> {
+    // Maildir file names must be unique; a counter for this process does it.
+    static DELIVERED: AtomicU64 = AtomicU64::new(0);
+    let n = DELIVERED.fetch_add(1, Ordering::Relaxed);
     let folder = if message.folder.eq_ignore_ascii_case("INBOX") {
         maildir.to_path_buf()
     } else {
@@ -400,4 +419,19 @@ fn chown_tree(path: &Path, uid: u32, gid: u32) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_dovecot_says_how_to_install_it() {
+        let empty = tempfile::tempdir().unwrap();
+        let err = find_dovecot_in(None, &[empty.path().to_path_buf()]).unwrap_err();
+        assert!(err.starts_with("Dovecot is not installed."), "{err}");
+        assert!(err.contains("apt-get install dovecot-imapd"), "{err}");
+        let err = find_dovecot_in(Some(empty.path().join("dovecot")), &[]).unwrap_err();
+        assert!(err.contains("not a file"), "{err}");
+    }
 }

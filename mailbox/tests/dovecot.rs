@@ -222,18 +222,19 @@ async fn a_message_delivered_while_running_is_found() {
             .correspondents
             .is_empty()
     );
-    server
-        .deliver(&TestMessage::new(
-            "INBOX",
-            "2025-06-01",
-            &[
-                "From: Nadia Petrova <nadia@volga-tools.example>",
-                "To: mina@rolo.test",
-            ],
-        ))
-        .unwrap();
+    // Two on the same day: each is a file of its own.
+    for from in [
+        "From: Nadia Petrova <nadia@volga-tools.example>",
+        "From: Pavel Orlov <pavel@volga-tools.example>",
+    ] {
+        let message = TestMessage::new("INBOX", "2025-06-01", &[from, "To: mina@rolo.test"]);
+        server.deliver(&message).unwrap();
+    }
     let found = collect(&server, &Conditions::folder("INBOX")).await;
-    assert_eq!(emails(&found), ["nadia@volga-tools.example"]);
+    assert_eq!(
+        emails(&found),
+        ["nadia@volga-tools.example", "pavel@volga-tools.example"]
+    );
     assert_eq!(found.correspondents[0].last_seen, day("2025-06-01"));
 }
 

@@ -63,7 +63,13 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let server = child.as_test_server();
-    let owner = signup(&server, "Import Bench KK", "owner@import.example", "bench password").await?;
+    let owner = signup(
+        &server,
+        "Import Bench KK",
+        "owner@import.example",
+        "bench password",
+    )
+    .await?;
     let rest = Importer::new(&server, &owner.access_token);
 
     let bytes = file(rows)?;

@@ -79,9 +79,21 @@ async fn each_format_imports_through_rest() -> anyhow::Result<()> {
     let rest = Importer::new(&server, &owner.access_token);
     let people: Vec<Contact> = (0..3).map(person).collect();
     let files = [
-        ("people.csv", written(ExportFormat::Csv, &people[..1]), "csv"),
-        ("people.xlsx", written(ExportFormat::Xlsx, &people[1..2]), "xlsx"),
-        ("people.vcf", written(ExportFormat::VCard4, &people[2..3]), "vcard"),
+        (
+            "people.csv",
+            written(ExportFormat::Csv, &people[..1]),
+            "csv",
+        ),
+        (
+            "people.xlsx",
+            written(ExportFormat::Xlsx, &people[1..2]),
+            "xlsx",
+        ),
+        (
+            "people.vcf",
+            written(ExportFormat::VCard4, &people[2..3]),
+            "vcard",
+        ),
         ("sample.txt", interchange::sample(Format::Text), "txt"),
     ];
     for (name, bytes, format) in files {
@@ -107,8 +119,7 @@ async fn each_format_imports_through_rest() -> anyhow::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_rows_come_back_in_the_error_file_and_fixed_they_reach_m_of_m() -> anyhow::Result<()>
-{
+async fn bad_rows_come_back_in_the_error_file_and_fixed_they_reach_m_of_m() -> anyhow::Result<()> {
     let folder = tempfile::tempdir()?;
     let server = server(&folder).await?;
     let owner = signup(&server, "Errors KK", "owner@errors.example", PASSWORD).await?;
@@ -193,16 +204,14 @@ async fn a_preview_saves_nothing_and_a_patched_mapping_is_what_imports() -> anyh
     let server = server(&folder).await?;
     let owner = signup(&server, "Preview KK", "owner@preview.example", PASSWORD).await?;
     let rest = Importer::new(&server, &owner.access_token);
-    let csv = "First,Last,Mail,Shoe size\nAiko,Tanaka,aiko@kita.example,24\nBen,Lima,not-an-email,27\n";
+    let csv =
+        "First,Last,Mail,Shoe size\nAiko,Tanaka,aiko@kita.example,24\nBen,Lima,not-an-email,27\n";
     let import = rest.upload("odd.csv", csv.as_bytes().to_vec()).await?;
     let id = id_of(&import);
     let rows = rest.get(&format!("/v1/imports/{id}/rows")).await?;
     assert_eq!(rows["total"], 2);
     assert_eq!(rows["rows"].as_array().map_or(0, Vec::len), 2);
-    assert!(
-        rest.contacts().await?.is_empty(),
-        "a preview saves nothing"
-    );
+    assert!(rest.contacts().await?.is_empty(), "a preview saves nothing");
 
     let patched = rest
         .patch(
@@ -388,7 +397,11 @@ async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyho
     let rest = Importer::new(&second.as_test_server(), &owner.access_token);
     let done = rest.finished(&id).await?;
     assert_eq!(done["state"], "done", "{done}");
-    assert_eq!(summary(&done), format!("imported {rows} of {rows}"), "{done}");
+    assert_eq!(
+        summary(&done),
+        format!("imported {rows} of {rows}"),
+        "{done}"
+    );
     let contacts = rest.contacts().await?;
     assert_eq!(contacts.len(), rows, "every row once");
     let found = emails(&contacts);
@@ -424,8 +437,14 @@ async fn a_mailboxs_correspondents_become_contacts() -> anyhow::Result<()> {
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["failed"], 0, "{done}");
     let found = emails(&rest.contacts().await?);
-    assert!(found.contains(&"ken.sato@kitakaze.example".to_string()), "{found:?}");
-    assert!(found.contains(&"omar@cedar-labs.example".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"ken.sato@kitakaze.example".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"omar@cedar-labs.example".to_string()),
+        "{found:?}"
+    );
     assert!(
         !found.iter().any(|email| email.starts_with("no-reply")),
         "automated senders are left out: {found:?}"

@@ -157,15 +157,19 @@ userdb {{
 }
 
 /// A certificate authority and a server certificate it signed, for `localhost` and
-/// `127.0.0.1`, both PEM.
-pub(crate) struct TestCertificates {
+/// `127.0.0.1`, all PEM.
+#[derive(Debug, Clone)]
+pub struct TestCertificates {
+    /// The CA's certificate: what a client adds to its trusted roots.
     pub ca_pem: String,
+    /// The server's certificate, signed by the CA.
     pub server_pem: String,
+    /// The server certificate's private key (PKCS#8).
     pub server_key_pem: String,
 }
 
 /// Makes a new CA (named `name`) and a server certificate signed by it.
-pub(crate) fn certificates(name: &str) -> Result<TestCertificates, rcgen::Error> {
+pub fn certificates(name: &str) -> Result<TestCertificates, rcgen::Error> {
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
         KeyUsagePurpose,

@@ -504,16 +504,13 @@ async fn rows(
     let path = file_path(&state.config.import_dir, record.id);
     let total = record.counts.total;
     let rows = tokio::task::spawn_blocking(move || {
-        crate::imports::preview::rows(
-            &path,
-            &record,
-            &mapping,
-            &options,
-            &region,
-            &index,
-            params.offset,
-            limit,
-        )
+        let reading = crate::imports::preview::Reading {
+            mapping: &mapping,
+            options: &options,
+            region: &region,
+            index: &index,
+        };
+        crate::imports::preview::rows(&path, &record, &reading, params.offset, limit)
     })
     .await
     .map_err(ImportError::from)??;

@@ -107,7 +107,11 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
         let options = options.clone();
         let position = record.position;
         let rows = state.config.import_batch_rows;
-        move || read_batches(reader, position, rows, &mapping, &region, &options, &batches)
+        move || {
+            read_batches(
+                reader, position, rows, &mapping, &region, &options, &batches,
+            )
+        }
     });
 
     let job = Job {

@@ -29,17 +29,32 @@ pub struct PreviewRow {
     pub duplicate_of: Option<String>,
 }
 
-/// Rows `offset..offset + limit` of the file, read with `mapping` and `options`.
+/// How rows are read for a preview: what the job would read them with.
+pub struct Reading<'a> {
+    /// The mapping.
+    pub mapping: &'a Mapping,
+    /// The options (which lines are selected).
+    pub options: &'a ImportOptions,
+    /// The default phone region.
+    pub region: &'a str,
+    /// The contacts the member sees, for `duplicate_of`.
+    pub index: &'a MatchIndex,
+}
+
+/// Rows `offset..offset + limit` of the file, read as `reading` says.
 pub fn rows(
     path: &Path,
     record: &ImportRecord,
-    mapping: &Mapping,
-    options: &ImportOptions,
-    region: &str,
-    index: &MatchIndex,
+    reading: &Reading<'_>,
     offset: u64,
     limit: usize,
 ) -> Result<Vec<PreviewRow>, ImportError> {
+    let Reading {
+        mapping,
+        options,
+        region,
+        index,
+    } = *reading;
     let mut reader = file::open(path, &file::options_of(record), &record.file_name)?;
     let mut rows = Vec::new();
     let mut ordinal = 0u64;
