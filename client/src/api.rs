@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::store::parse_id;
 
 pub mod cards;
+pub mod imports;
 pub mod rest;
 pub mod sharing;
 pub mod team;

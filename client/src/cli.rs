@@ -24,6 +24,7 @@ mod activity;
 mod cards;
 mod contacts;
 mod history;
+mod imports;
 mod search;
 mod sharing;
 mod sync;
@@ -113,6 +114,14 @@ pub enum Command {
     Unit(team::UnitCommand),
     /// Business cards: scan, review the drafts read from them, save or dismiss.
     Card(cards::CardArgs),
+    /// Import contacts from a file (CSV, Excel, text, vCard) or a mailbox, through the server:
+    /// prints the mapping found, then previews (--preview) or imports with a progress bar;
+    /// the last line is `imported N of M` (exit status 0 whenever the import ran to its end,
+    /// rows that failed included). `--sample FORMAT OUT` writes a file to fill in.
+    Import(imports::ImportArgs),
+    /// Export the contacts you can see (all, a search, a tag, or some ids) to CSV, Excel or
+    /// vCard, through the server.
+    Export(imports::ExportArgs),
     /// Sync with the server: once, or staying connected with --live.
     Sync(sync::SyncArgs),
     /// Where this device stands: cursor, unsent changes, last sync.
@@ -153,6 +162,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Units(args) => team::units(&home, args).await,
         Command::Unit(command) => team::unit(&home, command).await,
         Command::Card(args) => cards::run(&home, args).await,
+        Command::Import(args) => imports::import(&home, args).await,
+        Command::Export(args) => imports::export(&home, args).await,
         Command::Sync(args) => sync::sync(&home, args).await,
         Command::Status(args) => sync::status(&home, args).await,
     }
@@ -161,7 +172,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// The process exit code for a failed command: 2 when the input was at fault (a field that
 /// does not parse, a contact that breaks a rule, an id, revision or name that matches nothing
 /// or several, a field that cannot be reverted, a photo the server would refuse, a card not
-/// ready to save), 1 otherwise.
+/// ready to save, an import's `--map` naming no column, a day not `YYYY-MM-DD`), 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     let input = error.chain().any(|cause| {
         cause.is::<InputError>()
@@ -187,6 +198,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
                         | Error::Restore(_)
                         | Error::NoSuchName { .. }
                         | Error::AmbiguousName { .. }
+                        | Error::NoSuchColumn { .. }
+                        | Error::NotAMapping { .. }
+                        | Error::NotADay { .. }
                 )
             )
     });

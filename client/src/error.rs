@@ -157,6 +157,34 @@ pub enum Error {
         /// How many it matches.
         count: usize,
     },
+    /// `--map` named a column the file does not have.
+    #[error("--map: the file has no column {column:?}; its columns are {}", columns.join(", "))]
+    NoSuchColumn {
+        /// What was typed before the `=`.
+        column: String,
+        /// The file's columns.
+        columns: Vec<String>,
+    },
+    /// `--map` without `COLUMN=FIELD`.
+    #[error("--map: {value:?} is not COLUMN=FIELD (for example \"Mobile Phone=phone:mobile\")")]
+    NotAMapping {
+        /// What was typed.
+        value: String,
+    },
+    /// A day that is not `YYYY-MM-DD`.
+    #[error("{option}: {value:?} is not a day as YYYY-MM-DD")]
+    NotADay {
+        /// The option (`--since`).
+        option: &'static str,
+        /// What was typed.
+        value: String,
+    },
+    /// An import job the server could not finish (not a row's problem: those are counted).
+    #[error("the import stopped: {message}")]
+    ImportStopped {
+        /// What the server said.
+        message: String,
+    },
     /// The edit breaks a field rule (or the document could not be written); nothing was saved.
     #[error("{0}")]
     Edit(#[from] EditError),

@@ -62,6 +62,17 @@
 //!   groups and org units, over the REST API with the device's access token (refreshed first
 //!   when it is about to expire). The server records each in the feed, so every device
 //!   learns of it at its next sync; the CLI syncs before and after such a call.
+//! - **Bulk import and export** ([`api::imports`], `rolo import`, `rolo export`) run on the
+//!   server (docs/protocol.md §20.5); the client streams the file up a chunk at a time (a
+//!   100,000-row CSV is never held in memory), changes what the user asked (`--map`,
+//!   duplicates, tags, visibility) while the import is in preview, prints the mapping, then
+//!   prints every parsed row with its problems (`--preview`) or starts the job and polls it
+//!   with a progress bar on standard error (plain lines when it is not a terminal; Ctrl-C
+//!   cancels the job, keeping the rows saved). The last line on standard output is always
+//!   `imported N of M` (N created, merged or replaced) or `would import N of M`, for scripts.
+//!   Downloads (the error file, an export) go to a `.part` file renamed into place when
+//!   complete. Both sync first, so the server sees this device's edits when it looks for
+//!   duplicates or writes an export, and an import syncs after, so its contacts are here.
 //! - **Input** ([`input`]) turns what a person typed into contact fields with
 //!   `sync_core::validate`'s parsers, so a bad value is refused before anything is stored,
 //!   with the field and the value in the message.

@@ -13,6 +13,7 @@ use crate::search::ContactSummary;
 
 pub mod card;
 pub mod history;
+pub mod imports;
 
 /// Characters of a contact id shown in lists: enough to be unique in any real address book,
 /// and `rolo show`/`edit` accept any unique prefix.

@@ -48,22 +48,9 @@ impl Rest {
         segments: &[&str],
         body: Option<&Value>,
     ) -> Result<Option<Value>, Error> {
-        let mut url = reqwest::Url::parse(&self.server).map_err(|error| Error::ServerUrl {
-            value: self.server.clone(),
-            reason: error.to_string(),
-        })?;
-        url.path_segments_mut()
-            .map_err(|()| Error::ServerUrl {
-                value: self.server.clone(),
-                reason: "it cannot take a path".into(),
-            })?
-            .pop_if_empty()
-            .extend(segments);
+        let url = self.url(segments, &[])?;
         let path = url.path().to_string();
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(self.token.expose());
+        let mut request = self.request(method, url);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -79,6 +66,38 @@ impl Rest {
         serde_json::from_str(&text)
             .map(Some)
             .map_err(|error| Error::Protocol(format!("the server's answer to {path}: {error}")))
+    }
+
+    /// The address of the path made of `segments` (each percent-encoded) with the `query`
+    /// pairs (encoded too; none for an empty list).
+    pub(crate) fn url(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<reqwest::Url, Error> {
+        let mut url = reqwest::Url::parse(&self.server).map_err(|error| Error::ServerUrl {
+            value: self.server.clone(),
+            reason: error.to_string(),
+        })?;
+        url.path_segments_mut()
+            .map_err(|()| Error::ServerUrl {
+                value: self.server.clone(),
+                reason: "it cannot take a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    /// A request to `url` with the bearer token, for a body or an answer that is not JSON
+    /// (an uploaded file, a downloaded one).
+    pub(crate) fn request(&self, method: Method, url: reqwest::Url) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .bearer_auth(self.token.expose())
     }
 
     /// A call whose answer is JSON of type `T`.

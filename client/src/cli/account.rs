@@ -147,11 +147,16 @@ fn password(given: Option<String>) -> anyhow::Result<Secret> {
     if let Some(password) = given {
         return Ok(Secret::new(password));
     }
+    ask_password("Password: ")
+}
+
+/// A password typed at `prompt` on the terminal, or the first line of standard input when it
+/// is piped in by a script.
+pub(super) fn ask_password(prompt: &str) -> anyhow::Result<Secret> {
     let stdin = std::io::stdin();
     let typed = if stdin.is_terminal() {
-        rpassword::prompt_password("Password: ").context("could not read the password")?
+        rpassword::prompt_password(prompt).context("could not read the password")?
     } else {
-        // Piped in by a script: the first line.
         let mut line = String::new();
         stdin
             .lock()

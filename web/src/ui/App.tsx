@@ -9,6 +9,7 @@ import { go, useReplica, useRoute } from './hooks.ts';
 import { CardReview, Cards } from './Cards.tsx';
 import { Directory } from './Directory.tsx';
 import { History } from './History.tsx';
+import { Import } from './Import.tsx';
 import { Members } from './Members.tsx';
 import { Refusals } from './Refusals.tsx';
 import { Sharing } from './Sharing.tsx';
@@ -28,17 +29,19 @@ function SignedIn({ device, onSignOut }: { device: Device; onSignOut: () => void
   else if (route[0] === 'c' && route[1] && route[2] === 'edit') screen = <ContactEdit replica={device.replica} id={route[1]} region={region} key={`edit-${route[1]}`} />;
   else if (route[0] === 'c' && route[1] && route[2] === 'history') screen = <History device={device} id={route[1]} key={`history-${route[1]}`} />;
   else if (route[0] === 'c' && route[1] && route[2] === 'share') screen = <Sharing device={device} id={route[1]} key={`share-${route[1]}`} />;
+  else if (route[0] === 'import') screen = <Import device={device} id={route[1] ?? null} key={route[1] ?? 'start'} />;
   else if (route[0] === 'members') screen = <Members device={device} />;
   else if (route[0] === 'directory') screen = <Directory device={device} />;
   else if (route[0] === 'cards' && route[1]) screen = <CardReview device={device} card={route[1]} key={route[1]} />;
   else if (route[0] === 'cards') screen = <Cards device={device} />;
   else if (route[0] === 'c' && route[1]) screen = <ContactView replica={device.replica} id={route[1]} members={device.members} device={device} />;
-  else screen = <ContactList replica={device.replica} region={region} version={version} members={device.members} />;
+  else screen = <ContactList replica={device.replica} region={region} version={version} members={device.members} device={device} />;
   return (
     <div class="app">
       <header class="top">
         <a class="brand" href="#/">Rolo</a>
         <StatusBar replica={device.replica} />
+        <a class="brand-link" href="#/import" data-testid="open-import">Import</a>
         <a class="brand-link" href="#/members">Team</a>
         <button type="button" class="signout" onClick={onSignOut} aria-label={`Sign out ${device.session.email}`}>Sign out</button>
       </header>

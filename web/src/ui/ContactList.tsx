@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { displayName, tagList, CONTACT_TYPES } from '../sync/contact.ts';
 import type { Replica } from '../sync/replica.ts';
+import type { Device } from '../sync/session.ts';
 import { indexTerms, matches, queryWords, sortKey } from '../sync/search.ts';
 import type { ContactRecord } from '../sync/store.ts';
+import { ExportPanel } from './Export.tsx';
 import { presenceLine, someoneEditing } from './presence.ts';
 
 const ROW_HEIGHT = 64;
@@ -29,12 +31,16 @@ function shelfOf(record: ContactRecord): Shelf {
   return 'active';
 }
 
-export function ContactList({ replica, region, members }: { replica: Replica; region: string; version: number; members: ReadonlyMap<string, string> }) {
+export function ContactList({ replica, region, members, device }: { replica: Replica; region: string; version: number; members: ReadonlyMap<string, string>; device?: Device }) {
   const [query, setQuery] = useState('');
   const [tag, setTag] = useState('');
   const [type, setType] = useState('');
   const [shelf, setShelf] = useState<Shelf>('active');
   const [scrollTop, setScrollTop] = useState(0);
+  // Ticking contacts (for an export) and the export panel, which takes the list's place.
+  const [selecting, setSelecting] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [exporting, setExporting] = useState(false);
   const [height, setHeight] = useState(600);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -94,16 +100,40 @@ export function ContactList({ replica, region, members }: { replica: Replica; re
             {tags.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </div>
-        <p class="count" data-testid="result-count">{visible.length} {visible.length === 1 ? 'contact' : 'contacts'}</p>
+        <div class="count-row">
+          <p class="count" data-testid="result-count">{visible.length} {visible.length === 1 ? 'contact' : 'contacts'}{selecting ? `, ${selected.size} selected` : ''}</p>
+          {device && (
+            <>
+              <button type="button" class="small" aria-pressed={selecting} onClick={() => { setSelecting(!selecting); if (selecting) setSelected(new Set()); }} data-testid="select-contacts">{selecting ? 'Done selecting' : 'Select'}</button>
+              <button type="button" class="small" aria-expanded={exporting} onClick={() => setExporting(!exporting)} data-testid="export-contacts">Export</button>
+            </>
+          )}
+        </div>
       </div>
-      <div class="scroller" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+      {device && exporting && (
+        <div class="scroller">
+          <ExportPanel device={device} shown={visible.map((v) => v.record.id)} selected={[...selected].filter((id) => replica.contacts.has(id))}
+            filtered={query.trim() !== '' || tag !== '' || type !== '' || shelf !== 'active'} onClose={() => setExporting(false)} />
+        </div>
+      )}
+      <div class="scroller" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} hidden={exporting}>
         <ul class="rows" style={{ height: `${visible.length * ROW_HEIGHT}px` }}>
           {visible.slice(first, last).map(({ record, name }, i) => {
             const org = record.contact.organizations[0];
             const pending = replica.hasPending(record.id);
             const here = replica.presenceOn(record.id);
             return (
-              <li key={record.id} class="row" style={{ top: `${(first + i) * ROW_HEIGHT}px` }}>
+              <li key={record.id} class={selecting ? 'row selecting' : 'row'} style={{ top: `${(first + i) * ROW_HEIGHT}px` }}>
+                {selecting && (
+                  <label class="row-pick">
+                    <input type="checkbox" aria-label={`Select ${name || 'this contact'}`} checked={selected.has(record.id)} data-testid="row-select"
+                      onChange={(e) => {
+                        const next = new Set(selected);
+                        if (e.currentTarget.checked) next.add(record.id); else next.delete(record.id);
+                        setSelected(next);
+                      }} />
+                  </label>
+                )}
                 <a href={`#/c/${record.id}`} data-testid="contact-row" data-name={name}>
                   <span class="avatar" aria-hidden="true">{(name[0] ?? '?').toUpperCase()}</span>
                   <span class="who">
@@ -121,8 +151,12 @@ export function ContactList({ replica, region, members }: { replica: Replica; re
         </ul>
         {visible.length === 0 && <p class="empty">{query ? 'No contact matches.' : 'No contacts here yet.'}</p>}
       </div>
-      <a class="fab scan-fab" href="#/cards" aria-label="Scan a business card" data-testid="scan-card">▭</a>
-      <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
+      {!exporting && (
+        <>
+          <a class="fab scan-fab" href="#/cards" aria-label="Scan a business card" data-testid="scan-card">▭</a>
+          <a class="fab" href="#/new" aria-label="Add a contact" data-testid="add-contact">+</a>
+        </>
+      )}
     </main>
   );
 }
