@@ -31,6 +31,7 @@ fn field(kind: FieldKind, label: &str, value: &str) -> Field {
         confidence: 0.93,
         source: Source::Ocr,
         bbox: None,
+        problem: None,
     }
 }
 
