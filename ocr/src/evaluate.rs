@@ -50,6 +50,10 @@ pub struct ExpectedFields {
     pub company: String,
     /// Phones with their labels.
     pub phones: Vec<ExpectedPhone>,
+    /// Phones printed in a form that does not validate (Vietnam's numbers from before 2018):
+    /// the draft must keep them as printed text, with a problem for the rep to fix.
+    #[serde(default)]
+    pub unchecked_phones: Vec<ExpectedUnchecked>,
     /// Email addresses.
     pub emails: Vec<String>,
     /// Web sites as absolute URLs.
@@ -86,6 +90,15 @@ pub struct ExpectedPhone {
     pub e164: String,
 }
 
+/// A phone the reader must keep as printed, unchecked.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpectedUnchecked {
+    /// `work`, `mobile` or `fax`.
+    pub label: String,
+    /// The number as printed.
+    pub raw: String,
+}
+
 /// An expected social handle.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExpectedSocial {
@@ -103,6 +116,15 @@ impl Expected {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
+}
+
+/// The digits of a number, as unchecked phones are compared (OCR may read its spacing and
+/// brackets differently).
+fn digits(text: &str) -> String {
+    to_ascii_forms(text)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
 }
 
 /// Text as compared: ASCII forms, no whitespace, lowercase.
@@ -228,25 +250,48 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
         "company",
         single(text(FieldKind::Company), Some(&expected.company)),
     );
-    scores.insert(
-        "title",
-        single(text(FieldKind::Title), Some(&expected.title)),
-    );
+    // Two titles are one value, as the contact stores them (`Co-Founder / CTO`).
+    let titles = all(FieldKind::Title);
+    let titles = (!titles.is_empty()).then(|| titles.join(" / "));
+    scores.insert("title", single(titles, Some(&expected.title)));
     scores.insert(
         "department",
         single(text(FieldKind::Department), expected.department.as_deref()),
     );
+    let checked = |f: &&crate::draft::Field| f.kind == FieldKind::Phone && f.problem.is_none();
     scores.insert(
         "phone",
         set(
-            all(FieldKind::Phone),
+            draft
+                .fields
+                .iter()
+                .filter(checked)
+                .map(|f| f.value.clone())
+                .collect(),
             expected.phones.iter().map(|p| p.e164.clone()).collect(),
+        ),
+    );
+    // Numbers that do not validate: kept as printed, with the reason (compared by digits).
+    scores.insert(
+        "phone_unchecked",
+        set(
+            draft
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Phone && f.problem.is_some())
+                .map(|f| digits(&f.value))
+                .collect(),
+            expected
+                .unchecked_phones
+                .iter()
+                .map(|p| digits(&p.raw))
+                .collect(),
         ),
     );
     let labelled: Vec<String> = draft
         .fields
         .iter()
-        .filter(|f| f.kind == FieldKind::Phone)
+        .filter(checked)
         .map(|f| format!("{}:{}", f.label, f.value))
         .collect();
     scores.insert(

@@ -253,10 +253,14 @@ fn merge(fields: &mut Vec<Field>, ocr: Vec<Field>) {
             FieldKind::Phone | FieldKind::Email | FieldKind::Url | FieldKind::Social
         )
     };
+    // The QR code's own kinds: OCR does not second-guess a single value the code states, but
+    // may bring several of a kind the code lacks (two titles).
+    let qr_kinds: Vec<FieldKind> = fields.iter().map(|f| f.kind).collect();
     for field in ocr {
-        let clash = fields
-            .iter()
-            .any(|f| f.kind == field.kind && (!multi(field.kind) || f.value == field.value));
+        let clash = fields.iter().any(|f| {
+            f.kind == field.kind
+                && (f.value == field.value || !multi(field.kind) && qr_kinds.contains(&f.kind))
+        });
         if !clash {
             fields.push(field);
         }

@@ -42,6 +42,10 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
     ("canada", "CA"),
     ("australia", "AU"),
     ("india", "IN"),
+    ("vietnam", "VN"),
+    ("viet nam", "VN"),
+    ("việt nam", "VN"),
+    ("viêt nam", "VN"),
 ];
 
 /// US state abbreviations, for `City, ST 12345`.
@@ -109,6 +113,16 @@ const STREET_WORDS: &[&str] = &[
     "allée",
     "via",
     "calle",
+    // Vietnamese, with and without the marks OCR may lose.
+    "đường",
+    "duong",
+    "phường",
+    "phuong",
+    "quận",
+    "quan",
+    "tp.",
+    "lầu",
+    "tầng",
 ];
 
 /// Endings of street names written as one word in German, Dutch and Scandinavian addresses
