@@ -16,7 +16,7 @@ use crate::script::to_ascii_forms;
 /// What a fixture card should read as (the `.json` beside each photo).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Expected {
-    /// `en`, `ja`, `zh` or `ko`.
+    /// `en`, `ja`, `zh`, `ko`, `ru`, `uk` or `vi`.
     pub lang: String,
     /// Degrees the card was turned in the photo.
     pub rotation: u16,
@@ -24,6 +24,9 @@ pub struct Expected {
     pub qr: Option<String>,
     /// The Tesseract languages that fit the card, for the Tesseract-alone baseline.
     pub tesseract_langs: String,
+    /// Photographed at a phone's full resolution (4032 × 3024).
+    #[serde(default)]
+    pub full_res: bool,
     /// Where the card's corners are in the photo (its own top-left first, clockwise).
     #[serde(default)]
     pub card_corners: Option<[[f32; 2]; 4]>,
@@ -63,9 +66,14 @@ pub struct ExpectedFields {
     /// Social handles.
     #[serde(default)]
     pub social: Vec<ExpectedSocial>,
-    /// The printed address in parts, where the card has one.
+    /// The printed address in parts, where the card has one (and the reader splits its
+    /// layout).
     #[serde(default)]
     pub address: Option<ExpectedAddress>,
+    /// The full name as a contact list shows it (`WATANABE Kenji`, `Lương Văn Tâm`); without
+    /// it, the name parts in the order sync-core's display rule gives them.
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// An expected address, split as the contact stores it (a part not printed is empty).
@@ -228,6 +236,18 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
             joined(text(FieldKind::FamilyName), text(FieldKind::GivenName)),
             Some(&format!("{}{}", expected.family_name, expected.given_name)),
         ),
+    );
+    // The full name in the order a contact list shows it: the order matters here.
+    let display = expected.display_name.clone().unwrap_or_else(|| {
+        let mut name = sync_core::contact::Name::default();
+        name.given = expected.given_name.clone();
+        name.family = expected.family_name.clone();
+        sync_core::contact::display::full_name(&name, None)
+    });
+    let shown = draft.full_name();
+    scores.insert(
+        "display_name",
+        single((!shown.is_empty()).then_some(shown), Some(&display)),
     );
     let reading = match (
         &expected.phonetic_family_name,

@@ -226,7 +226,7 @@ pub fn address_score(text: &str) -> f32 {
     if is_uk_postcode_line(text) || split::is_locality(text) {
         return 0.8;
     }
-    if country_in(text).is_some() && (digits > 0 || words.len() <= 3) {
+    if country_in(text).is_some() && (digits > 0 || words.len() <= 4) {
         return 0.75;
     }
     0.0
