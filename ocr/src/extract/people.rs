@@ -5,8 +5,8 @@ mod company;
 mod titles;
 
 use super::names::{
-    email_matches_name, is_company, is_department, is_title, looks_like_name, looks_like_reading,
-    split_japanese_name, split_name_in,
+    email_matches_name, has_legal_form, is_company, is_department, is_title, looks_like_name,
+    looks_like_reading, split_japanese_name, split_name_in,
 };
 use super::{Fields, Line, mostly_cjk};
 use crate::draft::FieldKind;
@@ -126,20 +126,22 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String], fami
         }
         let text = line.text.as_str();
         let matches = matches_domain(text, &domains);
-        if is_company(text) {
+        let pieces = parts(text);
+        let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
+        // A legal form makes a company line; a company word only where no title word is
+        // (`Chief Technology Officer` is a title).
+        if has_legal_form(text) || is_company(text) && !has_title {
             companies.push(company::Candidate {
                 index,
                 matches_domain: matches,
             });
             continue;
         }
-        let pieces = parts(text);
         let depts: Vec<&str> = pieces
             .iter()
             .copied()
             .filter(|p| is_department(p))
             .collect();
-        let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
         if has_title || !depts.is_empty() {
             let rest: Vec<&str> = pieces
                 .iter()
@@ -236,8 +238,13 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String], fami
         }
     }
 
-    // Titles: a title broken over two lines is joined; a second title is kept as one more.
-    let titles = titles::gather(lines, &titles, &mut others);
+    // Titles: a title broken over two lines is joined (its second line may look like a name:
+    // `Global Partnerships`); a second title is kept as one more.
+    let mut rest: Vec<usize> = others.iter().chain(names.iter()).copied().collect();
+    rest.sort_unstable();
+    let titles = titles::gather(lines, &titles, &mut rest);
+    others.retain(|i| rest.contains(i));
+    let names: Vec<usize> = names.into_iter().filter(|i| rest.contains(i)).collect();
 
     // The company among what is left: legal form, acronyms, brand words, then height.
     let candidates: Vec<company::Candidate> = companies
