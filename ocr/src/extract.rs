@@ -82,8 +82,10 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
         }
     }
     // Labels the layout gives where none is printed, then the phones in reading order.
-    let mut labelled: Vec<(contact_info::Found, bool)> =
-        phones.iter().map(|(f, printed, ..)| (f.clone(), *printed)).collect();
+    let mut labelled: Vec<(contact_info::Found, bool)> = phones
+        .iter()
+        .map(|(f, printed, ..)| (f.clone(), *printed))
+        .collect();
     phones::label_by_position(&mut labelled);
     for ((found, _), (_, _, conf, bbox)) in labelled.into_iter().zip(phones) {
         out.push(FieldKind::Phone, found, conf, bbox);

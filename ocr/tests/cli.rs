@@ -17,7 +17,10 @@ fn rolo_card(args: &[&str], photos: &[PathBuf]) -> (bool, String) {
         .arg("read")
         .args(args)
         .args(photos)
-        .env("ROLO_OCR_MODELS", Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+        .env(
+            "ROLO_OCR_MODELS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        )
         .output()
         .expect("rolo-card runs");
     (

@@ -244,7 +244,10 @@ fn a_brand_word_over_the_name_gives_way_to_the_full_name_at_phone_resolution() {
 fn a_logo_acronym_is_the_company_when_nothing_better_is_printed() {
     let draft = read_and_check("en-22");
     let company = draft.first(FieldKind::Company).unwrap();
-    assert!(company.confidence < 0.8, "a logo is a guess to check: {company:?}");
+    assert!(
+        company.confidence < 0.8,
+        "a logo is a guess to check: {company:?}"
+    );
 }
 
 #[test]
@@ -311,7 +314,10 @@ fn vietnamese_numbers_from_before_2018_reach_the_review_as_printed_with_the_reas
         .collect();
     assert_eq!(
         to_fix,
-        [("work", "0439425178".into()), ("mobile", "01685123746".into())]
+        [
+            ("work", "0439425178".into()),
+            ("mobile", "01685123746".into())
+        ]
     );
     for field in draft.to_fix() {
         assert!(field.confidence < 0.5, "{field:?}");
@@ -350,7 +356,10 @@ fn a_vietnamese_card_with_a_capitalised_surname_and_glued_labels() {
 #[test]
 fn a_katakana_title_beside_the_name_is_not_its_reading() {
     let draft = read_and_check("ja-12");
-    assert_eq!(draft.first(FieldKind::Title).unwrap().value, "コンサルタント");
+    assert_eq!(
+        draft.first(FieldKind::Title).unwrap().value,
+        "コンサルタント"
+    );
     assert!(draft.first(FieldKind::PhoneticGivenName).is_none());
     let draft = read_and_check("ja-13");
     assert_eq!(

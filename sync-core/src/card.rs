@@ -665,7 +665,10 @@ mod tests {
             fix_phone(&mut phone, "028 823 4567", Some("VN")).is_err(),
             "typing it again as printed is no fix"
         );
-        assert_eq!(phone.problem.as_deref(), Some("is not a valid phone number in VN"));
+        assert_eq!(
+            phone.problem.as_deref(),
+            Some("is not a valid phone number in VN")
+        );
         fix_phone(&mut phone, "028 3823 4567", Some("VN")).unwrap();
         assert_eq!(phone.value, "+842838234567");
         assert_eq!(phone.problem, None);

@@ -40,7 +40,8 @@ fn every_contact_is_shown_by_the_name_the_table_gives() {
         .filter_map(|case| {
             let shown = contact_of(case).display_name();
             let expect = case["expect"].as_str().expect("expect");
-            (shown != expect).then(|| format!("{}: shown {shown:?}, expected {expect:?}", case["name"]))
+            (shown != expect)
+                .then(|| format!("{}: shown {shown:?}, expected {expect:?}", case["name"]))
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));

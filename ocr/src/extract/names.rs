@@ -245,10 +245,9 @@ fn lower_words(text: &str) -> Vec<String> {
 /// `Công ty TNHH`).
 pub fn has_legal_form(text: &str) -> bool {
     let lower = text.to_lowercase();
-    lower_words(text)
-        .iter()
-        .any(|w| LEGAL_FORMS.contains(&w.as_str()) || LEGAL_FORMS.contains(&w.trim_end_matches([',', ';'])))
-        || LEGAL_MARKS.iter().any(|mark| lower.contains(mark))
+    lower_words(text).iter().any(|w| {
+        LEGAL_FORMS.contains(&w.as_str()) || LEGAL_FORMS.contains(&w.trim_end_matches([',', ';']))
+    }) || LEGAL_MARKS.iter().any(|mark| lower.contains(mark))
 }
 
 /// Whether `text` names a company by its legal form or a company word.

@@ -102,9 +102,12 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
         // (`Mobile: 0168 512 3746 - 0912 345 678`).
         let between = text.get(previous_end..start).unwrap_or_default();
         let label = printed.or_else(|| {
-            (previous_end > 0 && between.chars().all(|c| c.is_whitespace() || "-/|,".contains(c)))
-                .then_some(previous_label)
-                .flatten()
+            (previous_end > 0
+                && between
+                    .chars()
+                    .all(|c| c.is_whitespace() || "-/|,".contains(c)))
+            .then_some(previous_label)
+            .flatten()
         });
         previous_end = end;
         previous_label = label;
@@ -238,7 +241,9 @@ pub fn label_by_position(phones: &mut [(Found, bool)]) {
             continue;
         }
         let follows_office = before.iter().any(|(other, _)| {
-            other.label == "work" && other.problem.is_none() && next_number(&other.value, &this.value)
+            other.label == "work"
+                && other.problem.is_none()
+                && next_number(&other.value, &this.value)
         });
         if follows_office {
             this.label = "fax".into();
@@ -341,17 +346,27 @@ mod tests {
         let found = find_phones("Tel: (04) 3942 5178", Some("VN"), false);
         assert_eq!(found.len(), 1, "{found:?}");
         let phone = &found[0];
-        assert_eq!((phone.label.as_str(), phone.value.as_str()), ("work", "(04) 3942 5178"));
+        assert_eq!(
+            (phone.label.as_str(), phone.value.as_str()),
+            ("work", "(04) 3942 5178")
+        );
         assert!(phone.certainty < 0.5);
         let problem = phone.problem.as_deref().unwrap();
-        assert!(problem.contains("not a valid phone number in VN"), "{problem}");
+        assert!(
+            problem.contains("not a valid phone number in VN"),
+            "{problem}"
+        );
         assert!(problem.contains("+842439425178"), "{problem}");
 
         let found = find_phones("Mobile 0168 512 3746", Some("VN"), false);
         assert_eq!(found[0].label, "mobile");
         assert_eq!(found[0].value, "0168 512 3746");
         assert!(
-            found[0].problem.as_deref().unwrap().contains("+84385123746"),
+            found[0]
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("+84385123746"),
             "{found:?}"
         );
         // A misread US number: kept for the rep, not dropped.
@@ -370,11 +385,26 @@ mod tests {
 
     #[test]
     fn vietnamese_numbers_from_before_2018_map_to_the_new_plan() {
-        assert_eq!(vietnam_2018("0168 512 3746").as_deref(), Some("+84385123746"));
-        assert_eq!(vietnam_2018("0123 456 7890").as_deref(), Some("+84834567890"));
-        assert_eq!(vietnam_2018("(04) 3942 5178").as_deref(), Some("+842439425178"));
-        assert_eq!(vietnam_2018("(08) 3823 4567").as_deref(), Some("+842838234567"));
-        assert_eq!(vietnam_2018("+84 168 512 3746").as_deref(), Some("+84385123746"));
+        assert_eq!(
+            vietnam_2018("0168 512 3746").as_deref(),
+            Some("+84385123746")
+        );
+        assert_eq!(
+            vietnam_2018("0123 456 7890").as_deref(),
+            Some("+84834567890")
+        );
+        assert_eq!(
+            vietnam_2018("(04) 3942 5178").as_deref(),
+            Some("+842439425178")
+        );
+        assert_eq!(
+            vietnam_2018("(08) 3823 4567").as_deref(),
+            Some("+842838234567")
+        );
+        assert_eq!(
+            vietnam_2018("+84 168 512 3746").as_deref(),
+            Some("+84385123746")
+        );
         assert_eq!(vietnam_2018("0912 345 678"), None);
     }
 

@@ -37,8 +37,7 @@ fn is_vietnamese(c: char) -> bool {
 
 /// A word of two or more letters, none of them lower case (`TAKEUCHI`, `O'NEIL`).
 fn in_capitals(word: &str) -> bool {
-    word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && !word.chars().any(char::is_lowercase)
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !word.chars().any(char::is_lowercase)
 }
 
 /// Whether `name` is shown family name first, for a contact whose language is `language`.

@@ -94,12 +94,18 @@ fn a_label_glued_before_the_scheme_goes_and_a_lost_colon_is_mended() {
     assert_eq!(urls("http//www.sunmesa.com"), ["http://www.sunmesa.com"]);
     assert_eq!(urls("Web: https//sunmesa.com"), ["https://sunmesa.com"]);
     assert_eq!(urls("Website:http:/sunmesa.vn"), ["http://sunmesa.vn"]);
-    assert_eq!(urls("网址：http://www.huaxing.cn"), ["http://www.huaxing.cn"]);
+    assert_eq!(
+        urls("网址：http://www.huaxing.cn"),
+        ["http://www.huaxing.cn"]
+    );
 }
 
 #[test]
 fn a_label_glued_before_an_email_goes() {
-    assert_eq!(emails("E-mail :an.luong@songhan.vn"), ["an.luong@songhan.vn"]);
+    assert_eq!(
+        emails("E-mail :an.luong@songhan.vn"),
+        ["an.luong@songhan.vn"]
+    );
     assert_eq!(emails("Email:an.luong@songhan.vn"), ["an.luong@songhan.vn"]);
     assert_eq!(
         emails("Mail: an.luong@songhan.vn Web:http://songhan.vn"),

@@ -50,7 +50,9 @@ fn is_acronym(text: &str) -> bool {
     !text.contains(char::is_whitespace)
         && (2..=6).contains(&letters.len())
         && letters.iter().all(|c| c.is_ascii_uppercase())
-        && text.chars().all(|c| c.is_ascii_alphabetic() || "&.-".contains(c))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || "&.-".contains(c))
 }
 
 /// Whether `acronym` abbreviates `full`: the initials of its words (`NPL` for `NorthPeak
@@ -111,10 +113,7 @@ pub(super) fn choose(
             (score, c.index, base)
         })
         .collect();
-    let best = scored
-        .iter()
-        .copied()
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let best = scored.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0))?;
     let runner_up = scored
         .iter()
         .filter(|s| s.1 != best.1)
