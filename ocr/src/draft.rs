@@ -68,13 +68,16 @@ impl Draft {
     /// `Contact::display_name`'s order: family first for CJK and Vietnamese names and for a
     /// surname printed first in capitals, given first otherwise).
     pub fn full_name(&self) -> String {
-        let mut name = sync_core::contact::Name::default();
-        if let Some(given) = self.first(FieldKind::GivenName) {
-            name.given = given.value.clone();
-        }
-        if let Some(family) = self.first(FieldKind::FamilyName) {
-            name.family = family.value.clone();
-        }
+        let value = |kind| {
+            self.first(kind)
+                .map(|f| f.value.clone())
+                .unwrap_or_default()
+        };
+        let name = sync_core::contact::Name {
+            given: value(FieldKind::GivenName),
+            family: value(FieldKind::FamilyName),
+            ..Default::default()
+        };
         sync_core::contact::display::full_name(&name, None)
     }
 

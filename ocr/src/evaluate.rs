@@ -239,9 +239,11 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
     );
     // The full name in the order a contact list shows it: the order matters here.
     let display = expected.display_name.clone().unwrap_or_else(|| {
-        let mut name = sync_core::contact::Name::default();
-        name.given = expected.given_name.clone();
-        name.family = expected.family_name.clone();
+        let name = sync_core::contact::Name {
+            given: expected.given_name.clone(),
+            family: expected.family_name.clone(),
+            ..Default::default()
+        };
         sync_core::contact::display::full_name(&name, None)
     });
     let shown = draft.full_name();

@@ -199,10 +199,8 @@ fn score(
     if text.starts_with(|c: char| c.is_lowercase()) {
         score -= 0.5;
     }
-    if let Some(name) = name {
-        if line.bbox.y < lines[name].bbox.y {
-            score += 0.3;
-        }
+    if name.is_some_and(|name| line.bbox.y < lines[name].bbox.y) {
+        score += 0.3;
     }
     if contact_top.is_some_and(|top| line.bbox.y > top) && !legal {
         score -= 0.5;
