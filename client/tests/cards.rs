@@ -281,7 +281,7 @@ async fn a_number_that_did_not_validate_is_refused_on_save_until_fixed() {
     );
 
     let id = replica
-        .save_card_fixed(card, None, None, &[(5, "08-123 45 68".into())])
+        .save_card_fixed(card, None, None, &[(5, "+46 8-123 45 68".into())])
         .await
         .unwrap();
     let contact = replica.contact(id).await.unwrap().unwrap();
