@@ -238,6 +238,7 @@ mod tests {
             confidence: 0.9,
             source,
             bbox: None,
+            problem: None,
         };
         let draft = CardDraft {
             fields: vec![

@@ -192,6 +192,8 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
                         | Error::CardNotReady { .. }
                         | Error::CardResolved { .. }
                         | Error::NoSuchCardField { .. }
+                        | Error::CardFieldToFix { .. }
+                        | Error::CardFixInvalid { .. }
                         | Error::NoRevisionMatch { .. }
                         | Error::AmbiguousRevision { .. }
                         | Error::History(_)

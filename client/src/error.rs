@@ -104,6 +104,25 @@ pub enum Error {
         /// `saved` or `dismissed`.
         state: &'static str,
     },
+    /// A kept field the reader could not check (a phone that does not validate): the rep
+    /// must correct it (`--fix N=NUMBER`) or leave it out (`--drop N`) before saving.
+    #[error("card {card}: {source}")]
+    CardFieldToFix {
+        /// The card.
+        card: CardId,
+        /// Which field and why.
+        source: sync_core::card::ReviewError,
+    },
+    /// A correction typed at review that is still not a valid value.
+    #[error("card {card}, field {index}: {source}")]
+    CardFixInvalid {
+        /// The card.
+        card: CardId,
+        /// The field's number.
+        index: usize,
+        /// Why the typed value is refused.
+        source: sync_core::validate::FieldError,
+    },
     /// A field index that the draft does not have.
     #[error("card {card} has no field {index} (its fields are numbered 0 to {})", count.saturating_sub(1))]
     NoSuchCardField {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use client::{CardState, Error, Event, Replica, SyncEvent, SyncOptions, run_live, sync_once};
 use sqlx::{Connection, SqliteConnection};
 use support::FakeServer;
-use sync_core::card::{Field, FieldKind, Source};
+use sync_core::card::{Field, FieldKind, ReviewError, Source};
 use sync_core::contact::{CardSide, Contact, Phone};
 use sync_core::ids::{CardId, ItemId};
 use tokio::sync::{mpsc, oneshot};
@@ -31,6 +31,7 @@ fn field(kind: FieldKind, label: &str, value: &str) -> Field {
         confidence: 0.93,
         source: Source::Ocr,
         bbox: None,
+        problem: None,
     }
 }
 
@@ -228,6 +229,75 @@ async fn saving_a_draft_makes_a_contact_with_the_card_photos_and_reports_the_car
     assert!(replica.card(card).await.unwrap().unwrap().done_reported);
     sync_once(&mut replica, &options()).await.unwrap();
     assert_eq!(server.done_reports(), [card], "reported once");
+}
+
+#[tokio::test]
+async fn a_number_that_did_not_validate_is_refused_on_save_until_fixed() {
+    let server = FakeServer::start().await;
+    let (_dir, mut replica) = phone(&server).await;
+    let card = replica.scan_card(jpeg(2, 2000), None).await.unwrap();
+    sync_once(&mut replica, &options()).await.unwrap();
+    let mut fields = maras_card();
+    // Field 5: printed in a form that does not validate, kept as printed with the reason.
+    fields.push(Field {
+        confidence: 0.28,
+        problem: Some("is not a valid phone number in SE".into()),
+        ..field(FieldKind::Phone, "fax", "08-12")
+    });
+    server.finish_reading(card, fields);
+    sync_once(&mut replica, &options()).await.unwrap();
+    let draft = replica.card(card).await.unwrap().unwrap().draft.unwrap();
+    assert_eq!(
+        draft.fields[5].value, "08-12",
+        "the review shows it as printed"
+    );
+    assert_eq!(
+        draft.fields[5].problem.as_deref(),
+        Some("is not a valid phone number in SE")
+    );
+
+    let refused = replica.save_card(card, None, None).await;
+    assert!(
+        matches!(
+            &refused,
+            Err(Error::CardFieldToFix {
+                source: ReviewError::PhoneNotChecked { index: 5, .. },
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        state(&mut replica, card).await,
+        CardState::Ready,
+        "nothing saved"
+    );
+    let still_wrong = replica
+        .save_card_fixed(card, None, None, &[(5, "08-12".into())])
+        .await;
+    assert!(
+        matches!(still_wrong, Err(Error::CardFixInvalid { index: 5, .. })),
+        "{still_wrong:?}"
+    );
+
+    let id = replica
+        .save_card_fixed(card, None, None, &[(5, "+46 8-123 45 68".into())])
+        .await
+        .unwrap();
+    let contact = replica.contact(id).await.unwrap().unwrap();
+    let phones: Vec<(&str, &str)> = contact
+        .phones
+        .iter()
+        .map(|p| (p.label.as_str(), p.e164.as_str()))
+        .collect();
+    assert_eq!(
+        phones,
+        [
+            ("work", "+4681234567"),
+            ("mobile", "+46701234567"),
+            ("fax", "+4681234568")
+        ]
+    );
 }
 
 #[tokio::test]

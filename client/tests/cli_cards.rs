@@ -106,6 +106,7 @@ fn field(kind: FieldKind, label: &str, value: &str, confidence: f32) -> Field {
         confidence,
         source: Source::Ocr,
         bbox: None,
+        problem: None,
     }
 }
 

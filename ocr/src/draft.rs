@@ -64,18 +64,27 @@ impl Draft {
             .collect()
     }
 
-    /// The full name as printed: family first for CJK names, given first otherwise.
+    /// The full name as the contact saved from this draft is shown in lists (sync-core
+    /// `Contact::display_name`'s order: family first for CJK and Vietnamese names and for a
+    /// surname printed first in capitals, given first otherwise).
     pub fn full_name(&self) -> String {
-        let given = self.first(FieldKind::GivenName).map(|f| f.value.as_str());
-        let family = self.first(FieldKind::FamilyName).map(|f| f.value.as_str());
-        let family_first = family.is_some_and(|name| name.chars().any(crate::script::is_cjk));
-        let parts = if family_first {
-            [family, given]
-        } else {
-            [given, family]
+        let value = |kind| {
+            self.first(kind)
+                .map(|f| f.value.clone())
+                .unwrap_or_default()
         };
-        let parts: Vec<&str> = parts.into_iter().flatten().collect();
-        parts.join(if family_first { "" } else { " " })
+        let name = sync_core::contact::Name {
+            given: value(FieldKind::GivenName),
+            family: value(FieldKind::FamilyName),
+            ..Default::default()
+        };
+        sync_core::contact::display::full_name(&name, None)
+    }
+
+    /// Fields the rep must fix (or drop) before the draft can be saved: phone numbers kept as
+    /// printed because they do not validate, each with its reason.
+    pub fn to_fix(&self) -> Vec<&Field> {
+        self.fields.iter().filter(|f| f.problem.is_some()).collect()
     }
 
     /// The draft as a contact, each list item with an id from `new_id`. Every field goes in;

@@ -16,7 +16,7 @@ use crate::script::to_ascii_forms;
 /// What a fixture card should read as (the `.json` beside each photo).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Expected {
-    /// `en`, `ja`, `zh` or `ko`.
+    /// `en`, `ja`, `zh`, `ko`, `ru`, `uk` or `vi`.
     pub lang: String,
     /// Degrees the card was turned in the photo.
     pub rotation: u16,
@@ -24,6 +24,9 @@ pub struct Expected {
     pub qr: Option<String>,
     /// The Tesseract languages that fit the card, for the Tesseract-alone baseline.
     pub tesseract_langs: String,
+    /// Photographed at a phone's full resolution (4032 × 3024).
+    #[serde(default)]
+    pub full_res: bool,
     /// Where the card's corners are in the photo (its own top-left first, clockwise).
     #[serde(default)]
     pub card_corners: Option<[[f32; 2]; 4]>,
@@ -50,6 +53,10 @@ pub struct ExpectedFields {
     pub company: String,
     /// Phones with their labels.
     pub phones: Vec<ExpectedPhone>,
+    /// Phones printed in a form that does not validate (Vietnam's numbers from before 2018):
+    /// the draft must keep them as printed text, with a problem for the rep to fix.
+    #[serde(default)]
+    pub unchecked_phones: Vec<ExpectedUnchecked>,
     /// Email addresses.
     pub emails: Vec<String>,
     /// Web sites as absolute URLs.
@@ -59,9 +66,14 @@ pub struct ExpectedFields {
     /// Social handles.
     #[serde(default)]
     pub social: Vec<ExpectedSocial>,
-    /// The printed address in parts, where the card has one.
+    /// The printed address in parts, where the card has one (and the reader splits its
+    /// layout).
     #[serde(default)]
     pub address: Option<ExpectedAddress>,
+    /// The full name as a contact list shows it (`WATANABE Kenji`, `Lương Văn Tâm`); without
+    /// it, the name parts in the order sync-core's display rule gives them.
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// An expected address, split as the contact stores it (a part not printed is empty).
@@ -86,6 +98,15 @@ pub struct ExpectedPhone {
     pub e164: String,
 }
 
+/// A phone the reader must keep as printed, unchecked.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpectedUnchecked {
+    /// `work`, `mobile` or `fax`.
+    pub label: String,
+    /// The number as printed.
+    pub raw: String,
+}
+
 /// An expected social handle.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExpectedSocial {
@@ -103,6 +124,15 @@ impl Expected {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
+}
+
+/// The digits of a number, as unchecked phones are compared (OCR may read its spacing and
+/// brackets differently).
+fn digits(text: &str) -> String {
+    to_ascii_forms(text)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
 }
 
 /// Text as compared: ASCII forms, no whitespace, lowercase.
@@ -207,6 +237,20 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
             Some(&format!("{}{}", expected.family_name, expected.given_name)),
         ),
     );
+    // The full name in the order a contact list shows it: the order matters here.
+    let display = expected.display_name.clone().unwrap_or_else(|| {
+        let name = sync_core::contact::Name {
+            given: expected.given_name.clone(),
+            family: expected.family_name.clone(),
+            ..Default::default()
+        };
+        sync_core::contact::display::full_name(&name, None)
+    });
+    let shown = draft.full_name();
+    scores.insert(
+        "display_name",
+        single((!shown.is_empty()).then_some(shown), Some(&display)),
+    );
     let reading = match (
         &expected.phonetic_family_name,
         &expected.phonetic_given_name,
@@ -228,25 +272,48 @@ pub fn score(draft: &Draft, expected: &ExpectedFields) -> Scores {
         "company",
         single(text(FieldKind::Company), Some(&expected.company)),
     );
-    scores.insert(
-        "title",
-        single(text(FieldKind::Title), Some(&expected.title)),
-    );
+    // Two titles are one value, as the contact stores them (`Co-Founder / CTO`).
+    let titles = all(FieldKind::Title);
+    let titles = (!titles.is_empty()).then(|| titles.join(" / "));
+    scores.insert("title", single(titles, Some(&expected.title)));
     scores.insert(
         "department",
         single(text(FieldKind::Department), expected.department.as_deref()),
     );
+    let checked = |f: &&crate::draft::Field| f.kind == FieldKind::Phone && f.problem.is_none();
     scores.insert(
         "phone",
         set(
-            all(FieldKind::Phone),
+            draft
+                .fields
+                .iter()
+                .filter(checked)
+                .map(|f| f.value.clone())
+                .collect(),
             expected.phones.iter().map(|p| p.e164.clone()).collect(),
+        ),
+    );
+    // Numbers that do not validate: kept as printed, with the reason (compared by digits).
+    scores.insert(
+        "phone_unchecked",
+        set(
+            draft
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::Phone && f.problem.is_some())
+                .map(|f| digits(&f.value))
+                .collect(),
+            expected
+                .unchecked_phones
+                .iter()
+                .map(|p| digits(&p.raw))
+                .collect(),
         ),
     );
     let labelled: Vec<String> = draft
         .fields
         .iter()
-        .filter(|f| f.kind == FieldKind::Phone)
+        .filter(checked)
         .map(|f| format!("{}:{}", f.label, f.value))
         .collect();
     scores.insert(

@@ -12,6 +12,7 @@ pub mod address;
 pub mod contact_info;
 pub mod labels;
 pub mod names;
+pub mod phones;
 mod region;
 
 use crate::draft::{BBox, Field, FieldKind, Source, TextLine};
@@ -48,6 +49,7 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
     let mut out = Fields::default();
 
     // Pass 1: values with a shape of their own.
+    let mut phones = Vec::new();
     let card_text: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
     for (index, line) in lines.iter_mut().enumerate() {
         let conf = line.confidence;
@@ -73,10 +75,20 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
             line.used = true;
         }
         let address_like = address::address_score(&line.text) >= 0.6;
-        for found in contact_info::find_phones(&line.text, region.as_deref(), address_like) {
-            out.push(FieldKind::Phone, found, conf, line.bbox);
+        for found in phones::find_phones(&line.text, region.as_deref(), address_like) {
+            let printed = found.certainty >= 0.9;
+            phones.push((found, printed, conf, line.bbox));
             line.used = true;
         }
+    }
+    // Labels the layout gives where none is printed, then the phones in reading order.
+    let mut labelled: Vec<(contact_info::Found, bool)> = phones
+        .iter()
+        .map(|(f, printed, ..)| (f.clone(), *printed))
+        .collect();
+    phones::label_by_position(&mut labelled);
+    for ((found, _), (_, _, conf, bbox)) in labelled.into_iter().zip(phones) {
+        out.push(FieldKind::Phone, found, conf, bbox);
     }
 
     // Pass 2: addresses, consecutive address lines joined.
@@ -92,7 +104,9 @@ pub fn extract(lines: &[TextLine]) -> Extraction {
 
     // Pass 3: names, companies, titles, departments.
     let emails: Vec<String> = out.values(FieldKind::Email);
-    people::rank(&mut out, &mut lines, &emails);
+    // Vietnamese names are printed family first in Latin letters.
+    let family_first = region.as_deref() == Some("VN");
+    people::rank(&mut out, &mut lines, &emails, family_first);
 
     out.fields.sort_by_key(|f| f.kind);
     Extraction {
@@ -188,6 +202,7 @@ fn add_address(out: &mut Fields, lines: &mut [Line], indices: &[usize]) {
         confidence: confidence * 0.85,
         source: Source::Ocr,
         bbox: Some(bbox),
+        problem: None,
     });
     // The parts too, when the address has a shape the splitter knows: the contact stores them
     // apart, and the review screen can show the printed text beside them.
@@ -210,6 +225,7 @@ fn add_address(out: &mut Fields, lines: &mut [Line], indices: &[usize]) {
             confidence: confidence * 0.9,
             source: Source::Ocr,
             bbox: Some(bbox),
+            problem: None,
         });
     }
     for i in best {
@@ -241,6 +257,7 @@ impl Fields {
             confidence: (confidence * found.certainty).clamp(0.0, 1.0),
             source: Source::Ocr,
             bbox: Some(bbox),
+            problem: found.problem,
         });
     }
 
@@ -257,6 +274,7 @@ impl Fields {
             confidence: confidence.clamp(0.0, 1.0),
             source: Source::Ocr,
             bbox: Some(bbox),
+            problem: None,
         });
     }
 

@@ -56,6 +56,7 @@ impl Fields {
             confidence: if exact { 1.0 } else { 0.5 },
             source: Source::Qr,
             bbox: None,
+            problem: None,
         });
     }
 

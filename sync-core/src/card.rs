@@ -120,6 +120,61 @@ pub struct Field {
     /// Where on the photo, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BBox>,
+    /// Why the value is not in its stored form and must be fixed at review before it can be
+    /// saved: a phone-shaped number that does not validate keeps its printed text as `value`
+    /// and says why here (`is not a valid phone number in VN`). [`check_kept`] refuses such a
+    /// field; [`fix_phone`] mends it from what the rep types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Why the fields a rep kept cannot be saved yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    /// A phone kept as printed text, which the reader could not check: fix it or drop it.
+    #[error("phone {raw:?} (field {index}) {problem}: correct it or leave it out")]
+    PhoneNotChecked {
+        /// Its index among the fields checked.
+        index: usize,
+        /// The text as printed.
+        raw: String,
+        /// Why it was not accepted.
+        problem: String,
+    },
+}
+
+/// Checks the fields a rep kept before they become a contact: a field still carrying a
+/// [`Field::problem`] (a number that did not validate) is refused, so a phone is never saved
+/// as E.164 unchecked nor silently dropped.
+pub fn check_kept(fields: &[Field]) -> Result<(), ReviewError> {
+    match fields
+        .iter()
+        .enumerate()
+        .find(|(_, field)| field.problem.is_some())
+    {
+        Some((index, field)) => Err(ReviewError::PhoneNotChecked {
+            index,
+            raw: field.raw.clone(),
+            problem: field.problem.clone().unwrap_or_default(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Mends a phone field from what the rep typed at review (`+84 28 3823 4567`, or a national
+/// number read in `region`): on success the field holds the E.164 number, the typed text as
+/// `raw`, no problem and full confidence; on failure it is unchanged and the error says why.
+pub fn fix_phone(
+    field: &mut Field,
+    typed: &str,
+    region: Option<&str>,
+) -> Result<(), crate::validate::FieldError> {
+    let e164 = crate::validate::parse_phone("phones[0].e164", typed, region)?;
+    field.value = e164;
+    field.raw = typed.trim().to_string();
+    field.problem = None;
+    field.confidence = 1.0;
+    Ok(())
 }
 
 /// Where a scanned card is in its reading.
@@ -211,10 +266,16 @@ pub fn merge_into(contact: &mut Contact, fields: &[Field], mut new_id: impl FnMu
         FieldKind::PhoneticFamilyName,
     );
 
-    let (company, department, title) = (
+    // A card with two titles (`Founder / Chief Technology Officer`) gives one each.
+    let title = fields
+        .iter()
+        .filter(|field| field.kind == FieldKind::Title && !field.value.trim().is_empty())
+        .map(|field| field.value.trim())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let (company, department) = (
         text(fields, FieldKind::Company),
         text(fields, FieldKind::Department),
-        text(fields, FieldKind::Title),
     );
     let printed = !(company.is_empty() && department.is_empty() && title.is_empty());
     match contact
@@ -466,6 +527,7 @@ mod tests {
             confidence: 0.9,
             source: Source::Ocr,
             bbox: None,
+            problem: None,
         }
     }
 
@@ -581,6 +643,56 @@ mod tests {
         assert_eq!(moved.organizations[1].company, "Globex");
         let nothing = scan_card_onto(org("Acme", "", "Engineer"), "", "", "");
         assert_eq!(nothing.organizations, [org("Acme", "", "Engineer")]);
+    }
+
+    #[test]
+    fn a_number_that_did_not_validate_is_refused_until_the_rep_fixes_it() {
+        let mut phone = Field {
+            confidence: 0.3,
+            problem: Some("is not a valid phone number in VN".into()),
+            ..field(FieldKind::Phone, "work", "028 823 4567")
+        };
+        let fields = vec![field(FieldKind::GivenName, "", "An"), phone.clone()];
+        assert_eq!(
+            check_kept(&fields),
+            Err(ReviewError::PhoneNotChecked {
+                index: 1,
+                raw: "028 823 4567".into(),
+                problem: "is not a valid phone number in VN".into()
+            })
+        );
+        assert!(
+            fix_phone(&mut phone, "028 823 4567", Some("VN")).is_err(),
+            "typing it again as printed is no fix"
+        );
+        assert_eq!(
+            phone.problem.as_deref(),
+            Some("is not a valid phone number in VN")
+        );
+        fix_phone(&mut phone, "028 3823 4567", Some("VN")).unwrap();
+        assert_eq!(phone.value, "+842838234567");
+        assert_eq!(phone.problem, None);
+        let fields = vec![field(FieldKind::GivenName, "", "An"), phone];
+        assert_eq!(check_kept(&fields), Ok(()));
+        let contact = fields_to_contact(&fields, ids());
+        assert_eq!(contact.phones[0].e164, "+842838234567");
+        assert_eq!(contact.phones[0].raw, "028 3823 4567");
+    }
+
+    #[test]
+    fn two_titles_on_a_card_are_both_kept() {
+        let contact = fields_to_contact(
+            &[
+                field(FieldKind::Company, "", "Kestrel & Finch Ltd"),
+                field(FieldKind::Title, "", "Co-Founder"),
+                field(FieldKind::Title, "", "Chief Technology Officer"),
+            ],
+            ids(),
+        );
+        assert_eq!(
+            contact.organizations[0].title,
+            "Co-Founder / Chief Technology Officer"
+        );
     }
 
     #[test]

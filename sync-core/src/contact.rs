@@ -34,6 +34,7 @@
 //! rename, remove or retype a key (docs/protocol.md section 14.1).
 
 mod custom;
+pub mod display;
 mod enums;
 mod items;
 
@@ -207,24 +208,15 @@ impl Hydrate for SharedText {
 }
 
 impl Contact {
-    /// The name shown in lists: the full name when there is one, else the nickname, else the
-    /// first company.
+    /// The name shown in lists: the full name when there is one, in the order its script and
+    /// spelling call for ([`display::full_name`]: `山田太郎`, `Aiko Sato`, `TAKEUCHI Shin`), else
+    /// the nickname, else the first company.
     pub fn display_name(&self) -> String {
-        let name = &self.name;
-        let full: Vec<&str> = [
-            &name.prefix,
-            &name.given,
-            &name.middle,
-            &name.family,
-            &name.suffix,
-        ]
-        .into_iter()
-        .map(|part| part.trim())
-        .filter(|part| !part.is_empty())
-        .collect();
+        let full = display::full_name(&self.name, self.language.as_deref());
         if !full.is_empty() {
-            return full.join(" ");
+            return full;
         }
+        let name = &self.name;
         if !name.nickname.trim().is_empty() {
             return name.nickname.trim().to_string();
         }
@@ -271,6 +263,21 @@ mod tests {
         contact.name.given = "Aiko".into();
         contact.name.family = "Sato".into();
         assert_eq!(contact.display_name(), "Aiko Sato");
+    }
+
+    #[test]
+    fn cjk_names_show_family_first_and_latin_ones_as_printed() {
+        let mut contact = Contact::default();
+        contact.name.given = "太郎".into();
+        contact.name.family = "山田".into();
+        assert_eq!(contact.display_name(), "山田太郎");
+        contact.name.given = "Shin".into();
+        contact.name.family = "TAKEUCHI".into();
+        assert_eq!(contact.display_name(), "TAKEUCHI Shin");
+        contact.name.family = "Takeuchi".into();
+        assert_eq!(contact.display_name(), "Shin Takeuchi");
+        contact.language = Some("ja".into());
+        assert_eq!(contact.display_name(), "Takeuchi Shin");
     }
 
     #[test]

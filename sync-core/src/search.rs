@@ -60,7 +60,10 @@ use terms::eastern_order;
 
 /// The version of the indexing rules. A store records it beside the terms it wrote and
 /// re-indexes its contacts when it differs from this one.
-pub const INDEX_VERSION: u32 = 1;
+///
+/// 2: the display name (stored beside the terms, and the sort key of Latin names) follows
+/// the name's own order (`contact::display`): CJK names family first, `TAKEUCHI Shin`.
+pub const INDEX_VERSION: u32 = 2;
 
 /// Most terms one contact is indexed under. A typical contact has 40 to 70; the cap only bites
 /// on a contact stuffed with list items, whose later fields (tags, then companies) are the

@@ -336,6 +336,7 @@ fn card_draft() -> CardDraft {
                 width: 400,
                 height: 20,
             }),
+            problem: None,
         }],
         region: Some("SE".into()),
         images: vec![CardImage {

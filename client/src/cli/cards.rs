@@ -76,6 +76,22 @@ struct SaveArgs {
     /// Leave out these fields (numbers from `rolo card show`), comma-separated.
     #[arg(long, value_name = "N,...", value_delimiter = ',')]
     drop: Vec<usize>,
+    /// Correct a phone the reader could not check (`rolo card show` marks it): field N gets
+    /// NUMBER, read in the card's region unless it starts with `+`. Repeatable.
+    #[arg(long, value_name = "N=NUMBER", value_parser = parse_fix)]
+    fix: Vec<(usize, String)>,
+}
+
+/// `N=NUMBER` of `--fix`.
+fn parse_fix(text: &str) -> Result<(usize, String), String> {
+    let (index, number) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not N=NUMBER"))?;
+    let index = index
+        .trim()
+        .parse()
+        .map_err(|_| format!("{index:?} is not a field number"))?;
+    Ok((index, number.trim().to_string()))
 }
 
 /// A command that takes only a card id.
@@ -215,7 +231,9 @@ async fn save(home: &Path, args: SaveArgs) -> anyhow::Result<()> {
                 .collect::<Vec<_>>(),
         )
     };
-    let contact = replica.save_card(id, into, keep.as_deref()).await?;
+    let contact = replica
+        .save_card_fixed(id, into, keep.as_deref(), &args.fix)
+        .await?;
     replica.close().await?;
     // Only the contact's id on standard output, as `rolo add` prints it.
     say!("{contact}");

@@ -1,7 +1,10 @@
 //! Scanned business cards on a [`Replica`]: queueing the photos, reviewing the drafts, and
 //! the bookkeeping the sync driver does for them. See [`crate::cards`].
 
-use sync_core::card::{CardDraft, Field, attach_images, fields_to_contact, merge_into};
+use sync_core::card::{
+    CardDraft, Field, ReviewError, attach_images, check_kept, fields_to_contact, fix_phone,
+    merge_into,
+};
 use sync_core::contact::CardSide;
 use sync_core::ids::{CardId, ContactId};
 
@@ -84,6 +87,20 @@ impl Replica {
         into: Option<ContactId>,
         keep: Option<&[usize]>,
     ) -> Result<ContactId, Error> {
+        self.save_card_fixed(card, into, keep, &[]).await
+    }
+
+    /// [`save_card`](Self::save_card) with the rep's corrections: `fixes` gives, by field
+    /// number, the phone number typed for a field the reader kept as printed because it did
+    /// not validate. A kept field still unchecked refuses the save
+    /// ([`Error::CardFieldToFix`]), so no phone is saved unchecked.
+    pub async fn save_card_fixed(
+        &mut self,
+        card: CardId,
+        into: Option<ContactId>,
+        keep: Option<&[usize]>,
+        fixes: &[(usize, String)],
+    ) -> Result<ContactId, Error> {
         let mut tx = store::begin_write(&mut self.connection).await?;
         self.state.refresh(&mut tx).await?;
         let draft = match store::cards::load_draft(&mut tx, card).await? {
@@ -110,7 +127,42 @@ impl Replica {
             }
             None => return Err(Error::UnknownCard(card)),
         };
+        let mut draft = draft;
+        for (index, typed) in fixes {
+            let count = draft.fields.len();
+            let field = draft.fields.get_mut(*index).ok_or(Error::NoSuchCardField {
+                card,
+                index: *index,
+                count,
+            })?;
+            fix_phone(field, typed, draft.region.as_deref()).map_err(|source| {
+                Error::CardFixInvalid {
+                    card,
+                    index: *index,
+                    source,
+                }
+            })?;
+        }
         let fields = kept_fields(&draft, keep)?;
+        // Numbered as `rolo card show` numbers the draft's fields, whatever was dropped.
+        let numbers: Vec<usize> = (0..draft.fields.len())
+            .filter(|index| keep.is_none_or(|keep| keep.contains(index)))
+            .collect();
+        check_kept(&fields).map_err(|source| {
+            let ReviewError::PhoneNotChecked {
+                index,
+                raw,
+                problem,
+            } = source;
+            Error::CardFieldToFix {
+                card,
+                source: ReviewError::PhoneNotChecked {
+                    index: numbers.get(index).copied().unwrap_or(index),
+                    raw,
+                    problem,
+                },
+            }
+        })?;
         let (device, signer) = self.state.loaded(&mut tx).await?;
         let (effects, contact) = match into {
             None => {

@@ -150,6 +150,9 @@ fn field_line(field: &Field) -> String {
     if field.raw != field.value && !field.raw.is_empty() {
         let _ = write!(text, "  as printed {:?}", field.raw);
     }
+    if let Some(problem) = &field.problem {
+        let _ = write!(text, "  TO FIX: {problem} (--fix N=NUMBER or --drop N)");
+    }
     text
 }
 

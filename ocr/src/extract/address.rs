@@ -42,6 +42,10 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
     ("canada", "CA"),
     ("australia", "AU"),
     ("india", "IN"),
+    ("vietnam", "VN"),
+    ("viet nam", "VN"),
+    ("việt nam", "VN"),
+    ("viêt nam", "VN"),
 ];
 
 /// US state abbreviations, for `City, ST 12345`.
@@ -109,6 +113,16 @@ const STREET_WORDS: &[&str] = &[
     "allée",
     "via",
     "calle",
+    // Vietnamese, with and without the marks OCR may lose.
+    "đường",
+    "duong",
+    "phường",
+    "phuong",
+    "quận",
+    "quan",
+    "tp.",
+    "lầu",
+    "tầng",
 ];
 
 /// Endings of street names written as one word in German, Dutch and Scandinavian addresses
@@ -212,7 +226,7 @@ pub fn address_score(text: &str) -> f32 {
     if is_uk_postcode_line(text) || split::is_locality(text) {
         return 0.8;
     }
-    if country_in(text).is_some() && (digits > 0 || words.len() <= 3) {
+    if country_in(text).is_some() && (digits > 0 || words.len() <= 4) {
         return 0.75;
     }
     0.0

@@ -4,9 +4,10 @@
 //! (`TEL03-1234-5678`), so emails and URLs are looked for after closing the spaces around `@`
 //! and `.`, and phones after splitting the line at every label.
 
-use sync_core::validate::{parse_email, parse_phone, parse_url};
+use sync_core::validate::{parse_email, parse_url};
 
-use super::labels::{Label, find_labels, strip_leading};
+use super::labels::{Label, strip_leading};
+pub use super::phones::{find_phones, is_mobile_number};
 
 /// A value found in a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,9 @@ pub struct Found {
     pub raw: String,
     /// How sure the rule is, 0 to 1, before the OCR confidence is applied.
     pub certainty: f32,
+    /// Why the value could not be put in its stored form (a number that does not validate),
+    /// for the rep to fix at review; `value` then holds the printed text.
+    pub problem: Option<String>,
 }
 
 /// Top-level domains a URL without `www.` or a scheme must end in to count: enough to tell
@@ -96,6 +100,7 @@ pub fn find_emails(text: &str) -> Vec<Found> {
                 value: address,
                 raw: rest.trim().to_string(),
                 certainty: 0.95,
+                problem: None,
             });
         }
     }
@@ -209,6 +214,7 @@ pub fn find_social(text: &str) -> Option<Found> {
                 value: handle.to_string(),
                 raw: text.trim().to_string(),
                 certainty: 0.9,
+                problem: None,
             });
         }
     }
@@ -234,9 +240,34 @@ pub fn find_social(text: &str) -> Option<Found> {
             value: handle,
             raw: trimmed.to_string(),
             certainty: 0.85,
+            problem: None,
         });
     }
     None
+}
+
+/// `token` with a scheme OCR damaged put right: `http//` and `https//` lost their colon,
+/// `http;//` and `http:/x` misread it.
+fn mend_scheme(token: &str) -> String {
+    let lower = token.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        let Some(at) = lower.find(scheme) else {
+            continue;
+        };
+        let after = &lower[at + scheme.len()..];
+        let broken = ["//", ";//", ":/", "://"]
+            .iter()
+            .find(|form| after.starts_with(*form))
+            .copied();
+        let Some(form) = broken else {
+            continue;
+        };
+        // `http:/x` is one slash short; `http://` is already right.
+        let rest_at = at + scheme.len() + form.len();
+        let rest = token[rest_at..].trim_start_matches('/');
+        return format!("{}{}://{rest}", &token[..at], &token[at..at + scheme.len()]);
+    }
+    token.to_string()
 }
 
 /// Web sites in `text` (never an email's domain).
@@ -250,7 +281,27 @@ pub fn find_urls(text: &str) -> Vec<Found> {
             continue;
         }
         let token = token.trim_matches(|c: char| "()<>[],;\"'".contains(c) || c == '.');
-        // A label glued to the front (`Wwww.`, `URLwww.`, `网址:www.`) goes.
+        let mended = mend_scheme(token);
+        let token = mended.trim_start_matches([':', '：']);
+        // A label glued to the front (`Web:http://`, `URL:https://`, `Wwww.`, `URLwww.`,
+        // `网址:www.`) goes.
+        let lower = token.to_ascii_lowercase();
+        let scheme = ["https://", "http://"]
+            .iter()
+            .filter_map(|s| lower.find(s))
+            .min();
+        let token = match scheme {
+            Some(at)
+                if at > 0
+                    && token[..at].chars().count() <= 12
+                    && token[..at]
+                        .chars()
+                        .all(|c| c.is_alphabetic() || ":：-.".contains(c)) =>
+            {
+                &token[at..]
+            }
+            _ => token,
+        };
         let token = match token.to_ascii_lowercase().find("www.") {
             Some(at)
                 if at > 0
@@ -292,134 +343,11 @@ pub fn find_urls(text: &str) -> Vec<Found> {
                 value: url,
                 raw: rest.trim().to_string(),
                 certainty: if explicit { 0.95 } else { 0.8 },
+                problem: None,
             });
         }
     }
     found
-}
-
-/// Maps OCR's usual misreadings inside a number (`O` for 0, `l` or `I` for 1) back to digits.
-fn digit_like(c: char) -> Option<char> {
-    match c {
-        '0'..='9' => Some(c),
-        'O' | 'o' => Some('0'),
-        'l' | 'I' | '|' => Some('1'),
-        _ => None,
-    }
-}
-
-/// Runs of phone-number characters in `text` holding at least 7 digits: (start, end, text).
-fn number_runs(text: &str) -> Vec<(usize, usize, String)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut runs = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        if !(c.is_ascii_digit() || c == '+' || c == '(') {
-            i += 1;
-            continue;
-        }
-        let mut run = String::new();
-        let mut end = start;
-        let mut j = i;
-        while j < chars.len() {
-            let (at, c) = chars[j];
-            let next_is_digit = chars.get(j + 1).is_some_and(|(_, n)| n.is_ascii_digit());
-            let prev_is_digit = run.chars().next_back().is_some_and(|p| p.is_ascii_digit());
-            let mapped = if c.is_ascii_digit() {
-                Some(c)
-            } else if prev_is_digit && next_is_digit {
-                digit_like(c)
-            } else {
-                None
-            };
-            if let Some(d) = mapped {
-                run.push(d);
-            } else if (c == '+' && run.is_empty()) || "()-. ".contains(c) {
-                // A double space or a separator before a letter ends the number.
-                if c == ' ' && chars.get(j + 1).is_some_and(|(_, n)| *n == ' ') {
-                    break;
-                }
-                run.push(c);
-            } else {
-                break;
-            }
-            end = at + c.len_utf8();
-            j += 1;
-        }
-        let trimmed = run.trim_end_matches([' ', '-', '.', '(']);
-        let digits = trimmed.chars().filter(char::is_ascii_digit).count();
-        if (7..=17).contains(&digits) {
-            let consumed = trimmed.len();
-            runs.push((
-                start,
-                start + consumed.min(end - start),
-                trimmed.to_string(),
-            ));
-        }
-        i = j.max(i + 1);
-    }
-    runs
-}
-
-/// Phone numbers in `text`, each labelled by the nearest label before it. `region` reads
-/// national numbers; without one they are kept raw at low certainty.
-pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<Found> {
-    let labels = find_labels(text);
-    let mut found = Vec::new();
-    let mut previous_end = 0;
-    for (start, end, number) in number_runs(text) {
-        let label = labels
-            .iter()
-            .rfind(|l| l.end <= start + 1 && l.start >= previous_end)
-            .map(|l| l.label);
-        previous_end = end;
-        // 〒 marks a Japanese postal code, never a phone.
-        if text[..start].trim_end().ends_with('〒') {
-            continue;
-        }
-        let (label, certainty) = match label {
-            Some(Label::Mobile) => ("mobile", 0.95),
-            Some(Label::Fax) => ("fax", 0.95),
-            Some(Label::Work) => ("work", 0.95),
-            Some(_) => continue,
-            None if address_like => continue,
-            None => ("work", 0.7),
-        };
-        match parse_phone("phone", &number, region) {
-            Ok(e164) => found.push(Found {
-                label: if label == "work" && certainty < 0.9 && is_mobile_number(&e164) {
-                    "mobile".to_string()
-                } else {
-                    label.to_string()
-                },
-                value: e164,
-                raw: number,
-                certainty,
-            }),
-            Err(_) if region.is_none() && !number.starts_with('+') => found.push(Found {
-                label: label.to_string(),
-                value: number.clone(),
-                raw: number,
-                certainty: 0.3,
-            }),
-            Err(_) => {}
-        }
-    }
-    found
-}
-
-/// Whether an E.164 number is a mobile by its prefix where the numbering plan says so
-/// (Japan 70/80/90, Korea 10, China 13x-19x, UK 7x), so an unlabelled mobile is not filed as
-/// the office line. Elsewhere (the US) the number does not tell.
-pub fn is_mobile_number(e164: &str) -> bool {
-    let digits = e164.strip_prefix('+').unwrap_or(e164);
-    ["8170", "8180", "8190", "8210", "447"]
-        .iter()
-        .any(|prefix| digits.starts_with(prefix))
-        || digits
-            .strip_prefix("86")
-            .is_some_and(|national| national.len() == 11 && national.starts_with('1'))
 }
 
 #[cfg(test)]

@@ -2,14 +2,17 @@
 
 use crate::script::{count, is_cjk, is_han, is_hangul, is_kana};
 
-/// Words that make a line a company name.
-const COMPANY_WORDS: &[&str] = &[
+/// Legal forms: a line holding one is a company's printed name.
+const LEGAL_FORMS: &[&str] = &[
     "inc",
     "inc.",
+    "incorporated",
     "ltd",
     "ltd.",
+    "limited",
     "llc",
     "l.l.c.",
+    "llp",
     "co.",
     "corp",
     "corp.",
@@ -19,7 +22,22 @@ const COMPANY_WORDS: &[&str] = &[
     "ag",
     "s.a.",
     "pty",
+    "pte",
     "plc",
+    "jsc",
+    "tnhh",
+    "cty",
+    "k.k.",
+    "ооо",
+    "ао",
+    "зао",
+    "пао",
+    "тов",
+    "пп",
+];
+
+/// Words that make a line likely a company name, short of a legal form.
+const COMPANY_WORDS: &[&str] = &[
     "group",
     "holdings",
     "technologies",
@@ -29,38 +47,33 @@ const COMPANY_WORDS: &[&str] = &[
     "industries",
     "partners",
     "labs",
-    "limited",
     "logistics",
     "trading",
     "consulting",
     "studio",
     "bank",
-    "ооо",
-    "ао",
-    "зао",
-    "пао",
-    "тов",
-    "пп",
 ];
 
-/// Marks of a company name in CJK scripts.
-const COMPANY_CJK: &[&str] = &[
+/// Legal forms in CJK scripts and Vietnamese, found anywhere in the line.
+const LEGAL_MARKS: &[&str] = &[
     "株式会社",
     "(株)",
     "有限会社",
     "合同会社",
     "公司",
-    "集团",
-    "集團",
     "有限",
     "股份",
     "주식회사",
     "(주)",
     "㈜",
-    "그룹",
     "유한회사",
-    "컴퍼니",
+    "công ty",
+    "cong ty",
+    "co.,",
 ];
+
+/// Marks of a company name in CJK scripts short of a legal form.
+const COMPANY_CJK: &[&str] = &["集团", "集團", "그룹", "컴퍼니"];
 
 /// Words of job titles.
 const TITLE_WORDS: &[&str] = &[
@@ -128,6 +141,18 @@ const TITLE_CJK: &[&str] = &[
     "エンジニア",
     "ディレクター",
     "リーダー",
+    "コンサルタント",
+    "デザイナー",
+    "プロデューサー",
+    "プランナー",
+    "アナリスト",
+    "スペシャリスト",
+    "アシスタント",
+    "アドバイザー",
+    "コーディネーター",
+    "プログラマー",
+    "チーフ",
+    "セールス",
     "顧問",
     "担当",
     "経理",
@@ -216,12 +241,21 @@ fn lower_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `text` carries a legal form (`Co., Ltd.`, `Inc.`, `GmbH`, `JSC`, `株式会社`, `公司`,
+/// `Công ty TNHH`).
+pub fn has_legal_form(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower_words(text).iter().any(|w| {
+        LEGAL_FORMS.contains(&w.as_str()) || LEGAL_FORMS.contains(&w.trim_end_matches([',', ';']))
+    }) || LEGAL_MARKS.iter().any(|mark| lower.contains(mark))
+}
+
 /// Whether `text` names a company by its legal form or a company word.
 pub fn is_company(text: &str) -> bool {
     let words = lower_words(text);
-    words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str()))
+    has_legal_form(text)
+        || words.iter().any(|w| COMPANY_WORDS.contains(&w.as_str()))
         || COMPANY_CJK.iter().any(|mark| text.contains(mark))
-        || text.to_lowercase().contains("co.,")
 }
 
 /// Whether `text` reads as a job title.
@@ -319,6 +353,15 @@ fn kanji_surname_len(chars: &[char]) -> usize {
 /// Latin names are given first unless written `FAMILY Given` or `Family, Given`. Honorifics
 /// (`Dr.`, `PhD`) are dropped.
 pub fn split_name(text: &str) -> (String, String) {
+    split_name_in(text, false)
+}
+
+/// [`split_name`] on a card whose Latin names are printed family first when nothing else says
+/// (`family_first`: a Vietnamese card's `Lương Văn Tâm`). A surname printed first in capitals
+/// keeps them (`TAKEUCHI Shin`): that is how the contact shows it first, as the card does
+/// (sync-core `contact::display`); one printed last in capitals is written as a name
+/// (`Shin TAKEUCHI` gives `Takeuchi`).
+pub fn split_name_in(text: &str, family_first: bool) -> (String, String) {
     let text = text.trim();
     if count(text, is_cjk) > 0 {
         let parts: Vec<&str> = text.split_whitespace().collect();
@@ -355,12 +398,14 @@ pub fn split_name(text: &str) -> (String, String) {
             let upper = |w: &str| w.len() > 1 && w.chars().all(|c| !c.is_lowercase());
             let mixed = words.iter().any(|w| !upper(w));
             if mixed && upper(words[0]) {
-                (words[1..].join(" "), title_case(words[0]))
+                (words[1..].join(" "), words[0].to_string())
             } else if mixed && upper(words[words.len() - 1]) {
                 (
                     words[..words.len() - 1].join(" "),
                     title_case(words[words.len() - 1]),
                 )
+            } else if family_first {
+                (words[1..].join(" "), words[0].to_string())
             } else {
                 (
                     words[..words.len() - 1].join(" "),
@@ -420,7 +465,20 @@ mod tests {
         let split = |s| split_name(s);
         assert_eq!(split("Aiko Sato"), ("Aiko".into(), "Sato".into()));
         assert_eq!(split("Mary Ann Smith"), ("Mary Ann".into(), "Smith".into()));
-        assert_eq!(split("YAMADA Taro"), ("Taro".into(), "Yamada".into()));
+        assert_eq!(split("YAMADA Taro"), ("Taro".into(), "YAMADA".into()));
+        assert_eq!(split("Taro YAMADA"), ("Taro".into(), "Yamada".into()));
+        assert_eq!(
+            split_name_in("Lương Văn Tâm", true),
+            ("Văn Tâm".into(), "Lương".into())
+        );
+        assert_eq!(
+            split_name_in("LUONG VAN TAM", true),
+            ("VAN TAM".into(), "LUONG".into())
+        );
+        assert_eq!(
+            split_name_in("Tam LUONG", true),
+            ("Tam".into(), "Luong".into())
+        );
         assert_eq!(split("Kennedy, Steve"), ("Steve".into(), "Kennedy".into()));
         assert_eq!(
             split("Dr. Emma Clarke PhD"),
@@ -442,6 +500,13 @@ mod tests {
         assert!(is_company("Yamata Keiki Co., Ltd."));
         assert!(is_company("株式会社ヤマタ計器"));
         assert!(is_company("北京华星科技有限公司"));
+        assert!(has_legal_form("CÔNG TY TNHH SÔNG HÀN"));
+        assert!(has_legal_form("Song Han Trading JSC"));
+        assert!(has_legal_form("Kestrel & Finch Ltd"));
+        assert!(!has_legal_form("Lumen Harbor Media Group"));
+        assert!(is_company("Lumen Harbor Media Group"));
+        assert!(is_title("セールスエンジニア"));
+        assert!(is_title("コンサルタント"));
         assert!(is_title("Senior Sales Manager"));
         assert!(is_title("営業部 部長"));
         assert!(is_department("営業部"));

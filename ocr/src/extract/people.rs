@@ -1,9 +1,12 @@
 //! Ranking the lines left after contact details and addresses into the person's name (with
 //! its phonetic reading), company, title and department.
 
+mod company;
+mod titles;
+
 use super::names::{
-    email_matches_name, is_company, is_department, is_title, looks_like_name, looks_like_reading,
-    split_japanese_name, split_name,
+    email_matches_name, has_legal_form, is_company, is_department, is_title, looks_like_name,
+    looks_like_reading, split_japanese_name, split_name_in,
 };
 use super::{Fields, Line, mostly_cjk};
 use crate::draft::FieldKind;
@@ -94,8 +97,9 @@ fn matches_domain(text: &str, domains: &[String]) -> bool {
             .any(|d| letters.contains(d.as_str()) || d.contains(letters.as_str()))
 }
 
-/// Picks name, company, title and department from the unused lines.
-pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
+/// Picks name, company, titles and department from the unused lines. `family_first`: the
+/// card's Latin names are printed family name first (a Vietnamese card).
+pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String], family_first: bool) {
     let domains: Vec<String> = emails.iter().filter_map(|e| domain_word(e)).collect();
     let locals: Vec<&str> = emails
         .iter()
@@ -108,28 +112,36 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         .max()
         .unwrap_or(1)
         .max(1) as f32;
+    // Where the contact block (phones, emails, address: the lines used so far) begins.
+    let contact_top = lines.iter().filter(|l| l.used).map(|l| l.bbox.y).min();
 
-    let mut companies: Vec<usize> = Vec::new();
+    let mut companies: Vec<company::Candidate> = Vec::new();
     let mut names: Vec<usize> = Vec::new();
     let mut others: Vec<usize> = Vec::new();
-    let mut title: Option<(String, usize)> = None;
+    let mut titles: Vec<(String, usize)> = Vec::new();
     let mut department: Option<(String, usize)> = None;
     for (index, line) in lines.iter().enumerate() {
         if line.used {
             continue;
         }
         let text = line.text.as_str();
-        if is_company(text) {
-            companies.push(index);
+        let matches = matches_domain(text, &domains);
+        let pieces = parts(text);
+        let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
+        // A legal form makes a company line; a company word only where no title word is
+        // (`Chief Technology Officer` is a title).
+        if has_legal_form(text) || is_company(text) && !has_title {
+            companies.push(company::Candidate {
+                index,
+                matches_domain: matches,
+            });
             continue;
         }
-        let pieces = parts(text);
         let depts: Vec<&str> = pieces
             .iter()
             .copied()
             .filter(|p| is_department(p))
             .collect();
-        let has_title = pieces.iter().any(|p| is_title(p) && !is_department(p));
         if has_title || !depts.is_empty() {
             let rest: Vec<&str> = pieces
                 .iter()
@@ -139,21 +151,24 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
             if !depts.is_empty() && department.is_none() {
                 department = Some((depts.join(" "), index));
             }
-            if !rest.is_empty() && title.is_none() {
+            if !rest.is_empty() {
                 let joined = if mostly_cjk(text) {
                     rest.join(" ")
                 } else {
                     rest.join(", ")
                 };
-                title = Some((joined, index));
+                titles.push((joined, index));
             }
             continue;
         }
         // A line spelling the email's domain is the company, unless the local part names it
         // too (`kevin@osei.com` on Kevin Osei's own card).
         let named_by_local = locals.iter().any(|l| email_matches_name(l, text) > 0.0);
-        if matches_domain(text, &domains) && (!looks_like_name(text) || !named_by_local) {
-            companies.push(index);
+        if matches && (!looks_like_name(text) || !named_by_local) {
+            companies.push(company::Candidate {
+                index,
+                matches_domain: true,
+            });
         } else if looks_like_name(text) {
             names.push(index);
         } else {
@@ -203,7 +218,7 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         let (given, family) = if japanese {
             split_japanese_name(&line.text)
         } else {
-            split_name(&line.text)
+            split_name_in(&line.text, family_first)
         };
         out.text(
             FieldKind::GivenName,
@@ -223,13 +238,18 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         }
     }
 
-    let company = companies
-        .iter()
-        .copied()
-        .max_by_key(|&i| lines[i].bbox.height)
-        .map(|i| (i, 0.9))
-        .or_else(|| {
-            // No legal form printed: the tallest remaining line, a guess the rep must confirm.
+    // Titles: a title broken over two lines is joined (its second line may look like a name:
+    // `Global Partnerships`); a second title is kept as one more.
+    let mut rest: Vec<usize> = others.iter().chain(names.iter()).copied().collect();
+    rest.sort_unstable();
+    let titles = titles::gather(lines, &titles, &mut rest);
+    others.retain(|i| rest.contains(i));
+    let names: Vec<usize> = names.into_iter().filter(|i| rest.contains(i)).collect();
+
+    // The company among what is left: legal form, acronyms, brand words, then height.
+    let candidates: Vec<company::Candidate> = companies
+        .into_iter()
+        .chain(
             others
                 .iter()
                 .chain(names.iter())
@@ -237,21 +257,24 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
                 .filter(|&i| {
                     let text = &lines[i].text;
                     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-                    let digits = text.chars().filter(char::is_ascii_digit).count();
-                    !lines[i].used && text.chars().count() >= 3 && letters > digits
+                    !lines[i].used && text.chars().count() >= 2 && letters >= 2
                 })
-                .max_by_key(|&i| lines[i].bbox.height)
-                .map(|i| (i, 0.5))
-        });
-    if let Some((index, certainty)) = company {
-        let line = &lines[index];
+                .map(|index| company::Candidate {
+                    index,
+                    matches_domain: false,
+                }),
+        )
+        .filter(|c| !lines[c.index].used)
+        .collect();
+    if let Some(choice) = company::choose(lines, &candidates, name, contact_top) {
+        let line = &lines[choice.index];
         out.text(
             FieldKind::Company,
             &line.text,
-            line.confidence * certainty,
+            line.confidence * choice.certainty,
             line.bbox,
         );
-        lines[index].used = true;
+        lines[choice.index].used = true;
     }
     if let Some((text, index)) = department {
         let line = &lines[index];
@@ -263,10 +286,11 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String]) {
         );
         lines[index].used = true;
     }
-    if let Some((text, index)) = title {
-        let line = &lines[index];
-        out.text(FieldKind::Title, &text, line.confidence * 0.85, line.bbox);
-        lines[index].used = true;
+    for (text, bbox, confidence, used) in titles {
+        out.text(FieldKind::Title, &text, confidence * 0.85, bbox);
+        for index in used {
+            lines[index].used = true;
+        }
     }
 }
 
@@ -285,7 +309,11 @@ fn add_reading(out: &mut Fields, lines: &mut [Line], name: usize) {
         gap <= name_box.height && overlaps && b.height <= name_box.height
     };
     let Some(index) = (0..lines.len())
-        .filter(|&i| !lines[i].used && near(i) && looks_like_reading(&lines[i].text))
+        // A katakana title (`マネージャー`) beside the name is not its reading.
+        .filter(|&i| {
+            let text = &lines[i].text;
+            !lines[i].used && near(i) && looks_like_reading(text) && !is_title(text)
+        })
         .min_by_key(|&i| lines[i].bbox.y.abs_diff(name_box.y))
     else {
         return;

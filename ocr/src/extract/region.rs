@@ -20,6 +20,7 @@ const TLD_REGIONS: &[(&str, &str)] = &[
     (".au", "AU"),
     (".ca", "CA"),
     (".in", "IN"),
+    (".vn", "VN"),
 ];
 
 /// The ISO 3166-1 alpha-2 region of a card, strongest evidence first: a `+CC` phone prefix, a

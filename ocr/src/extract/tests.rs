@@ -257,3 +257,78 @@ fn a_chinese_label_glued_to_a_web_address_and_an_iterated_kanji_name() {
     assert_eq!(value(&found, FieldKind::FamilyName), "佐々木");
     assert_eq!(value(&found, FieldKind::GivenName), "陽菜");
 }
+
+#[test]
+fn the_printed_company_name_wins_over_its_logo_acronym_and_brand_word() {
+    let card = |lines: &[TextLine]| {
+        let found = extract(lines);
+        let company = found
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldKind::Company)
+            .cloned()
+            .unwrap();
+        (company.value, company.confidence)
+    };
+    // A tall acronym logo and the full name in small type beside it.
+    let (company, confidence) = card(&[
+        line("NPL", 20, 90),
+        line("Northpeak Logistics LLC", 40, 24),
+        line("Marcus Okafor", 140, 50),
+        line("Director of Sales", 200, 28),
+        line("m.okafor@northpeak.com", 300, 22),
+    ]);
+    assert_eq!(company, "Northpeak Logistics LLC");
+    assert!(confidence >= 0.8, "{confidence}");
+    // A brand word over the name; the full name printed small at the foot.
+    let (company, _) = card(&[
+        line("KESTREL", 20, 80),
+        line("Oliver Brennan", 120, 50),
+        line("Regional Sales Manager", 180, 28),
+        line("oliver@kf-example.co.uk", 300, 22),
+        line("Kestrel & Finch Ltd", 340, 22),
+    ]);
+    assert_eq!(company, "Kestrel & Finch Ltd");
+    // Only the logo is printed: it is kept, and flagged for the rep.
+    let (company, confidence) = card(&[
+        line("KVX", 20, 90),
+        line("Tomas Lindgren", 140, 50),
+        line("Field Service Engineer", 200, 28),
+        line("Pier 66, 2130 Alaskan Way, Suite 1200", 300, 22),
+        line("Seattle, WA 98121", 330, 22),
+        line("tomas@kvx-marine.example", 360, 22),
+    ]);
+    assert_eq!(company, "KVX");
+    assert!(confidence < 0.8, "{confidence}");
+}
+
+#[test]
+fn a_close_call_between_two_company_lines_is_flagged() {
+    let found = extract(&[
+        line("Bellwether Marine", 20, 40),
+        line("Harbor Services", 60, 40),
+        line("Ana Ruiz", 140, 50),
+        line("ana@example.com", 300, 22),
+    ]);
+    let company = found
+        .fields
+        .iter()
+        .find(|f| f.kind == FieldKind::Company)
+        .unwrap();
+    assert!(company.confidence < 0.6, "{company:?}");
+}
+
+#[test]
+fn a_vietnamese_card_reads_its_name_family_first() {
+    let found = extract(&[
+        line("Song Han Trading JSC", 20, 40),
+        line("Luong Van Tam", 100, 50),
+        line("Sales Manager", 160, 28),
+        line("Mobile: 0912 345 678", 300, 22),
+        line("tam.luong@songhan.vn", 330, 22),
+    ]);
+    assert_eq!(found.region.as_deref(), Some("VN"));
+    assert_eq!(value(&found, FieldKind::FamilyName), "Luong");
+    assert_eq!(value(&found, FieldKind::GivenName), "Van Tam");
+    assert_eq!(value(&found, FieldKind::Company), "Song Han Trading JSC");
+}

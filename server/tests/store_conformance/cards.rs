@@ -52,6 +52,7 @@ fn read_outcome() -> (CardOutcome, String) {
                 width: 3,
                 height: 4,
             }),
+            problem: None,
         }],
         region: Some("SE".into()),
         images: vec![CardImage {

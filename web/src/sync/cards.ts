@@ -4,6 +4,7 @@
 // rep reviews the fields and saves them as a new contact or into one they have
 // (`mergeCard`, a port of sync-core's card::merge_into), then reports the card done.
 
+import { checkPhone } from '../rules/index.ts';
 import { emptyContact, type CardImageJson, type ContactJson } from './contact.ts';
 import { idToText, newContactId, newItemId } from './ids.ts';
 import type { ReplicaStore } from './store.ts';
@@ -16,6 +17,11 @@ export interface CardField {
   confidence: number;
   source: string;
   bbox?: { x: number; y: number; width: number; height: number } | null;
+  /**
+   * Why the value is not in its stored form (a phone that does not validate, kept as printed):
+   * the field must be fixed (`fixPhone`) or dropped before the draft can be saved.
+   */
+  problem?: string | null;
 }
 
 export interface CardDraft {
@@ -135,6 +141,21 @@ export class CardQueue {
   }
 }
 
+/** The kept fields still to fix (sync-core card::check_kept): saving waits until there are none. */
+export function toFix(fields: CardField[]): CardField[] {
+  return fields.filter((f) => f.problem);
+}
+
+/**
+ * A phone field mended from what the rep typed (sync-core card::fix_phone): the E.164 number,
+ * the typed text as printed, no problem, full confidence; or why the typed text is refused.
+ */
+export function fixPhone(field: CardField, typed: string, region: string | null): { ok: true; field: CardField } | { ok: false; message: string } {
+  const checked = checkPhone(typed, region, 'phones[0].e164');
+  if (!checked.ok) return { ok: false, message: checked.problem.message };
+  return { ok: true, field: { ...field, value: checked.value, raw: typed.trim(), problem: null, confidence: 1 } };
+}
+
 function first(fields: CardField[], kind: string): string {
   return fields.find((f) => f.kind === kind)?.value ?? '';
 }
@@ -146,6 +167,9 @@ function first(fields: CardField[], kind: string): string {
  * added; the card's images are attached.
  */
 export function mergeCard(contact: ContactJson, fields: CardField[], images: CardImageJson[]): ContactJson {
+  // A phone kept as printed is never saved unchecked (sync-core card::check_kept).
+  const unfixed = toFix(fields);
+  if (unfixed.length > 0) throw new Error(`fix or leave out ${unfixed.map((f) => `"${f.raw}" (${f.problem ?? ''})`).join(', ')} before saving`);
   const c = structuredClone(contact);
   const fill = (key: 'given' | 'family' | 'phonetic_given' | 'phonetic_family', kind: string) => {
     if (c.name[key] === '') c.name[key] = first(fields, kind);
@@ -156,7 +180,8 @@ export function mergeCard(contact: ContactJson, fields: CardField[], images: Car
   fill('phonetic_family', 'phonetic_family_name');
   const company = first(fields, 'company');
   const department = first(fields, 'department');
-  const title = first(fields, 'title');
+  // A card with two titles gives one each; the organisation holds both.
+  const title = fields.filter((f) => f.kind === 'title' && f.value.trim() !== '').map((f) => f.value.trim()).join(' / ');
   if (company || department || title) {
     const same = c.organizations.find((o) => o.company.toLowerCase() === company.toLowerCase() || (!o.company && !company));
     if (same) {

@@ -44,11 +44,49 @@ export function emptyContact(): ContactJson {
   };
 }
 
+/** Languages (BCP 47 primary subtags) whose names are written family name first. */
+const FAMILY_FIRST_LANGUAGES = ['ja', 'zh', 'ko', 'vi', 'hu'];
+/** Han, kana and Hangul: the scripts whose names are family first. */
+const CJK = /[\u4E00-\u9FFF\u3400-\u4DBF\uF900-\uFAFF々\u3041-\u309F\u30A0-\u30FF\u31F0-\u31FF\uAC00-\uD7AF\u1100-\u11FF\u3130-\u318F]/u;
+/** Letters only Vietnamese uses: ơ, ư and the tone-marked vowels. */
+const VIETNAMESE = /[ơƠưƯ\u1EA0-\u1EF9]/u;
+
+function inCapitals(word: string): boolean {
+  return [...word].filter((c) => /\p{L}/u.test(c)).length >= 2 && !/\p{Ll}/u.test(word);
+}
+
+/**
+ * Whether a name is shown family name first (sync-core contact::display::family_first): CJK
+ * script, Vietnamese letters, a surname printed in capitals beside a given name that is not,
+ * or a family-first language.
+ */
+export function familyFirst(name: NameJson, language: string | null): boolean {
+  const given = name.given.trim();
+  const family = name.family.trim();
+  if (family === '') return false;
+  const parts = [given, family, name.middle.trim()];
+  if (parts.some((p) => CJK.test(p))) return true;
+  if (parts.some((p) => VIETNAMESE.test(p))) return true;
+  if (inCapitals(family) && /\p{Ll}/u.test(given)) return true;
+  const primary = (language ?? '').split(/[-_]/)[0]!.toLowerCase();
+  return FAMILY_FIRST_LANGUAGES.includes(primary);
+}
+
+/** The full name in the order its script and spelling call for (sync-core display::full_name). */
+export function fullName(name: NameJson, language: string | null): string {
+  const given = name.given.trim();
+  const middle = name.middle.trim();
+  const family = name.family.trim();
+  const core = (familyFirst(name, language) ? [family, given, middle] : [given, middle, family]).filter((p) => p !== '');
+  const allCjk = core.length > 0 && core.every((p) => [...p].every((c) => CJK.test(c) || /\s/u.test(c)));
+  return [name.prefix.trim(), core.join(allCjk ? '' : ' '), name.suffix.trim()].filter((p) => p !== '').join(' ');
+}
+
 /** The name shown in lists: full name, else nickname, else first company (Contact::display_name). */
 export function displayName(contact: ContactJson): string {
+  const full = fullName(contact.name, contact.language);
+  if (full !== '') return full;
   const n = contact.name;
-  const full = [n.prefix, n.given, n.middle, n.family, n.suffix].map((p) => p.trim()).filter((p) => p !== '');
-  if (full.length > 0) return full.join(' ');
   if (n.nickname.trim() !== '') return n.nickname.trim();
   return contact.organizations.map((o) => o.company.trim()).find((c) => c !== '') ?? '';
 }

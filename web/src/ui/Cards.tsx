@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { contactFromCard, mergeCard, type CardField, type StoredCard } from '../sync/cards.ts';
+import { contactFromCard, fixPhone, mergeCard, toFix, type CardField, type StoredCard } from '../sync/cards.ts';
 import { displayName } from '../sync/contact.ts';
 import type { Device } from '../sync/session.ts';
 import { go } from './hooks.ts';
@@ -54,6 +54,9 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
   const stored = cards.find((c) => c.card === card);
   const draft = stored?.draft;
   const [dropped, setDropped] = useState<Set<number>>(new Set());
+  // Phones the reader kept as printed (they did not validate), as the rep corrects them.
+  const [fixed, setFixed] = useState<Record<number, CardField>>({});
+  const [typed, setTyped] = useState<Record<number, { text: string; error: string | null }>>({});
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
   // The boxes are in the upright photo's pixels (the server turns and straightens the card),
   // so they go over the image the server stored; the photo as taken shows until it arrives.
@@ -70,7 +73,15 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
   const photo = upright ?? local;
 
   if (!stored || !draft) return <main class="contact" aria-label="Card"><p class="empty">No such card on this phone.</p></main>;
-  const kept: CardField[] = draft.fields.filter((_, i) => !dropped.has(i));
+  const fields: CardField[] = draft.fields.map((f, i) => fixed[i] ?? f);
+  const kept: CardField[] = fields.filter((_, i) => !dropped.has(i));
+  const unfixed = toFix(kept);
+  const correct = (i: number, text: string) => {
+    const field = draft.fields[i]!;
+    const result = fixPhone(field, text, draft.region);
+    setTyped({ ...typed, [i]: { text, error: result.ok ? null : result.message } });
+    if (result.ok) setFixed({ ...fixed, [i]: result.field });
+  };
 
   const saveNew = async () => {
     const id = await device.replica.create(contactFromCard(kept, draft.images));
@@ -102,15 +113,25 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
       </div>
       <fieldset>
         <legend>What the card says</legend>
-        {draft.fields.map((f, i) => (
-          <label class="check" key={i}>
-            <input type="checkbox" checked={!dropped.has(i)} onChange={(e) => {
-              const next = new Set(dropped);
-              if (e.currentTarget.checked) next.delete(i); else next.add(i);
-              setDropped(next);
-            }} />
-            <span><span class="sub">{f.kind.replace(/_/g, ' ')}{f.confidence < 0.8 ? ' (check this)' : ''}</span><br />{f.value}</span>
-          </label>
+        {fields.map((f, i) => (
+          <div key={i} data-testid="card-field" data-kind={f.kind} data-problem={f.problem ? 'yes' : undefined}>
+            <label class="check">
+              <input type="checkbox" checked={!dropped.has(i)} onChange={(e) => {
+                const next = new Set(dropped);
+                if (e.currentTarget.checked) next.delete(i); else next.add(i);
+                setDropped(next);
+              }} />
+              <span><span class="sub">{f.kind.replace(/_/g, ' ')}{f.label ? ` (${f.label})` : ''}{f.confidence < 0.8 ? ' (check this)' : ''}</span><br />{f.value}</span>
+            </label>
+            {draft.fields[i]!.problem && !dropped.has(i) && (
+              <label class="fix">
+                <span class="sub">{fixed[i] ? 'corrected' : `as printed: ${draft.fields[i]!.problem}`}</span>
+                <input type="tel" value={typed[i]?.text ?? draft.fields[i]!.raw} aria-invalid={!fixed[i]}
+                  onInput={(e) => correct(i, e.currentTarget.value)} data-testid="fix-phone" />
+                {typed[i]?.error && <span class="error" role="alert">{typed[i]!.error}</span>}
+              </label>
+            )}
+          </div>
         ))}
       </fieldset>
       {draft.duplicates.length > 0 && (
@@ -119,13 +140,18 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
           {draft.duplicates.map((id) => {
             const record = device.replica.contacts.get(id);
             return record && (
-              <button type="button" key={id} onClick={() => void saveInto(id)} data-testid="merge-card">Add to {displayName(record.contact)}</button>
+              <button type="button" key={id} disabled={unfixed.length > 0} onClick={() => void saveInto(id)} data-testid="merge-card">Add to {displayName(record.contact)}</button>
             );
           })}
         </section>
       )}
+      {unfixed.length > 0 && (
+        <p class="error" role="status" data-testid="card-to-fix">
+          Correct or untick {unfixed.length === 1 ? 'the number' : `the ${unfixed.length} numbers`} marked above before saving: {unfixed.map((f) => `"${f.raw}"`).join(', ')}.
+        </p>
+      )}
       <div class="actions">
-        <button type="button" class="primary" onClick={() => void saveNew()} data-testid="save-card">Save as new contact</button>
+        <button type="button" class="primary" disabled={unfixed.length > 0} onClick={() => void saveNew()} data-testid="save-card">Save as new contact</button>
         <button type="button" onClick={() => void device.cards.done(card).then(() => go('/cards'))}>Dismiss</button>
       </div>
     </main>

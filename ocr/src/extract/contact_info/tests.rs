@@ -8,13 +8,6 @@ fn urls(text: &str) -> Vec<String> {
     find_urls(text).into_iter().map(|f| f.value).collect()
 }
 
-fn phones(text: &str, region: Option<&str>) -> Vec<(String, String)> {
-    find_phones(text, region, false)
-        .into_iter()
-        .map(|f| (f.label, f.value))
-        .collect()
-}
-
 #[test]
 fn emails_survive_ocr_spacing_and_glued_labels() {
     assert_eq!(
@@ -85,57 +78,39 @@ fn urls_need_www_a_scheme_a_label_or_a_known_domain() {
 }
 
 #[test]
-fn phones_take_the_label_printed_before_them() {
+fn a_label_glued_before_the_scheme_goes_and_a_lost_colon_is_mended() {
     assert_eq!(
-        phones("TEL03-1234-5678", Some("JP")),
-        [("work".into(), "+81312345678".into())]
+        urls("Web:http://www.cobaltline.io"),
+        ["http://www.cobaltline.io"]
     );
     assert_eq!(
-        phones("T 03-1234-5678 / F 03-1234-5679", Some("JP")),
-        [
-            ("work".into(), "+81312345678".into()),
-            ("fax".into(), "+81312345679".into())
-        ]
+        urls("URL :https://kitahama-seiko.co.jp/en"),
+        ["https://kitahama-seiko.co.jp/en"]
     );
     assert_eq!(
-        phones("MOB+44 7911 123456", None),
-        [("mobile".into(), "+447911123456".into())]
+        urls("E: m.aoki@kitahama.co.jp URL:http://kitahama.co.jp"),
+        ["http://kitahama.co.jp"]
     );
+    assert_eq!(urls("http//www.sunmesa.com"), ["http://www.sunmesa.com"]);
+    assert_eq!(urls("Web: https//sunmesa.com"), ["https://sunmesa.com"]);
+    assert_eq!(urls("Website:http:/sunmesa.vn"), ["http://sunmesa.vn"]);
     assert_eq!(
-        phones("携帯 090-1234-5678", Some("JP")),
-        [("mobile".into(), "+819012345678".into())]
-    );
-    assert_eq!(
-        phones("Office (415) 555-0132", Some("US")),
-        [("work".into(), "+14155550132".into())]
+        urls("网址：http://www.huaxing.cn"),
+        ["http://www.huaxing.cn"]
     );
 }
 
 #[test]
-fn an_unlabelled_mobile_prefix_reads_as_mobile() {
+fn a_label_glued_before_an_email_goes() {
     assert_eq!(
-        phones("010-4821-3367", Some("KR")),
-        [("mobile".into(), "+821048213367".into())]
+        emails("E-mail :an.luong@songhan.vn"),
+        ["an.luong@songhan.vn"]
     );
+    assert_eq!(emails("Email:an.luong@songhan.vn"), ["an.luong@songhan.vn"]);
     assert_eq!(
-        phones("03-1234-5678", Some("JP")),
-        [("work".into(), "+81312345678".into())]
+        emails("Mail: an.luong@songhan.vn Web:http://songhan.vn"),
+        ["an.luong@songhan.vn"]
     );
-}
-
-#[test]
-fn postal_codes_and_short_numbers_are_not_phones() {
-    assert!(phones("〒100-0005 東京都千代田区丸の内1-2-3", Some("JP")).is_empty());
-    assert!(find_phones("1200 Market Street, Suite 400", Some("US"), true).is_empty());
-    assert!(phones("Booth 12", Some("US")).is_empty());
-}
-
-#[test]
-fn a_national_number_without_a_region_is_kept_raw_and_unsure() {
-    let found = find_phones("Tel 03-1234-5678", None, false);
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].value, "03-1234-5678");
-    assert!(found[0].certainty < 0.5);
 }
 
 #[test]
