@@ -2,13 +2,13 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '99bb9527487bb375';
+const VERSION = 'b1636f4eadf45812';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-DeM_Ly-5.js",
-  "/assets/index-DuBLTv_t.css",
-  "/assets/project.worker-DKJVrfIz.js",
+  "/assets/index-BfIl82DK.css",
+  "/assets/index-DBmKG0Sd.js",
+  "/assets/project.worker-CP3-Nu6y.js",
   "/icon-192.png",
   "/icon-512.png",
   "/icon-maskable-512.png",
