@@ -71,6 +71,9 @@ pub struct TestServer {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _data: Option<tempfile::TempDir>,
+    /// Uploaded import files: a folder of its own, gone with the server (the default folder
+    /// is the working one on Postgres).
+    _imports: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
@@ -124,6 +127,8 @@ impl TestServer {
         if let Ok(reader) = server_binary() {
             config.card_reader = reader;
         }
+        let imports = tempfile::tempdir()?;
+        config.import_dir = imports.path().to_path_buf();
         adjust(&mut config);
         let metrics_token = config.metrics_token.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -136,6 +141,7 @@ impl TestServer {
             stop: Some(stop),
             task: Some(task),
             _data: None,
+            _imports: Some(imports),
         };
         server.wait_ready().await?;
         Ok(server)
@@ -276,6 +282,7 @@ impl ChildServer {
             stop: None,
             task: None,
             _data: None,
+            _imports: None,
         }
     }
 

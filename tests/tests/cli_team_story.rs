@@ -92,10 +92,10 @@ async fn a_phone_searches_its_contacts_with_the_server_gone() {
 
     tokio::task::spawn_blocking(move || {
         for (query, expected) in [
-            ("中太", "太郎 田中"),
-            ("(03) 1234-5678", "太郎 田中"),
-            ("+81 3 1234 5678", "太郎 田中"),
-            ("expo", "太郎 田中"),
+            ("中太", "田中太郎"),
+            ("(03) 1234-5678", "田中太郎"),
+            ("+81 3 1234 5678", "田中太郎"),
+            ("expo", "田中太郎"),
             ("jose", "José Álvarez"),
         ] {
             assert_eq!(names(&phone, &["search", query]), [expected], "{query}");
