@@ -38,9 +38,9 @@
 //!    height, with a confidence that falls when the choice was close — each with a
 //!    confidence, its source and its box on the upright photo ([`draft`]).
 //!
-//! Measured by `cargo bench -p ocr --bench cards` on the 54 fixture cards (release, 2 cores
-//! shared with other builds, load average 3.2-3.9): p50 1.44 s, p95 2.10 s; at a phone's full
-//! 4032 × 3024, p50 1.98 s; recall: company 1.00 (precision 1.00), url 1.00, phone 1.00
+//! Measured by `cargo bench -p ocr --bench cards` on the 54 fixture cards (release, 2 cores,
+//! otherwise quiet): p50 1.09 s, p95 1.40 s; at a phone's full 4032 × 3024, p50 1.24 s (1.44 s
+//! and 1.98 s with five other builds sharing the cores); recall: company 1.00 (precision 1.00), url 1.00, phone 1.00
 //! (numbers that do not validate: 1.00 kept as printed), email 0.98, title 0.98, name 0.96
 //! (two Vietnamese names lose a mark).
 //!
