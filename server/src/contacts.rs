@@ -55,7 +55,7 @@ mod write;
 pub use error::ContactsError;
 pub use history::{HistoryPage, history, restore};
 pub use lifecycle::{NewActivity, log_activity, set_archived, set_trashed};
-pub use manage::{empty_trash, purge, set_visibility, transfer_owner};
+pub use manage::{check_listed, empty_trash, purge, set_visibility, transfer_owner};
 pub use tags::{delete_tag, rename_tag, retag};
 pub use write::{create, edit};
 

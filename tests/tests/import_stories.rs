@@ -243,6 +243,18 @@ async fn a_preview_saves_nothing_and_a_patched_mapping_is_what_imports() -> anyh
         "the bad email is named: {rows}"
     );
     assert!(rest.contacts().await?.is_empty(), "still nothing saved");
+    // A batch shared with a group the company does not have is refused, as a contact is.
+    let stranger = "00000000-0000-0000-0000-00000000beef";
+    let error = rest
+        .patch(
+            &id,
+            json!({"visibility": {"all": false, "groups": [stranger]}}),
+        )
+        .await;
+    assert!(
+        error.is_err_and(|error| error.to_string().contains(stranger)),
+        "an unknown group is named"
+    );
 
     rest.start(&id).await?;
     let done = rest.finished(&id).await?;

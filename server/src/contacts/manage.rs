@@ -136,7 +136,7 @@ pub async fn empty_trash(state: &AppState, caller: &Caller) -> Result<usize, Con
 
 /// Refuse a visibility naming a member, group or unit the company does not have, before
 /// anything is stored. A list far over the limit is refused before any is looked up.
-pub(super) async fn check_listed(
+pub async fn check_listed(
     state: &AppState,
     caller: &Caller,
     visibility: &Visibility,

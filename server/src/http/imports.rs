@@ -421,18 +421,8 @@ async fn change(
         let read = visibility
             .read()
             .map_err(|message| ApiError::bad("visibility", message))?;
-        if let sync_core::wire::Visibility::Members { members, .. } = &read {
-            let company = state.store.members(caller.tenant).await?;
-            if let Some(stranger) = members
-                .iter()
-                .find(|member| !company.iter().any(|known| known.member == **member))
-            {
-                return Err(ApiError::bad(
-                    "visibility",
-                    format!("member {stranger} is not in the company"),
-                ));
-            }
-        }
+        // Every listed member, group and unit must exist, as when a contact is shared.
+        crate::contacts::check_listed(&state, &caller, &read).await?;
         options.visibility = Some(visibility);
     }
     if let Some(lines) = change.lines {
