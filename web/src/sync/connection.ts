@@ -87,7 +87,10 @@ export class Connection {
   }
 
   private async connect(): Promise<void> {
-    if (this.stopped || this.socket) return;
+    // Offline, the 'online' event reconnects. Checked again after the token's await: a socket
+    // opened just after the 'offline' event would never be closed by it, and some browsers
+    // (Chromium's offline emulation among them) leave WebSockets working while offline.
+    if (this.stopped || this.socket || !navigator.onLine) return;
     let token: string;
     try {
       token = await this.tokens.accessToken(this.refreshFirst);
@@ -96,6 +99,7 @@ export class Connection {
       if ((error as { status?: number }).status === 401) return this.tokens.signedOut();
       return this.retryLater(); // offline, or the server is away
     }
+    if (this.stopped || this.socket || !navigator.onLine) return;
     const url = `${this.base.replace(/^http/, 'ws')}/v1/sync?access_token=${encodeURIComponent(token)}`;
     const socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
