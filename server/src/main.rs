@@ -5,6 +5,10 @@
 
 use tracing_subscriber::EnvFilter;
 
+/// See the note on `tikv-jemallocator` in Cargo.toml: glibc's allocator kept freed memory resident.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> anyhow::Result<()> {
     if std::env::args().nth(1).as_deref() == Some("read-card") {
         return server::cards::child::run();

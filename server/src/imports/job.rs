@@ -125,9 +125,23 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
     };
     let mut counts = record.counts;
     let mut position = record.position;
-    while let Some(batch) = arriving.recv().await {
-        let settled = batch.len() as u64;
-        let failures = job.settle(batch, &mut index, &mut counts).await?;
+    // One batch commits while the next is decided and its contacts built (on the other core):
+    // the committing thread is the bottleneck, and was idle while a batch was being built.
+    let mut ready = match arriving.recv().await {
+        Some(batch) => Some(job.prepare(batch, &mut index).await?),
+        None => None,
+    };
+    while let Some(batch) = ready.take() {
+        let next = async {
+            match arriving.recv().await {
+                Some(next) => job.prepare(next, &mut index).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let settled = batch.settled;
+        let (committed, next) = tokio::join!(job.commit(batch, &mut counts), next);
+        let failures = committed?;
+        ready = next?;
         position += settled;
         counts.done = position;
         let progress = ImportProgress {
@@ -228,14 +242,29 @@ struct Pending {
 /// What becomes of an existing contact in this batch: the rows merged into it or replacing it.
 type Edits = HashMap<ContactId, Vec<(u64, Contact)>>;
 
+/// A batch decided, its new contacts built, ready to commit.
+struct Prepared {
+    /// How many records it settles.
+    settled: u64,
+    /// What deciding it counted (rows not selected, failed, skipped or folded).
+    counts: ImportCounts,
+    /// Rows that failed before reaching the store, with why.
+    failures: Vec<(u64, String)>,
+    /// Each new contact's line, and its first change with what accepting it computes.
+    creates: Vec<(u64, Built)>,
+    /// Existing contacts the batch's duplicates change.
+    edits: Edits,
+}
+
+/// A new contact's push and prepared document, or why it could not be made.
+type Built = Result<(DocChanges, Arc<PreparedContact>), sync_core::document::DocumentError>;
+
 impl Job<'_> {
-    /// Settle one batch: decide each row, commit, count. Returns the batch's failed rows.
-    async fn settle(
-        &self,
-        batch: Vec<Item>,
-        index: &mut MatchIndex,
-        counts: &mut ImportCounts,
-    ) -> Result<Vec<(u64, String)>, ImportError> {
+    /// Decide each row of one batch (new, duplicate, failed, not selected) and build its new
+    /// contacts. Rows learnt here are duplicates for the batches after it.
+    async fn prepare(&self, batch: Vec<Item>, index: &mut MatchIndex) -> Result<Prepared, ImportError> {
+        let settled = batch.len() as u64;
+        let mut counts = ImportCounts::default();
         let mut failures = Vec::new();
         let mut creates: Vec<Pending> = Vec::new();
         let mut created_at: HashMap<ContactId, usize> = HashMap::new();
@@ -273,33 +302,47 @@ impl Job<'_> {
                     if let Some(&at) = created_at.get(&existing) {
                         // A person twice in this batch: fold the row into the contact to create.
                         apply(self.options.duplicates, &mut creates[at].contact, &contact);
-                        count_duplicate(self.options.duplicates, counts);
+                        count_duplicate(self.options.duplicates, &mut counts);
                     } else {
                         edits.entry(existing).or_default().push((line, contact));
                     }
                 }
             }
         }
-        self.create(creates, counts, &mut failures).await?;
-        self.edit(edits, counts, &mut failures).await?;
+        let creates = self.build(creates).await?;
+        Ok(Prepared {
+            settled,
+            counts,
+            failures,
+            creates,
+            edits,
+        })
+    }
+
+    /// Commit a prepared batch, adding what it settled to `counts`. Returns its failed rows.
+    async fn commit(
+        &self,
+        batch: Prepared,
+        counts: &mut ImportCounts,
+    ) -> Result<Vec<(u64, String)>, ImportError> {
+        let mut failures = batch.failures;
+        counts.skipped += batch.counts.skipped;
+        counts.failed += batch.counts.failed;
+        counts.merged += batch.counts.merged;
+        counts.replaced += batch.counts.replaced;
+        counts.imported += batch.counts.imported;
+        self.create(batch.creates, counts, &mut failures).await?;
+        self.edit(batch.edits, counts, &mut failures).await?;
         Ok(failures)
     }
 
-    /// Build and commit the new contacts.
-    async fn create(
-        &self,
-        creates: Vec<Pending>,
-        counts: &mut ImportCounts,
-        failures: &mut Vec<(u64, String)>,
-    ) -> Result<(), ImportError> {
-        if creates.is_empty() {
-            return Ok(());
-        }
+    /// Build the new contacts' documents, off the async threads.
+    async fn build(&self, creates: Vec<Pending>) -> Result<Vec<(u64, Built)>, ImportError> {
         let import = self.record.id;
         let by = self.by.clone();
         let at_ms = self.started_ms;
         let visibility = self.visibility.clone();
-        let built = tokio::task::spawn_blocking(move || {
+        Ok(tokio::task::spawn_blocking(move || {
             creates
                 .into_iter()
                 .map(|pending| {
@@ -331,7 +374,16 @@ impl Job<'_> {
                 })
                 .collect::<Vec<_>>()
         })
-        .await?;
+        .await?)
+    }
+
+    /// Commit the new contacts.
+    async fn create(
+        &self,
+        built: Vec<(u64, Built)>,
+        counts: &mut ImportCounts,
+        failures: &mut Vec<(u64, String)>,
+    ) -> Result<(), ImportError> {
         let mut pushes = Vec::with_capacity(built.len());
         let mut prepared = Vec::with_capacity(built.len());
         let mut lines = Vec::with_capacity(built.len());

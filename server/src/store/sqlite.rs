@@ -119,6 +119,8 @@ impl SqliteStore {
             // An ack promises the edit is on disk: FULL syncs the WAL at every commit, so not
             // even a power cut loses an acknowledged edit.
             .synchronous(SqliteSynchronous::Full)
+            // Statement journals (and sort spills) in memory: see the committer's `open`.
+            .pragma("temp_store", "memory")
             // Another process (a backup, an admin's sqlite3 shell) may hold the lock briefly.
             .busy_timeout(Duration::from_secs(10));
         // sqlx's pools ping a connection before lending it, by default: a round trip to the
