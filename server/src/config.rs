@@ -107,9 +107,10 @@ pub struct Config {
     /// to disk, so this bounds disk, not memory.
     pub import_max_bytes: u64,
     /// Rows an import job reads, commits and records its progress after, at a time
-    /// (`ROLO_IMPORT_BATCH_ROWS`, default 250): a batch's new documents are all in memory
-    /// at once (measured: peak RSS 1.3 GB at 1,000 rows a batch, 260 MB at 250, for about the
-    /// same time); a restart redoes at most one batch.
+    /// (`ROLO_IMPORT_BATCH_ROWS`, default 1,000): a batch's new documents are all in memory
+    /// at once (about 50 KB each), and a restart redoes at most one batch. Larger batches
+    /// share the committing transaction's fixed costs (measured on 30,000 rows: 9.2 s at
+    /// 1,000 rows a batch, 16.4 s at 250; peak RSS 198 MB against 108 MB).
     pub import_batch_rows: usize,
 }
 
@@ -212,7 +213,7 @@ impl Default for Config {
             hsts: false,
             import_dir: default_import_dir("sqlite://rolo.db"),
             import_max_bytes: 200 * 1024 * 1024,
-            import_batch_rows: 250,
+            import_batch_rows: 1000,
         }
     }
 }

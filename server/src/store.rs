@@ -323,6 +323,9 @@ pub struct PreparedContact {
     pub contact: sync_core::contact::Contact,
     /// `doc.save()`.
     pub saved: Vec<u8>,
+    /// Its search terms may be left for [`Store::index_deferred_terms`]: a store whose index
+    /// writes cost most in large groups (SQLite) leaves them; others write them at once.
+    pub index_later: bool,
 }
 
 /// The storage every server node shares.
@@ -535,6 +538,20 @@ pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static
     ) -> Result<Vec<DocResult>, StoreError> {
         let _ = prepared;
         self.commit(tenant, viewer, docs).await
+    }
+    /// Write the search terms that [`Store::commit_prepared`] left out
+    /// ([`PreparedContact::index_later`]) for the contacts with ids from `first` to `last`:
+    /// until then those contacts are listed but not found by search. Terms of contacts that
+    /// have them already, or that changed since, are left as they are. Returns how many
+    /// terms it wrote (none on a store that never leaves them out).
+    async fn index_deferred_terms(
+        &self,
+        tenant: TenantId,
+        first: ContactId,
+        last: ContactId,
+    ) -> Result<u64, StoreError> {
+        let _ = (tenant, first, last);
+        Ok(0)
     }
     /// One page of the feed for `member`, decided by `sync_core::feed`.
     async fn read_feed(

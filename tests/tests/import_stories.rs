@@ -110,10 +110,11 @@ async fn each_format_imports_through_rest() -> anyhow::Result<()> {
     assert_eq!(contacts.len(), 4);
     let found = emails(&contacts);
     for n in 0..3 {
-        assert!(
-            found.contains(&format!("person{n}@kita.example")),
-            "{found:?}"
-        );
+        let email = format!("person{n}@kita.example");
+        assert!(found.contains(&email), "{found:?}");
+        // Search finds an imported contact once its import is done.
+        let searched = rest.search(&email).await?;
+        assert_eq!(emails(&searched), vec![email.clone()], "search for {email}");
     }
     Ok(())
 }
@@ -420,6 +421,13 @@ async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyho
     let mut unique = found.clone();
     unique.dedup();
     assert_eq!(unique.len(), rows, "no row twice");
+    // Rows committed before the kill and after it are found by search alike (their search
+    // terms are written after their batches: the resumed run writes those of the first).
+    for n in [0, rows / 2, rows - 1] {
+        let email = format!("person{n}@kita.example");
+        let found = rest.search(&email).await?;
+        assert_eq!(emails(&found), vec![email.clone()], "search for {email}");
+    }
     Ok(())
 }
 

@@ -44,6 +44,63 @@ enum Item {
     },
 }
 
+impl Item {
+    /// Its line in the file (0 for a line not selected: it creates nothing).
+    fn line(&self) -> u64 {
+        match self {
+            Item::NotSelected => 0,
+            Item::Failed { line, .. } | Item::Row { line, .. } => *line,
+        }
+    }
+}
+
+/// Every this many rows (and at the end) the search terms the job's commits left out are
+/// written (`Store::index_deferred_terms`): imported contacts are found by search a few
+/// seconds after they are listed.
+const TERMS_EVERY_ROWS: u64 = 20_000;
+
+/// The lines whose contacts' search terms are still to write.
+#[derive(Debug, Default)]
+struct DeferredTerms {
+    /// The first line not written yet.
+    from_line: u64,
+    /// The last line committed.
+    to_line: u64,
+    /// Rows settled since the last write.
+    rows: u64,
+}
+
+impl DeferredTerms {
+    fn committed(&mut self, last_line: u64, rows: u64) {
+        self.to_line = self.to_line.max(last_line);
+        self.rows += rows;
+    }
+
+    fn due(&self) -> bool {
+        self.rows >= TERMS_EVERY_ROWS
+    }
+
+    /// Write the terms of the contacts of lines `from_line..=to_line` (their ids sort by line:
+    /// see `derived_id`).
+    async fn write(&mut self, job: &Job<'_>) -> Result<(), ImportError> {
+        if self.to_line < self.from_line {
+            return Ok(());
+        }
+        let import = job.record.id;
+        job.state
+            .store
+            .index_deferred_terms(
+                job.record.tenant,
+                row_contact(import, self.from_line),
+                row_contact(import, self.to_line),
+            )
+            .await?;
+        self.from_line = self.to_line + 1;
+        self.rows = 0;
+        Ok(())
+    }
+}
+
 /// Start the job of `record` (now `running`) on a task of its own.
 pub fn spawn(state: AppState, record: ImportRecord) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -125,6 +182,8 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
     };
     let mut counts = record.counts;
     let mut position = record.position;
+    // From the first line: what a run before a restart committed may lack its terms.
+    let mut terms = DeferredTerms::default();
     // One batch commits while the next is decided and its contacts built (on the other core):
     // the committing thread is the bottleneck, and was idle while a batch was being built.
     let mut ready = match arriving.recv().await {
@@ -139,9 +198,14 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
             }
         };
         let settled = batch.settled;
+        let last_line = batch.last_line;
         let (committed, next) = tokio::join!(job.commit(batch, &mut counts), next);
         let failures = committed?;
         ready = next?;
+        terms.committed(last_line, settled);
+        if terms.due() {
+            terms.write(&job).await?;
+        }
         position += settled;
         counts.done = position;
         let progress = ImportProgress {
@@ -153,11 +217,13 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
             .record_import_progress(tenant, record.id, &progress, now_ms())
             .await?
         {
-            // Cancelled meanwhile: what was saved stays saved.
+            // Cancelled meanwhile: what was saved stays saved, and found by search.
+            terms.write(&job).await?;
             return Ok(());
         }
     }
     reading.await??;
+    terms.write(&job).await?;
     store
         .finish_import(tenant, record.id, ImportState::Done, None, now_ms())
         .await?;
@@ -246,6 +312,8 @@ type Edits = HashMap<ContactId, Vec<(u64, Contact)>>;
 struct Prepared {
     /// How many records it settles.
     settled: u64,
+    /// The line of its last record (0 for none).
+    last_line: u64,
     /// What deciding it counted (rows not selected, failed, skipped or folded).
     counts: ImportCounts,
     /// Rows that failed before reaching the store, with why.
@@ -264,6 +332,7 @@ impl Job<'_> {
     /// contacts. Rows learnt here are duplicates for the batches after it.
     async fn prepare(&self, batch: Vec<Item>, index: &mut MatchIndex) -> Result<Prepared, ImportError> {
         let settled = batch.len() as u64;
+        let last_line = batch.iter().map(Item::line).max().unwrap_or(0);
         let mut counts = ImportCounts::default();
         let mut failures = Vec::new();
         let mut creates: Vec<Pending> = Vec::new();
@@ -312,6 +381,7 @@ impl Job<'_> {
         let creates = self.build(creates).await?;
         Ok(Prepared {
             settled,
+            last_line,
             counts,
             failures,
             creates,
@@ -367,6 +437,7 @@ impl Job<'_> {
                             saved: doc.save(),
                             doc: Arc::new(doc),
                             contact: pending.contact,
+                            index_later: true,
                         };
                         (push, Arc::new(prepared))
                     });

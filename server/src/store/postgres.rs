@@ -264,6 +264,19 @@ impl PostgresStore {
         notify::announce_card(conn, self.node, job.tenant, job.device, job.card).await
     }
 
+    /// Nothing to do: Postgres writes every term at commit ([`PreparedContact::index_later`]
+    /// is for SQLite, whose WAL holds whole pages; Postgres logs rows).
+    ///
+    /// [`PreparedContact::index_later`]: crate::store::PreparedContact::index_later
+    async fn index_deferred_terms(
+        &self,
+        _tenant: TenantId,
+        _first: ContactId,
+        _last: ContactId,
+    ) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+
     /// The snapshots of these contacts that are still live, in one round trip.
     async fn snapshots_of(
         &self,

@@ -194,6 +194,20 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Write the terms an import's commits left out (see `Store::index_deferred_terms`): on
+    /// the committing thread, in one transaction (see `committer::index_terms`).
+    async fn index_deferred_terms(
+        &self,
+        tenant: TenantId,
+        first: ContactId,
+        last: ContactId,
+    ) -> Result<u64, StoreError> {
+        self.commits
+            .writer()
+            .index_deferred_terms(tenant, first, last)
+            .await
+    }
+
     /// The snapshots of these contacts that are still live: one short query per contact,
     /// since SQLite runs in-process and there is no round trip to save by batching.
     async fn snapshots_of(

@@ -272,6 +272,15 @@ impl Store for Backend {
             .await
     }
 
+    async fn index_deferred_terms(
+        &self,
+        tenant: TenantId,
+        first: ContactId,
+        last: ContactId,
+    ) -> Result<u64, StoreError> {
+        Backend::index_deferred_terms(self, tenant, first, last).await
+    }
+
     async fn read_feed(
         &self,
         tenant: TenantId,

@@ -85,6 +85,11 @@ impl<W: GroupWriter> GroupCommit<W> {
         }
     }
 
+    /// The writer the groups go through.
+    pub(crate) fn writer(&self) -> &W {
+        &self.writer
+    }
+
     /// Commit one push with whatever else the tenant's devices push meanwhile; returns once
     /// the transaction holding it committed.
     pub(crate) async fn commit(

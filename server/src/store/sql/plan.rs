@@ -84,6 +84,9 @@ pub(crate) struct DocWrite {
     /// import's rows), which nobody is editing and which would push the hot documents out
     /// (measured: a 1,000-row batch cached took 600 MB more peak RSS than one not cached).
     pub cache: bool,
+    /// A new contact whose search terms the store may write later
+    /// (`PreparedContact::index_later`).
+    pub index_later: bool,
 }
 
 impl DocWrite {
@@ -270,6 +273,7 @@ fn commit_one(
         Some(_) => None,
     };
     let cache = prepared.is_none();
+    let index_later = current.is_none() && prepared.is_some_and(|ready| ready.index_later);
     let (loaded, new_changes, contact, saved) = match (&current, prepared) {
         // A new contact the server built itself from this very change, validated as it was
         // made: what `accept_changes` would compute is at hand (an import's rows, where
@@ -363,6 +367,7 @@ fn commit_one(
         refs_changed,
         by: viewer.clone(),
         cache,
+        index_later,
         created,
         stored: projected,
         search,

@@ -42,11 +42,21 @@ use crate::store::sql::projection;
 /// backup, an admin's sqlite3 shell) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A group to commit and where its answer goes.
-struct Job {
-    tenant: TenantId,
-    pushes: Arc<[Push]>,
-    reply: oneshot::Sender<Result<Outcomes, StoreError>>,
+/// What the committing thread is asked to do, and where its answer goes.
+enum Job {
+    /// Commit a group of pushes.
+    Commit {
+        tenant: TenantId,
+        pushes: Arc<[Push]>,
+        reply: oneshot::Sender<Result<Outcomes, StoreError>>,
+    },
+    /// Write the search terms left out of the commits of the contacts `first..=last`.
+    IndexTerms {
+        tenant: TenantId,
+        first: ContactId,
+        last: ContactId,
+        reply: oneshot::Sender<Result<u64, StoreError>>,
+    },
 }
 
 /// Hands groups of pushes to the committing thread. The thread ends, closing its connection,
@@ -60,11 +70,26 @@ impl Committer {
     /// sqlx pools) and start the thread that commits through it.
     pub(super) fn start(path: &Path, cache: Arc<DocCache>) -> Result<Self, StoreError> {
         let conn = open(path)?;
+        // Copying the WAL back into the database is left to a thread of its own, beside
+        // this one: done in the committing thread after a large group (SQLite's automatic
+        // checkpoint) it took as long as writing the group had.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointing = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        checkpointing.busy_timeout(BUSY_TIMEOUT)?;
+        let (nudge, nudges) = mpsc::sync_channel(1);
         let (jobs, queue) = mpsc::channel();
+        let spawn_error = |error| StoreError::Database(sqlx::Error::Io(error));
+        std::thread::Builder::new()
+            .name("rolo-sqlite-ckpt".into())
+            .spawn(move || checkpoint(&checkpointing, &nudges))
+            .map_err(spawn_error)?;
         std::thread::Builder::new()
             .name("rolo-sqlite-commit".into())
-            .spawn(move || serve(conn, &cache, &queue))
-            .map_err(|error| StoreError::Database(sqlx::Error::Io(error)))?;
+            .spawn(move || serve(conn, &cache, &queue, &nudge))
+            .map_err(spawn_error)?;
         Ok(Self { jobs })
     }
 }
@@ -78,9 +103,31 @@ impl GroupWriter for Committer {
     ) -> Result<Outcomes, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job {
+            .send(Job::Commit {
                 tenant,
                 pushes,
+                reply,
+            })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+impl Committer {
+    /// Write the terms an import's commits left out (see `Store::index_deferred_terms`), on
+    /// the committing thread, between two groups.
+    pub(super) async fn index_deferred_terms(
+        &self,
+        tenant: TenantId,
+        first: ContactId,
+        last: ContactId,
+    ) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::IndexTerms {
+                tenant,
+                first,
+                last,
                 reply,
             })
             .map_err(|_| stopped())?;
@@ -119,20 +166,67 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// The least time between two checkpoints: each ends with an fsync of the database, and a
+/// busy tenant commits far more often than that.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// The checkpointing thread: after commits (nudged, at most every [`CHECKPOINT_EVERY`]) it
+/// copies what the WAL holds back into the database, without blocking the committing thread
+/// (`PASSIVE`), so the next commits start the WAL over instead of growing it. It ends with
+/// the committing thread.
+fn checkpoint(conn: &Connection, nudges: &mpsc::Receiver<()>) {
+    while nudges.recv().is_ok() {
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "checkpointing the SQLite WAL");
+        }
+        std::thread::sleep(CHECKPOINT_EVERY);
+    }
+}
+
 /// The thread: each group in its own transaction, until the committer is dropped.
-fn serve(mut conn: Connection, cache: &DocCache, queue: &mpsc::Receiver<Job>) {
+fn serve(
+    mut conn: Connection,
+    cache: &DocCache,
+    queue: &mpsc::Receiver<Job>,
+    checkpoint: &mpsc::SyncSender<()>,
+) {
     for job in queue {
         // A panic deciding a group is a bug; its transaction rolls back as it unwinds, the
         // group is answered with an error, and later groups still commit.
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            commit_group(&mut conn, cache, job.tenant, &job.pushes)
-        }))
-        .unwrap_or_else(|_| {
-            tracing::error!(tenant = %job.tenant, "committing a group panicked");
-            Err(stopped())
-        });
-        // The devices may have gone; what committed stays committed.
-        let _ = job.reply.send(outcome);
+        match job {
+            Job::Commit {
+                tenant,
+                pushes,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    commit_group(&mut conn, cache, tenant, &pushes)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!(%tenant, "committing a group panicked");
+                    Err(stopped())
+                });
+                // The devices may have gone; what committed stays committed.
+                let _ = reply.send(outcome);
+            }
+            Job::IndexTerms {
+                tenant,
+                first,
+                last,
+                reply,
+            } => {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    index_terms(&mut conn, tenant, first, last)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!(%tenant, "writing deferred search terms panicked");
+                    Err(stopped())
+                });
+                let _ = reply.send(outcome);
+            }
+        }
+        // Full means a checkpoint is due already.
+        let _ = checkpoint.try_send(());
     }
 }
 
@@ -146,6 +240,10 @@ fn commit_group(
 ) -> Result<Outcomes, StoreError> {
     // `BEGIN IMMEDIATE` takes the write lock before the first read (see the `sqlite` module).
     let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Foreign keys checked at commit rather than after each statement: a statement that may
+    // fail a check midway keeps a journal of every page it touches, to undo itself, and the
+    // multi-row inserts below touch thousands. A broken reference still fails the commit.
+    transaction.pragma_update(None, "defer_foreign_keys", "ON")?;
     let (head, region) = tenant_head(&transaction, tenant)?;
     let stored = stored_docs(
         &transaction,
@@ -162,6 +260,55 @@ fn commit_group(
     transaction.commit()?;
     cache.remember(tenant, &plan);
     Ok(outcomes)
+}
+
+/// Write the search terms of the contacts `first..=last` that their commits left out
+/// (`DocWrite::index_later`), from their `contact_search` rows, sorted by term.
+///
+/// SQLite's WAL holds whole pages, and the term index is ordered by term: a thousand new
+/// contacts' 30,000 terms land on nearly every page of it, so each commit of an import's batch
+/// wrote the whole index into the WAL again (120 MB a commit once the company held 100,000
+/// contacts). Written here, the terms of many batches visit each page once. One transaction:
+/// the rows read are those written, so a contact changed meanwhile cannot get a stale term.
+fn index_terms(
+    conn: &mut Connection,
+    tenant: TenantId,
+    first: ContactId,
+    last: ContactId,
+) -> Result<u64, StoreError> {
+    let transaction = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tenant_id = &tenant.as_bytes()[..];
+    let rows = transaction
+        .prepare_cached(
+            "SELECT doc_id, terms, sort_name FROM contact_search \
+             WHERE tenant_id = ?1 AND doc_id BETWEEN ?2 AND ?3",
+        )?
+        .query_map(
+            params![tenant_id, &first.as_bytes()[..], &last.as_bytes()[..]],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?
+        .collect::<Result<Vec<(Vec<u8>, String, String)>, _>>()?;
+    let mut terms: Vec<(&str, &[u8], &str)> = rows
+        .iter()
+        .flat_map(|(doc, terms, sort_name)| {
+            projection::term_lines(terms).map(move |term| (term, doc.as_slice(), sort_name.as_str()))
+        })
+        .collect();
+    terms.sort_unstable();
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(terms.len() * 3);
+    for (term, doc, sort_name) in &terms {
+        values.extend([term as &dyn ToSql, doc, sort_name]);
+    }
+    insert_rows(
+        &transaction,
+        "search_terms (tenant_id, term, doc_id, sort_name)",
+        Existing::Ignore,
+        tenant_id,
+        3,
+        &values,
+    )?;
+    transaction.commit()?;
+    Ok(terms.len() as u64)
 }
 
 /// The tenant's head and phone region.
@@ -327,7 +474,7 @@ fn write_plan(
     insert_rows(
         conn,
         "changes (tenant_id, doc_id, hash, bytes)",
-        "ON CONFLICT DO NOTHING",
+        Existing::Ignore,
         tenant_id,
         3,
         &values,
@@ -337,7 +484,15 @@ fn write_plan(
     for (row, seq) in plan.rows.iter().zip(&seqs) {
         values.extend([seq as &dyn ToSql, row.doc.as_bytes(), &row.kind]);
     }
-    insert_rows(conn, "feed (tenant_id, seq, doc_id, kind)", "", tenant_id, 3, &values)?;
+    // A seq taken twice is a bug to fail on, never a row to skip.
+    insert_rows(
+        conn,
+        "feed (tenant_id, seq, doc_id, kind)",
+        Existing::Fail,
+        tenant_id,
+        3,
+        &values,
+    )?;
     if plan.head != head {
         conn.prepare_cached("UPDATE tenants SET last_seq = ?1 WHERE id = ?2")?
             .execute(params![codec::seq_to_sql(plan.head), tenant_id])?;
@@ -365,13 +520,16 @@ struct SideRows<'a> {
 impl<'a> SideRows<'a> {
     fn gather(&mut self, write: &'a DocWrite) {
         let doc = &write.doc.as_bytes()[..];
-        let (removed, added) = write.term_changes();
-        self.old_terms.extend(removed.into_iter().map(|term| (term, doc)));
-        let sort_name = write.search.sort_name.as_str();
-        self.new_terms
-            .extend(added.into_iter().map(|term| (term, doc, sort_name)));
-        if write.resorts_terms() {
-            self.resorted.push(doc);
+        // Left for `index_deferred_terms`: a new contact has no term rows to change.
+        if !write.index_later {
+            let (removed, added) = write.term_changes();
+            self.old_terms.extend(removed.into_iter().map(|term| (term, doc)));
+            let sort_name = write.search.sort_name.as_str();
+            self.new_terms
+                .extend(added.into_iter().map(|term| (term, doc, sort_name)));
+            if write.resorts_terms() {
+                self.resorted.push(doc);
+            }
         }
         let (removed, added) = write.tag_changes();
         self.old_tags.extend(removed.into_iter().map(|tag| (tag, doc)));
@@ -405,7 +563,7 @@ impl<'a> SideRows<'a> {
         insert_rows(
             conn,
             "search_terms (tenant_id, term, doc_id, sort_name)",
-            "ON CONFLICT DO NOTHING",
+            Existing::Ignore,
             tenant_id,
             3,
             &values,
@@ -424,7 +582,7 @@ impl<'a> SideRows<'a> {
         insert_rows(
             conn,
             "contact_tags (tenant_id, tag, doc_id)",
-            "ON CONFLICT DO NOTHING",
+            Existing::Ignore,
             tenant_id,
             2,
             &values,
@@ -441,7 +599,7 @@ impl<'a> SideRows<'a> {
         insert_rows(
             conn,
             "contact_access (tenant_id, doc_id, principal)",
-            "ON CONFLICT DO NOTHING",
+            Existing::Ignore,
             tenant_id,
             2,
             &values,
@@ -449,20 +607,36 @@ impl<'a> SideRows<'a> {
     }
 }
 
+/// What [`insert_rows`] does with a row whose key is already stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    /// Skip it (`INSERT OR IGNORE`: a change stored twice, a term kept). As `ON CONFLICT DO
+    /// NOTHING` would, and unlike it no constraint can then abort the statement midway, so
+    /// SQLite keeps no statement journal of the pages it touches. (None of these columns is
+    /// ever bound to NULL, the other thing `OR IGNORE` skips.)
+    Ignore,
+    /// Fail the statement.
+    Fail,
+}
+
 /// Insert rows into `into` (a table and its columns), the tenant as `?1` and then `width`
-/// values a row from `values`, [`ROWS_PER_INSERT`] rows a statement; `tail` follows the
-/// `VALUES` (an `ON CONFLICT` clause, or nothing).
+/// values a row from `values`, [`ROWS_PER_INSERT`] rows a statement.
 fn insert_rows(
     conn: &Connection,
     into: &str,
-    tail: &str,
+    existing: Existing,
     tenant_id: &[u8],
     width: usize,
     values: &[&dyn ToSql],
 ) -> Result<(), StoreError> {
     for chunk in values.chunks(width * ROWS_PER_INSERT) {
         let rows = chunk.len() / width;
-        let mut sql = format!("INSERT INTO {into} VALUES ");
+        let mut sql = String::from(match existing {
+            Existing::Ignore => "INSERT OR IGNORE INTO ",
+            Existing::Fail => "INSERT INTO ",
+        });
+        sql.push_str(into);
+        sql.push_str(" VALUES ");
         let mut next = 2;
         for row in 0..rows {
             sql.push_str(if row == 0 { "(?1" } else { ", (?1" });
@@ -472,8 +646,6 @@ fn insert_rows(
             }
             sql.push(')');
         }
-        sql.push(' ');
-        sql.push_str(tail);
         let params = params_from_iter(std::iter::once(&tenant_id as &dyn ToSql).chain(chunk.iter().copied()));
         // Full statements recur batch after batch; a shorter last one is prepared once.
         if rows == ROWS_PER_INSERT {
