@@ -330,7 +330,11 @@ type Built = Result<(DocChanges, Arc<PreparedContact>), sync_core::document::Doc
 impl Job<'_> {
     /// Decide each row of one batch (new, duplicate, failed, not selected) and build its new
     /// contacts. Rows learnt here are duplicates for the batches after it.
-    async fn prepare(&self, batch: Vec<Item>, index: &mut MatchIndex) -> Result<Prepared, ImportError> {
+    async fn prepare(
+        &self,
+        batch: Vec<Item>,
+        index: &mut MatchIndex,
+    ) -> Result<Prepared, ImportError> {
         let settled = batch.len() as u64;
         let last_line = batch.iter().map(Item::line).max().unwrap_or(0);
         let mut counts = ImportCounts::default();

@@ -291,7 +291,8 @@ fn index_terms(
     let mut terms: Vec<(&str, &[u8], &str)> = rows
         .iter()
         .flat_map(|(doc, terms, sort_name)| {
-            projection::term_lines(terms).map(move |term| (term, doc.as_slice(), sort_name.as_str()))
+            projection::term_lines(terms)
+                .map(move |term| (term, doc.as_slice(), sort_name.as_str()))
         })
         .collect();
     terms.sort_unstable();
@@ -479,7 +480,11 @@ fn write_plan(
         3,
         &values,
     )?;
-    let seqs: Vec<i64> = plan.rows.iter().map(|row| codec::seq_to_sql(row.seq)).collect();
+    let seqs: Vec<i64> = plan
+        .rows
+        .iter()
+        .map(|row| codec::seq_to_sql(row.seq))
+        .collect();
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(plan.rows.len() * 3);
     for (row, seq) in plan.rows.iter().zip(&seqs) {
         values.extend([seq as &dyn ToSql, row.doc.as_bytes(), &row.kind]);
@@ -523,7 +528,8 @@ impl<'a> SideRows<'a> {
         // Left for `index_deferred_terms`: a new contact has no term rows to change.
         if !write.index_later {
             let (removed, added) = write.term_changes();
-            self.old_terms.extend(removed.into_iter().map(|term| (term, doc)));
+            self.old_terms
+                .extend(removed.into_iter().map(|term| (term, doc)));
             let sort_name = write.search.sort_name.as_str();
             self.new_terms
                 .extend(added.into_iter().map(|term| (term, doc, sort_name)));
@@ -532,8 +538,10 @@ impl<'a> SideRows<'a> {
             }
         }
         let (removed, added) = write.tag_changes();
-        self.old_tags.extend(removed.into_iter().map(|tag| (tag, doc)));
-        self.new_tags.extend(added.into_iter().map(|tag| (tag, doc)));
+        self.old_tags
+            .extend(removed.into_iter().map(|tag| (tag, doc)));
+        self.new_tags
+            .extend(added.into_iter().map(|tag| (tag, doc)));
         if write.created {
             self.access.extend(
                 codec::principals(&write.meta)
@@ -646,7 +654,9 @@ fn insert_rows(
             }
             sql.push(')');
         }
-        let params = params_from_iter(std::iter::once(&tenant_id as &dyn ToSql).chain(chunk.iter().copied()));
+        let params = params_from_iter(
+            std::iter::once(&tenant_id as &dyn ToSql).chain(chunk.iter().copied()),
+        );
         // Full statements recur batch after batch; a shorter last one is prepared once.
         if rows == ROWS_PER_INSERT {
             conn.prepare_cached(&sql)?.execute(params)?;
