@@ -2,13 +2,20 @@
 //! not selected), commits the batch, and records how far it got.
 //!
 //! Reading and parsing happen on a blocking thread of their own, a batch ahead of the
-//! committing side (a bounded channel of two batches keeps memory flat). Each batch's new
-//! contacts are built off the async threads and committed in one [`Store::commit`], as one
-//! large push; its duplicates are changed as REST writes are, all in one more commit. Each
-//! contact is its own document, so each row is saved whole or not at all, and a row the store
-//! refuses is recorded as failed while the others go in.
+//! committing side (a bounded channel of two batches keeps memory flat). Each batch is
+//! decided and its new contacts built while the batch before it commits (the committing
+//! thread is the bottleneck, and idled while a batch was built); the new contacts go in one
+//! [`Store::commit_prepared`], its duplicates are changed as REST writes are, in one more
+//! commit. Each contact is its own document, so each row is saved whole or not at all, and a
+//! row the store refuses is recorded as failed while the others go in.
 //!
-//! [`Store::commit`]: crate::store::Store::commit
+//! The new contacts' search terms may be left out of those commits (SQLite leaves them: see
+//! `index_deferred_terms` in its committer) and are written every [`TERMS_EVERY_ROWS`] rows,
+//! at the end, and on a cancel: an imported contact is listed at once and found by search
+//! a few seconds later. A run resumed after a restart writes them from the first line again,
+//! so what a crash left without terms gets them.
+//!
+//! [`Store::commit_prepared`]: crate::store::Store::commit_prepared
 
 use std::collections::HashMap;
 use std::sync::Arc;
