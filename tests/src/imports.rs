@@ -130,7 +130,10 @@ impl Importer {
     /// The contacts a search finds (`GET /v1/contacts?q=…`, first page).
     pub async fn search(&self, query: &str) -> anyhow::Result<Vec<Value>> {
         let page = self
-            .get(&format!("/v1/contacts?limit=500&q={}", urlencoding(query)))
+            .get(&format!(
+                "/v1/contacts?limit=500&q={}",
+                crate::query_value(query)
+            ))
             .await?;
         Ok(page["contacts"].as_array().cloned().unwrap_or_default())
     }
@@ -152,18 +155,6 @@ impl Importer {
             }
         }
     }
-}
-
-/// `text` as a URL query value.
-fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// An import's id.

@@ -233,6 +233,18 @@ pub fn server_binary() -> anyhow::Result<std::path::PathBuf> {
     Ok(binary)
 }
 
+/// `text` as a URL query value (percent-encoded but for unreserved characters).
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// A server in its own process, to be killed.
 pub struct ChildServer {
     /// Where it listens.
