@@ -288,26 +288,29 @@ fn index_terms(
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?
         .collect::<Result<Vec<(Vec<u8>, String, String)>, _>>()?;
-    let mut terms: Vec<(&str, &[u8], &str)> = rows
+    // Each term with the index of its row (a few million of them at most: kept small).
+    let mut terms: Vec<(&str, u32)> = rows
         .iter()
-        .flat_map(|(doc, terms, sort_name)| {
-            projection::term_lines(terms)
-                .map(move |term| (term, doc.as_slice(), sort_name.as_str()))
-        })
+        .zip(0u32..)
+        .flat_map(|((_, terms, _), row)| projection::term_lines(terms).map(move |term| (term, row)))
         .collect();
-    terms.sort_unstable();
-    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(terms.len() * 3);
-    for (term, doc, sort_name) in &terms {
-        values.extend([term as &dyn ToSql, doc, sort_name]);
+    terms.sort_unstable_by(|a, b| (a.0, &rows[a.1 as usize].0).cmp(&(b.0, &rows[b.1 as usize].0)));
+    // Bound a statement's worth of values at a time rather than the whole list's.
+    for chunk in terms.chunks(ROWS_PER_INSERT * 64) {
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 3);
+        for (term, row) in chunk {
+            let (doc, _, sort_name) = &rows[*row as usize];
+            values.extend([term as &dyn ToSql, doc, sort_name]);
+        }
+        insert_rows(
+            &transaction,
+            "search_terms (tenant_id, term, doc_id, sort_name)",
+            Existing::Ignore,
+            tenant_id,
+            3,
+            &values,
+        )?;
     }
-    insert_rows(
-        &transaction,
-        "search_terms (tenant_id, term, doc_id, sort_name)",
-        Existing::Ignore,
-        tenant_id,
-        3,
-        &values,
-    )?;
     transaction.commit()?;
     Ok(terms.len() as u64)
 }
