@@ -20,6 +20,9 @@ fn main() {
     let dist = manifest_dir.join("../web/dist");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     println!("cargo:rerun-if-changed={}", dist.display());
+    // `sqlx::migrate!` reads the migration folders while compiling; a build script that
+    // reruns when they change is what makes cargo recompile the crate after a new migration.
+    println!("cargo:rerun-if-changed=migrations");
 
     let mut files = Vec::new();
     if dist.join("index.html").is_file() {
