@@ -112,6 +112,17 @@ pub struct Config {
     /// share the committing transaction's fixed costs (measured on 30,000 rows: 9.2 s at
     /// 1,000 rows a batch, 16.4 s at 250; peak RSS 198 MB against 108 MB).
     pub import_batch_rows: usize,
+    /// How long a node's claim on a running import holds without being renewed
+    /// (`ROLO_IMPORT_LEASE_SECONDS`, default 60): the job renews it with every batch, and
+    /// when a node dies another one sharing the database (and the import folder) takes the
+    /// import over this long after its last batch. Nodes look for such imports every half
+    /// lease.
+    pub import_lease: Duration,
+    /// How long an ended import's uploaded file is kept for its error file
+    /// (`ROLO_IMPORT_KEEP_DAYS`, default 7; 0 deletes it at the next look, within half a
+    /// lease). A file uploaded and left in preview is deleted as long after its last change,
+    /// and the import is cancelled. The import's summary and failed rows stay.
+    pub import_keep: Duration,
 }
 
 /// The default import folder for `database_url`: beside the SQLite file.
@@ -165,6 +176,8 @@ impl fmt::Debug for Config {
             .field("import_dir", &self.import_dir)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("import_batch_rows", &self.import_batch_rows)
+            .field("import_lease", &self.import_lease)
+            .field("import_keep", &self.import_keep)
             .finish()
     }
 }
@@ -214,6 +227,8 @@ impl Default for Config {
             import_dir: default_import_dir("sqlite://rolo.db"),
             import_max_bytes: 200 * 1024 * 1024,
             import_batch_rows: 1000,
+            import_lease: Duration::from_secs(60),
+            import_keep: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -257,6 +272,13 @@ impl Config {
                 .map_or(defaults.import_max_bytes, |mb| mb * 1024 * 1024),
             import_batch_rows: parse("ROLO_IMPORT_BATCH_ROWS")?
                 .map_or(defaults.import_batch_rows, |n| (n as usize).max(1)),
+            import_lease: parse("ROLO_IMPORT_LEASE_SECONDS")?
+                .map_or(defaults.import_lease, |seconds| {
+                    Duration::from_secs(seconds.max(1))
+                }),
+            import_keep: parse("ROLO_IMPORT_KEEP_DAYS")?.map_or(defaults.import_keep, |days| {
+                Duration::from_secs(days.saturating_mul(24 * 3600))
+            }),
             listen,
             database_url,
             jwt_issuer: lookup("ROLO_JWT_ISSUER").unwrap_or(defaults.jwt_issuer),

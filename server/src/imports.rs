@@ -9,8 +9,8 @@
 //! what a few hundred rows do.
 //!
 //! **A job survives a restart.** After every batch the import's row records how far it got
-//! (`position`) with its counts and failed rows. At start-up [`job::resume_all`] goes on from
-//! there. What a batch committed before the cut is not made twice: a row's contact has an id
+//! (`position`) with its counts and failed rows. At start-up, and when a node sharing the
+//! database dies, [`runner`] goes on from there, one node per import. What a batch committed before the cut is not made twice: a row's contact has an id
 //! and an Automerge actor derived from the import and the row's line, and its first change
 //! carries the import's start time, so the change made again is byte for byte the one stored
 //! and the store answers it as already stored ([`derived_id`]).
@@ -41,6 +41,7 @@ pub mod job;
 pub mod mailbox;
 pub mod matching;
 pub mod preview;
+pub mod runner;
 
 /// What to do with a row that duplicates a contact the member sees.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -186,6 +187,9 @@ pub enum ImportError {
     /// No such import of the caller's.
     #[error("import {0} not found")]
     NotFound(ImportId),
+    /// The import's uploaded file was deleted after its keeping (`Config::import_keep`).
+    #[error("the file of import {0} was deleted after the days it is kept for; upload it again")]
+    FileDeleted(ImportId),
     /// The import left `preview`: its mapping and options are settled.
     #[error("import {0} has started; its mapping and options can no longer change")]
     Started(ImportId),

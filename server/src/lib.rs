@@ -113,8 +113,10 @@ pub async fn run(
             total: config.max_sockets,
         },
     ));
+    let imports = Arc::new(imports::runner::Runner::new(config.import_lease));
     let state = AppState {
         store,
+        imports,
         config: Arc::new(config),
         auth,
         hub,
@@ -141,14 +143,17 @@ pub async fn run(
         }
     });
     let emptying = trash::spawn(state.store.clone(), state.hub.clone());
-    // Imports a previous run left running go on where their last batch ended.
-    imports::job::resume_all(&state).await?;
+    // Imports a previous run (or a node that died) left running go on where their last batch
+    // ended; uploaded files past their keeping are deleted.
+    let import_watch = imports::runner::watch(state.clone()).await?;
     tracing::info!(address = %listener.local_addr()?, "rolo server listening");
     let limits = serve::Limits {
         header_timeout: state.config.header_timeout,
         max_connections: state.config.max_http_connections,
         grace: SHUTDOWN_GRACE,
     };
+    // Kept apart from the state, whose every clone holds shutdown back.
+    let (import_store, import_lease) = (state.store.clone(), state.imports.lease);
     let app = http::router(state);
     serve::serve(listener, app, limits, shutdown).await;
     // Upgraded sockets outlive the HTTP server: tell them to finish, then wait for the last
@@ -165,6 +170,12 @@ pub async fn run(
     }
     forgetting.abort();
     emptying.abort();
+    import_watch.abort();
+    // A clean stop gives up this node's imports, so whichever node runs next resumes them at
+    // once instead of a lease later.
+    if let Err(error) = import_store.release_imports(import_lease).await {
+        tracing::warn!(%error, "releasing this node's imports");
+    }
     if let Some(task) = metrics_listener {
         task.abort();
     }

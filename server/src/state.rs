@@ -28,6 +28,8 @@ pub struct AppState {
     pub card_jobs: Arc<tokio::sync::Notify>,
     /// The node's open sync sockets, counted per device, member and address.
     pub sockets: Arc<crate::sync::admission::Admission>,
+    /// This process's claim on the imports it runs, and which run here now.
+    pub imports: Arc<crate::imports::runner::Runner>,
 }
 
 /// Milliseconds since the Unix epoch, UTC: the time of a write the server makes (for a REST

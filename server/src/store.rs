@@ -343,6 +343,12 @@ pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static
         None
     }
 
+    /// Whether one server process is all this store can have (SQLite): what it finds running
+    /// at start-up was left by its own previous run, whatever leases say.
+    fn one_node(&self) -> bool {
+        false
+    }
+
     /// Let go of the loaded documents no push or repair used for ten minutes, so the memory
     /// a burst took is given back; returns how many went. The server calls it every minute.
     fn forget_idle_documents(&self) -> usize {

@@ -91,6 +91,8 @@ conformance! {
         cards::a_dead_workers_card_is_taken_again_and_retries_back_off,
         cards::contacts_sharing_an_email_or_phone_are_found,
         imports::an_import_runs_forward_and_keeps_its_failed_rows_once,
+        imports::a_running_import_has_one_runner_until_its_lease_runs_out,
+        imports::an_uploaded_file_is_forgotten_only_after_its_import_ended,
         imports::a_members_imports_are_theirs_and_newest_first,
         imports::duplicates_are_looked_for_only_among_what_the_member_sees,
         blobs::a_private_contacts_image_is_served_only_to_members_who_may_see_it,

@@ -108,6 +108,24 @@ impl Importer {
         self.finished(&id).await
     }
 
+    /// `GET` a path whatever it answers: the status and the JSON body (`null` if none).
+    pub async fn get_answer(&self, path: &str) -> anyhow::Result<(u16, Value)> {
+        let request = self.client.get(format!("{}{path}", self.base));
+        Self::whatever(request.bearer_auth(&self.token)).await
+    }
+
+    /// `POST` JSON to a path whatever it answers: the status and the JSON body.
+    pub async fn post_answer(&self, path: &str, body: Value) -> anyhow::Result<(u16, Value)> {
+        let request = self.client.post(format!("{}{path}", self.base)).json(&body);
+        Self::whatever(request.bearer_auth(&self.token)).await
+    }
+
+    async fn whatever(request: reqwest::RequestBuilder) -> anyhow::Result<(u16, Value)> {
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
     /// Download bytes from a path (`GET`).
     pub async fn download(&self, path: &str) -> anyhow::Result<Vec<u8>> {
         let response = self

@@ -1,8 +1,10 @@
 //! Bulk import and export through the real server over HTTP: every format goes in, a file of
 //! good and bad rows reaches M of M through its error file, duplicates merge, skip or are
 //! replaced, a preview saves nothing, an import cut off by `kill -9` resumes with every row
-//! imported once, exports hold only what the member sees and read back, and a mailbox's
-//! correspondents come in from a real Dovecot.
+//! imported once (on SQLite after a restart, on Postgres on a node that outlived it), a
+//! cancelled import keeps what it saved, uploaded files go after their keeping, exports hold
+//! only what the member sees and read back, and a mailbox's correspondents come in from a real
+//! Dovecot.
 
 use interchange::{ExportFormat, ExportWriter, Format};
 use serde_json::{Value, json};
@@ -368,12 +370,19 @@ async fn an_export_holds_only_what_the_member_sees_and_reads_back_in_every_forma
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyhow::Result<()> {
-    let data = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", data.path().join("rolo.db").display());
-    let settings = [("ROLO_IMPORT_BATCH_ROWS", "100")];
-    let first = tests::ChildServer::start_with_env(&url, &settings).await?;
+/// Start an import of 3,000 rows on a server, `kill -9` it once some batches are in, and see
+/// it finished with every row once by `survivors` servers started beside it beforehand (they
+/// take it over when its lease runs out), or, with none, by a server started after the kill.
+async fn cut_off_by_kill(
+    url: &str,
+    settings: &[(&str, &str)],
+    survivors: usize,
+) -> anyhow::Result<()> {
+    let first = tests::ChildServer::start_with_env(url, settings).await?;
+    let mut others = Vec::new();
+    for _ in 0..survivors {
+        others.push(tests::ChildServer::start_with_env(url, settings).await?);
+    }
     let owner = signup(
         &first.as_test_server(),
         "Resume KK",
@@ -406,8 +415,10 @@ async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyho
         "the import was cut off before its end (at {cut_at})"
     );
 
-    let second = tests::ChildServer::start_with_env(&url, &settings).await?;
-    let rest = Importer::new(&second.as_test_server(), &owner.access_token);
+    if others.is_empty() {
+        others.push(tests::ChildServer::start_with_env(url, settings).await?);
+    }
+    let rest = Importer::new(&others[0].as_test_server(), &owner.access_token);
     let done = rest.finished(&id).await?;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(
@@ -421,13 +432,169 @@ async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyho
     let mut unique = found.clone();
     unique.dedup();
     assert_eq!(unique.len(), rows, "no row twice");
-    // Rows committed before the kill and after it are found by search alike (their search
-    // terms are written after their batches: the resumed run writes those of the first).
+    // Rows committed before the kill and after it are found by search alike (on SQLite their
+    // search terms are written after their batches: the resumed run writes those of the first).
     for n in [0, rows / 2, rows - 1] {
         let email = format!("person{n}@kita.example");
         let found = rest.search(&email).await?;
         assert_eq!(emails(&found), vec![email.clone()], "search for {email}");
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_cut_off_by_kill_resumes_and_imports_every_row_once() -> anyhow::Result<()> {
+    let data = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", data.path().join("rolo.db").display());
+    // The restarted server resumes at once: on SQLite no other process can hold the import.
+    cut_off_by_kill(&url, &[("ROLO_IMPORT_BATCH_ROWS", "100")], 0).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_running_node_takes_over_the_import_of_a_node_that_died() -> anyhow::Result<()>
+{
+    let database = server::testing::fresh_database().await?;
+    let shared = tempfile::tempdir()?;
+    let folder = shared.path().display().to_string();
+    let settings = [
+        ("ROLO_IMPORT_BATCH_ROWS", "100"),
+        ("ROLO_IMPORT_LEASE_SECONDS", "2"),
+        ("ROLO_IMPORT_DIR", folder.as_str()),
+    ];
+    // Two nodes outlive the first and look for its import together: one takes it over.
+    cut_off_by_kill(database.url(), &settings, 2).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_import_keeps_what_it_saved_and_can_not_start_again() -> anyhow::Result<()> {
+    let folder = tempfile::tempdir()?;
+    let server = server(&folder).await?;
+    let owner = signup(&server, "Cancel KK", "owner@cancel.example", PASSWORD).await?;
+    let rest = Importer::new(&server, &owner.access_token);
+    let rows = 3_000;
+    let people: Vec<Contact> = (0..rows).map(person).collect();
+    let import = rest
+        .upload("many.csv", written(ExportFormat::Csv, &people))
+        .await?;
+    let id = id_of(&import);
+    rest.start(&id).await?;
+    for _ in 0..6000 {
+        let now = rest.get(&format!("/v1/imports/{id}")).await?;
+        if now["done"].as_u64().unwrap_or(0) > 0 || now["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let cancelled = rest
+        .post(&format!("/v1/imports/{id}/cancel"), json!({}))
+        .await?;
+    assert_eq!(cancelled["state"], "cancelled", "{cancelled}");
+    // The batch under way when the cancel came may still commit; then nothing more.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let settled = rest.get(&format!("/v1/imports/{id}")).await?;
+    assert_eq!(settled["state"], "cancelled", "{settled}");
+    let saved = settled["imported"].as_u64().unwrap_or(0) as usize;
+    assert!(saved < rows, "cancelled before its end: {settled}");
+    let contacts = rest.contacts().await?;
+    assert_eq!(
+        contacts.len(),
+        saved,
+        "what was saved stays, nothing after: {settled}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        rest.contacts().await?.len(),
+        saved,
+        "and nothing more arrives later"
+    );
+    if let Some(first) = emails(&contacts).first() {
+        assert_eq!(
+            emails(&rest.search(first).await?),
+            vec![first.clone()],
+            "found by search"
+        );
+    }
+    let (status, body) = rest
+        .post_answer(&format!("/v1/imports/{id}/start"), json!({}))
+        .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("import_started")),
+        "a cancelled import does not start again: {body}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_file_is_deleted_after_its_keeping_and_the_summary_stays() -> anyhow::Result<()>
+{
+    let folder = tempfile::tempdir()?;
+    let path = folder.path().to_path_buf();
+    let server = TestServer::sqlite_with(move |config| {
+        config.import_dir = path;
+        // Kept two seconds (time to start an upload), then deleted at the next look, which
+        // comes every second.
+        config.import_keep = std::time::Duration::from_secs(2);
+        config.import_lease = std::time::Duration::from_secs(2);
+    })
+    .await?;
+    let owner = signup(&server, "Keep KK", "owner@keep.example", PASSWORD).await?;
+    let rest = Importer::new(&server, &owner.access_token);
+    let good = "Given name,Family name,Email\nAna,Lima,ana@keep.example\n";
+    let bad = "Given name,Family name,Email\n,,not-an-email\n";
+    let ended = rest.import("people.csv", good.as_bytes().to_vec()).await?;
+    assert_eq!(summary(&ended), "imported 1 of 1", "{ended}");
+    let with_failure = rest.import("bad.csv", bad.as_bytes().to_vec()).await?;
+    let left_in_preview = rest.upload("later.csv", good.as_bytes().to_vec()).await?;
+    let file_of = |import: &Value| folder.path().join(format!("{}.upload", id_of(import)));
+    assert!(
+        file_of(&with_failure).exists(),
+        "kept while its import lives"
+    );
+
+    for import in [&ended, &with_failure, &left_in_preview] {
+        let id = id_of(import);
+        let mut view = Value::Null;
+        for _ in 0..300 {
+            view = rest.get(&format!("/v1/imports/{id}")).await?;
+            if view["file_deleted_ms"].is_i64() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(
+            view["file_deleted_ms"].is_i64(),
+            "deleted after its keeping: {view}"
+        );
+        assert!(!file_of(import).exists(), "the file itself is gone");
+    }
+    let summary_kept = rest
+        .get(&format!("/v1/imports/{}", id_of(&with_failure)))
+        .await?;
+    assert_eq!(
+        summary_kept["failed"], 1,
+        "the summary stays: {summary_kept}"
+    );
+    let (status, body) = rest
+        .get_answer(&format!("/v1/imports/{}/errors", id_of(&with_failure)))
+        .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (410, Some("import_file_deleted")),
+        "{body}"
+    );
+    let preview = rest
+        .get(&format!("/v1/imports/{}", id_of(&left_in_preview)))
+        .await?;
+    assert_eq!(
+        preview["state"], "cancelled",
+        "a preview without its file: {preview}"
+    );
+    let (status, body) = rest
+        .get_answer(&format!("/v1/imports/{}/rows", id_of(&left_in_preview)))
+        .await?;
+    assert_eq!(status, 410, "{body}");
+    assert_eq!(rest.contacts().await?.len(), 1, "what was imported stays");
     Ok(())
 }
 

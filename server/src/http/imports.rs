@@ -75,6 +75,11 @@ impl From<ImportError> for ApiError {
                 "import_started",
                 ImportError::Started(id).to_string(),
             ),
+            ImportError::FileDeleted(id) => coded(
+                StatusCode::GONE,
+                "import_file_deleted",
+                ImportError::FileDeleted(id).to_string(),
+            ),
             ImportError::BadInput { field, message } => ApiError::BadRequest { field, message },
             ImportError::TooLarge { .. } => ApiError::PayloadTooLarge,
             ImportError::Unreadable(message) => coded(
@@ -126,6 +131,15 @@ async fn owned(state: &AppState, caller: &Caller, id: &str) -> Result<ImportReco
         Some(record) if record.member == caller.member() => Ok(record),
         _ => Err(ImportError::NotFound(id).into()),
     }
+}
+
+/// Where the uploaded file of `record` is, or `import_file_deleted` once it was deleted
+/// after its keeping.
+fn kept_file(state: &AppState, record: &ImportRecord) -> Result<std::path::PathBuf, ApiError> {
+    if record.file_deleted_ms.is_some() {
+        return Err(ImportError::FileDeleted(record.id).into());
+    }
+    Ok(file_path(&state.config.import_dir, record.id))
 }
 
 /// A file to download.
@@ -468,6 +482,7 @@ pub struct RowsParams {
     responses(
         (status = 200, description = "The rows", body = RowsView),
         (status = 404, description = "No such import of the caller's", body = ErrorBody),
+        (status = 410, description = "The uploaded file was deleted after its keeping (`import_file_deleted`)", body = ErrorBody),
     )
 )]
 async fn rows(
@@ -477,6 +492,7 @@ async fn rows(
     Query(params): Query<RowsParams>,
 ) -> Result<Json<RowsView>, ApiError> {
     let record = owned(&state, &caller, &id).await?;
+    let path = kept_file(&state, &record)?;
     let mapping = views::mapping_of(&record)?;
     let options = views::options_of(&record)?;
     let region = if options.region.is_empty() {
@@ -491,7 +507,6 @@ async fn rows(
             .await?,
     );
     let limit = params.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
-    let path = file_path(&state.config.import_dir, record.id);
     let total = record.counts.total;
     let rows = tokio::task::spawn_blocking(move || {
         let reading = crate::imports::preview::Reading {
@@ -515,6 +530,7 @@ async fn rows(
         (status = 202, description = "Running", body = ImportView),
         (status = 404, description = "No such import of the caller's", body = ErrorBody),
         (status = 409, description = "Not in preview (`import_started`)", body = ErrorBody),
+        (status = 410, description = "The uploaded file was deleted after its keeping (`import_file_deleted`)", body = ErrorBody),
     )
 )]
 async fn start(
@@ -523,9 +539,10 @@ async fn start(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ImportView>), ApiError> {
     let record = owned(&state, &caller, &id).await?;
+    kept_file(&state, &record)?;
     if !state
         .store
-        .start_import(caller.tenant, record.id, now_ms())
+        .start_import(caller.tenant, record.id, state.imports.lease, now_ms())
         .await?
     {
         return Err(ImportError::Started(record.id).into());
@@ -576,6 +593,7 @@ async fn cancel(
     responses(
         (status = 200, description = "The error file", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, description = "No such import of the caller's", body = ErrorBody),
+        (status = 410, description = "The uploaded file was deleted after its keeping (`import_file_deleted`)", body = ErrorBody),
     )
 )]
 async fn errors(
@@ -584,11 +602,11 @@ async fn errors(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = owned(&state, &caller, &id).await?;
+    let path = kept_file(&state, &record)?;
     let failures = state
         .store
         .import_failures(caller.tenant, record.id)
         .await?;
-    let path = file_path(&state.config.import_dir, record.id);
     let stem = record
         .file_name
         .rsplit_once('.')

@@ -108,9 +108,13 @@ impl DeferredTerms {
     }
 }
 
-/// Start the job of `record` (now `running`) on a task of its own.
-pub fn spawn(state: AppState, record: ImportRecord) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+/// Start the job of `record` (now `running`, claimed by this process) on a task of its own;
+/// nothing if a job of this process runs it already.
+pub fn spawn(state: AppState, record: ImportRecord) -> Option<tokio::task::JoinHandle<()>> {
+    if !state.imports.enter(record.id) {
+        return None;
+    }
+    Some(tokio::spawn(async move {
         let (tenant, id) = (record.tenant, record.id);
         if let Err(error) = run(&state, record).await {
             tracing::error!(%tenant, import = %id, %error, "an import failed");
@@ -123,18 +127,8 @@ pub fn spawn(state: AppState, record: ImportRecord) -> tokio::task::JoinHandle<(
                 tracing::error!(%tenant, import = %id, %error, "recording a failed import");
             }
         }
-    })
-}
-
-/// At start-up: go on with every import a previous run of the server left `running`.
-pub async fn resume_all(state: &AppState) -> Result<usize, ImportError> {
-    let running = state.store.running_imports().await?;
-    let count = running.len();
-    for record in running {
-        tracing::info!(tenant = %record.tenant, import = %record.id, position = record.position, "resuming an import");
-        spawn(state.clone(), record);
-    }
-    Ok(count)
+        state.imports.leave(id);
+    }))
 }
 
 /// Run the job to its end.
@@ -221,10 +215,11 @@ async fn run(state: &AppState, record: ImportRecord) -> Result<(), ImportError> 
             failures,
         };
         if !store
-            .record_import_progress(tenant, record.id, &progress, now_ms())
+            .record_import_progress(tenant, record.id, &progress, state.imports.lease, now_ms())
             .await?
         {
-            // Cancelled meanwhile: what was saved stays saved, and found by search.
+            // Cancelled meanwhile, or taken over by another node after this one's lease ran
+            // out: what was saved stays saved, and found by search.
             terms.write(&job).await?;
             return Ok(());
         }

@@ -4,7 +4,10 @@
 //!
 //! An import is one row from upload to its end. The job that runs it writes its progress
 //! after every batch (`position`: records settled, in file order, with the counts), so a job
-//! cut off by a restart is picked up where its last batch ended ([`ImportStore::running_imports`]).
+//! cut off by a restart is picked up where its last batch ended. Several server nodes may share
+//! the database: a running import has one runner, a server process holding a [`Lease`] that
+//! its job renews with every batch, and another node takes it over only once the lease ran
+//! out ([`ImportStore::orphaned_imports`], [`ImportStore::claim_import`]).
 //! The contacts themselves are committed through [`Store::commit`](super::Store::commit) like
 //! any push; the job makes each row's change byte for byte the same when it makes it again, so
 //! a batch committed just before the cut is recognised (`AlreadyStored`) and never doubled.
@@ -183,6 +186,27 @@ pub struct ImportRecord {
     pub updated_ms: i64,
     /// When it ended.
     pub finished_ms: Option<i64>,
+    /// When its uploaded file was deleted (some days after it ended).
+    pub file_deleted_ms: Option<i64>,
+}
+
+/// A server process's claim on the imports it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    /// The process, by an id it picks at start-up.
+    pub runner: Uuid,
+    /// How long a claim holds without being renewed, in milliseconds.
+    pub ms: i64,
+}
+
+impl Lease {
+    /// A claim for a process starting now.
+    pub fn new(duration: std::time::Duration) -> Self {
+        Self {
+            runner: Uuid::new_v4(),
+            ms: i64::try_from(duration.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
 }
 
 /// What a batch of the job settled, stored in one transaction.
@@ -212,7 +236,7 @@ macro_rules! import_columns {
     () => {
         "tenant_id, id, member_id, file_name, format, encoding, layout, columns, mapping, \
          options, state, total, done, imported, merged, replaced, skipped, failed, position, \
-         started_ms, error, created_ms, updated_ms, finished_ms"
+         started_ms, error, created_ms, updated_ms, finished_ms, file_deleted_ms"
     };
 }
 pub(crate) use import_columns;
@@ -230,6 +254,7 @@ pub(crate) struct ImportRow {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub finished_ms: Option<i64>,
+    pub file_deleted_ms: Option<i64>,
 }
 
 /// An import from its row.
@@ -283,6 +308,7 @@ pub(crate) fn import_record(row: ImportRow) -> Result<ImportRecord, StoreError> 
         created_ms: row.created_ms,
         updated_ms: row.updated_ms,
         finished_ms: row.finished_ms,
+        file_deleted_ms: row.file_deleted_ms,
     })
 }
 
@@ -317,21 +343,26 @@ pub trait ImportStore {
         options: &str,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
-    /// Move an import from `preview` to `running`, started at `now_ms`; `false` if it was not
-    /// in `preview` (started twice, cancelled).
+    /// Move an import from `preview` to `running`, started at `now_ms` and run under `lease`;
+    /// `false` if it was not in `preview` (started twice, cancelled, its file deleted).
     async fn start_import(
         &self,
         tenant: TenantId,
         id: ImportId,
+        lease: Lease,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
     /// Record a batch's progress and failed rows in one transaction (a failure recorded again
-    /// after a restart is kept once). Only a `running` import moves; `false` otherwise.
+    /// after a restart is kept once), renewing `lease`, for an import whose runner is still
+    /// `lease`'s: a `running` one, or one cancelled while the batch committed (its rows are
+    /// saved, so they are counted). `true` if the job goes on: `false` once it was cancelled
+    /// or taken over by another node after this one's lease ran out (then nothing moves).
     async fn record_import_progress(
         &self,
         tenant: TenantId,
         id: ImportId,
         progress: &ImportProgress,
+        lease: Lease,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
     /// End a `running` (or, for `Cancelled`, a `preview`) import as `state`, with `error`
@@ -344,8 +375,34 @@ pub trait ImportStore {
         error: Option<&str>,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
-    /// Every `running` import of every tenant: what a starting server resumes.
-    async fn running_imports(&self) -> Result<Vec<ImportRecord>, StoreError>;
+    /// Every `running` import of every tenant whose lease ran out by `expired_by_ms` (or that
+    /// has none): what a node may take over with [`claim_import`](Self::claim_import).
+    async fn orphaned_imports(&self, expired_by_ms: i64) -> Result<Vec<ImportRecord>, StoreError>;
+    /// Take over, under `lease` from `now_ms`, a `running` import whose lease ran out by
+    /// `expired_by_ms` (`now_ms`, or later for a store only one process can use); `false` if
+    /// another node was first (or it ended meanwhile).
+    async fn claim_import(
+        &self,
+        tenant: TenantId,
+        id: ImportId,
+        lease: Lease,
+        expired_by_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Give up `lease`'s claims on running imports (a clean shutdown): any node may take them
+    /// over at once. Returns how many.
+    async fn release_imports(&self, lease: Lease) -> Result<u64, StoreError>;
+    /// Every ended import (and every one left in `preview`) of every tenant that ended (or
+    /// was last changed) before `before_ms` and still has its uploaded file.
+    async fn imports_past_keeping(&self, before_ms: i64) -> Result<Vec<ImportRecord>, StoreError>;
+    /// Record that an import's uploaded file is about to be deleted: one left in `preview`
+    /// becomes `cancelled`. `false` (keep the file) if it is running or was recorded already.
+    async fn forget_import_file(
+        &self,
+        tenant: TenantId,
+        id: ImportId,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
     /// An import's failed rows, by line.
     async fn import_failures(
         &self,

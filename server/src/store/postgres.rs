@@ -156,6 +156,9 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// Several nodes may share the database.
+    pub(crate) const ONE_NODE: bool = false;
+
     /// Connect to the database at `url` (`postgres://…`). Call [`Store::migrate`](crate::store::Store::migrate) before use.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::connect_with_cache(url, DEFAULT_CACHE_DOCS).await

@@ -87,6 +87,10 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// One server process owns the database file: what it finds running at start-up, no
+    /// other node can be running.
+    pub(crate) const ONE_NODE: bool = true;
+
     /// Open (creating if missing) the database at `path_or_url`: a file path or a
     /// `sqlite://PATH` URL. Call [`Store::migrate`](crate::store::Store::migrate) before use.
     pub async fn open(path_or_url: &str) -> Result<Self, StoreError> {

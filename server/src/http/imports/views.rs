@@ -75,6 +75,9 @@ pub struct ImportView {
     pub created_ms: i64,
     /// When it ended.
     pub finished_ms: Option<i64>,
+    /// When its uploaded file was deleted, some days after it ended (`ROLO_IMPORT_KEEP_DAYS`):
+    /// from then on there is no error file and no preview.
+    pub file_deleted_ms: Option<i64>,
 }
 
 /// The caller's imports.
@@ -157,5 +160,6 @@ pub async fn view(
         error: record.error.clone(),
         created_ms: record.created_ms,
         finished_ms: record.finished_ms,
+        file_deleted_ms: record.file_deleted_ms,
     })
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{Backend, Connection};
 use crate::store::StoreError;
 use crate::store::imports::{
-    ImportId, ImportProgress, ImportRecord, ImportRow, ImportState, MatchRow, NewImport,
+    ImportId, ImportProgress, ImportRecord, ImportRow, ImportState, Lease, MatchRow, NewImport,
     import_columns, import_record,
 };
 use crate::store::sql::codec::uuid;
@@ -50,6 +50,7 @@ fn read(row: &Row) -> Result<ImportRecord, StoreError> {
         created_ms: row.try_get(21)?,
         updated_ms: row.try_get(22)?,
         finished_ms: row.try_get(23)?,
+        file_deleted_ms: row.try_get(24)?,
     })
 }
 
@@ -168,16 +169,20 @@ impl crate::store::imports::ImportStore for Backend {
         &self,
         tenant: TenantId,
         id: ImportId,
+        lease: Lease,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let started = sqlx::query(
-            "UPDATE imports SET state = 'running', started_ms = $3, updated_ms = $3 \
-             WHERE tenant_id = $1 AND id = $2 AND state = 'preview'",
+            "UPDATE imports SET state = 'running', started_ms = $3, updated_ms = $3, \
+             runner = $4, lease_until_ms = $5 \
+             WHERE tenant_id = $1 AND id = $2 AND state = 'preview' AND file_deleted_ms IS NULL",
         )
         .bind(uuid(tenant.as_bytes()))
         .bind(uuid(id.as_bytes()))
         .bind(now_ms)
+        .bind(lease.runner)
+        .bind(now_ms.saturating_add(lease.ms))
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -191,14 +196,18 @@ impl crate::store::imports::ImportStore for Backend {
         tenant: TenantId,
         id: ImportId,
         progress: &ImportProgress,
+        lease: Lease,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let counts = &progress.counts;
-        let moved = sqlx::query(
+        // A batch that committed while the import was being cancelled is still counted (its
+        // contacts are saved); a runner that lost its lease records nothing.
+        let state: Option<String> = sqlx::query_scalar(
             "UPDATE imports SET done = $3, imported = $4, merged = $5, replaced = $6, \
-             skipped = $7, failed = $8, position = $9, updated_ms = $10 \
-             WHERE tenant_id = $1 AND id = $2 AND state = 'running'",
+             skipped = $7, failed = $8, position = $9, updated_ms = $10, lease_until_ms = $12 \
+             WHERE tenant_id = $1 AND id = $2 AND state IN ('running', 'cancelled') \
+             AND runner = $11 RETURNING state",
         )
         .bind(uuid(tenant.as_bytes()))
         .bind(uuid(id.as_bytes()))
@@ -210,13 +219,13 @@ impl crate::store::imports::ImportStore for Backend {
         .bind(count(counts.failed))
         .bind(count(progress.position))
         .bind(now_ms)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !moved {
+        .bind(lease.runner)
+        .bind(now_ms.saturating_add(lease.ms))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(state) = state else {
             return Ok(false);
-        }
+        };
         for (line, message) in &progress.failures {
             sqlx::query(
                 "INSERT INTO import_failures (tenant_id, import_id, line, message) \
@@ -230,7 +239,7 @@ impl crate::store::imports::ImportStore for Backend {
             .await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(state == ImportState::Running.as_str())
     }
 
     async fn finish_import(
@@ -264,18 +273,108 @@ impl crate::store::imports::ImportStore for Backend {
         Ok(ended)
     }
 
-    async fn running_imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        // No index: a handful of rows per company, read once at start-up.
+    async fn orphaned_imports(
+        &self,
+        expired_by_ms: i64,
+    ) -> Result<Vec<ImportRecord>, StoreError> {
+        // No index: a handful of rows per company, read every half lease.
         sqlx::query(concat!(
             "SELECT ",
             import_columns!(),
-            " FROM imports WHERE state = 'running' ORDER BY created_ms"
+            " FROM imports WHERE state = 'running' \
+             AND (lease_until_ms IS NULL OR lease_until_ms < $1) ORDER BY created_ms"
         ))
+        .bind(expired_by_ms)
         .fetch_all(self.reads())
         .await?
         .iter()
         .map(read)
         .collect()
+    }
+
+    async fn claim_import(
+        &self,
+        tenant: TenantId,
+        id: ImportId,
+        lease: Lease,
+        expired_by_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        // One statement: of two nodes claiming together, the second finds the lease renewed.
+        let claimed = sqlx::query(
+            "UPDATE imports SET runner = $3, lease_until_ms = $4 \
+             WHERE tenant_id = $1 AND id = $2 AND state = 'running' \
+             AND (lease_until_ms IS NULL OR lease_until_ms < $5)",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(uuid(id.as_bytes()))
+        .bind(lease.runner)
+        .bind(now_ms.saturating_add(lease.ms))
+        .bind(expired_by_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn release_imports(&self, lease: Lease) -> Result<u64, StoreError> {
+        let mut tx = self.write().await?;
+        let released = sqlx::query(
+            "UPDATE imports SET lease_until_ms = NULL WHERE runner = $1 AND state = 'running'",
+        )
+        .bind(lease.runner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    async fn imports_past_keeping(
+        &self,
+        before_ms: i64,
+    ) -> Result<Vec<ImportRecord>, StoreError> {
+        sqlx::query(concat!(
+            "SELECT ",
+            import_columns!(),
+            " FROM imports WHERE file_deleted_ms IS NULL AND (\
+             (state IN ('done', 'failed', 'cancelled') AND finished_ms < $1) \
+             OR (state = 'preview' AND updated_ms < $1)) ORDER BY created_ms"
+        ))
+        .bind(before_ms)
+        .fetch_all(self.reads())
+        .await?
+        .iter()
+        .map(read)
+        .collect()
+    }
+
+    async fn forget_import_file(
+        &self,
+        tenant: TenantId,
+        id: ImportId,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let forgotten = sqlx::query(
+            "UPDATE imports SET file_deleted_ms = $3, updated_ms = $3, \
+             finished_ms = coalesce(finished_ms, $3), \
+             state = CASE WHEN state = 'preview' THEN 'cancelled' ELSE state END \
+             WHERE tenant_id = $1 AND id = $2 AND state <> 'running' \
+             AND file_deleted_ms IS NULL",
+        )
+        .bind(uuid(tenant.as_bytes()))
+        .bind(uuid(id.as_bytes()))
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(forgotten)
     }
 
     async fn import_failures(

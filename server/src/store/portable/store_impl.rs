@@ -32,6 +32,10 @@ impl Store for Backend {
         Backend::follow_other_nodes(self, on_advance, on_card_read)
     }
 
+    fn one_node(&self) -> bool {
+        Backend::ONE_NODE
+    }
+
     fn forget_idle_documents(&self) -> usize {
         self.cache.forget_idle(crate::store::sql::cache::DOC_IDLE)
     }
