@@ -81,6 +81,8 @@ pub mod imports;
 pub mod listing;
 pub mod postgres;
 mod sql;
+/// How duplicate detection keys a messaging handle, the same for stored contacts and import rows.
+pub(crate) use sql::projection::handle_keys;
 pub mod sqlite;
 
 /// What can go wrong in a store. Details stay in the server's logs; clients see only a code.

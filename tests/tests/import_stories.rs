@@ -198,6 +198,33 @@ async fn duplicates_are_merged_skipped_or_replaced_as_chosen() -> anyhow::Result
         assert_eq!(phones, usize::from(mode != "skip"), "{mode}: {contact}");
     }
     assert_eq!(rest.contacts().await?.len(), 1, "never a second Aiko");
+
+    // A stored contact is found by a messaging handle alone (network and handle, any case).
+    let on_line = rest
+        .post(
+            "/v1/contacts",
+            json!({"name": {"given": "Ren"}, "social": [{"network": "line", "handle": "Ren.Kita"}]}),
+        )
+        .await?;
+    let row = "Given name,Family name,Social 1 network,Social 1 handle\n\
+               Ren,Okada,LINE,ren.kita\n";
+    let import = rest.upload("handle.csv", row.as_bytes().to_vec()).await?;
+    let rows = rest
+        .get(&format!("/v1/imports/{}/rows", id_of(&import)))
+        .await?;
+    assert_eq!(rows["rows"][0]["duplicate_of"], on_line["id"], "{rows}");
+    rest.start(&id_of(&import)).await?;
+    let done = rest.finished(&id_of(&import)).await?;
+    assert_eq!(
+        (done["merged"].as_u64(), done["imported"].as_u64()),
+        (Some(1), Some(0)),
+        "{done}"
+    );
+    let merged = rest
+        .get(&format!("/v1/contacts/{}", on_line["id"].as_str().unwrap()))
+        .await?;
+    assert_eq!(merged["name"]["family"], "Okada", "{merged}");
+    assert_eq!(rest.contacts().await?.len(), 2, "never a second Ren");
     Ok(())
 }
 

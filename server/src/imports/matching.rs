@@ -1,17 +1,17 @@
 //! Duplicates: a row and a contact the importing member sees are the same person when they
-//! share an email (lowercase) or an E.164 phone; and what merging or replacing does to the
-//! contact.
+//! share an email (lowercase), an E.164 phone or a messaging handle (network and handle,
+//! lowercase); and what merging or replacing does to the contact.
 //!
 //! The contacts' values are read once per job into an index ([`MatchIndex`]), which learns
 //! each contact the job creates, so a person twice in one file is created once and merged
-//! the second time. (Messaging handles are not in the store's projection yet; they are
-//! compared only among the rows of one import.)
+//! the second time.
 
 use std::collections::HashMap;
 
 use sync_core::contact::Contact;
 use sync_core::ids::ContactId;
 
+use crate::store::handle_keys;
 use crate::store::imports::MatchRow;
 
 /// The values a row is compared on.
@@ -33,17 +33,9 @@ impl Keys {
             .map(|phone| phone.e164.trim().to_string())
             .filter(|phone| !phone.is_empty())
             .map(|phone| format!("p:{phone}"));
-        let social = contact
-            .social
-            .iter()
-            .filter(|handle| !handle.handle.trim().is_empty())
-            .map(|handle| {
-                format!(
-                    "s:{}:{}",
-                    handle.network.as_str().to_lowercase(),
-                    handle.handle.trim().to_lowercase()
-                )
-            });
+        let social = handle_keys(contact)
+            .into_iter()
+            .map(|handle| format!("s:{handle}"));
         Self(emails.chain(phones).chain(social).collect())
     }
 
@@ -53,6 +45,7 @@ impl Keys {
                 .iter()
                 .map(|email| format!("e:{email}"))
                 .chain(row.phones.iter().map(|phone| format!("p:{phone}")))
+                .chain(row.handles.iter().map(|handle| format!("s:{handle}")))
                 .collect(),
         )
     }

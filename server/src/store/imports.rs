@@ -220,7 +220,8 @@ pub struct ImportProgress {
     pub failures: Vec<(u64, String)>,
 }
 
-/// A live contact's values duplicate detection compares (lowercase emails, E.164 phones).
+/// A live contact's values duplicate detection compares (lowercase emails, E.164 phones,
+/// messaging handles).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchRow {
     /// The contact.
@@ -229,6 +230,8 @@ pub struct MatchRow {
     pub emails: Vec<String>,
     /// Its phones in E.164.
     pub phones: Vec<String>,
+    /// Its messaging handles as `network:handle`, lowercase.
+    pub handles: Vec<String>,
 }
 
 /// The columns every import query selects, in this order.

@@ -9,7 +9,7 @@ use server::store::imports::{
     ImportCounts, ImportId, ImportProgress, ImportState, Lease, MatchRow, NewImport,
 };
 use sync_core::access::Viewer;
-use sync_core::contact::{Contact, Email, Phone as PhoneItem};
+use sync_core::contact::{Contact, Email, Phone as PhoneItem, SocialHandle, SocialNetwork};
 use sync_core::ids::{ItemId, MemberId};
 use sync_core::wire::Visibility;
 
@@ -371,6 +371,11 @@ pub async fn duplicates_are_looked_for_only_among_what_the_member_sees(store: &d
         e164: "+46701234567".into(),
         raw: "070-123 45 67".into(),
     });
+    shared.social.push(SocialHandle {
+        id: ItemId::from("s"),
+        network: SocialNetwork::Line,
+        handle: " Mara.N ".into(),
+    });
     let (_, everyone) = Phone::create_with(contact(1), 1, &shared);
     let (_, private) = Phone::create(contact(2), 2, "Ben's secret");
     let owner = Viewer::member_only(team.owner);
@@ -411,6 +416,7 @@ pub async fn duplicates_are_looked_for_only_among_what_the_member_sees(store: &d
             contact: contact(1),
             emails: vec!["mara@nordkap.example".into()],
             phones: vec!["+46701234567".into()],
+            handles: vec!["line:mara.n".into()],
         }],
         "Ben's private contact is not Ana's to match"
     );

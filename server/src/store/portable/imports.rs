@@ -410,14 +410,14 @@ impl crate::store::imports::ImportStore for Backend {
             .map(|index| format!("${}", index + 2))
             .collect();
         let sql = format!(
-            "SELECT s.doc_id, s.emails, s.phones FROM contact_search s \
+            "SELECT s.doc_id, s.emails, s.phones, s.handles FROM contact_search s \
              WHERE s.tenant_id = $1 AND s.trashed_at_ms IS NULL \
              AND EXISTS (SELECT 1 FROM contact_access a WHERE a.tenant_id = $1 \
              AND a.doc_id = s.doc_id AND a.principal IN ({}))",
             placeholders.join(", ")
         );
         // Only placeholders are put together here, never a value.
-        let mut query = sqlx::query_as::<_, (Uuid, String, String)>(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query_as::<_, (Uuid, String, String, String)>(sqlx::AssertSqlSafe(sql))
             .bind(uuid(tenant.as_bytes()));
         for principal in principals {
             query = query.bind(principal);
@@ -437,10 +437,11 @@ impl crate::store::imports::ImportStore for Backend {
         };
         Ok(rows
             .into_iter()
-            .map(|(doc, emails, phones)| MatchRow {
+            .map(|(doc, emails, phones, handles)| MatchRow {
                 contact: ContactId::from_bytes(doc.into_bytes()),
                 emails: lines(&emails, true),
                 phones: lines(&phones, false),
+                handles: lines(&handles, false),
             })
             .collect())
     }

@@ -155,6 +155,7 @@ async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), Store
     .bind(fields.trashed_at_ms)
     .bind(fields.changed_ms)
     .bind(&fields.terms)
+    .bind(&fields.handles)
     .execute(&mut *conn)
     .await?;
     for (delete, insert, values) in [

@@ -333,17 +333,17 @@ async fn write_plan(
         sqlx::query(
             "INSERT INTO contact_search \
              (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
-             contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
+             contact_type, level, archived, trashed_at_ms, changed_ms, terms, handles) \
              SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], \
              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bool[], \
-             $12::bigint[], $13::bigint[], $14::text[]) \
+             $12::bigint[], $13::bigint[], $14::text[], $15::text[]) \
              ON CONFLICT (tenant_id, doc_id) DO UPDATE SET display_name = EXCLUDED.display_name, \
              emails = EXCLUDED.emails, phones = EXCLUDED.phones, \
              companies = EXCLUDED.companies, tags = EXCLUDED.tags, \
              sort_name = EXCLUDED.sort_name, contact_type = EXCLUDED.contact_type, \
              level = EXCLUDED.level, archived = EXCLUDED.archived, \
              trashed_at_ms = EXCLUDED.trashed_at_ms, changed_ms = EXCLUDED.changed_ms, \
-             terms = EXCLUDED.terms",
+             terms = EXCLUDED.terms, handles = EXCLUDED.handles",
         )
         .bind(tenant_id)
         .bind(&ids)
@@ -359,6 +359,7 @@ async fn write_plan(
         .bind(&trashed)
         .bind(&changed)
         .bind(column(|s| &s.terms))
+        .bind(column(|s| &s.handles))
         .execute(&mut *conn)
         .await?;
         write_projection_rows(conn, tenant, &plan.writes).await?;

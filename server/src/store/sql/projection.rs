@@ -55,15 +55,15 @@ pub(crate) const INSERT_TAG: &str = "INSERT INTO contact_tags (tenant_id, tag, d
 /// [`Projection`] in its order (`display_name` … `terms`).
 pub(crate) const UPSERT: &str = "INSERT INTO contact_search \
      (tenant_id, doc_id, display_name, emails, phones, companies, tags, sort_name, \
-     contact_type, level, archived, trashed_at_ms, changed_ms, terms) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     contact_type, level, archived, trashed_at_ms, changed_ms, terms, handles) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
      ON CONFLICT (tenant_id, doc_id) DO UPDATE SET \
      display_name = excluded.display_name, emails = excluded.emails, \
      phones = excluded.phones, companies = excluded.companies, tags = excluded.tags, \
      sort_name = excluded.sort_name, contact_type = excluded.contact_type, \
      level = excluded.level, archived = excluded.archived, \
      trashed_at_ms = excluded.trashed_at_ms, changed_ms = excluded.changed_ms, \
-     terms = excluded.terms";
+     terms = excluded.terms, handles = excluded.handles";
 
 /// Record one principal who may see a contact: `$1` tenant, `$2` contact, `$3` principal.
 pub(crate) const INSERT_ACCESS: &str = "INSERT INTO contact_access (tenant_id, doc_id, principal) \
@@ -96,6 +96,9 @@ pub(crate) struct Projection {
     pub changed_ms: i64,
     /// The fingerprint line, then one search term a line.
     pub terms: String,
+    /// Messaging handles as `network:handle`, lowercase, one a line (duplicate detection
+    /// reads them).
+    pub handles: String,
 }
 
 impl Projection {
@@ -146,6 +149,7 @@ impl Projection {
             trashed_at_ms: contact.lifecycle.trashed_at_ms,
             changed_ms,
             terms,
+            handles: lines(handle_keys(contact).iter().map(String::as_str).collect()),
         }
     }
 
@@ -174,6 +178,23 @@ pub(crate) fn row_changes<'a>(
         before.difference(&after).copied().collect(),
         after.difference(&before).copied().collect(),
     )
+}
+
+/// A contact's messaging handles as duplicate detection compares them: `network:handle`,
+/// trimmed and lowercase (an import's rows are keyed the same way).
+pub(crate) fn handle_keys(contact: &Contact) -> Vec<String> {
+    contact
+        .social
+        .iter()
+        .filter(|social| !social.handle.trim().is_empty())
+        .map(|social| {
+            format!(
+                "{}:{}",
+                social.network.as_str().to_lowercase(),
+                social.handle.trim().to_lowercase()
+            )
+        })
+        .collect()
 }
 
 /// The lines of a stored `tags` column.

@@ -459,6 +459,7 @@ fn write_plan(
                 fields.trashed_at_ms,
                 fields.changed_ms,
                 fields.terms,
+                fields.handles,
             ])?;
             side.gather(write);
             if write.refs_changed {
