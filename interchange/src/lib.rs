@@ -194,7 +194,7 @@ pub use crate::format::{ExportFormat, Format, UnknownFormat, detect_format};
 pub use crate::layout::{IMPORT_ERROR_COLUMN, Layout, detect_layout, suggest_column};
 pub use crate::mapping::{ColumnMapping, Mapping};
 pub use crate::parse::{
-    MatchKeys, ParsedRow, Problem, VALUE_SEPARATOR, normalize_label, parse_record,
+    MatchKeys, ParsedRow, Problem, VALUE_SEPARATOR, normalize_label, parse_record, split_name,
 };
 pub use crate::reader::{ReadOptions, Reader};
 pub use crate::record::Record;

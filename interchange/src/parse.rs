@@ -246,25 +246,51 @@ fn read_cells(builder: &mut Builder, cells: &[(&str, Target, &str)]) {
     }
 }
 
-/// "Family, Given" or "Given … Family"; one word (or CJK without spaces) becomes the given
-/// name.
+/// A full name written in one cell as its given and family names.
 fn split_full_name(builder: &mut Builder, column: &str, name: &str) {
+    let (given, family) = split_name(name, builder.region());
+    for (part, value) in [("family", family), ("given", given)] {
+        if !value.is_empty() {
+            builder.name_part(column, part, &value);
+        }
+    }
+}
+
+/// A person's full name as one string (a cell, a mail's display name) split into its given
+/// and family names: "Family, Given"; a Chinese, Japanese or Korean name with a space is
+/// family first ("山田 太郎"); any other with a space is "Given … Family"; without a space a
+/// Chinese or Korean name in its region splits after its first character, and anything else
+/// is the given name.
+pub fn split_name(name: &str, region: Option<&str>) -> (String, String) {
+    let name = name.trim();
+    let owned =
+        |(given, family): (&str, &str)| (given.trim().to_string(), family.trim().to_string());
     if let Some((family, given)) = name.split_once(", ") {
-        builder.name_part(column, "family", family);
-        builder.name_part(column, "given", given);
-    } else if let Some((given, family)) = name.trim().rsplit_once(' ') {
-        builder.name_part(column, "given", given);
-        builder.name_part(column, "family", family);
-    } else if splits_first_character(builder.region(), name) {
+        owned((given, family))
+    } else if let Some((first, rest)) = name.split_once(' ')
+        && name.chars().any(is_cjk)
+    {
+        owned((rest, first))
+    } else if let Some((given, family)) = name.rsplit_once(' ') {
+        owned((given, family))
+    } else if splits_first_character(region, name) {
         // A Chinese or Korean name written without a space: the family name is the first
         // character (two-character family names are rare enough to fix by hand).
-        let mut chars = name.trim().chars();
+        let mut chars = name.chars();
         let family: String = chars.next().into_iter().collect();
-        builder.name_part(column, "family", &family);
-        builder.name_part(column, "given", chars.as_str());
+        (chars.as_str().to_string(), family)
     } else {
-        builder.name_part(column, "given", name);
+        (name.to_string(), String::new())
     }
+}
+
+/// Han, kana or Hangul: scripts whose names are written family first.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}' // hiragana, katakana
+        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' // Han
+        | '\u{1100}'..='\u{11ff}' | '\u{ac00}'..='\u{d7a3}' // Hangul
+    )
 }
 
 /// Whether a name without spaces splits after its first character: two to four Han or
@@ -520,5 +546,35 @@ impl Record {
             .chain(fields)
             .filter(|(target, value)| *target != Target::Ignore && !value.trim().is_empty())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+
+    #[test]
+    fn a_full_name_splits_in_the_order_its_script_writes_names() {
+        let split = |name: &str, region: Option<&str>| {
+            let (given, family) = split_name(name, region);
+            (given, family)
+        };
+        let owned = |given: &str, family: &str| (given.to_string(), family.to_string());
+        assert_eq!(split("Ken Sato", None), owned("Ken", "Sato"));
+        assert_eq!(split("Mary Ann Lee", None), owned("Mary Ann", "Lee"));
+        assert_eq!(split("Sato, Ken", None), owned("Ken", "Sato"));
+        assert_eq!(
+            split("山田 太郎", Some("JP")),
+            owned("太郎", "山田"),
+            "family first"
+        );
+        assert_eq!(split("김 민준", None), owned("민준", "김"));
+        assert_eq!(split("王小明", Some("CN")), owned("小明", "王"));
+        assert_eq!(
+            split("山田太郎", Some("JP")),
+            owned("山田太郎", ""),
+            "Japan: left whole"
+        );
+        assert_eq!(split("Ana", None), owned("Ana", ""));
     }
 }

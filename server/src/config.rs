@@ -112,6 +112,11 @@ pub struct Config {
     /// share the committing transaction's fixed costs (measured on 30,000 rows: 9.2 s at
     /// 1,000 rows a batch, 16.4 s at 250; peak RSS 198 MB against 108 MB).
     pub import_batch_rows: usize,
+    /// CA certificates (PEM) trusted for every mailbox import besides the system's
+    /// (`ROLO_IMAP_CA_FILE`, a file read at start-up; default none): a company whose mail
+    /// server has a certificate from its own CA sets it once, instead of each member pasting
+    /// the CA into the request.
+    pub imap_ca_pem: Option<Vec<u8>>,
     /// How long a node's claim on a running import holds without being renewed
     /// (`ROLO_IMPORT_LEASE_SECONDS`, default 60): the job renews it with every batch, and
     /// when a node dies another one sharing the database (and the import folder) takes the
@@ -176,6 +181,7 @@ impl fmt::Debug for Config {
             .field("import_dir", &self.import_dir)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("import_batch_rows", &self.import_batch_rows)
+            .field("imap_ca_pem", &self.imap_ca_pem.as_ref().map(Vec::len))
             .field("import_lease", &self.import_lease)
             .field("import_keep", &self.import_keep)
             .finish()
@@ -227,6 +233,7 @@ impl Default for Config {
             import_dir: default_import_dir("sqlite://rolo.db"),
             import_max_bytes: 200 * 1024 * 1024,
             import_batch_rows: 1000,
+            imap_ca_pem: None,
             import_lease: Duration::from_secs(60),
             import_keep: Duration::from_secs(7 * 24 * 3600),
         }
@@ -272,6 +279,13 @@ impl Config {
                 .map_or(defaults.import_max_bytes, |mb| mb * 1024 * 1024),
             import_batch_rows: parse("ROLO_IMPORT_BATCH_ROWS")?
                 .map_or(defaults.import_batch_rows, |n| (n as usize).max(1)),
+            imap_ca_pem: lookup("ROLO_IMAP_CA_FILE")
+                .map(|path| {
+                    std::fs::read(&path).map_err(|error| {
+                        anyhow::anyhow!("ROLO_IMAP_CA_FILE={path:?} cannot be read: {error}")
+                    })
+                })
+                .transpose()?,
             import_lease: parse("ROLO_IMPORT_LEASE_SECONDS")?
                 .map_or(defaults.import_lease, |seconds| {
                     Duration::from_secs(seconds.max(1))

@@ -12,7 +12,8 @@
 //! - [`serve`]: the accept loop, with a timer so request heads and idle keep-alive
 //!   connections time out, and a cap on open connections.
 //! - [`imports`]: bulk import (CSV, Excel, text, vCard, a mailbox) as a job that survives a
-//!   restart, and exports of what the member may see.
+//!   restart (and, on Postgres, the death of its node: another takes it over when its lease
+//!   runs out), and exports of what the member may see.
 //! - [`cards`]: business-card uploads become jobs that workers read in a child process
 //!   (`rolo-server read-card`) under a memory and time limit; the drafts go back to the
 //!   scanning device over its sync socket.

@@ -663,6 +663,30 @@ async fn a_mailboxs_correspondents_become_contacts() -> anyhow::Result<()> {
         !found.iter().any(|email| email.starts_with("no-reply")),
         "automated senders are left out: {found:?}"
     );
+    // A Japanese display name ("山田 太郎") is family name first.
+    let yamada = rest.search("taro.yamada@yamato-shoji.example").await?;
+    let yamada = rest
+        .get(&format!(
+            "/v1/contacts/{}",
+            yamada[0]["id"].as_str().unwrap_or_default()
+        ))
+        .await?;
+    assert_eq!(
+        (&yamada["name"]["family"], &yamada["name"]["given"]),
+        (&json!("山田"), &json!("太郎")),
+        "{yamada}"
+    );
+    let ken = rest.search("ken.sato@kitakaze.example").await?;
+    let ken = rest
+        .get(&format!(
+            "/v1/contacts/{}",
+            ken[0]["id"].as_str().unwrap_or_default()
+        ))
+        .await?;
+    assert_eq!(
+        (&ken["name"]["given"], &ken["name"]["family"]),
+        (&json!("Ken"), &json!("Sato"))
+    );
 
     let mut wrong = account;
     wrong["password"] = json!("wrong");

@@ -92,7 +92,8 @@ fn the_committed_bundle_is_what_the_web_apps_sources_build_to() -> anyhow::Resul
 
 /// The app's unit tests, then its end-to-end stories in Debian's Chromium against the real
 /// server (the `rolo-server` built with this test, serving the app embedded in it), which the
-/// stories start on a fresh SQLite database (web/e2e/global-setup.ts).
+/// stories start on a fresh SQLite database (web/e2e/global-setup.ts), and a real Dovecot for
+/// the mailbox import.
 #[test]
 fn the_web_app_passes_its_unit_tests_and_browser_stories_against_the_real_server()
 -> anyhow::Result<()> {
@@ -102,12 +103,21 @@ fn the_web_app_passes_its_unit_tests_and_browser_stories_against_the_real_server
         Command::new("npm").arg("test").current_dir(&web),
         "the web app's unit tests (npm test in web/)",
     )?;
+    // The mailbox story reads a real IMAP server: Dovecot with fictional mail, whose CA the
+    // server trusts through ROLO_IMAP_CA_FILE (the stories' server inherits this environment).
+    let mail = mailbox::testing::TestMailServer::start();
+    let ca = tempfile::NamedTempFile::new()?;
+    std::fs::write(ca.path(), mail.ca_pem())?;
     run(
         Command::new("npm")
             .args(["run", "e2e"])
             .current_dir(&web)
             .env_remove("ROLO_URL")
-            .env("ROLO_SERVER_BIN", tests::server_binary()?),
+            .env("ROLO_SERVER_BIN", tests::server_binary()?)
+            .env("ROLO_IMAP_CA_FILE", ca.path())
+            .env("ROLO_TEST_IMAP_PORT", mail.port().to_string())
+            .env("ROLO_TEST_IMAP_USER", mailbox::testing::USER)
+            .env("ROLO_TEST_IMAP_PASSWORD", mailbox::testing::PASSWORD),
         "the web app's stories in Chromium (npm run e2e in web/)",
     )
 }

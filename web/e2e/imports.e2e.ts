@@ -133,3 +133,54 @@ test('the list exports all, the selected and the filtered contacts, as CSV, Exce
   expect(shown).toContain('VERSION:4.0');
   await a.context.close();
 });
+
+/** The test mail server the Rust harness starts (Debian's Dovecot, with fictional mail), if any:
+ * its port and login; the server trusts its CA through ROLO_IMAP_CA_FILE. */
+const IMAP = process.env.ROLO_TEST_IMAP_PORT
+  ? { port: process.env.ROLO_TEST_IMAP_PORT, user: process.env.ROLO_TEST_IMAP_USER ?? '', password: process.env.ROLO_TEST_IMAP_PASSWORD ?? '' }
+  : null;
+
+test.skipIf(IMAP === null)('a mailbox: sign in over IMAP, pick a folder and a sender domain, preview the correspondents, import them', async () => {
+  const imap = IMAP!;
+  const owner = await company('Mina');
+  const a = await phone(browser);
+  await signIn(a.page, owner);
+  await a.page.getByTestId('open-import').click();
+  await a.page.getByTestId('import-from-mailbox').click();
+
+  const login = a.page.getByRole('region', { name: 'Import from a mailbox' });
+  await login.getByLabel('Server').fill('127.0.0.1');
+  await login.getByLabel('Port').fill(imap.port);
+  await login.getByLabel('User').fill(imap.user);
+  await login.getByLabel('Mailbox password').fill('not the password');
+  await a.page.getByTestId('mailbox-folders').click();
+  // A wrong password is said in words the rep can act on, and nothing is read.
+  await a.page.getByTestId('import-error').waitFor();
+  expect((await a.page.getByTestId('import-error').textContent())?.toLowerCase()).toContain('password');
+
+  await login.getByLabel('Mailbox password').fill(imap.password);
+  await a.page.getByTestId('mailbox-folders').click();
+  const folder = a.page.getByTestId('mailbox-folder');
+  await folder.waitFor();
+  expect(await folder.inputValue()).toBe('INBOX');
+  await login.getByLabel('Only addresses at this domain').fill('yamato-shoji.example');
+  await a.page.getByTestId('mailbox-read').click();
+
+  // The preview: only the correspondents at that domain, each a row with its address.
+  await a.page.getByTestId('import-summary').waitFor({ timeout: 30_000 });
+  const rows = a.page.locator('[data-testid=import-row]');
+  await rows.first().waitFor();
+  const text = (await rows.allTextContents()).join('\n');
+  expect(text).toContain('taro.yamada@yamato-shoji.example');
+  expect(text).not.toContain('kitakaze');
+  const count = await rows.count();
+  await shot(a.page, 'import-mailbox-preview.png');
+
+  await a.page.getByTestId('start-import').click();
+  await a.page.locator('[data-testid=import-result][data-state=done]').filter({ hasText: `${count} of ${count} imported` }).waitFor({ timeout: 30_000 });
+
+  await a.page.getByTestId('import-done').click();
+  await a.page.getByTestId('search').fill('taro.yamada');
+  await a.page.getByTestId('result-count').filter({ hasText: '1 contact' }).waitFor();
+  await a.context.close();
+});

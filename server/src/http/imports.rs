@@ -641,13 +641,24 @@ pub struct MailboxAccount {
 }
 
 impl MailboxAccount {
-    fn account(self) -> ::mailbox::Account {
+    /// The account, trusting the request's CA and the server's (`ROLO_IMAP_CA_FILE`) too.
+    fn account(self, config: &crate::config::Config) -> ::mailbox::Account {
+        let extra_ca_pem = match (self.ca_pem, &config.imap_ca_pem) {
+            (Some(asked), Some(configured)) => {
+                let mut both = asked.into_bytes();
+                both.push(b'\n');
+                both.extend_from_slice(configured);
+                Some(both)
+            }
+            (Some(asked), None) => Some(asked.into_bytes()),
+            (None, configured) => configured.clone(),
+        };
         ::mailbox::Account {
             host: self.host,
             port: self.port.unwrap_or(::mailbox::DEFAULT_PORT),
             username: self.username,
             password: self.password,
-            extra_ca_pem: self.ca_pem.map(String::into_bytes),
+            extra_ca_pem,
         }
     }
 }
@@ -670,10 +681,11 @@ pub struct FolderList {
     )
 )]
 async fn mailbox_folders(
+    State(state): State<AppState>,
     ContactCaller(_caller): ContactCaller,
     JsonBody(account): JsonBody<MailboxAccount>,
 ) -> Result<Json<FolderList>, ApiError> {
-    let folders = crate::imports::mailbox::folders(&account.account()).await?;
+    let folders = crate::imports::mailbox::folders(&account.account(&state.config)).await?;
     Ok(Json(FolderList { folders }))
 }
 
@@ -715,7 +727,7 @@ async fn mailbox_import(
 ) -> Result<(StatusCode, Json<ImportView>), ApiError> {
     let folder = request.folder.clone();
     let request = crate::imports::mailbox::MailboxRequest {
-        account: request.account.account(),
+        account: request.account.account(&state.config),
         conditions: ::mailbox::Conditions {
             since: request.since,
             before: request.before,
@@ -723,7 +735,8 @@ async fn mailbox_import(
             ..::mailbox::Conditions::folder(request.folder)
         },
     };
-    let (bytes, _) = crate::imports::mailbox::collect(&request).await?;
+    let region = state.store.tenant_region(caller.tenant).await?;
+    let (bytes, _) = crate::imports::mailbox::collect(&request, &region).await?;
     let id = ImportId::random();
     let path = file_path(&state.config.import_dir, id);
     tokio::fs::create_dir_all(&state.config.import_dir)

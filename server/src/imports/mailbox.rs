@@ -24,7 +24,11 @@ pub async fn folders(account: &::mailbox::Account) -> Result<Vec<String>, Import
 }
 
 /// Collect the correspondents and write them as a CSV file's bytes; also how many there are.
-pub async fn collect(request: &MailboxRequest) -> Result<(Vec<u8>, usize), ImportError> {
+/// `region` is the company's (a Chinese or Korean name without a space splits there).
+pub async fn collect(
+    request: &MailboxRequest,
+    region: &str,
+) -> Result<(Vec<u8>, usize), ImportError> {
     let collection = ::mailbox::correspondents(
         &request.account,
         &request.conditions,
@@ -32,12 +36,13 @@ pub async fn collect(request: &MailboxRequest) -> Result<(Vec<u8>, usize), Impor
     )
     .await?;
     let count = collection.correspondents.len();
+    let region = region.to_string();
     let bytes = tokio::task::spawn_blocking(move || {
         let mut writer = ExportWriter::new(ExportFormat::Csv, Vec::new())
             .map_err(|error| ImportError::Export(error.to_string()))?;
         for person in &collection.correspondents {
             writer
-                .add(&contact_of(person))
+                .add(&contact_of(person, &region))
                 .map_err(|error| ImportError::Export(error.to_string()))?;
         }
         writer
@@ -48,26 +53,21 @@ pub async fn collect(request: &MailboxRequest) -> Result<(Vec<u8>, usize), Impor
     Ok((bytes, count))
 }
 
-/// A correspondent as a contact: the display name split at its last space (a single word is
-/// the given name), and the address.
-fn contact_of(person: &::mailbox::Correspondent) -> Contact {
+/// A correspondent as a contact: the display name split as a full name in a file is
+/// (`interchange::split_name`: "Given Family", CJK family first), and the address.
+fn contact_of(person: &::mailbox::Correspondent, region: &str) -> Contact {
     let mut contact = Contact::default();
     let name = person.display_name.as_deref().unwrap_or("").trim();
-    match name.rsplit_once(' ') {
-        Some((given, family)) => {
-            contact.name.given = given.trim().to_string();
-            contact.name.family = family.trim().to_string();
-        }
-        None if !name.is_empty() => contact.name.given = name.to_string(),
-        None => {
-            // No name: the address's local part stands in, so the row has a name.
-            contact.name.given = person
-                .email
-                .split('@')
-                .next()
-                .unwrap_or(&person.email)
-                .to_string();
-        }
+    if name.is_empty() {
+        // No name: the address's local part stands in, so the row has a name.
+        contact.name.given = person
+            .email
+            .split('@')
+            .next()
+            .unwrap_or(&person.email)
+            .to_string();
+    } else {
+        (contact.name.given, contact.name.family) = interchange::split_name(name, Some(region));
     }
     contact.emails.push(Email {
         id: ItemId::from("e1"),

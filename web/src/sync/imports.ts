@@ -50,6 +50,8 @@ export interface ImportJson {
   failed: number;
   created_ms?: number;
   finished_ms?: number | null;
+  /** When the uploaded file was deleted, days after the import ended: no error file since. */
+  file_deleted_ms?: number | null;
   /** Why the job failed, when it did. */
   error?: string | null;
 }

@@ -447,7 +447,10 @@ function ImportResult({ device, job }: { device: Device; job: ImportJson }) {
       <p class="import-result" role="status" data-testid="import-result" data-state={job.state}>{resultLine(job)}</p>
       {job.state !== 'done' && <p class="error" role="alert">The import stopped{job.error ? `: ${job.error}` : '.'}</p>}
       <p data-testid="import-outcome">{outcomeParts(job).join(' · ')}</p>
-      {job.failed > 0 && (
+      {job.failed > 0 && job.file_deleted_ms != null && (
+        <p data-testid="errors-deleted">The uploaded file was deleted after the days it is kept for, so its error file can no longer be made; upload the file again to see its rows.</p>
+      )}
+      {job.failed > 0 && job.file_deleted_ms == null && (
         <>
           <p>The rows not imported are in an error file: the file as you uploaded it, with an added column saying what is wrong in each. Fix them and import the file again.</p>
           <button type="button" class="primary" onClick={() => void errors()} data-testid="download-errors">Download the {job.failed} {job.failed === 1 ? 'row' : 'rows'} not imported</button>
