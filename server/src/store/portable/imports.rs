@@ -54,6 +54,28 @@ fn read(row: &Row) -> Result<ImportRecord, StoreError> {
     })
 }
 
+/// Every import of every tenant that `condition` (SQL over the imports' columns, `$1` the
+/// time given) keeps, oldest first. No index: a handful of rows per company, read every half
+/// lease.
+async fn imports_where(
+    store: &Backend,
+    condition: &'static str,
+    ms: i64,
+) -> Result<Vec<ImportRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM imports WHERE {condition} ORDER BY created_ms",
+        import_columns!()
+    );
+    // The condition is one of this module's constants, never a value.
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ms)
+        .fetch_all(store.reads())
+        .await?
+        .iter()
+        .map(read)
+        .collect()
+}
+
 /// A count as stored.
 fn count(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
@@ -277,19 +299,12 @@ impl crate::store::imports::ImportStore for Backend {
         &self,
         expired_by_ms: i64,
     ) -> Result<Vec<ImportRecord>, StoreError> {
-        // No index: a handful of rows per company, read every half lease.
-        sqlx::query(concat!(
-            "SELECT ",
-            import_columns!(),
-            " FROM imports WHERE state = 'running' \
-             AND (lease_until_ms IS NULL OR lease_until_ms < $1) ORDER BY created_ms"
-        ))
-        .bind(expired_by_ms)
-        .fetch_all(self.reads())
-        .await?
-        .iter()
-        .map(read)
-        .collect()
+        imports_where(
+            self,
+            "state = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)",
+            expired_by_ms,
+        )
+        .await
     }
 
     async fn claim_import(
@@ -337,19 +352,14 @@ impl crate::store::imports::ImportStore for Backend {
         &self,
         before_ms: i64,
     ) -> Result<Vec<ImportRecord>, StoreError> {
-        sqlx::query(concat!(
-            "SELECT ",
-            import_columns!(),
-            " FROM imports WHERE file_deleted_ms IS NULL AND (\
+        imports_where(
+            self,
+            "file_deleted_ms IS NULL AND (\
              (state IN ('done', 'failed', 'cancelled') AND finished_ms < $1) \
-             OR (state = 'preview' AND updated_ms < $1)) ORDER BY created_ms"
-        ))
-        .bind(before_ms)
-        .fetch_all(self.reads())
-        .await?
-        .iter()
-        .map(read)
-        .collect()
+             OR (state = 'preview' AND updated_ms < $1))",
+            before_ms,
+        )
+        .await
     }
 
     async fn forget_import_file(
