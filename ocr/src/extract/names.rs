@@ -152,6 +152,12 @@ const TITLE_WORDS: &[&str] = &[
     "менеджер",
     "директор",
     "инженер",
+    // Vietnamese (giám đốc, trưởng phòng, chủ tịch), with and without the marks OCR may lose;
+    // not `truong`, which is also the family name Trương.
+    "giám",
+    "giam",
+    "trưởng",
+    "tịch",
 ];
 
 /// Job titles in CJK scripts.
@@ -546,6 +552,9 @@ mod tests {
         assert!(is_title("コンサルタント"));
         assert!(is_title("Senior Sales Manager"));
         assert!(is_title("営業部 部長"));
+        assert!(is_title("Giám đốc Kinh doanh"));
+        assert!(is_title("Giam doc"));
+        assert!(!is_title("Truong Minh Chau"));
         assert!(is_department("営業部"));
         assert!(!is_department("部長"));
         assert!(is_department("Sales Department"));
