@@ -44,9 +44,10 @@
 //!
 //! Measured by `cargo bench -p ocr --bench cards` on the 54 fixture cards (release, 2 cores,
 //! otherwise quiet): p50 1.09 s, p95 1.40 s; at a phone's full 4032 × 3024, p50 1.24 s (1.44 s
-//! and 1.98 s with five other builds sharing the cores); recall: company 1.00 (precision 1.00), url 1.00, phone 1.00
-//! (numbers that do not validate: 1.00 kept as printed), email 0.98, title 0.98, name 0.96
-//! (two Vietnamese names lose a mark).
+//! and 1.98 s with five other builds sharing the cores; 1.51-1.69 s at a load average of
+//! 1.2-2.8 from another engineer's builds); recall: company 1.00 (precision 1.00), url 1.00,
+//! phone 1.00 (numbers that do not validate: 1.00 kept as printed), name 1.00 (the horn OCR
+//! drops from Vietnamese `ươ` put back), email 0.98, title 0.98.
 //!
 //! [`CardReader`] runs all of it, `rolo-card read PHOTO…` prints its drafts as one JSON array
 //! (`--jsonl`: one per line), each with the full name as the contact list will show it
