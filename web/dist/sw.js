@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = 'f7b9b0933909fa72';
+const VERSION = 'f3fbe385fbaf34cf';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
   "/assets/index-BfIl82DK.css",
-  "/assets/index-DFZ1Sr7E.js",
+  "/assets/index-LPatRwud.js",
   "/assets/project.worker-CP3-Nu6y.js",
   "/icon-192.png",
   "/icon-512.png",
