@@ -6,7 +6,7 @@
 //! stored [`Contact`].
 
 use serde::{Deserialize, Serialize};
-use sync_core::card::fields_to_contact;
+use sync_core::card::{card_language, fields_to_contact};
 use sync_core::contact::Contact;
 use sync_core::ids::ItemId;
 
@@ -65,8 +65,10 @@ impl Draft {
     }
 
     /// The full name as the contact saved from this draft is shown in lists (sync-core
-    /// `Contact::display_name`'s order: family first for CJK and Vietnamese names and for a
-    /// surname printed first in capitals, given first otherwise).
+    /// `Contact::display_name`'s order: family first for CJK and Vietnamese names — a
+    /// Vietnamese card's contact is saved with the language [`card_language`] gives, which
+    /// keeps a name read without its marks in the printed order — and for a surname printed
+    /// first in capitals, given first otherwise).
     pub fn full_name(&self) -> String {
         let value = |kind| {
             self.first(kind)
@@ -78,7 +80,7 @@ impl Draft {
             family: value(FieldKind::FamilyName),
             ..Default::default()
         };
-        sync_core::contact::display::full_name(&name, None)
+        sync_core::contact::display::full_name(&name, card_language(self.region.as_deref()))
     }
 
     /// Fields the rep must fix (or drop) before the draft can be saved: phone numbers kept as
@@ -88,8 +90,54 @@ impl Draft {
     }
 
     /// The draft as a contact, each list item with an id from `new_id`. Every field goes in;
-    /// the review screen removes what the rep rejects before calling this.
+    /// the review screen removes what the rep rejects before calling this. A Vietnamese
+    /// card's contact takes the language `vi`, so its name stays in the printed order.
     pub fn to_contact(&self, new_id: impl FnMut() -> ItemId) -> Contact {
-        fields_to_contact(&self.fields, new_id)
+        let mut contact = fields_to_contact(&self.fields, new_id);
+        contact.language = card_language(self.region.as_deref()).map(String::from);
+        contact
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_field(kind: FieldKind, value: &str) -> Field {
+        Field {
+            kind,
+            label: String::new(),
+            value: value.into(),
+            raw: value.into(),
+            confidence: 0.9,
+            source: Source::Ocr,
+            bbox: None,
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn a_vietnamese_name_read_without_its_marks_is_shown_and_saved_in_the_printed_order() {
+        let draft = Draft {
+            fields: vec![
+                name_field(FieldKind::GivenName, "Van Tam"),
+                name_field(FieldKind::FamilyName, "Luong"),
+            ],
+            region: Some("VN".into()),
+            ..Draft::default()
+        };
+        assert_eq!(draft.full_name(), "Luong Van Tam");
+        let mut next = 0;
+        let contact = draft.to_contact(|| {
+            next += 1;
+            ItemId::from(format!("i{next}").as_str())
+        });
+        assert_eq!(contact.display_name(), "Luong Van Tam");
+
+        let elsewhere = Draft {
+            region: Some("US".into()),
+            ..draft
+        };
+        assert_eq!(elsewhere.full_name(), "Van Tam Luong");
     }
 }

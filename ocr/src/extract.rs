@@ -16,7 +16,7 @@ pub mod phones;
 mod region;
 
 use crate::draft::{BBox, Field, FieldKind, Source, TextLine};
-use crate::script::{count, is_cjk, to_ascii_forms};
+use crate::script::{count, is_cjk, mend_vietnamese_horn, to_ascii_forms};
 
 pub use self::region::infer_region;
 
@@ -46,6 +46,11 @@ pub struct Extraction {
 pub fn extract(lines: &[TextLine]) -> Extraction {
     let mut lines = prepare(lines);
     let region = infer_region(lines.iter().map(|l| l.text.as_str()));
+    if region.as_deref() == Some("VN") {
+        for line in &mut lines {
+            line.text = mend_vietnamese_horn(&line.text);
+        }
+    }
     let mut out = Fields::default();
 
     // Pass 1: values with a shape of their own.

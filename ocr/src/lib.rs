@@ -22,16 +22,20 @@
 //!    that shows the card is Korean, Russian or Ukrainian, PP-OCR's look-alike readings of
 //!    its other lines (`Ten.` for `Тел.`) are read again in that language.
 //! 6. [`extract`]: lines become fields — emails and URLs that survive OCR spacing and labels
-//!    glued before them (`Web:http://…`, `URL :https//…` with its colon lost), phones by their
-//!    labels (printed, an icon, or the layout: an unlabelled number after the office number
-//!    and one above it is its fax) in E.164 with a region inferred from the card — and every
+//!    glued before them (`Web:http://…`, `Website:www.…`, `URL :https//…` with its colon
+//!    lost, `http: //` spaced apart), phones by their labels (printed in any of the card's
+//!    languages, an icon, or the layout: an unlabelled number after the office number and one
+//!    above it is its fax) in E.164 with a region inferred from the card — and every
 //!    phone-shaped number that does not validate kept as printed, with a low confidence and
-//!    the reason (Vietnam's numbers from before 2018 with what they became), for the rep to
-//!    fix at review, never dropped and never stored unchecked —, addresses (printed text,
+//!    the reason (Vietnam's numbers from before 2018 with what they became, including the old
+//!    `(08)` landlines of Ho Chi Minh City that the new plan would read as mobiles), for the
+//!    rep to fix at review, never dropped and never stored unchecked —, addresses (printed text,
 //!    and split into street, city, region and postal code for US / UK / continental,
 //!    Japanese, Chinese, Korean and Russian / Ukrainian layouts), social handles, then the
 //!    name (split by script and by how the card prints it: family first for CJK and
-//!    Vietnamese, a surname printed first in capitals kept so), titles (one broken over two
+//!    Vietnamese — a Vietnamese card's contact is saved with the language `vi`, so a name
+//!    read without its marks keeps that order —, a surname printed first in capitals kept
+//!    so), titles (one broken over two
 //!    lines joined, two titles both kept, a katakana title never taken for the reading),
 //!    department, and the company, weighed by what a company line looks like (a legal form,
 //!    an acronym that abbreviates it, a brand word it holds, the email's domain) before text
@@ -40,9 +44,10 @@
 //!
 //! Measured by `cargo bench -p ocr --bench cards` on the 54 fixture cards (release, 2 cores,
 //! otherwise quiet): p50 1.09 s, p95 1.40 s; at a phone's full 4032 × 3024, p50 1.24 s (1.44 s
-//! and 1.98 s with five other builds sharing the cores); recall: company 1.00 (precision 1.00), url 1.00, phone 1.00
-//! (numbers that do not validate: 1.00 kept as printed), email 0.98, title 0.98, name 0.96
-//! (two Vietnamese names lose a mark).
+//! and 1.98 s with five other builds sharing the cores; 1.51-1.69 s at a load average of
+//! 1.2-2.8 from another engineer's builds); recall: company 1.00 (precision 1.00), url 1.00,
+//! phone 1.00 (numbers that do not validate: 1.00 kept as printed), name 1.00 (the horn OCR
+//! drops from Vietnamese `ươ` put back), email 0.98, title 0.98.
 //!
 //! [`CardReader`] runs all of it, `rolo-card read PHOTO…` prints its drafts as one JSON array
 //! (`--jsonl`: one per line), each with the full name as the contact list will show it

@@ -238,6 +238,18 @@ fn text(fields: &[Field], kind: FieldKind) -> String {
         .unwrap_or_default()
 }
 
+/// The language a contact saved from a card read in `region` takes when it has none, so its
+/// name keeps the order the card printed it in. The reader takes a Latin name on a Vietnamese
+/// card family name first (`Luong Van Tam`), and where the photo lost Vietnam's own letters
+/// (PP-OCR's dictionary lacks most of them) only the contact's language tells the display
+/// rule ([`crate::contact::display::family_first`]) so. Elsewhere a name's script or its
+/// capitals show its order, and no language is assumed.
+pub fn card_language(region: Option<&str>) -> Option<&'static str> {
+    region
+        .filter(|region| region.eq_ignore_ascii_case("VN"))
+        .map(|_| "vi")
+}
+
 /// The fields as a new contact, each list item with an id from `new_id`. Every field goes in;
 /// the review removes what the rep rejects before calling this.
 pub fn fields_to_contact(fields: &[Field], new_id: impl FnMut() -> ItemId) -> Contact {
@@ -677,6 +689,29 @@ mod tests {
         let contact = fields_to_contact(&fields, ids());
         assert_eq!(contact.phones[0].e164, "+842838234567");
         assert_eq!(contact.phones[0].raw, "028 3823 4567");
+    }
+
+    #[test]
+    fn a_vietnamese_name_read_without_its_marks_keeps_the_printed_order_once_saved() {
+        let fields = [
+            field(FieldKind::GivenName, "", "Van Tam"),
+            field(FieldKind::FamilyName, "", "Luong"),
+        ];
+        let mut contact = fields_to_contact(&fields, ids());
+        assert_eq!(
+            contact.display_name(),
+            "Van Tam Luong",
+            "no mark shows the order"
+        );
+        contact.language = card_language(Some("VN")).map(String::from);
+        assert_eq!(contact.display_name(), "Luong Van Tam");
+        assert_eq!(card_language(Some("vn")), Some("vi"));
+        assert_eq!(
+            card_language(Some("JP")),
+            None,
+            "kanji show their own order"
+        );
+        assert_eq!(card_language(None), None);
     }
 
     #[test]

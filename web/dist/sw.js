@@ -2,12 +2,12 @@
 // so after the first load the app starts and works with no network at all. The API (`/v1/…`)
 // is never cached: contacts live in IndexedDB and travel over the sync socket.
 // The build (scripts/postbuild.mjs) replaces the two placeholders below.
-const VERSION = '7a43c7f300a40c29';
+const VERSION = '3d37aa5fba498538';
 const SHELL = [
   "/",
   "/assets/automerge-LjMxZKTS.wasm",
-  "/assets/index-4Uo0OYCO.js",
   "/assets/index-BfIl82DK.css",
+  "/assets/index-Cj7xOzAM.js",
   "/assets/project.worker-CP3-Nu6y.js",
   "/icon-192.png",
   "/icon-512.png",

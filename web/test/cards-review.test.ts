@@ -3,6 +3,7 @@
 // refused on save until the rep corrects or drops it, and two titles are both kept.
 import { describe, expect, it } from 'vitest';
 import { contactFromCard, fixPhone, toFix, type CardField } from '../src/sync/cards.ts';
+import { cardLanguage, displayName } from '../src/sync/contact.ts';
 
 const field = (kind: string, value: string, more: Partial<CardField> = {}): CardField => ({
   kind, value, raw: value, confidence: 0.9, source: 'ocr', ...more,
@@ -40,5 +41,16 @@ describe('titles', () => {
   it('two titles on a card are both kept', () => {
     const contact = contactFromCard([field('company', 'Glasswing Robotics'), field('title', 'Co-Founder'), field('title', 'Chief Technology Officer')], []);
     expect(contact.organizations[0]!.title).toBe('Co-Founder / Chief Technology Officer');
+  });
+});
+
+describe('names', () => {
+  it('a Vietnamese name read without its marks keeps the printed order once saved', () => {
+    const contact = contactFromCard([field('given_name', 'Van Tam'), field('family_name', 'Luong')], []);
+    expect(displayName(contact)).toBe('Van Tam Luong');
+    contact.language ??= cardLanguage('VN');
+    expect(displayName(contact)).toBe('Luong Van Tam');
+    expect(cardLanguage('JP')).toBeNull();
+    expect(cardLanguage(null)).toBeNull();
   });
 });

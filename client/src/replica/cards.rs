@@ -2,8 +2,8 @@
 //! the bookkeeping the sync driver does for them. See [`crate::cards`].
 
 use sync_core::card::{
-    CardDraft, Field, ReviewError, attach_images, check_kept, fields_to_contact, fix_phone,
-    merge_into,
+    CardDraft, Field, ReviewError, attach_images, card_language, check_kept, fields_to_contact,
+    fix_phone, merge_into,
 };
 use sync_core::contact::CardSide;
 use sync_core::ids::{CardId, ContactId};
@@ -167,6 +167,7 @@ impl Replica {
         let (effects, contact) = match into {
             None => {
                 let mut contact = fields_to_contact(&fields, random_item_id);
+                contact.language = card_language(draft.region.as_deref()).map(String::from);
                 attach_images(&mut contact, &draft.images);
                 let id = random_contact_id();
                 let effects = match signer.member {

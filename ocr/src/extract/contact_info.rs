@@ -270,11 +270,45 @@ fn mend_scheme(token: &str) -> String {
     token.to_string()
 }
 
+/// `text` with the spaces OCR leaves inside a scheme closed (`http: //`, `https : //`), so
+/// the scheme and its host read as one token.
+fn close_scheme_spaces(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("http") {
+        let start = from + found;
+        let mut end = start + 4;
+        if lower[end..].starts_with('s') {
+            end += 1;
+        }
+        let scheme_end = end;
+        let after = &lower[end..];
+        let trimmed = after.trim_start_matches(' ');
+        let colon = trimmed.starts_with([':', ';']);
+        let trimmed = if colon { &trimmed[1..] } else { trimmed };
+        let slashes = trimmed.trim_start_matches(' ');
+        let spaced = slashes.len() < after.len() - usize::from(colon);
+        if spaced && slashes.starts_with("//") {
+            end = lower.len() - slashes.len();
+            out.push_str(&text[copied..scheme_end]);
+            out.push_str(if colon { "://" } else { "//" });
+            copied = end + 2;
+            from = copied;
+        } else {
+            from = scheme_end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Web sites in `text` (never an email's domain).
 pub fn find_urls(text: &str) -> Vec<Found> {
     let (label, _) = strip_leading(text);
     let rest = text;
-    let squeezed = squeeze(rest);
+    let squeezed = squeeze(&close_scheme_spaces(rest));
     let mut found = Vec::new();
     for token in squeezed.split_whitespace() {
         if token.contains('@') {
@@ -302,11 +336,15 @@ pub fn find_urls(text: &str) -> Vec<Found> {
             }
             _ => token,
         };
+        // Up to `Homepage:` or `Website :`; a longer run of letters is more likely a word
+        // OCR ran into the address than a label.
         let token = match token.to_ascii_lowercase().find("www.") {
             Some(at)
                 if at > 0
-                    && token[..at].chars().count() <= 7
-                    && token[..at].chars().all(|c| c.is_alphabetic() || c == ':') =>
+                    && token[..at].chars().count() <= 12
+                    && token[..at]
+                        .chars()
+                        .all(|c| c.is_alphabetic() || ":：-".contains(c)) =>
             {
                 &token[at..]
             }

@@ -104,6 +104,18 @@ const LABELS: &[(&str, Label)] = &[
     ("сайт", Label::Web),
     ("адрес", Label::Address),
     ("адреса", Label::Address),
+    // Vietnamese, with and without the marks OCR may lose (`DĐ` / `DD`: di động, mobile).
+    ("điện thoại", Label::Work),
+    ("dien thoai", Label::Work),
+    ("hotline", Label::Work),
+    ("đt", Label::Work),
+    ("di động", Label::Mobile),
+    ("di dong", Label::Mobile),
+    ("dđ", Label::Mobile),
+    ("dd", Label::Mobile),
+    ("địa chỉ", Label::Address),
+    ("dia chi", Label::Address),
+    ("đ/c", Label::Address),
     // Icons cards print in place of a word, where OCR reads them as the sign they are.
     ("☎", Label::Work),
     ("✆", Label::Work),
@@ -249,6 +261,32 @@ mod tests {
             strip_leading("T. 415 555 0100"),
             (Some(Label::Work), "415 555 0100")
         );
+    }
+
+    #[test]
+    fn vietnamese_labels_with_or_without_their_marks() {
+        assert_eq!(
+            strip_leading("ĐT: (028) 3823 4567"),
+            (Some(Label::Work), "(028) 3823 4567")
+        );
+        assert_eq!(
+            strip_leading("DĐ: 0912 345 678"),
+            (Some(Label::Mobile), "0912 345 678")
+        );
+        assert_eq!(
+            strip_leading("DD 0912 345 678"),
+            (Some(Label::Mobile), "0912 345 678")
+        );
+        assert_eq!(
+            strip_leading("Di động: 0912 345 678"),
+            (Some(Label::Mobile), "0912 345 678")
+        );
+        assert_eq!(
+            strip_leading("Hotline: 1900 1234"),
+            (Some(Label::Work), "1900 1234")
+        );
+        assert_eq!(strip_leading("Dtech Solutions"), (None, "Dtech Solutions"));
+        assert_eq!(strip_leading("Dđiện"), (None, "Dđiện"));
     }
 
     #[test]

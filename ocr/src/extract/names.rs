@@ -26,6 +26,33 @@ const LEGAL_FORMS: &[&str] = &[
     "plc",
     "jsc",
     "tnhh",
+    // Europe, Latin America and South-East Asia: forms cards print as a word of their own.
+    "sas",
+    "s.a.s.",
+    "sarl",
+    "s.a.r.l.",
+    "srl",
+    "s.r.l.",
+    "spa",
+    "s.p.a.",
+    "s.l.",
+    "b.v.",
+    "bv",
+    "n.v.",
+    "oyj",
+    "a/s",
+    "aps",
+    "kft",
+    "o.o.",
+    "d.o.o.",
+    "ltda",
+    "ltda.",
+    "sdn",
+    "bhd",
+    "tbk",
+    "pvt",
+    "pvt.",
+    "pllc",
     "cty",
     "k.k.",
     "ооо",
@@ -60,6 +87,10 @@ const LEGAL_MARKS: &[&str] = &[
     "(株)",
     "有限会社",
     "合同会社",
+    "合資会社",
+    "合名会社",
+    "㈱",
+    "(有)",
     "公司",
     "有限",
     "股份",
@@ -121,6 +152,12 @@ const TITLE_WORDS: &[&str] = &[
     "менеджер",
     "директор",
     "инженер",
+    // Vietnamese (giám đốc, trưởng phòng, chủ tịch), with and without the marks OCR may lose;
+    // not `truong`, which is also the family name Trương.
+    "giám",
+    "giam",
+    "trưởng",
+    "tịch",
 ];
 
 /// Job titles in CJK scripts.
@@ -504,11 +541,20 @@ mod tests {
         assert!(has_legal_form("Song Han Trading JSC"));
         assert!(has_legal_form("Kestrel & Finch Ltd"));
         assert!(!has_legal_form("Lumen Harbor Media Group"));
+        assert!(has_legal_form("Cobalt Line SAS"));
+        assert!(has_legal_form("Vennstra B.V."));
+        assert!(has_legal_form("Harimau Niaga Sdn Bhd"));
+        assert!(has_legal_form("㈱ヤマタ計器"));
+        assert!(!has_legal_form("Spark Plugs and Bolts"));
+        assert!(!has_legal_form("Senior Vice President, Sales"));
         assert!(is_company("Lumen Harbor Media Group"));
         assert!(is_title("セールスエンジニア"));
         assert!(is_title("コンサルタント"));
         assert!(is_title("Senior Sales Manager"));
         assert!(is_title("営業部 部長"));
+        assert!(is_title("Giám đốc Kinh doanh"));
+        assert!(is_title("Giam doc"));
+        assert!(!is_title("Truong Minh Chau"));
         assert!(is_department("営業部"));
         assert!(!is_department("部長"));
         assert!(is_department("Sales Department"));

@@ -268,11 +268,19 @@ pub(super) fn rank(out: &mut Fields, lines: &mut [Line], emails: &[String], fami
         .collect();
     if let Some(choice) = company::choose(lines, &candidates, name, contact_top) {
         let line = &lines[choice.index];
+        let (mut text, mut bbox, mut confidence) = (line.text.clone(), line.bbox, line.confidence);
+        if let Some(before) = company::name_before_legal_form(lines, &candidates, choice.index) {
+            let named = &lines[before];
+            text = format!("{} {text}", named.text);
+            bbox = bbox.union(named.bbox);
+            confidence = confidence.min(named.confidence);
+            lines[before].used = true;
+        }
         out.text(
             FieldKind::Company,
-            &line.text,
-            line.confidence * choice.certainty,
-            line.bbox,
+            &text,
+            confidence * choice.certainty,
+            bbox,
         );
         lines[choice.index].used = true;
     }

@@ -123,7 +123,19 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
             None if address_like => continue,
             None => ("work", 0.7),
         };
-        match parse_phone("phone", &number, region) {
+        let vietnam = region.is_some_and(|r| r.eq_ignore_ascii_case("VN"));
+        let parsed = match parse_phone("phone", &number, region) {
+            // It validates, but as a mobile of the new plan: the grouping says landline.
+            Ok(_) if vietnam && vietnam_old_area_code(&number) => Err(FieldError::PhoneInvalid {
+                field: "phone".into(),
+                value: number.clone(),
+                reason: "is a Hanoi or Ho Chi Minh City landline from before Vietnam's 2018 \
+                         renumbering, which now reads as a mobile"
+                    .into(),
+            }),
+            other => other,
+        };
+        match parsed {
             Ok(e164) => found.push(Found {
                 label: if label == "work" && certainty < 0.9 && is_mobile_number(&e164) {
                     "mobile".to_string()
@@ -145,9 +157,12 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
                     }
                     other => other.to_string(),
                 };
-                let hint = region
-                    .filter(|r| r.eq_ignore_ascii_case("VN"))
-                    .and_then(|_| vietnam_2018(&number));
+                let hint = vietnam.then(|| vietnam_2018(&number)).flatten();
+                // An unlabelled old mobile (`0168 …`) is a mobile, as its new number shows.
+                let label = match &hint {
+                    Some(now) if certainty < 0.9 && is_mobile_number(now) => "mobile",
+                    _ => label,
+                };
                 let problem = match hint {
                     Some(now) => format!(
                         "{problem} (a number from before Vietnam's 2018 renumbering: now {now}?)"
@@ -165,6 +180,25 @@ pub fn find_phones(text: &str, region: Option<&str>, address_like: bool) -> Vec<
         }
     }
     found
+}
+
+/// Whether `printed` is a Hanoi or Ho Chi Minh City landline written before Vietnam's 2018
+/// renumbering, by its one-digit area code set apart (`(08) 3823 4567`, `04-3942-5178`,
+/// `+84 8 3823 4567`). Such a number still validates — as a mobile of the new plan, whose
+/// prefixes 083-089 took over the old `08` — so only the printed grouping tells it from one
+/// (a new mobile is grouped `083 823 4567` or `0838 234 567`).
+fn vietnam_old_area_code(printed: &str) -> bool {
+    let groups: Vec<&str> = printed
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|group| !group.is_empty())
+        .collect();
+    let digits: usize = groups.iter().map(|group| group.len()).sum();
+    let international = printed.trim_start().starts_with('+');
+    match groups.as_slice() {
+        [code, _, ..] if !international => ["04", "08"].contains(code) && digits == 10,
+        ["84", code, _, ..] if international => ["4", "8"].contains(code) && digits == 11,
+        _ => false,
+    }
 }
 
 /// Vietnam's 2017-2018 renumbering: 11-digit mobiles moved to 10 digits (`0168` became `038`)
@@ -381,6 +415,37 @@ mod tests {
         let values: Vec<&str> = found.iter().map(|f| f.value.as_str()).collect();
         assert_eq!(values, ["0168 512 3746", "+84912345678"]);
         assert!(found.iter().all(|f| f.label == "mobile"), "{found:?}");
+    }
+
+    #[test]
+    fn an_old_ho_chi_minh_city_landline_that_now_reads_as_a_mobile_is_kept_for_review() {
+        for printed in ["(08) 3823 4568", "08-3823-4568", "+84 8 3823 4568"] {
+            let found = find_phones(&format!("Fax: {printed}"), Some("VN"), false);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(
+                found[0].value, printed,
+                "kept as printed, not as +84838234568"
+            );
+            assert_eq!(found[0].label, "fax");
+            let problem = found[0].problem.as_deref().unwrap();
+            assert!(problem.contains("+842838234568"), "{problem}");
+        }
+        // The new plan's mobiles, grouped as they are printed today, stay valid.
+        for printed in ["083 823 4568", "0838 234 568", "+84 83 823 4568"] {
+            let found = find_phones(&format!("Mobile {printed}"), Some("VN"), false);
+            assert_eq!(found[0].value, "+84838234568", "{found:?}");
+            assert_eq!(found[0].problem, None);
+        }
+        // Elsewhere `(08)` is an ordinary area code.
+        let found = find_phones("Tel (08) 9321 4567", Some("AU"), false);
+        assert_eq!(found[0].problem, None, "{found:?}");
+    }
+
+    #[test]
+    fn an_unlabelled_old_vietnamese_mobile_is_labelled_mobile() {
+        let found = find_phones("0168 512 3746", Some("VN"), false);
+        assert_eq!(found[0].label, "mobile", "{found:?}");
+        assert!(found[0].problem.is_some());
     }
 
     #[test]

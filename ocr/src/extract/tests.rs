@@ -332,3 +332,61 @@ fn a_vietnamese_card_reads_its_name_family_first() {
     assert_eq!(value(&found, FieldKind::GivenName), "Van Tam");
     assert_eq!(value(&found, FieldKind::Company), "Song Han Trading JSC");
 }
+
+#[test]
+fn a_legal_form_boxed_apart_from_the_name_it_ends_joins_it() {
+    let below = extract(&[
+        line("Yamata Keiki", 20, 40),
+        line("Co., Ltd.", 64, 30),
+        line("Shin Takeuchi", 140, 50),
+        line("Sales Manager", 200, 28),
+        line("s.takeuchi@yamatakei.co.jp", 360, 22),
+    ]);
+    assert_eq!(value(&below, FieldKind::Company), "Yamata Keiki Co., Ltd.");
+    let mut beside = line("Co., Ltd.", 24, 30);
+    beside.bbox.x = 60 + 20 * 12 + 12;
+    let beside = extract(&[
+        line("Yamata Keiki", 20, 36),
+        beside,
+        line("Shin Takeuchi", 140, 50),
+        line("Sales Manager", 200, 28),
+        line("s.takeuchi@yamatakei.co.jp", 360, 22),
+    ]);
+    assert_eq!(value(&beside, FieldKind::Company), "Yamata Keiki Co., Ltd.");
+}
+
+#[test]
+fn a_tagline_is_never_the_company() {
+    let found = extract(&[
+        line("Aiko Sato", 100, 50),
+        line("Account Manager", 160, 24),
+        line("Innovation for a better tomorrow", 220, 22),
+        line("Tel 03-1234-5678", 280, 20),
+        line("a.sato@brightwell.co.jp", 300, 20),
+    ]);
+    assert_eq!(value(&found, FieldKind::Company), "", "{:?}", found.fields);
+}
+
+#[test]
+fn a_vietnamese_title_without_its_marks_is_a_title() {
+    let found = extract(&[
+        line("CONG TY TNHH SONG HAN", 20, 30),
+        line("NGUYEN Van An", 100, 50),
+        line("Giam doc Kinh doanh", 160, 24),
+        line("DD: 0168 512 3746", 260, 20),
+        line("an.nguyen@songhan.vn", 300, 20),
+    ]);
+    assert_eq!(value(&found, FieldKind::Title), "Giam doc Kinh doanh");
+    assert_eq!(value(&found, FieldKind::Company), "CONG TY TNHH SONG HAN");
+    assert_eq!(value(&found, FieldKind::FamilyName), "NGUYEN");
+    let phone = found
+        .fields
+        .iter()
+        .find(|f| f.kind == FieldKind::Phone)
+        .unwrap();
+    assert_eq!(
+        (phone.label.as_str(), phone.value.as_str()),
+        ("mobile", "0168 512 3746")
+    );
+    assert!(phone.problem.as_deref().unwrap().contains("+84385123746"));
+}

@@ -82,6 +82,15 @@ export function fullName(name: NameJson, language: string | null): string {
   return [name.prefix.trim(), core.join(allCjk ? '' : ' '), name.suffix.trim()].filter((p) => p !== '').join(' ');
 }
 
+/**
+ * The language a contact saved from a card read in `region` takes when it has none (sync-core
+ * card::card_language): a Vietnamese card's Latin name is read family name first, and where the
+ * photo lost Vietnam's own letters only the language keeps that order on display.
+ */
+export function cardLanguage(region: string | null): string | null {
+  return region?.toUpperCase() === 'VN' ? 'vi' : null;
+}
+
 /** The name shown in lists: full name, else nickname, else first company (Contact::display_name). */
 export function displayName(contact: ContactJson): string {
   const full = fullName(contact.name, contact.language);

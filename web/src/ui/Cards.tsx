@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { contactFromCard, fixPhone, mergeCard, toFix, type CardField, type StoredCard } from '../sync/cards.ts';
-import { displayName } from '../sync/contact.ts';
+import { cardLanguage, displayName } from '../sync/contact.ts';
 import type { Device } from '../sync/session.ts';
 import { go } from './hooks.ts';
 
@@ -84,7 +84,9 @@ export function CardReview({ device, card }: { device: Device; card: string }) {
   };
 
   const saveNew = async () => {
-    const id = await device.replica.create(contactFromCard(kept, draft.images));
+    const contact = contactFromCard(kept, draft.images);
+    contact.language ??= cardLanguage(draft.region);
+    const id = await device.replica.create(contact);
     await device.cards.done(card);
     go(`/c/${id}`);
   };

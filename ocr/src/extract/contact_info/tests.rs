@@ -134,3 +134,22 @@ fn social_handles_by_host_or_label() {
     );
     assert_eq!(social("Linear Systems"), None);
 }
+
+#[test]
+fn a_long_label_before_www_and_spaces_inside_the_scheme_are_read_through() {
+    assert_eq!(
+        urls("Website:www.sunmesa.com.vn"),
+        ["https://www.sunmesa.com.vn"]
+    );
+    assert_eq!(
+        urls("Homepage：www.kitahama.co.jp"),
+        ["https://www.kitahama.co.jp"]
+    );
+    assert_eq!(
+        urls("URL: http: //www. sunmesa. com"),
+        ["http://www.sunmesa.com"]
+    );
+    assert_eq!(urls("Web https : //sunmesa.vn"), ["https://sunmesa.vn"]);
+    assert_eq!(urls("http //sunmesa.com/en"), ["http://sunmesa.com/en"]);
+    assert!(urls("HTTP requests per second: 40").is_empty());
+}

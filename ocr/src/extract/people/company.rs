@@ -55,6 +55,21 @@ fn is_acronym(text: &str) -> bool {
             .all(|c| c.is_ascii_alphabetic() || "&.-".contains(c))
 }
 
+/// Whether `text` reads as a sentence (a tagline: `Innovation for a better tomorrow`) rather
+/// than a name: two or more words in lower case besides the joining words company names
+/// hold (`Bank of the West`, `Kestrel & Finch`).
+fn is_sentence(text: &str) -> bool {
+    const JOINING: &[&str] = &[
+        "of", "and", "the", "de", "du", "la", "und", "et", "y", "for",
+    ];
+    let lower_words = text
+        .split_whitespace()
+        .filter(|w| w.starts_with(char::is_lowercase))
+        .collect::<Vec<_>>();
+    let others = lower_words.iter().filter(|w| !JOINING.contains(w)).count();
+    lower_words.len() >= 2 && others >= 1
+}
+
 /// Whether `acronym` abbreviates `full`: the initials of its words (`NPL` for `NorthPeak
 /// Logistics LLC` by its capitals, `TBL` for `Tidewater Biolabs Ltd` by its words).
 fn abbreviates(acronym: &str, full: &str) -> bool {
@@ -91,6 +106,54 @@ fn abbreviates(acronym: &str, full: &str) -> bool {
 fn held_by(short: &str, long: &str) -> bool {
     let (short, long) = (name_words(short), name_words(long));
     !short.is_empty() && short.len() < long.len() && short.iter().all(|w| long.contains(w))
+}
+
+/// The line holding the rest of the company's name when the chosen line is only its legal
+/// form (`Yamata Keiki` over or before `Co., Ltd.`, which the detector boxes apart): the
+/// nearest candidate just above it, overlapping it sideways, or just left of it on the same
+/// line.
+pub(super) fn name_before_legal_form(
+    lines: &[Line],
+    candidates: &[Candidate],
+    chosen: usize,
+) -> Option<usize> {
+    let text = lines[chosen].text.as_str();
+    let only_legal_form = text.split_whitespace().all(has_legal_form);
+    if !only_legal_form || text.trim().is_empty() {
+        return None;
+    }
+    let here = lines[chosen].bbox;
+    let gap_above = |index: usize| {
+        let b = lines[index].bbox;
+        let overlaps = b.x < here.x + here.width && here.x < b.x + b.width;
+        let bottom = b.y + b.height;
+        (overlaps && bottom <= here.y + here.height / 2)
+            .then(|| here.y.saturating_sub(bottom))
+            .filter(|gap| *gap <= here.height.max(b.height))
+    };
+    let gap_left = |index: usize| {
+        let b = lines[index].bbox;
+        let centre = |b: crate::draft::BBox| (b.y + b.height / 2) as i64;
+        let level = (centre(b) - centre(here)).abs() * 2 < here.height.max(b.height) as i64;
+        let right = b.x + b.width;
+        (level && right <= here.x + here.height)
+            .then(|| here.x.saturating_sub(right))
+            .filter(|gap| *gap <= 3 * here.height)
+    };
+    candidates
+        .iter()
+        .map(|c| c.index)
+        .filter(|&index| {
+            let text = &lines[index].text;
+            index != chosen && !name_words(text).is_empty() && !is_acronym(text)
+        })
+        .filter_map(|index| {
+            gap_left(index)
+                .or_else(|| gap_above(index))
+                .map(|gap| (gap, index))
+        })
+        .min()
+        .map(|(_, index)| index)
 }
 
 /// Picks the company among `candidates`, given the name's line (for position) and the top of
@@ -199,6 +262,11 @@ fn score(
     if text.starts_with(|c: char| c.is_lowercase()) {
         score -= 0.5;
     }
+    // A tagline is never the company: with nothing better printed, no company is better
+    // than a slogan with a confident look.
+    if !legal && is_sentence(text) {
+        score -= 3.0;
+    }
     if name.is_some_and(|name| line.bbox.y < lines[name].bbox.y) {
         score += 0.3;
     }
@@ -224,6 +292,11 @@ mod tests {
         assert!(abbreviates("TBI", "Tidewater Biolabs Inc."));
         assert!(!abbreviates("ABC", "Northpeak Logistics LLC"));
         assert!(held_by("KESTREL", "Kestrel & Finch Ltd"));
+        assert!(is_sentence("Innovation for a better tomorrow"));
+        assert!(is_sentence("we move your world"));
+        assert!(!is_sentence("Bank of the West"));
+        assert!(!is_sentence("Kestrel & Finch Ltd"));
+        assert!(!is_sentence("brightwell"));
         assert!(!held_by("Kestrel & Finch Ltd", "KESTREL"));
     }
 }
