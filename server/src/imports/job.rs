@@ -10,7 +10,7 @@
 //! row the store refuses is recorded as failed while the others go in.
 //!
 //! The new contacts' search terms may be left out of those commits (SQLite leaves them: see
-//! `index_deferred_terms` in its committer) and are written every [`TERMS_EVERY_ROWS`] rows,
+//! `index_deferred_terms` in its committer) and are written every `TERMS_EVERY_ROWS` (20,000) rows,
 //! at the end, and on a cancel: an imported contact is listed at once and found by search
 //! a few seconds later. A run resumed after a restart writes them from the first line again,
 //! so what a crash left without terms gets them.
