@@ -315,19 +315,44 @@ pub struct TailRow {
 }
 
 /// A new contact the server built itself (an import's row) with what accepting its first
-/// change computes: its document, the typed contact and the document's saved bytes. Built off
-/// the store's committing thread, so a commit of many only writes them.
+/// change and projecting it compute: the change's hash, the typed contact, the document's
+/// saved bytes and its search terms. Built off the store's committing thread, so a commit of
+/// many only writes them. The document itself is not kept: a few batches of them wait to be
+/// committed, and an Automerge document in memory is many times its saved size.
 #[derive(Debug)]
 pub struct PreparedContact {
-    /// The document the change made.
-    pub doc: std::sync::Arc<sync_core::document::ContactDoc>,
+    /// The hash of the one change that made it (its document's only head).
+    change: automerge::ChangeHash,
     /// The contact it holds (validated when the document was made).
-    pub contact: sync_core::contact::Contact,
-    /// `doc.save()`.
-    pub saved: Vec<u8>,
+    contact: sync_core::contact::Contact,
+    /// The document, saved.
+    saved: Vec<u8>,
+    /// Its `terms` column, worked out with the company's phone region as it was when the
+    /// contact was built (its fingerprint tells a commit whether the region still holds).
+    terms: String,
     /// Its search terms may be left for [`Store::index_deferred_terms`]: a store whose index
     /// writes cost most in large groups (SQLite) leaves them; others write them at once.
-    pub index_later: bool,
+    index_later: bool,
+}
+
+impl PreparedContact {
+    /// Prepare `contact`, just created in `doc` by `change`, for a company whose phone
+    /// region is `region`.
+    pub fn new(
+        doc: &sync_core::document::ContactDoc,
+        change: &automerge::Change,
+        contact: sync_core::contact::Contact,
+        region: &str,
+        index_later: bool,
+    ) -> Self {
+        Self {
+            change: change.hash(),
+            saved: doc.save(),
+            terms: sql::projection::terms_of(&contact, region),
+            contact,
+            index_later,
+        }
+    }
 }
 
 /// The storage every server node shares.

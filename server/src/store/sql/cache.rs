@@ -132,8 +132,10 @@ impl DocCache {
         for (doc, last_seq, loaded) in &plan.opened {
             self.put(tenant, *doc, *last_seq, Arc::clone(loaded));
         }
-        for write in plan.writes.iter().filter(|write| write.cache) {
-            self.put(tenant, write.doc, write.last_seq, Arc::clone(&write.loaded));
+        for write in &plan.writes {
+            if let Some(loaded) = &write.loaded {
+                self.put(tenant, write.doc, write.last_seq, Arc::clone(loaded));
+            }
         }
     }
 

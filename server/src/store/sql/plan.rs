@@ -71,8 +71,11 @@ pub(crate) struct DocWrite {
     /// Its `terms` and `tags` columns as stored before this commit (`None`: no row yet): the
     /// rows of `search_terms` and `contact_tags` change by the difference.
     pub stored: Option<(String, String)>,
-    /// The document itself, for the cache once the transaction committed.
-    pub loaded: Arc<ContactDoc>,
+    /// The document itself, kept in the cache once the transaction committed; `None` for
+    /// contacts the server built in bulk (an import's rows), which nobody is editing and
+    /// which would push the hot documents out (measured: a 1,000-row batch cached took
+    /// 600 MB more peak RSS than one not cached).
+    pub loaded: Option<Arc<ContactDoc>>,
     /// The image hashes it holds (`sql::blobs::held_by`).
     pub blobs: Vec<String>,
     /// Whether they differ from those its refs record, which are then rewritten; most
@@ -80,10 +83,6 @@ pub(crate) struct DocWrite {
     pub refs_changed: bool,
     /// Who pushed it: a hash it adds is recorded only if they may fetch the image.
     pub by: Viewer,
-    /// Worth keeping loaded after the commit: not for contacts the server built in bulk (an
-    /// import's rows), which nobody is editing and which would push the hot documents out
-    /// (measured: a 1,000-row batch cached took 600 MB more peak RSS than one not cached).
-    pub cache: bool,
     /// A new contact whose search terms the store may write later
     /// (`PreparedContact::index_later`).
     pub index_later: bool,
@@ -272,18 +271,21 @@ fn commit_one(
         },
         Some(_) => None,
     };
-    let cache = prepared.is_none();
     let index_later = current.is_none() && prepared.is_some_and(|ready| ready.index_later);
-    let (loaded, new_changes, contact, saved) = match (&current, prepared) {
+    let mut prepared_terms = None;
+    let (built, new_changes, contact, saved) = match (&current, prepared) {
         // A new contact the server built itself from this very change, validated as it was
         // made: what `accept_changes` would compute is at hand (an import's rows, where
         // loading each change into a fresh document again was a fifth of the time).
-        (None, Some(ready)) => (
-            Arc::clone(&ready.doc),
-            push.changes.iter().map(|bytes| bytes.to_vec()).collect(),
-            Box::new(ready.contact.clone()),
-            ready.saved.clone(),
-        ),
+        (None, Some(ready)) if push.changes.len() == 1 => {
+            prepared_terms = Some(ready.terms.as_str());
+            (
+                Built::Prepared(ready.change),
+                push.changes.iter().map(|bytes| bytes.to_vec()).collect(),
+                Box::new(ready.contact.clone()),
+                ready.saved.clone(),
+            )
+        }
         _ => {
             let accepted = match accept::accept_changes(
                 id,
@@ -302,7 +304,7 @@ fn commit_one(
                     new_changes,
                     contact,
                     saved,
-                } => (Arc::new(*doc), new_changes, contact, saved),
+                } => (Built::Loaded(Arc::new(*doc)), new_changes, contact, saved),
             }
         }
     };
@@ -320,10 +322,15 @@ fn commit_one(
         kind: codec::encode_kind(&kind),
     });
     for bytes in new_changes {
-        let hash = automerge::Change::try_from(bytes.as_slice())
-            .map_err(|error| StoreError::Corrupt(format!("an accepted change: {error}")))?
-            .hash()
-            .0;
+        let hash = match &built {
+            Built::Prepared(change) => change.0,
+            Built::Loaded(_) => {
+                automerge::Change::try_from(bytes.as_slice())
+                    .map_err(|error| StoreError::Corrupt(format!("an accepted change: {error}")))?
+                    .hash()
+                    .0
+            }
+        };
         plan.changes.push(NewChange {
             doc: id,
             hash,
@@ -354,19 +361,25 @@ fn commit_one(
         &contact,
         &context.region,
         context.now_ms,
-        projected.as_ref().map(|(terms, _)| terms.as_str()),
+        projected
+            .as_ref()
+            .map(|(terms, _)| terms.as_str())
+            .or(prepared_terms),
     );
+    let (heads, loaded, source) = match built {
+        Built::Prepared(change) => (vec![change], None, DocSource::Saved(saved.clone())),
+        Built::Loaded(doc) => (doc.heads(), Some(Arc::clone(&doc)), DocSource::Cached(doc)),
+    };
     let write = DocWrite {
         doc: id,
         meta: meta.clone(),
         snapshot: saved,
-        heads: codec::encode_heads(&loaded.heads()),
+        heads: codec::encode_heads(&heads),
         last_seq: seq,
-        loaded: Arc::clone(&loaded),
+        loaded,
         blobs: held.clone(),
         refs_changed,
         by: viewer.clone(),
-        cache,
         index_later,
         created,
         stored: projected,
@@ -396,12 +409,21 @@ fn commit_one(
         Stored::Live {
             meta,
             last_seq: seq,
-            doc: DocSource::Cached(loaded),
+            doc: source,
             blobs: Some(held),
             projected: Some(next_projected),
         },
     );
     Ok(Ok(seq))
+}
+
+/// A contact's document after a commit.
+enum Built {
+    /// Created by the one change whose hash this is, built beside the committing thread
+    /// (`PreparedContact`): not loaded here, and not worth caching.
+    Prepared(automerge::ChangeHash),
+    /// Loaded, changes applied.
+    Loaded(Arc<ContactDoc>),
 }
 
 /// The feed rows a visibility change from `before` to `after` writes, from seq `head + 1`

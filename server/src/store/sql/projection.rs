@@ -69,6 +69,21 @@ pub(crate) const UPSERT: &str = "INSERT INTO contact_search \
 pub(crate) const INSERT_ACCESS: &str = "INSERT INTO contact_access (tenant_id, doc_id, principal) \
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
+/// The `terms` column of `contact` in a company whose phone region is `region`: its
+/// fingerprint, then its search terms, one a line.
+pub(crate) fn terms_of(contact: &Contact, region: &str) -> String {
+    terms_column(fingerprint(contact, region), contact, region)
+}
+
+fn terms_column(fingerprint: String, contact: &Contact, region: &str) -> String {
+    let mut text = fingerprint;
+    for term in search::index_terms(contact, region) {
+        text.push('\n');
+        text.push_str(&term);
+    }
+    text
+}
+
 /// A contact's list and search columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Projection {
@@ -117,14 +132,7 @@ impl Projection {
             Some(stored) if stored.lines().next() == Some(fingerprint.as_str()) => {
                 stored.to_string()
             }
-            _ => {
-                let mut text = fingerprint;
-                for term in search::index_terms(contact, region) {
-                    text.push('\n');
-                    text.push_str(&term);
-                }
-                text
-            }
+            _ => terms_column(fingerprint, contact, region),
         };
         Self {
             display_name: contact.display_name(),
