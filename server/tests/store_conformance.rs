@@ -130,6 +130,7 @@ conformance! {
         cards::two_nodes_never_claim_one_card_twice,
         blobs::images_stored_before_refs_were_kept_are_found_at_start_up,
         backfill::contacts_stored_before_the_projection_are_found_after_start_up,
+        backfill::term_rows_follow_a_rename_and_go_with_a_purge,
     ],
 }
 

@@ -43,6 +43,20 @@ macro_rules! lock_rows_of {
     };
 }
 
+/// A search word checked on one candidate contact `s` of a search (see `listing`): the SQL
+/// condition, its parameters added to `$statement`. Here through the candidate's own term
+/// rows (the index by contact).
+macro_rules! candidate_has_word {
+    ($statement:expr, $word:expr) => {{
+        let low = $statement.param(Param::Text($word.clone()));
+        let high = $statement.param(Param::Text(past_prefix($word)));
+        format!(
+            " AND EXISTS (SELECT 1 FROM search_terms t WHERE t.tenant_id = $1 \
+             AND t.doc_id = s.doc_id AND t.term >= {low} AND t.term < {high})"
+        )
+    }};
+}
+
 mod committer;
 mod notify;
 super::portable_modules!();

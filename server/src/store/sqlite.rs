@@ -46,6 +46,17 @@ macro_rules! lock_rows_of {
     };
 }
 
+/// A search word checked on one candidate contact `s` of a search (see `listing`): the SQL
+/// condition, its parameters added to `$statement`. Here a line of the candidate's `terms`
+/// column starts with the word: the term rows are in one tree, in term order (migration
+/// 0011), where a contact's own terms cannot be looked up.
+macro_rules! candidate_has_word {
+    ($statement:expr, $word:expr) => {{
+        let word = $statement.param(Param::Text($word.clone()));
+        format!(" AND instr(s.terms, char(10) || {word}) > 0")
+    }};
+}
+
 mod committer;
 super::portable_modules!();
 

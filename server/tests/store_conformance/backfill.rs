@@ -282,3 +282,89 @@ pub async fn contacts_stored_before_the_projection_are_found_after_start_up(back
     assert_eq!(search(store, tenant, ana, "pepe").await, [JOSE]);
     assert!(search(store, tenant, ana, "jose").await.is_empty());
 }
+
+/// The term rows of `doc`: (term, sort name), as the backend's database holds them.
+async fn term_rows(backend: &Backend, doc: ContactId) -> Vec<(String, String)> {
+    let select = "SELECT term, sort_name FROM search_terms WHERE doc_id = $1 ORDER BY term";
+    let id = uuid::Uuid::from_bytes(*doc.as_bytes());
+    match backend {
+        Backend::Sqlite(dir) => {
+            let url = format!("sqlite://{}", dir.path().join("rolo.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let rows = sqlx::query_as(select)
+                .bind(id)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            rows
+        }
+        Backend::Postgres(database) => {
+            let pool = sqlx::PgPool::connect(database).await.unwrap();
+            let rows = sqlx::query_as(select)
+                .bind(id)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            rows
+        }
+    }
+}
+
+/// A contact's term rows follow it: a rename gives every row (kept terms too) the new sort
+/// name, searches read them in the new order, and a purge leaves none behind. (SQLite keeps
+/// the sort name in the rows' key and finds a contact's rows through its `terms` column: a
+/// row missed there would stay for ever, unseen by lists that skip purged contacts.)
+pub async fn term_rows_follow_a_rename_and_go_with_a_purge(backend: &Backend) {
+    let store = backend.open().await;
+    let store = store.as_ref();
+    let team = team(store, "terms").await;
+    let (tenant, ana) = (team.tenant, team.ana);
+    let viewer = viewer(store, tenant, ana).await;
+    let mut before = named("Zoe", "Zeller");
+    before.phones.push(sync_core::contact::Phone {
+        id: ItemId::from("p1"),
+        label: "work".into(),
+        e164: "+81312345678".into(),
+        raw: "03-1234-5678".into(),
+    });
+    let (mut phone, created) = Phone::create_with(TANAKA, 1, &before);
+    accepted(
+        &store
+            .commit(tenant, &viewer, &[push(TANAKA, &[&created])])
+            .await
+            .unwrap()[0],
+    );
+    let rows = term_rows(backend, TANAKA).await;
+    assert!(rows.iter().any(|(term, _)| term == "zeller"), "{rows:?}");
+    assert!(
+        rows.iter().all(|(_, sort)| *sort == sort_key(&before)),
+        "{rows:?}"
+    );
+
+    let renamed = phone.edit(|contact| contact.name.family = "Abbott".into());
+    accepted(
+        &store
+            .commit(tenant, &viewer, &[push(TANAKA, &[&renamed])])
+            .await
+            .unwrap()[0],
+    );
+    let mut after = before.clone();
+    after.name.family = "Abbott".into();
+    let rows = term_rows(backend, TANAKA).await;
+    assert!(rows.iter().any(|(term, _)| term == "abbott"), "{rows:?}");
+    assert!(!rows.iter().any(|(term, _)| term == "zeller"), "{rows:?}");
+    assert!(
+        rows.iter().any(|(term, _)| term == "5678"),
+        "a kept phone term: {rows:?}"
+    );
+    assert!(
+        rows.iter().all(|(_, sort)| *sort == sort_key(&after)),
+        "every row under the new name: {rows:?}"
+    );
+    assert_eq!(search(store, tenant, ana, "5678 zoe").await, [TANAKA]);
+
+    store.purge(tenant, TANAKA).await.unwrap();
+    assert_eq!(term_rows(backend, TANAKA).await, Vec::new(), "nothing left");
+}

@@ -279,21 +279,19 @@ async fn fetch_page(
         if sorted_by == Some(index) {
             continue;
         }
-        let low = statement.param(Param::Text(word.clone()));
-        let high = statement.param(Param::Text(past_prefix(word)));
         if page.driving.is_none() || listed_by == Some(index) {
             // The candidates as one list: the driving word's few, or (walking the list's
             // order) a broad word's many, read once rather than per contact.
+            let low = statement.param(Param::Text(word.clone()));
+            let high = statement.param(Param::Text(past_prefix(word)));
             statement.push(&format!(
                 " AND s.doc_id IN (SELECT t.doc_id FROM search_terms t WHERE t.tenant_id = $1 \
                  AND t.term >= {low} AND t.term < {high})"
             ));
         } else {
             // Checked on each of the driving word's few candidates, through its own terms.
-            statement.push(&format!(
-                " AND EXISTS (SELECT 1 FROM search_terms t WHERE t.tenant_id = $1 \
-                 AND t.doc_id = s.doc_id AND t.term >= {low} AND t.term < {high})"
-            ));
+            let condition = candidate_has_word!(statement, word);
+            statement.push(&condition);
         }
     }
     if let Some(tag) = &query.tag {

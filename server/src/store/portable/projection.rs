@@ -136,10 +136,35 @@ fn newest_change_ms(doc: &sync_core::document::ContactDoc) -> i64 {
         .max(0)
 }
 
+/// Forget a contact's search term rows, one by one as its `contact_search` row lists them
+/// (see `projection::DELETE_TERM`).
+pub(super) async fn forget_terms(
+    conn: &mut Connection,
+    tenant_id: Uuid,
+    doc_id: Uuid,
+) -> Result<(), StoreError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT terms FROM contact_search WHERE tenant_id = $1 AND doc_id = $2")
+            .bind(tenant_id)
+            .bind(doc_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    for term in stored.iter().flat_map(|terms| projection::term_lines(terms)) {
+        sqlx::query(projection::DELETE_TERM)
+            .bind(tenant_id)
+            .bind(term)
+            .bind(doc_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), StoreError> {
     let tenant = TenantId::from_bytes(projected.tenant.into_bytes());
     let doc_id = uuid(projected.doc.as_bytes());
     let fields = &projected.projection;
+    forget_terms(conn, projected.tenant, doc_id).await?;
     sqlx::query(projection::UPSERT)
     .bind(projected.tenant)
     .bind(doc_id)
@@ -158,23 +183,15 @@ async fn write(conn: &mut Connection, projected: &Projected) -> Result<(), Store
     .bind(&fields.handles)
     .execute(&mut *conn)
     .await?;
-    for (delete, insert, values) in [
-        (
-            projection::DELETE_TERMS,
-            projection::INSERT_TERM,
-            fields.term_list().collect::<Vec<_>>(),
-        ),
-        (
-            projection::DELETE_TAGS,
-            projection::INSERT_TAG,
-            fields.tag_list().collect(),
-        ),
+    sqlx::query(projection::DELETE_TAGS)
+        .bind(projected.tenant)
+        .bind(doc_id)
+        .execute(&mut *conn)
+        .await?;
+    for (insert, values) in [
+        (projection::INSERT_TERM, fields.term_list().collect::<Vec<_>>()),
+        (projection::INSERT_TAG, fields.tag_list().collect()),
     ] {
-        sqlx::query(delete)
-            .bind(projected.tenant)
-            .bind(doc_id)
-            .execute(&mut *conn)
-            .await?;
         for value in values {
             sqlx::query(insert)
                 .bind(projected.tenant)

@@ -135,10 +135,11 @@ pub(super) async fn purge(
                 .await?;
         }
     }
+    // Its terms first, as its `contact_search` row lists them.
+    super::projection::forget_terms(&mut tx, tenant_id, doc_id).await?;
     for statement in [
         "DELETE FROM changes WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_search WHERE tenant_id = $1 AND doc_id = $2",
-        "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_tags WHERE tenant_id = $1 AND doc_id = $2",
         "DELETE FROM contact_access WHERE tenant_id = $1 AND doc_id = $2",
     ] {

@@ -509,7 +509,9 @@ async fn write_projection_rows(
         .map(|w| uuid(w.doc.as_bytes()))
         .collect();
     if !resorted.is_empty() {
-        // The kept terms of contacts whose sort name may have changed (projection::RESORT_TERMS).
+        // The kept terms of contacts whose sort name may have changed (through the terms'
+        // index by contact, which SQLite's table lacks: there, such a contact's rows are all
+        // rewritten).
         sqlx::query(
             "UPDATE search_terms t SET sort_name = s.sort_name FROM contact_search s \
              WHERE t.tenant_id = $1 AND t.doc_id = ANY($2) \

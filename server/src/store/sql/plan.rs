@@ -99,6 +99,18 @@ impl DocWrite {
         )
     }
 
+    /// Every stored search term to delete and every term now to insert: for a store whose
+    /// term rows carry the sort name in their key, when [`Self::resorts_terms`].
+    pub(crate) fn term_rewrite(&self) -> (Vec<&str>, Vec<&str>) {
+        let stored = self.stored.as_ref();
+        (
+            stored
+                .map(|(terms, _)| projection::term_lines(terms).collect())
+                .unwrap_or_default(),
+            self.search.term_list().collect(),
+        )
+    }
+
     /// Whether the contact's stored term rows (kept, not rewritten, by [`Self::term_changes`])
     /// may carry an old sort name: their fingerprint changed. New rows take the sort name
     /// from `contact_search` as they are inserted.

@@ -13,11 +13,9 @@ use std::hash::{Hash, Hasher};
 use sync_core::contact::Contact;
 use sync_core::search;
 
-/// Forget a contact's search terms: `$1` tenant, `$2` contact.
-pub(crate) const DELETE_TERMS: &str =
-    "DELETE FROM search_terms WHERE tenant_id = $1 AND doc_id = $2";
-
-/// Forget one search term of a contact: `$1` tenant, `$2` term, `$3` contact.
+/// Forget one search term of a contact: `$1` tenant, `$2` term, `$3` contact. (A contact's
+/// terms are forgotten one by one, as its `terms` column lists them: SQLite keeps its term
+/// rows in one tree, in term order, with no way to find a contact's but by their terms.)
 pub(crate) const DELETE_TERM: &str =
     "DELETE FROM search_terms WHERE tenant_id = $1 AND term = $2 AND doc_id = $3";
 
@@ -26,18 +24,6 @@ pub(crate) const DELETE_TERM: &str =
 pub(crate) const INSERT_TERM: &str = "INSERT INTO search_terms (tenant_id, term, doc_id, sort_name) \
      SELECT $1, $2, $3, sort_name FROM contact_search WHERE tenant_id = $1 AND doc_id = $3 \
      ON CONFLICT DO NOTHING";
-
-/// Give a contact's stored terms its sort name as its `contact_search` row now holds it:
-/// `$1` tenant, `$2` contact. Needed only when the terms' fingerprint changed
-/// ([`DocWrite::resorts_terms`]): the sort name comes from fields the fingerprint covers (the
-/// name parts, the companies). (The SQLite committer runs these through rusqlite, where `$N`
-/// is a name numbered by first appearance: each statement here names its placeholders in
-/// order.)
-///
-/// [`DocWrite::resorts_terms`]: crate::store::sql::plan::DocWrite::resorts_terms
-pub(crate) const RESORT_TERMS: &str = "UPDATE search_terms SET sort_name = \
-     (SELECT s.sort_name FROM contact_search s WHERE s.tenant_id = $1 AND s.doc_id = $2) \
-     WHERE tenant_id = $1 AND doc_id = $2";
 
 /// Forget a contact's tags: `$1` tenant, `$2` contact.
 pub(crate) const DELETE_TAGS: &str =

@@ -517,8 +517,6 @@ struct SideRows<'a> {
     old_terms: Vec<(&'a str, &'a [u8])>,
     /// Terms to record: (term, contact, its sort name).
     new_terms: Vec<(&'a str, &'a [u8], &'a str)>,
-    /// Contacts whose kept terms take a new sort name.
-    resorted: Vec<&'a [u8]>,
     /// Tags to forget and to record: (tag, contact).
     old_tags: Vec<(&'a str, &'a [u8])>,
     new_tags: Vec<(&'a str, &'a [u8])>,
@@ -531,15 +529,18 @@ impl<'a> SideRows<'a> {
         let doc = &write.doc.as_bytes()[..];
         // Left for `index_deferred_terms`: a new contact has no term rows to change.
         if !write.index_later {
-            let (removed, added) = write.term_changes();
+            let (removed, added) = if write.resorts_terms() {
+                // The sort name is part of a term row's key (migration 0011): under a new one
+                // every row goes and comes back.
+                write.term_rewrite()
+            } else {
+                write.term_changes()
+            };
             self.old_terms
                 .extend(removed.into_iter().map(|term| (term, doc)));
             let sort_name = write.search.sort_name.as_str();
             self.new_terms
                 .extend(added.into_iter().map(|term| (term, doc, sort_name)));
-            if write.resorts_terms() {
-                self.resorted.push(doc);
-            }
         }
         let (removed, added) = write.tag_changes();
         self.old_tags
@@ -580,12 +581,6 @@ impl<'a> SideRows<'a> {
             3,
             &values,
         )?;
-        if !self.resorted.is_empty() {
-            let mut resort = conn.prepare_cached(projection::RESORT_TERMS)?;
-            for doc in &self.resorted {
-                resort.execute(params![tenant_id, doc])?;
-            }
-        }
         self.new_tags.sort_unstable();
         let mut values: Vec<&dyn ToSql> = Vec::with_capacity(self.new_tags.len() * 2);
         for (tag, doc) in &self.new_tags {
