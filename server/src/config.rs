@@ -126,7 +126,8 @@ pub struct Config {
     /// How long an ended import's uploaded file is kept for its error file
     /// (`ROLO_IMPORT_KEEP_DAYS`, default 7; 0 deletes it at the next look, within half a
     /// lease). A file uploaded and left in preview is deleted as long after its last change,
-    /// and the import is cancelled. The import's summary and failed rows stay.
+    /// and the import is cancelled. The import's summary and failed rows stay. A running
+    /// import whose node died, its file in a folder no other node has, fails after as long.
     pub import_keep: Duration,
 }
 

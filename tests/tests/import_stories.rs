@@ -492,6 +492,73 @@ async fn on_postgres_a_running_node_takes_over_the_import_of_a_node_that_died() 
     cut_off_by_kill(database.url(), &settings, 2).await
 }
 
+/// Nodes that do not share their import folder: the import of a node that died with its file
+/// is not resumed by another (it cannot read the file), and once it has waited as long as
+/// files are kept (here no time at all) it fails, saying why and what to do, rather than
+/// showing `running` for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_an_import_whose_node_never_comes_back_fails_saying_so() -> anyhow::Result<()> {
+    let database = server::testing::fresh_database().await?;
+    let (first_folder, second_folder) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let node = |folder: &tempfile::TempDir| {
+        let folder = folder.path().display().to_string();
+        let url = database.url().to_string();
+        async move {
+            tests::ChildServer::start_with_env(
+                &url,
+                &[
+                    ("ROLO_IMPORT_BATCH_ROWS", "100"),
+                    ("ROLO_IMPORT_LEASE_SECONDS", "2"),
+                    ("ROLO_IMPORT_KEEP_DAYS", "0"),
+                    ("ROLO_IMPORT_DIR", folder.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let first = node(&first_folder).await?;
+    let second = node(&second_folder).await?;
+    let owner = signup(
+        &first.as_test_server(),
+        "Stranded KK",
+        "owner@stranded.example",
+        PASSWORD,
+    )
+    .await?;
+    let rows = 3_000;
+    let people: Vec<Contact> = (0..rows).map(person).collect();
+    let rest = Importer::new(&first.as_test_server(), &owner.access_token);
+    let import = rest
+        .upload("many.csv", written(ExportFormat::Csv, &people))
+        .await?;
+    let id = id_of(&import);
+    rest.start(&id).await?;
+    for _ in 0..6000 {
+        let now = rest.get(&format!("/v1/imports/{id}")).await?;
+        if now["done"].as_u64().unwrap_or(0) > 0 || now["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    first.kill()?;
+
+    let rest = Importer::new(&second.as_test_server(), &owner.access_token);
+    let ended = rest.finished(&id).await?;
+    assert_eq!(ended["state"], "failed", "{ended}");
+    let error = ended["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("stopped") && error.contains("upload the file again"),
+        "{error}"
+    );
+    let saved = rest.contacts().await?.len() as u64;
+    // (A batch saved in the instant before the kill may not be counted yet.)
+    assert!(
+        saved < rows as u64 && saved >= ended["imported"].as_u64().unwrap_or(u64::MAX),
+        "what was saved stays: {saved} saved, {ended}"
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_import_keeps_what_it_saved_and_can_not_start_again() -> anyhow::Result<()> {
     let folder = tempfile::tempdir()?;

@@ -7,7 +7,9 @@
 //! lease ran out (their node died, or lost the database) and claims them, one statement each,
 //! so of two nodes looking together one wins. A node claims only imports whose file is in its
 //! own import folder: nodes that share the database should share the folder, and a node
-//! without the file leaves the import to one that has it.
+//! without the file leaves the import to one that has it — for as long as uploaded files are
+//! kept: an import no node has resumed by then fails, saying its file is gone with its node,
+//! instead of showing `running` for ever.
 //!
 //! A store only one process can use (SQLite) resumes everything it finds running at
 //! start-up at once, whatever the leases say: they were its own previous run's.
@@ -77,6 +79,9 @@ pub async fn watch(state: AppState) -> Result<tokio::task::JoinHandle<()>, Impor
             if let Err(error) = take_over(&state, now_ms()).await {
                 tracing::warn!(%error, "looking for imports to take over");
             }
+            if let Err(error) = give_up_stranded(&state).await {
+                tracing::warn!(%error, "failing imports stranded on a node that stopped");
+            }
             if let Err(error) = forget_files(&state).await {
                 tracing::warn!(%error, "deleting uploaded import files past keeping");
             }
@@ -107,6 +112,58 @@ async fn take_over(state: &AppState, expired_by_ms: i64) -> Result<usize, Import
     Ok(resumed)
 }
 
+/// Fail every running import whose lease ran out longer ago than uploaded files are kept
+/// (`Config::import_keep`) and whose file is not here either: the node that had it has not
+/// come back. Claimed first, so of two nodes one reports it. Returns how many.
+async fn give_up_stranded(state: &AppState) -> Result<usize, ImportError> {
+    if state.store.one_node() {
+        // Its one process resumes whatever it finds at start-up.
+        return Ok(0);
+    }
+    let now = now_ms();
+    let stranded_by = now.saturating_sub(keep_ms(state));
+    let mut failed = 0;
+    for record in state.store.orphaned_imports(stranded_by).await? {
+        if is_here(state, &record)
+            || !state
+                .store
+                .claim_import(
+                    record.tenant,
+                    record.id,
+                    state.imports.lease,
+                    stranded_by,
+                    now,
+                )
+                .await?
+        {
+            continue;
+        }
+        let message = format!(
+            "the file of this import was on a server node that stopped after {} rows and has \
+             not come back; upload the file again, skipping duplicates, to import the rest",
+            record.position
+        );
+        tracing::warn!(tenant = %record.tenant, import = %record.id, "an import's node never came back: failed");
+        state
+            .store
+            .finish_import(
+                record.tenant,
+                record.id,
+                crate::store::imports::ImportState::Failed,
+                Some(&message),
+                now,
+            )
+            .await?;
+        failed += 1;
+    }
+    Ok(failed)
+}
+
+/// How long uploaded files are kept, in ms.
+fn keep_ms(state: &AppState) -> i64 {
+    i64::try_from(state.config.import_keep.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// Whether this node can run or forget `record`'s file. On a one-process store a missing
 /// file is this node's to report (the job fails saying so; forgetting just records it).
 fn is_here(state: &AppState, record: &ImportRecord) -> bool {
@@ -117,11 +174,10 @@ fn is_here(state: &AppState, record: &ImportRecord) -> bool {
 /// `Config::import_keep`; returns how many.
 async fn forget_files(state: &AppState) -> Result<usize, ImportError> {
     let now = now_ms();
-    let keep_ms = i64::try_from(state.config.import_keep.as_millis()).unwrap_or(i64::MAX);
     let mut deleted = 0;
     for record in state
         .store
-        .imports_past_keeping(now.saturating_sub(keep_ms))
+        .imports_past_keeping(now.saturating_sub(keep_ms(state)))
         .await?
     {
         if !is_here(state, &record) {
