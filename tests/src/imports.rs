@@ -25,6 +25,11 @@ impl Importer {
         }
     }
 
+    /// The same member's calls, to another node of the same company.
+    pub fn on(&self, server: &TestServer) -> Self {
+        Self::new(server, &self.token)
+    }
+
     async fn answer(response: reqwest::Response, what: &str) -> anyhow::Result<Value> {
         let status = response.status();
         let text = response.text().await?;

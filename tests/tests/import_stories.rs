@@ -397,6 +397,36 @@ async fn an_export_holds_only_what_the_member_sees_and_reads_back_in_every_forma
     Ok(())
 }
 
+/// Sign `company` up on `server`, upload 3,000 people and start importing them; returns
+/// the owner's importer, the import's id and how many rows were done once the first batch
+/// was in (or the import ended).
+async fn import_under_way(
+    server: &TestServer,
+    company: &str,
+) -> anyhow::Result<(Importer, String, u64)> {
+    let email = format!("owner@{}.example", company.to_lowercase().replace(' ', "-"));
+    let owner = signup(server, company, &email, PASSWORD).await?;
+    let rest = Importer::new(server, &owner.access_token);
+    let people: Vec<Contact> = (0..UNDER_WAY_ROWS).map(person).collect();
+    let import = rest
+        .upload("many.csv", written(ExportFormat::Csv, &people))
+        .await?;
+    let id = id_of(&import);
+    rest.start(&id).await?;
+    for _ in 0..6000 {
+        let now = rest.get(&format!("/v1/imports/{id}")).await?;
+        let done = now["done"].as_u64().unwrap_or(0);
+        if done > 0 || now["state"] != "running" {
+            return Ok((rest, id, done));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    anyhow::bail!("import {id} never got under way")
+}
+
+/// The rows of [`import_under_way`]'s file.
+const UNDER_WAY_ROWS: usize = 3_000;
+
 /// Start an import of 3,000 rows on a server, `kill -9` it once some batches are in, and see
 /// it finished with every row once by `survivors` servers started beside it beforehand (they
 /// take it over when its lease runs out), or, with none, by a server started after the kill.
@@ -410,32 +440,9 @@ async fn cut_off_by_kill(
     for _ in 0..survivors {
         others.push(tests::ChildServer::start_with_env(url, settings).await?);
     }
-    let owner = signup(
-        &first.as_test_server(),
-        "Resume KK",
-        "owner@resume.example",
-        PASSWORD,
-    )
-    .await?;
-    let rows = 3_000;
-    let people: Vec<Contact> = (0..rows).map(person).collect();
-    let rest = Importer::new(&first.as_test_server(), &owner.access_token);
-    let import = rest
-        .upload("many.csv", written(ExportFormat::Csv, &people))
-        .await?;
-    let id = id_of(&import);
-    rest.start(&id).await?;
-    // Cut it off once some batches are in, as a crash would.
-    let mut cut_at = 0;
-    for _ in 0..6000 {
-        let now = rest.get(&format!("/v1/imports/{id}")).await?;
-        let done = now["done"].as_u64().unwrap_or(0);
-        if done > 0 || now["state"] != "running" {
-            cut_at = done;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    let rows = UNDER_WAY_ROWS;
+    let (rest, id, cut_at) = import_under_way(&first.as_test_server(), "Resume KK").await?;
+    // Cut off once some batches are in, as a crash would.
     first.kill()?;
     assert!(
         cut_at < rows as u64,
@@ -445,7 +452,7 @@ async fn cut_off_by_kill(
     if others.is_empty() {
         others.push(tests::ChildServer::start_with_env(url, settings).await?);
     }
-    let rest = Importer::new(&others[0].as_test_server(), &owner.access_token);
+    let rest = rest.on(&others[0].as_test_server());
     let done = rest.finished(&id).await?;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(
@@ -518,31 +525,11 @@ async fn on_postgres_an_import_whose_node_never_comes_back_fails_saying_so() -> 
     };
     let first = node(&first_folder).await?;
     let second = node(&second_folder).await?;
-    let owner = signup(
-        &first.as_test_server(),
-        "Stranded KK",
-        "owner@stranded.example",
-        PASSWORD,
-    )
-    .await?;
-    let rows = 3_000;
-    let people: Vec<Contact> = (0..rows).map(person).collect();
-    let rest = Importer::new(&first.as_test_server(), &owner.access_token);
-    let import = rest
-        .upload("many.csv", written(ExportFormat::Csv, &people))
-        .await?;
-    let id = id_of(&import);
-    rest.start(&id).await?;
-    for _ in 0..6000 {
-        let now = rest.get(&format!("/v1/imports/{id}")).await?;
-        if now["done"].as_u64().unwrap_or(0) > 0 || now["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    let rows = UNDER_WAY_ROWS;
+    let (rest, id, _) = import_under_way(&first.as_test_server(), "Stranded KK").await?;
     first.kill()?;
 
-    let rest = Importer::new(&second.as_test_server(), &owner.access_token);
+    let rest = rest.on(&second.as_test_server());
     let ended = rest.finished(&id).await?;
     assert_eq!(ended["state"], "failed", "{ended}");
     let error = ended["error"].as_str().unwrap_or_default();
@@ -563,22 +550,8 @@ async fn on_postgres_an_import_whose_node_never_comes_back_fails_saying_so() -> 
 async fn a_cancelled_import_keeps_what_it_saved_and_can_not_start_again() -> anyhow::Result<()> {
     let folder = tempfile::tempdir()?;
     let server = server(&folder).await?;
-    let owner = signup(&server, "Cancel KK", "owner@cancel.example", PASSWORD).await?;
-    let rest = Importer::new(&server, &owner.access_token);
-    let rows = 3_000;
-    let people: Vec<Contact> = (0..rows).map(person).collect();
-    let import = rest
-        .upload("many.csv", written(ExportFormat::Csv, &people))
-        .await?;
-    let id = id_of(&import);
-    rest.start(&id).await?;
-    for _ in 0..6000 {
-        let now = rest.get(&format!("/v1/imports/{id}")).await?;
-        if now["done"].as_u64().unwrap_or(0) > 0 || now["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    let rows = UNDER_WAY_ROWS;
+    let (rest, id, _) = import_under_way(&server, "Cancel KK").await?;
     let cancelled = rest
         .post(&format!("/v1/imports/{id}/cancel"), json!({}))
         .await?;
