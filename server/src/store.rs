@@ -337,7 +337,8 @@ pub struct PreparedContact {
 
 impl PreparedContact {
     /// Prepare `contact`, just created in `doc` by `change`, for a company whose phone
-    /// region is `region`.
+    /// region is `region`. With `index_later`, a store may leave its search terms out of the
+    /// commit for [`Store::index_deferred_terms`] to write.
     pub fn new(
         doc: &sync_core::document::ContactDoc,
         change: &automerge::Change,
@@ -573,7 +574,7 @@ pub trait Store: cards::CardStore + imports::ImportStore + Send + Sync + 'static
         self.commit(tenant, viewer, docs).await
     }
     /// Write the search terms that [`Store::commit_prepared`] left out
-    /// ([`PreparedContact::index_later`]) for the contacts with ids from `first` to `last`:
+    /// (see [`PreparedContact::new`]) for the contacts with ids from `first` to `last`:
     /// until then those contacts are listed but not found by search. Terms of contacts that
     /// have them already, or that changed since, are left as they are. Returns how many
     /// terms it wrote (none on a store that never leaves them out).

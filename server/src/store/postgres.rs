@@ -281,10 +281,10 @@ impl PostgresStore {
         notify::announce_card(conn, self.node, job.tenant, job.device, job.card).await
     }
 
-    /// Nothing to do: Postgres writes every term at commit ([`PreparedContact::index_later`]
-    /// is for SQLite, whose WAL holds whole pages; Postgres logs rows).
+    /// Nothing to do: Postgres writes every term at commit (the `index_later` of
+    /// [`PreparedContact::new`] is for SQLite, whose WAL holds whole pages; Postgres logs rows).
     ///
-    /// [`PreparedContact::index_later`]: crate::store::PreparedContact::index_later
+    /// [`PreparedContact::new`]: crate::store::PreparedContact::new
     async fn index_deferred_terms(
         &self,
         _tenant: TenantId,
